@@ -1,0 +1,62 @@
+// Package dns is the zone model shared by every DNS backend of the SDK
+// (PowerDNS, Cloudflare): a zone is a set of RRsets, a change is computed by
+// Diff and sent to several backends at once by Apply.
+package dns
+
+import "context"
+
+// RRset is every record of one owner name and type, with one TTL, as DNS
+// itself groups them. Names are absolute and canonical (lowercase, trailing dot).
+type RRset struct {
+	Name    string
+	Type    string
+	TTL     uint32
+	Records []Record
+	// Comment is free text kept by backends that support it.
+	Comment string
+}
+
+// Record is one value of an RRset, in the presentation format of its type
+// ("192.0.2.1", "10 mail.example.com.", "\"v=spf1 -all\"").
+type Record struct {
+	Content  string
+	Disabled bool
+}
+
+// Key identifies an RRset inside a zone.
+type Key struct {
+	Name string
+	Type string
+}
+
+// ChangeOp is what a Change does to one RRset.
+type ChangeOp int
+
+const (
+	// Create adds an RRset that does not exist yet.
+	Create ChangeOp = iota + 1
+	// Update replaces an existing RRset in place (one atomic replace, never a
+	// delete followed by a create).
+	Update
+	// Delete removes an RRset.
+	Delete
+)
+
+// Change is one RRset-level change. Desired is nil for Delete; Current is nil
+// for Create.
+type Change struct {
+	Op      ChangeOp
+	Desired *RRset
+	Current *RRset
+}
+
+// Backend is one DNS provider holding a copy of a zone. Implementations live
+// beside their clients (sdk/powerdns, sdk/cloudflare).
+type Backend interface {
+	// Name identifies the backend in results and errors ("powerdns", "cloudflare").
+	Name() string
+	// RRsets returns every RRset of the zone, canonicalised.
+	RRsets(ctx context.Context, zone string) ([]RRset, error)
+	// Apply makes the changes, atomically where the backend can.
+	Apply(ctx context.Context, zone string, changes []Change) error
+}
