@@ -1,5 +1,7 @@
 package virtualmin
 
+import "time"
+
 // This file is the contract between the transport (client.go and the policy
 // files: how a call travels) and the protocol (response.go and the operation
 // files: what a call says and means).
@@ -39,6 +41,10 @@ type call struct {
 	kind    callKind
 	// multiline adds "multiline=" (every list-* and get-dns call wants it).
 	multiline bool
+	// timeout overrides the client's per-call timeout (WithCallTimeout) for
+	// programs that take longer (create-domain, backup-domain, restore-domain).
+	// Zero means the client's default.
+	timeout time.Duration
 }
 
 // Item is one object of a multiline listing: the header line (a domain name,
@@ -47,6 +53,9 @@ type call struct {
 type Item struct {
 	Name   string              `json:"name"`
 	Values map[string][]string `json:"values"`
+	// Value is set instead of Values for the name/value pairs some programs
+	// answer (get-ssl: "cert", "key", "notafter", ...).
+	Value string `json:"value,omitempty"`
 }
 
 // Response is a successful program answer, after the parser has removed the
