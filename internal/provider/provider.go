@@ -4,16 +4,23 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 var _ provider.Provider = (*prahoProvider)(nil)
 
-// prahoProvider is the provider's root. Its configuration blocks and resources
-// come with the provider issue; until then it serves an empty schema.
+// prahoProvider is the provider's root: its configuration says how to reach the
+// Virtualmin servers and the DNS backends; Configure turns it into the shared
+// clients every resource of the run uses.
 type prahoProvider struct {
 	version string
 }
@@ -30,13 +37,176 @@ func (p *prahoProvider) Metadata(_ context.Context, _ provider.MetadataRequest, 
 	resp.Version = p.version
 }
 
+// providerModel is the provider block as Terraform sends it.
+type providerModel struct {
+	Virtualmin *virtualminBlock `tfsdk:"virtualmin"`
+	PowerDNS   *powerDNSBlock   `tfsdk:"powerdns"`
+	Cloudflare *cloudflareBlock `tfsdk:"cloudflare"`
+}
+
+type virtualminBlock struct {
+	Username              types.String  `tfsdk:"username"`
+	Password              types.String  `tfsdk:"password"`
+	Port                  types.Int64   `tfsdk:"port"`
+	CACertificatePEM      types.String  `tfsdk:"ca_certificate_pem"`
+	CertificateSHA256Pins types.Map     `tfsdk:"certificate_sha256_pins"`
+	InsecureSkipVerify    types.Bool    `tfsdk:"insecure_skip_verify"`
+	RateLimit             types.Float64 `tfsdk:"rate_limit"`
+	MaxInFlight           types.Int64   `tfsdk:"max_in_flight"`
+	Retries               types.Int64   `tfsdk:"retries"`
+	RequestTimeout        types.String  `tfsdk:"request_timeout"`
+}
+
+type powerDNSBlock struct {
+	APIURL   types.String `tfsdk:"api_url"`
+	APIKey   types.String `tfsdk:"api_key"`
+	ServerID types.String `tfsdk:"server_id"`
+}
+
+type cloudflareBlock struct {
+	APIToken types.String `tfsdk:"api_token"`
+	BaseURL  types.String `tfsdk:"base_url"`
+}
+
 func (p *prahoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Runs a fleet of Virtualmin servers, their hosting accounts and their DNS as code.",
+		MarkdownDescription: "Runs a fleet of Virtualmin servers, their hosting accounts and their DNS " +
+			"(PowerDNS, Cloudflare) as code. Every setting can also come from an environment variable, " +
+			"named in its description; a value in the configuration wins over the environment.",
+		Blocks: map[string]schema.Block{
+			"virtualmin": schema.SingleNestedBlock{
+				MarkdownDescription: "How to reach the Virtualmin servers' remote API (`/virtual-server/remote.cgi`). " +
+					"The same credentials and policies apply to every server; the provider keeps one client per " +
+					"server endpoint for the whole run, so the rate limit, the in-flight cap and the circuit breaker " +
+					"hold across all resources.",
+				Attributes: map[string]schema.Attribute{
+					"username": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "Webmin user with master-admin rights in Virtualmin. " +
+							"Environment: `PRAHO_VIRTUALMIN_USERNAME`.",
+						Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"password": schema.StringAttribute{
+						Optional:            true,
+						Sensitive:           true,
+						MarkdownDescription: "Password of `username`. Environment: `PRAHO_VIRTUALMIN_PASSWORD`.",
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"port": schema.Int64Attribute{
+						Optional: true,
+						MarkdownDescription: "Port used for a server given without one. Defaults to `10000`. " +
+							"Environment: `PRAHO_VIRTUALMIN_PORT`.",
+						Validators: []validator.Int64{int64validator.Between(1, 65535)},
+					},
+					"ca_certificate_pem": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "PEM certificate(s) of the authority that signed the servers' TLS certificates, " +
+							"used instead of the system roots. Environment: `PRAHO_VIRTUALMIN_CA_CERTIFICATE` " +
+							"(the PEM text or the path of a PEM file).",
+						Validators: []validator.String{pemValidator{}},
+					},
+					"certificate_sha256_pins": schema.MapAttribute{
+						Optional:    true,
+						ElementType: types.StringType,
+						MarkdownDescription: "Map of server endpoint (`host:port`) to the SHA-256 fingerprint of its TLS " +
+							"certificate (64 hex digits, colons allowed). A pinned server is trusted when, and only when, " +
+							"its certificate matches the pin; this suits Virtualmin's self-signed certificates.",
+						Validators: []validator.Map{
+							mapvalidator.KeysAre(endpointValidator{}),
+							mapvalidator.ValueStringsAre(fingerprintValidator{}),
+						},
+					},
+					"insecure_skip_verify": schema.BoolAttribute{
+						Optional: true,
+						MarkdownDescription: "**Insecure.** Skips TLS certificate verification for every server. " +
+							"Use pins instead. Environment: `PRAHO_VIRTUALMIN_INSECURE`.",
+					},
+					"rate_limit": schema.Float64Attribute{
+						Optional: true,
+						MarkdownDescription: "Most calls per second sent to one server (all resources together). " +
+							"Unset or `0` means no limit. Environment: `PRAHO_VIRTUALMIN_RATE_LIMIT`.",
+						Validators: []validator.Float64{float64validator.AtLeast(0)},
+					},
+					"max_in_flight": schema.Int64Attribute{
+						Optional: true,
+						MarkdownDescription: "Most calls running at once on one server. Virtualmin reloads services on " +
+							"every write, so a small number is kinder to the server. Environment: `PRAHO_VIRTUALMIN_MAX_IN_FLIGHT`.",
+						Validators: []validator.Int64{int64validator.Between(1, 64)},
+					},
+					"retries": schema.Int64Attribute{
+						Optional: true,
+						MarkdownDescription: "How many times a call that provably did not run (a refused connection, a 5xx, " +
+							"a read that timed out) is repeated. Writes whose outcome is unknown are never repeated " +
+							"blindly. Environment: `PRAHO_VIRTUALMIN_RETRIES`.",
+						Validators: []validator.Int64{int64validator.Between(0, 20)},
+					},
+					"request_timeout": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "Time limit of one call, as a Go duration (`90s`, `2m`). Virtualmin's " +
+							"create-domain takes 4 to 10 s on a healthy server. Environment: `PRAHO_VIRTUALMIN_REQUEST_TIMEOUT`.",
+						Validators: []validator.String{durationValidator{}},
+					},
+				},
+			},
+			"powerdns": schema.SingleNestedBlock{
+				MarkdownDescription: "PowerDNS Authoritative HTTP API, used by DNS resources whose backend is `powerdns`.",
+				Attributes: map[string]schema.Attribute{
+					"api_url": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "Base URL of the API, such as `http://127.0.0.1:8081` " +
+							"(the `/api/v1` suffix is optional). Environment: `PDNS_API_URL`.",
+						Validators: []validator.String{urlValidator{}},
+					},
+					"api_key": schema.StringAttribute{
+						Optional:            true,
+						Sensitive:           true,
+						MarkdownDescription: "Value of the `X-API-Key` header. Environment: `PDNS_API_KEY`.",
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"server_id": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "PowerDNS server id. Defaults to `localhost`. Environment: `PDNS_SERVER_ID`.",
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+				},
+			},
+			"cloudflare": schema.SingleNestedBlock{
+				MarkdownDescription: "Cloudflare API v4, used by DNS resources whose backend includes `cloudflare`.",
+				Attributes: map[string]schema.Attribute{
+					"api_token": schema.StringAttribute{
+						Optional:  true,
+						Sensitive: true,
+						MarkdownDescription: "API token with `Zone:Read` and `DNS:Edit` on the zones managed. " +
+							"Environment: `CLOUDFLARE_API_TOKEN`.",
+						Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"base_url": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "API base URL, for tests and proxies. Defaults to " +
+							"`https://api.cloudflare.com/client/v4`. Environment: `CLOUDFLARE_BASE_URL`.",
+						Validators: []validator.String{urlValidator{}},
+					},
+				},
+			},
+		},
 	}
 }
 
-func (p *prahoProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {}
+func (p *prahoProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cfg, diags := buildConfig(ctx, &m, osEnv)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	data := newProviderData(cfg)
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
 
 func (p *prahoProvider) Resources(context.Context) []func() resource.Resource { return nil }
 

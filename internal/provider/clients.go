@@ -1,0 +1,73 @@
+package provider
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+)
+
+// providerData is what Configure hands to every resource and data source: the
+// configuration and the clients built from it, shared for the whole run.
+type providerData struct {
+	cfg *config
+}
+
+func newProviderData(cfg *config) *providerData {
+	return &providerData{cfg: cfg}
+}
+
+// registry keeps one client per key (a server endpoint), created on first use
+// and then shared, so per-server policies (rate limit, in-flight cap, circuit
+// breaker, read coalescing) see every call of the run.
+type registry[C any] struct {
+	mu      sync.Mutex
+	clients map[string]C
+	build   func(key string) (C, error)
+}
+
+func newRegistry[C any](build func(key string) (C, error)) *registry[C] {
+	return &registry[C]{clients: map[string]C{}, build: build}
+}
+
+// get returns the client for key, building it the first time. A failed build
+// is not remembered: the error is a configuration problem reported to the
+// caller, and a later call reports it again.
+func (r *registry[C]) get(key string) (C, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.clients[key]; ok {
+		return c, nil
+	}
+	c, err := r.build(key)
+	if err != nil {
+		var zero C
+		return zero, err
+	}
+	r.clients[key] = c
+	return c, nil
+}
+
+// len reports how many clients were built.
+func (r *registry[C]) len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.clients)
+}
+
+// providerDataFrom turns the opaque ProviderData of a Configure request into
+// *providerData. It returns nil without error before the provider is
+// configured (the framework calls Configure on resources early, with nil).
+func providerDataFrom(v any) (*providerData, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if v == nil {
+		return nil, diags
+	}
+	d, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", v))
+		return nil, diags
+	}
+	return d, diags
+}

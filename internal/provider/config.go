@@ -1,0 +1,372 @@
+package provider
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// Environment variables read when the provider block leaves a setting out.
+const (
+	envVirtualminUsername       = "PRAHO_VIRTUALMIN_USERNAME"
+	envVirtualminPassword       = "PRAHO_VIRTUALMIN_PASSWORD"
+	envVirtualminPort           = "PRAHO_VIRTUALMIN_PORT"
+	envVirtualminCACertificate  = "PRAHO_VIRTUALMIN_CA_CERTIFICATE"
+	envVirtualminInsecure       = "PRAHO_VIRTUALMIN_INSECURE"
+	envVirtualminRateLimit      = "PRAHO_VIRTUALMIN_RATE_LIMIT"
+	envVirtualminMaxInFlight    = "PRAHO_VIRTUALMIN_MAX_IN_FLIGHT"
+	envVirtualminRetries        = "PRAHO_VIRTUALMIN_RETRIES"
+	envVirtualminRequestTimeout = "PRAHO_VIRTUALMIN_REQUEST_TIMEOUT"
+	envPDNSAPIURL               = "PDNS_API_URL"
+	envPDNSAPIKey               = "PDNS_API_KEY"
+	envPDNSServerID             = "PDNS_SERVER_ID"
+	envCloudflareAPIToken       = "CLOUDFLARE_API_TOKEN"
+	envCloudflareBaseURL        = "CLOUDFLARE_BASE_URL"
+)
+
+// Defaults of settings left out of both the configuration and the environment.
+const (
+	defaultVirtualminPort  = 10000
+	defaultMaxInFlight     = 4
+	defaultRetries         = 3
+	defaultRequestTimeout  = 120 * time.Second
+	defaultPowerDNSServer  = "localhost"
+	defaultCloudflareBase  = "https://api.cloudflare.com/client/v4"
+	sha256FingerprintBytes = 32
+)
+
+// lookupEnv is os.LookupEnv, replaceable in tests.
+type lookupEnv func(string) (string, bool)
+
+var osEnv lookupEnv = os.LookupEnv
+
+// config is the provider configuration after defaults and environment variables
+// were applied, in plain Go types.
+type config struct {
+	Virtualmin virtualminConfig
+	PowerDNS   powerDNSConfig
+	Cloudflare cloudflareConfig
+}
+
+// virtualminConfig says how to reach every Virtualmin server.
+type virtualminConfig struct {
+	Username string
+	Password string
+	Port     int
+	// CACertificatePEM replaces the system roots when set.
+	CACertificatePEM []byte
+	// Pins maps an endpoint (host:port) to the SHA-256 of its certificate.
+	Pins               map[string][]byte
+	InsecureSkipVerify bool
+	// RateLimit is calls per second per server; 0 is unlimited.
+	RateLimit      float64
+	MaxInFlight    int
+	Retries        int
+	RequestTimeout time.Duration
+}
+
+// powerDNSConfig says how to reach the PowerDNS API.
+type powerDNSConfig struct {
+	APIURL   string
+	APIKey   string
+	ServerID string
+}
+
+// cloudflareConfig says how to reach Cloudflare's API.
+type cloudflareConfig struct {
+	APIToken string
+	BaseURL  string
+}
+
+// buildConfig merges the provider block with the environment: a value in the
+// configuration wins, then the environment, then the default.
+func buildConfig(_ context.Context, m *providerModel, env lookupEnv) (*config, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	c := &config{}
+	vm := m.Virtualmin
+	if vm == nil {
+		vm = &virtualminBlock{}
+	}
+	vp := path.Root("virtualmin")
+	c.Virtualmin.Username = stringSetting(&diags, vp.AtName("username"), vm.Username, env, envVirtualminUsername, "")
+	c.Virtualmin.Password = stringSetting(&diags, vp.AtName("password"), vm.Password, env, envVirtualminPassword, "")
+	c.Virtualmin.Port = int(intSetting(&diags, vp.AtName("port"), vm.Port, env, envVirtualminPort, defaultVirtualminPort, 1, 65535))
+	c.Virtualmin.InsecureSkipVerify = boolSetting(&diags, vp.AtName("insecure_skip_verify"), vm.InsecureSkipVerify, env, envVirtualminInsecure)
+	c.Virtualmin.RateLimit = floatSetting(&diags, vp.AtName("rate_limit"), vm.RateLimit, env, envVirtualminRateLimit)
+	c.Virtualmin.MaxInFlight = int(intSetting(&diags, vp.AtName("max_in_flight"), vm.MaxInFlight, env, envVirtualminMaxInFlight, defaultMaxInFlight, 1, 64))
+	c.Virtualmin.Retries = int(intSetting(&diags, vp.AtName("retries"), vm.Retries, env, envVirtualminRetries, defaultRetries, 0, 20))
+
+	if s := stringSetting(&diags, vp.AtName("request_timeout"), vm.RequestTimeout, env, envVirtualminRequestTimeout, ""); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			diags.AddAttributeError(vp.AtName("request_timeout"), "Invalid request timeout",
+				fmt.Sprintf("%q is not a positive Go duration such as \"90s\" or \"2m\".", s))
+		}
+		c.Virtualmin.RequestTimeout = d
+	} else {
+		c.Virtualmin.RequestTimeout = defaultRequestTimeout
+	}
+
+	if s := stringSetting(&diags, vp.AtName("ca_certificate_pem"), vm.CACertificatePEM, env, envVirtualminCACertificate, ""); s != "" {
+		pemText := s
+		if !strings.Contains(s, "-----BEGIN") && vm.CACertificatePEM.IsNull() {
+			// The environment variable may name a file instead of holding the PEM.
+			b, err := os.ReadFile(s)
+			if err != nil {
+				diags.AddAttributeError(vp.AtName("ca_certificate_pem"), "Cannot read the CA certificate",
+					fmt.Sprintf("%s is neither PEM text nor a readable file: %v", envVirtualminCACertificate, err))
+			}
+			pemText = string(b)
+		}
+		if err := checkPEM(pemText); err != nil && !diags.HasError() {
+			diags.AddAttributeError(vp.AtName("ca_certificate_pem"), "Invalid CA certificate", err.Error())
+		}
+		c.Virtualmin.CACertificatePEM = []byte(pemText)
+	}
+
+	if !vm.CertificateSHA256Pins.IsNull() && !vm.CertificateSHA256Pins.IsUnknown() {
+		pins := map[string]types.String{}
+		diags.Append(vm.CertificateSHA256Pins.ElementsAs(context.Background(), &pins, false)...)
+		c.Virtualmin.Pins = map[string][]byte{}
+		for ep, fp := range pins {
+			norm, err := normalizeEndpoint(ep, c.Virtualmin.Port)
+			if err != nil {
+				diags.AddAttributeError(vp.AtName("certificate_sha256_pins").AtMapKey(ep), "Invalid server endpoint", err.Error())
+				continue
+			}
+			sum, err := parseFingerprint(fp.ValueString())
+			if err != nil {
+				diags.AddAttributeError(vp.AtName("certificate_sha256_pins").AtMapKey(ep), "Invalid certificate fingerprint", err.Error())
+				continue
+			}
+			c.Virtualmin.Pins[norm] = sum
+		}
+	} else if vm.CertificateSHA256Pins.IsUnknown() {
+		diags.AddAttributeError(vp.AtName("certificate_sha256_pins"), "Unknown certificate pins",
+			"The pins must be known when the provider is configured.")
+	}
+
+	pd := m.PowerDNS
+	if pd == nil {
+		pd = &powerDNSBlock{}
+	}
+	pp := path.Root("powerdns")
+	c.PowerDNS.APIURL = stringSetting(&diags, pp.AtName("api_url"), pd.APIURL, env, envPDNSAPIURL, "")
+	c.PowerDNS.APIKey = stringSetting(&diags, pp.AtName("api_key"), pd.APIKey, env, envPDNSAPIKey, "")
+	c.PowerDNS.ServerID = stringSetting(&diags, pp.AtName("server_id"), pd.ServerID, env, envPDNSServerID, defaultPowerDNSServer)
+	if c.PowerDNS.APIURL != "" {
+		if err := checkURL(c.PowerDNS.APIURL); err != nil {
+			diags.AddAttributeError(pp.AtName("api_url"), "Invalid PowerDNS API URL", err.Error())
+		}
+	}
+
+	cf := m.Cloudflare
+	if cf == nil {
+		cf = &cloudflareBlock{}
+	}
+	cp := path.Root("cloudflare")
+	c.Cloudflare.APIToken = stringSetting(&diags, cp.AtName("api_token"), cf.APIToken, env, envCloudflareAPIToken, "")
+	c.Cloudflare.BaseURL = stringSetting(&diags, cp.AtName("base_url"), cf.BaseURL, env, envCloudflareBaseURL, defaultCloudflareBase)
+	if err := checkURL(c.Cloudflare.BaseURL); err != nil {
+		diags.AddAttributeError(cp.AtName("base_url"), "Invalid Cloudflare base URL", err.Error())
+	}
+	return c, diags
+}
+
+func unknownSetting(diags *diag.Diagnostics, p path.Path) {
+	diags.AddAttributeError(p, "Unknown provider setting",
+		"This setting depends on a value known only after apply. The provider must be configured with "+
+			"known values: use a literal, a variable, or the environment variable named in the documentation.")
+}
+
+func stringSetting(diags *diag.Diagnostics, p path.Path, v types.String, env lookupEnv, key, def string) string {
+	if v.IsUnknown() {
+		unknownSetting(diags, p)
+		return ""
+	}
+	if !v.IsNull() {
+		return v.ValueString()
+	}
+	if s, ok := env(key); ok && s != "" {
+		return s
+	}
+	return def
+}
+
+func intSetting(diags *diag.Diagnostics, p path.Path, v types.Int64, env lookupEnv, key string, def, lo, hi int64) int64 {
+	if v.IsUnknown() {
+		unknownSetting(diags, p)
+		return def
+	}
+	if !v.IsNull() {
+		return v.ValueInt64()
+	}
+	s, ok := env(key)
+	if !ok || s == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n < lo || n > hi {
+		diags.AddAttributeError(p, "Invalid environment variable",
+			fmt.Sprintf("%s=%q: want a whole number from %d to %d.", key, s, lo, hi))
+		return def
+	}
+	return n
+}
+
+func floatSetting(diags *diag.Diagnostics, p path.Path, v types.Float64, env lookupEnv, key string) float64 {
+	if v.IsUnknown() {
+		unknownSetting(diags, p)
+		return 0
+	}
+	if !v.IsNull() {
+		return v.ValueFloat64()
+	}
+	s, ok := env(key)
+	if !ok || s == "" {
+		return 0
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || f < 0 {
+		diags.AddAttributeError(p, "Invalid environment variable",
+			fmt.Sprintf("%s=%q: want a number of calls per second, 0 or more.", key, s))
+		return 0
+	}
+	return f
+}
+
+func boolSetting(diags *diag.Diagnostics, p path.Path, v types.Bool, env lookupEnv, key string) bool {
+	if v.IsUnknown() {
+		unknownSetting(diags, p)
+		return false
+	}
+	if !v.IsNull() {
+		return v.ValueBool()
+	}
+	s, ok := env(key)
+	if !ok || s == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(s))
+	if err != nil {
+		diags.AddAttributeError(p, "Invalid environment variable",
+			fmt.Sprintf("%s=%q: want true or false.", key, s))
+		return false
+	}
+	return b
+}
+
+// normalizeEndpoint turns "host", "host:port" or "https://host:port/" into the
+// canonical "host:port" (lowercase host) that keys the client registry.
+func normalizeEndpoint(s string, defaultPort int) (string, error) {
+	orig := s
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "://") {
+		u, err := url.Parse(s)
+		if err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+			return "", fmt.Errorf("%q: want host:port (or https://host:port)", orig)
+		}
+		s = u.Host
+	}
+	host, port := s, ""
+	if h, p, err := net.SplitHostPort(s); err == nil {
+		host, port = h, p
+	} else if strings.Count(s, ":") > 1 && !strings.HasPrefix(s, "[") {
+		// A bare IPv6 address.
+		host = s
+	} else if strings.Contains(s, ":") {
+		return "", fmt.Errorf("%q: want host:port", orig)
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	if host == "" {
+		return "", fmt.Errorf("%q: the host is empty", orig)
+	}
+	if net.ParseIP(host) == nil && !validHostname(host) {
+		return "", fmt.Errorf("%q: %q is not a host name or IP address", orig, host)
+	}
+	if port == "" {
+		port = strconv.Itoa(defaultPort)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 1 || n > 65535 {
+		return "", fmt.Errorf("%q: port %q is not a number from 1 to 65535", orig, port)
+	}
+	return net.JoinHostPort(host, strconv.Itoa(n)), nil
+}
+
+// validHostname accepts LDH labels (letters, digits, hyphens) joined by dots.
+func validHostname(h string) bool {
+	if len(h) > 253 {
+		return false
+	}
+	for _, l := range strings.Split(h, ".") {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// parseFingerprint reads a SHA-256 fingerprint written as 64 hex digits, with
+// or without colons, any case.
+func parseFingerprint(s string) ([]byte, error) {
+	h := strings.ReplaceAll(strings.TrimSpace(s), ":", "")
+	b, err := hex.DecodeString(h)
+	if err != nil || len(b) != sha256FingerprintBytes {
+		return nil, fmt.Errorf("%q is not a SHA-256 fingerprint: want 64 hex digits, colons allowed "+
+			"(openssl x509 -noout -fingerprint -sha256)", s)
+	}
+	return b, nil
+}
+
+// checkPEM requires at least one CERTIFICATE block.
+func checkPEM(s string) error {
+	rest := []byte(s)
+	found := false
+	for {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" {
+			return fmt.Errorf("the PEM holds a %q block; only CERTIFICATE blocks belong here", b.Type)
+		}
+		found = true
+	}
+	if !found {
+		return fmt.Errorf("no PEM CERTIFICATE block found")
+	}
+	return nil
+}
+
+// checkURL accepts absolute http and https URLs.
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("not a URL: want an absolute http:// or https:// URL")
+	}
+	if u.User != nil {
+		return fmt.Errorf("the URL must not hold credentials; use the key or token setting")
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute http:// or https:// URL", s)
+	}
+	return nil
+}
