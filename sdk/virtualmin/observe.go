@@ -1,0 +1,89 @@
+package virtualmin
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"time"
+)
+
+// Metrics receives the client's measurements. Implementations must be safe
+// for concurrent use and fast (they run on every call). NopMetrics is the
+// default.
+type Metrics interface {
+	// CallDone is called once per call: the program, its outcome ("success" or
+	// the ErrorKind's name, such as "not found"), the HTTP status of the last
+	// answer (0 if none), the number of HTTP attempts and the duration.
+	CallDone(server, program, outcome string, httpStatus, attempts int, d time.Duration)
+	// CallFailed is called once per failed call with the error's kind.
+	CallFailed(server, program string, kind ErrorKind)
+	// BreakerStateChanged is called when a program's circuit breaker changes state.
+	BreakerStateChanged(server, program string, from, to BreakerState)
+}
+
+// NopMetrics discards every measurement.
+type NopMetrics struct{}
+
+// CallDone does nothing.
+func (NopMetrics) CallDone(string, string, string, int, int, time.Duration) {}
+
+// CallFailed does nothing.
+func (NopMetrics) CallFailed(string, string, ErrorKind) {}
+
+// BreakerStateChanged does nothing.
+func (NopMetrics) BreakerStateChanged(string, string, BreakerState, BreakerState) {}
+
+// maxDebugBody bounds a response body in a debug record.
+const maxDebugBody = 16 << 10
+
+// newCallID returns a random correlation ID for one call.
+func newCallID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// observe writes the call's log record and reports its metrics. The record
+// never holds a secret: the request was logged (at Debug) with secret
+// parameters masked, and errors are redacted by construction.
+func (c *Client) observe(log *slog.Logger, program string, rec *callRecord, resp *Response, err error) {
+	d := c.opts.clock.Now().Sub(rec.start)
+	outcome := "success"
+	kind := KindUnknown
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			kind = e.Kind
+		}
+		outcome = kind.String()
+	}
+	c.metrics.CallDone(c.server, program, outcome, rec.status, rec.attempts, d)
+	attrs := []any{"duration", d, "attempts", rec.attempts, "outcome", outcome}
+	if rec.status != 0 {
+		attrs = append(attrs, "http_status", rec.status)
+	}
+	if err == nil {
+		if resp != nil && len(resp.Warnings) > 0 {
+			attrs = append(attrs, "server_warnings", len(resp.Warnings))
+		}
+		log.Info("virtualmin call", attrs...)
+		return
+	}
+	c.metrics.CallFailed(c.server, program, kind)
+	attrs = append(attrs, "error", err.Error())
+	level := slog.LevelWarn
+	if kind == KindUnknownOutcome {
+		level = slog.LevelError
+	}
+	log.Log(context.Background(), level, "virtualmin call failed", attrs...)
+}
+
+// truncate cuts s to n bytes for a log record.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "...(truncated)"
+}

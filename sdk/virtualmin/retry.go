@@ -1,0 +1,166 @@
+package virtualmin
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptrace"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// attemptKey carries the *attemptState of a call in its context.
+type attemptKey struct{}
+
+// attemptState follows one call across its HTTP attempts: whether the current
+// attempt's request may have reached the server, and the body read by the
+// response handler.
+type attemptState struct {
+	kind callKind
+
+	mu       sync.Mutex
+	attempts int
+	sent     bool // the current attempt wrote (part of) its request
+	body     []byte
+	haveBody bool
+}
+
+// trace marks the attempt as sent as soon as any byte of the request may have
+// been written. WroteHeaders fires after the headers were handed to the
+// connection's buffer, before anything is flushed, so "not sent" is a proof
+// that the server saw nothing: the dial or TLS handshake failed first.
+func (s *attemptState) trace() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		WroteHeaders: func() { s.setSent() },
+		WroteRequest: func(httptrace.WroteRequestInfo) { s.setSent() },
+	}
+}
+
+func (s *attemptState) setSent() {
+	s.mu.Lock()
+	s.sent = true
+	s.mu.Unlock()
+}
+
+func (s *attemptState) wasSent() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sent
+}
+
+func (s *attemptState) attemptCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.attempts
+}
+
+// newAttempt resets the per-attempt state; go-retryablehttp calls it (as the
+// RequestLogHook) before every attempt.
+func (s *attemptState) newAttempt() {
+	s.mu.Lock()
+	s.attempts++
+	s.sent = false
+	s.body, s.haveBody = nil, false
+	s.mu.Unlock()
+}
+
+// readBody is the response handler: it reads the whole body inside the retry
+// loop, so a failure half-way through is seen by checkRetry.
+func (s *attemptState) readBody(resp *http.Response) error {
+	b, err := readLimited(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.body, s.haveBody = b, true
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *attemptState) takeBody() ([]byte, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.body, s.haveBody
+}
+
+func stateFrom(ctx context.Context) *attemptState {
+	s, _ := ctx.Value(attemptKey{}).(*attemptState)
+	return s
+}
+
+// requestLogHook starts a new attempt in the call's state.
+func requestLogHook(_ retryablehttp.Logger, req *http.Request, _ int) {
+	if s := stateFrom(req.Context()); s != nil {
+		s.newAttempt()
+	}
+}
+
+// checkRetry is the retry policy (go-retryablehttp's CheckRetry):
+//   - never once the caller's context or the call timeout is done;
+//   - never after an HTTP answer other than a 5xx: 401 (five failures block
+//     the address), 403 (blocked for 60 s), and any 200 (the program ran);
+//   - a 5xx or a network failure is retried for a read;
+//   - a write is retried only when its request provably never reached the
+//     server (refused dial, failed TLS handshake);
+//   - a TLS verification failure (wrong pin, unknown CA) is never retried.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	st := stateFrom(ctx)
+	isRead := st != nil && st.kind == read
+	if err != nil {
+		if isTLSVerifyError(err) {
+			return false, nil
+		}
+		var le *Error
+		if errors.As(err, &le) { // body too large: retrying gives the same
+			return false, nil
+		}
+		if isRead {
+			return true, nil
+		}
+		return st != nil && !st.wasSent(), nil
+	}
+	if resp == nil {
+		return false, nil
+	}
+	if isRead && resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented {
+		return true, nil
+	}
+	return false, nil
+}
+
+// isTLSVerifyError reports a certificate that did not pass the TLS policy.
+func isTLSVerifyError(err error) bool {
+	var pe *pinError
+	var ve *tls.CertificateVerificationError
+	return errors.As(err, &pe) || errors.As(err, &ve)
+}
+
+// backoff is capped exponential backoff with jitter: attempt n waits a random
+// time between half and all of min*2^n, capped at max. The jitter spreads the
+// retries of many clients hitting the same server.
+func backoff(minWait, maxWait time.Duration, attempt int, _ *http.Response) time.Duration {
+	return jitteredBackoff(minWait, maxWait, attempt, rand.Float64())
+}
+
+func jitteredBackoff(minWait, maxWait time.Duration, attempt int, r float64) time.Duration {
+	if minWait <= 0 {
+		return 0
+	}
+	d := minWait
+	for i := 0; i < attempt && d < maxWait; i++ {
+		d *= 2
+	}
+	if d > maxWait {
+		d = maxWait
+	}
+	half := d / 2
+	return half + time.Duration(r*float64(d-half))
+}

@@ -1,0 +1,201 @@
+package virtualmin
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// transport carries one call to the server and brings back the raw answer.
+// The HTTPS transport is the only one today; a break-glass transport running
+// `virtualmin <program> --flags` over SSH can plug in here and reuse the same
+// parsing, errors and policies.
+type transport interface {
+	// roundTrip sends cl and returns the raw answer. An error means no answer
+	// was received; it should be a *transportErr saying whether the request
+	// may have reached the program.
+	roundTrip(ctx context.Context, cl *call) (rawResult, error)
+}
+
+// rawResult is an answer as received, before parsing.
+type rawResult struct {
+	status   int
+	header   http.Header
+	body     []byte
+	attempts int
+}
+
+// transportErr is a failure to get an answer.
+type transportErr struct {
+	// sent is true when the request may have reached the server (any byte of
+	// it was written), so a write's outcome is unknown.
+	sent bool
+	err  error
+}
+
+func (e *transportErr) Error() string { return e.err.Error() }
+func (e *transportErr) Unwrap() error { return e.err }
+
+// maxBody bounds a response body; info is about 45 KB and large listings a few MB.
+const maxBody = 64 << 20
+
+// dialFunc dials a TCP connection (net.Dialer.DialContext's signature).
+type dialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// httpTransport is the HTTPS transport: a POST to remote.cgi per attempt,
+// retried through go-retryablehttp under the client's RetryPolicy.
+type httpTransport struct {
+	url    string
+	server string
+	user   string
+	pass   string
+	ua     string
+	rc     *retryablehttp.Client
+}
+
+func newHTTPTransport(base *url.URL, server string, o *options, lim *limiter, log *slog.Logger) (*httpTransport, error) {
+	tlsConf, err := buildTLSConfig(server, &o.tls)
+	if err != nil {
+		return nil, err
+	}
+	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	dial := dialFunc(dialer.DialContext)
+	if o.dialHook != nil {
+		dial = o.dialHook
+	}
+	ht := &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         dial,
+		TLSClientConfig:     tlsConf,
+		TLSHandshakeTimeout: 30 * time.Second,
+		// Webmin answers HTTP/1.0 with Connection: close; a pool would only
+		// hold dead connections.
+		DisableKeepAlives:      true,
+		ForceAttemptHTTP2:      false,
+		ResponseHeaderTimeout:  0, // the call timeout bounds the wait
+		MaxResponseHeaderBytes: 1 << 20,
+	}
+	hc := &http.Client{
+		Transport: &limitedRoundTripper{next: ht, lim: lim},
+		// A redirect is an answer to classify (plain HTTP, login page), never
+		// something to follow with the password.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	p := o.retry
+	rc := &retryablehttp.Client{
+		HTTPClient:     hc,
+		Logger:         retryLogger{log},
+		RetryWaitMin:   p.MinBackoff,
+		RetryWaitMax:   p.MaxBackoff,
+		RetryMax:       p.MaxAttempts - 1,
+		CheckRetry:     checkRetry,
+		Backoff:        backoff,
+		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+		RequestLogHook: requestLogHook,
+	}
+	return &httpTransport{url: base.String(), server: server, user: o.user, pass: o.pass, ua: o.userAgent, rc: rc}, nil
+}
+
+// roundTrip posts the call and reads the answer. The body is read inside the
+// retry loop, so a read whose answer breaks off half-way is retried too.
+func (t *httpTransport) roundTrip(ctx context.Context, cl *call) (rawResult, error) {
+	st := &attemptState{kind: cl.kind}
+	ctx = context.WithValue(ctx, attemptKey{}, st)
+	ctx = httptrace.WithClientTrace(ctx, st.trace())
+
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, t.url, encodeBody(cl, false))
+	if err != nil {
+		return rawResult{}, &transportErr{err: err}
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("User-Agent", t.ua)
+	req.Header.Set("Accept", "application/json, text/plain, */*")
+	if t.user != "" {
+		req.SetBasicAuth(t.user, t.pass)
+	}
+	req.SetResponseHandler(st.readBody)
+
+	resp, err := t.rc.Do(req)
+	res := rawResult{attempts: st.attemptCount()}
+	if err != nil {
+		if resp != nil && resp.Body != nil {
+			resp.Body.Close()
+		}
+		return res, &transportErr{sent: st.wasSent(), err: t.cleanError(err)}
+	}
+	defer resp.Body.Close()
+	res.status, res.header = resp.StatusCode, resp.Header
+	body, ok := st.takeBody()
+	if !ok {
+		// The retries ran out on a 5xx: the response handler did not run.
+		body, err = readLimited(resp.Body)
+		if err != nil {
+			return res, &transportErr{sent: true, err: t.cleanError(err)}
+		}
+	}
+	res.body = body
+	return res, nil
+}
+
+// cleanError drops the URL wrapper (it adds nothing but noise) and turns a TLS
+// policy failure into a permanent *Error.
+func (t *httpTransport) cleanError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if tlsErr := classifyTLSError(t.server, err); tlsErr != nil {
+		return tlsErr
+	}
+	return err
+}
+
+// readLimited reads a body up to maxBody.
+func readLimited(r io.Reader) ([]byte, error) {
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(io.LimitReader(r, maxBody+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > maxBody {
+		return nil, &Error{Kind: KindUnexpectedResponse, Reason: "response body larger than " + strconv.Itoa(maxBody) + " bytes"}
+	}
+	return buf.Bytes(), nil
+}
+
+// limitedRoundTripper takes a rate-limit token before every HTTP attempt.
+type limitedRoundTripper struct {
+	next http.RoundTripper
+	lim  *limiter
+}
+
+func (l *limitedRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := l.lim.wait(req.Context()); err != nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, fmt.Errorf("waiting for the rate limiter: %w", err)
+	}
+	return l.next.RoundTrip(req)
+}
+
+// retryLogger routes go-retryablehttp's own messages to slog at Debug level
+// (the client logs one record per call itself). It logs method and URL only;
+// the URL holds no secret.
+type retryLogger struct{ l *slog.Logger }
+
+func (r retryLogger) Error(msg string, kv ...interface{}) { r.l.Debug("retryablehttp: "+msg, kv...) }
+func (r retryLogger) Info(msg string, kv ...interface{})  { r.l.Debug("retryablehttp: "+msg, kv...) }
+func (r retryLogger) Debug(msg string, kv ...interface{}) { r.l.Debug("retryablehttp: "+msg, kv...) }
+func (r retryLogger) Warn(msg string, kv ...interface{})  { r.l.Debug("retryablehttp: "+msg, kv...) }
