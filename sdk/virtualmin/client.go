@@ -273,12 +273,19 @@ func (c *Client) doCall(ctx context.Context, cl *call, id string, log *slog.Logg
 		return nil, e
 	}
 	if log.Enabled(ctx, slog.LevelDebug) {
-		log.Debug("virtualmin response", "http_status", res.status, "body", truncate(string(redactBody(res.body)), maxDebugBody))
+		body := c.scrubKnownSecrets(cl, string(redactBody(res.body)))
+		log.Debug("virtualmin response", "http_status", res.status, "body", truncate(body, maxDebugBody))
 	}
 	resp, perr := parseResponse(c.server, cl.program, res.status, res.header, res.body)
 	if perr != nil {
 		var e *Error
-		if errors.As(perr, &e) && e.Kind == KindTransient && cl.kind == write && res.status != 0 {
+		if errors.As(perr, &e) {
+			scrubbed := *e
+			scrubbed.Reason = c.scrubKnownSecrets(cl, e.Reason)
+			scrubbed.Output = c.scrubKnownSecrets(cl, e.Output)
+			e, perr = &scrubbed, &scrubbed
+		}
+		if e != nil && e.Kind == KindTransient && cl.kind == write && res.status >= 500 {
 			// A 5xx or similar after the request reached the server: the
 			// program may have run. Never report that as safe to repeat.
 			perr = &Error{Kind: KindUnknownOutcome, Server: c.server, Program: cl.program,
@@ -329,3 +336,23 @@ func (c *Client) transportError(parent, callCtx context.Context, cl *call, terr 
 // ErrCircuitOpen is the cause (errors.Is) of a call refused without being sent
 // because the program's circuit breaker is open.
 var ErrCircuitOpen = errors.New("circuit breaker open")
+
+// scrubKnownSecrets removes the call's own secret values (and the Basic auth
+// password) from text the server sent back, whatever the format: the parser's
+// key-based redaction cannot know a password echoed in a usage message.
+// Values shorter than 4 bytes are left alone (replacing them would mangle the
+// text and hide nothing).
+func (c *Client) scrubKnownSecrets(cl *call, s string) string {
+	if s == "" {
+		return s
+	}
+	if p := c.opts.pass; len(p) >= 4 {
+		s = strings.ReplaceAll(s, p, redacted)
+	}
+	for _, p := range cl.params {
+		if !p.flag && len(p.value) >= 4 && isSecretParam(p.name) {
+			s = strings.ReplaceAll(s, p.value, redacted)
+		}
+	}
+	return s
+}

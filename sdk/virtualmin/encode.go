@@ -56,7 +56,7 @@ func validParamName(s string) bool {
 // given (flags as "name=" with an empty value), multiline= when asked, json=1.
 // url.Values.Encode is not used: it sorts keys, and remote.cgi passes the
 // fields to the program in order. With mask, secret values are replaced by
-// "***" (for debug logs).
+// a marker (for debug logs).
 func encodeBody(cl *call, mask bool) []byte {
 	n := len("program=") + len(cl.program) + len("&multiline=&json=1")
 	for _, p := range cl.params {
@@ -74,7 +74,7 @@ func encodeBody(cl *call, mask bool) []byte {
 			continue
 		}
 		if mask && isSecretParam(p.name) {
-			b.WriteString("***")
+			b.WriteString(redacted)
 			continue
 		}
 		b.WriteString(url.QueryEscape(p.value))

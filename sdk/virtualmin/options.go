@@ -272,3 +272,20 @@ func WithBreaker(p BreakerPolicy) Option {
 		return nil
 	}
 }
+
+// withClock replaces the time source of the limiter and breakers (tests).
+func withClock(c clock) Option {
+	return func(o *options) error { o.clock = c; return nil }
+}
+
+// withDialer replaces the TCP dialer of the HTTPS transport (tests that
+// simulate refused connections).
+func withDialer(d dialFunc) Option {
+	return func(o *options) error { o.dialHook = d; return nil }
+}
+
+// withTransport replaces the HTTPS transport altogether (tests, and later the
+// SSH break-glass transport).
+func withTransport(t transport) Option {
+	return func(o *options) error { o.transport = t; return nil }
+}

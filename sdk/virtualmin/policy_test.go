@@ -1,0 +1,458 @@
+package virtualmin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// recMetrics records what the client reports.
+type recMetrics struct {
+	mu      sync.Mutex
+	calls   []recCall
+	failed  []ErrorKind
+	changes []string
+}
+
+type recCall struct {
+	program, outcome string
+	status, attempts int
+}
+
+func (m *recMetrics) CallDone(_, program, outcome string, status, attempts int, _ time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.calls = append(m.calls, recCall{program, outcome, status, attempts})
+}
+
+func (m *recMetrics) CallFailed(_, _ string, k ErrorKind) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.failed = append(m.failed, k)
+}
+
+func (m *recMetrics) BreakerStateChanged(_, program string, from, to BreakerState) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.changes = append(m.changes, fmt.Sprintf("%s:%s->%s", program, from, to))
+}
+
+func (m *recMetrics) snapshot() []recCall {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]recCall(nil), m.calls...)
+}
+
+func (m *recMetrics) last() recCall {
+	c := m.snapshot()
+	if len(c) == 0 {
+		return recCall{}
+	}
+	return c[len(c)-1]
+}
+
+func (m *recMetrics) stateChanges() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]string(nil), m.changes...)
+}
+
+// fakeClock only moves when someone sleeps on it or the test advances it.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	slept  time.Duration
+	sleeps int
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)} }
+
+func (f *fakeClock) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = f.now.Add(d)
+	f.slept += d
+	f.sleeps++
+	return nil
+}
+
+func (f *fakeClock) advance(d time.Duration) {
+	f.mu.Lock()
+	f.now = f.now.Add(d)
+	f.mu.Unlock()
+}
+
+func (f *fakeClock) totalSlept() (time.Duration, int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.slept, f.sleeps
+}
+
+// failFirst answers the first n requests with fail, then with ok.
+func failFirst(n int64, fail, ok http.HandlerFunc) http.HandlerFunc {
+	var seen atomic.Int64
+	return func(w http.ResponseWriter, r *http.Request) {
+		if seen.Add(1) <= n {
+			fail(w, r)
+			return
+		}
+		ok(w, r)
+	}
+}
+
+func status(code int) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-type", "text/html")
+		w.WriteHeader(code)
+		io.WriteString(w, "<html><body>Error</body></html>")
+	}
+}
+
+// hangUp closes the connection after reading the request: the server got
+// it, the client gets no answer.
+func hangUp(w http.ResponseWriter, _ *http.Request) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	conn.Close()
+}
+
+func TestReadRetriedOn5xxThenSucceeds(t *testing.T) {
+	t.Parallel()
+	s := newTPServer(t, failFirst(2, status(http.StatusServiceUnavailable), jsonOK("list-domains", "")))
+	m := &recMetrics{}
+	c := s.client(t, WithMetrics(m))
+	if _, err := c.do(context.Background(), &call{program: "list-domains", kind: read}); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.count.Load(); n != 3 {
+		t.Errorf("server saw %d requests, want 3", n)
+	}
+	if got := m.last(); got.attempts != 3 || got.outcome != "success" || got.status != 200 {
+		t.Errorf("metrics %+v", got)
+	}
+}
+
+func TestReadRetriedOnConnectionReset(t *testing.T) {
+	t.Parallel()
+	s := newTPServer(t, failFirst(1, hangUp, jsonOK("list-users", "")))
+	c := s.client(t)
+	if _, err := c.do(context.Background(), &call{program: "list-users", kind: read}); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.count.Load(); n != 2 {
+		t.Errorf("server saw %d requests, want 2", n)
+	}
+}
+
+func TestReadGivesUpAfterMaxAttempts(t *testing.T) {
+	t.Parallel()
+	s := newTPServer(t, status(http.StatusInternalServerError))
+	c := s.client(t, WithRetry(RetryPolicy{MaxAttempts: 4, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}))
+	_, err := c.do(context.Background(), &call{program: "list-domains", kind: read})
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindTransient || e.HTTPStatus != 500 || !IsRetryable(err) {
+		t.Fatalf("err = %#v", err)
+	}
+	if n := s.count.Load(); n != 4 {
+		t.Errorf("server saw %d requests, want 4", n)
+	}
+}
+
+// A write that reached the server is never repeated: whatever went wrong
+// after sending, the outcome is unknown.
+func TestWriteNotRetriedAfterSend(t *testing.T) {
+	t.Parallel()
+	for name, h := range map[string]http.HandlerFunc{
+		"503":              status(http.StatusServiceUnavailable),
+		"connection reset": hangUp,
+	} {
+		s := newTPServer(t, h)
+		c := s.client(t, WithRetry(RetryPolicy{MaxAttempts: 5, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
+		_, err := c.do(context.Background(), &call{program: "create-domain", kind: write, params: []param{{name: "domain", value: "zeta.test"}}})
+		if kindOf(err) != KindUnknownOutcome || !errors.Is(err, ErrUnknownOutcome) || IsRetryable(err) {
+			t.Errorf("%s: err = %v, want KindUnknownOutcome", name, err)
+		}
+		if n := s.count.Load(); n != 1 {
+			t.Errorf("%s: server saw %d requests, want exactly 1", name, n)
+		}
+	}
+}
+
+func TestTimeoutAfterSend(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	s := newTPServer(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	t.Cleanup(func() { close(release) }) // runs before the server's Close
+
+	c := s.client(t, WithCallTimeout(300*time.Millisecond))
+	_, err := c.do(context.Background(), &call{program: "create-domain", kind: write, params: []param{{name: "domain", value: "zeta.test"}}})
+	if kindOf(err) != KindUnknownOutcome || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("write: err = %v, want KindUnknownOutcome wrapping DeadlineExceeded", err)
+	}
+	if n := s.count.Load(); n != 1 {
+		t.Errorf("write: server saw %d requests, want 1", n)
+	}
+
+	// A per-call timeout overrides the client's.
+	_, err = c.do(context.Background(), &call{program: "list-domains", kind: read, timeout: 100 * time.Millisecond})
+	if kindOf(err) != KindTransient || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("read: err = %v, want KindTransient wrapping DeadlineExceeded", err)
+	}
+
+	// The caller's cancellation of a sent write is an unknown outcome too.
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	_, err = c.do(ctx, &call{program: "delete-domain", kind: write})
+	if kindOf(err) != KindUnknownOutcome || !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled write: err = %v", err)
+	}
+}
+
+// refuseFirst is a dialer whose first n dials are refused, as by a server
+// that is not listening yet.
+type refuseFirst struct {
+	n     int64
+	dials atomic.Int64
+}
+
+func (r *refuseFirst) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if r.dials.Add(1) <= r.n {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, addr)
+}
+
+func TestWriteRetriedWhenDialFails(t *testing.T) {
+	t.Parallel()
+	s := newTPServer(t, jsonOK("create-domain", "All done!"))
+	r := &refuseFirst{n: 2}
+	c := s.client(t, withDialer(r.dial))
+	resp, err := c.do(context.Background(), &call{program: "create-domain", kind: write})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Output != "All done!" {
+		t.Errorf("Output %q", resp.Output)
+	}
+	if n, d := s.count.Load(), r.dials.Load(); n != 1 || d != 3 {
+		t.Errorf("server saw %d requests after %d dials, want 1 after 3", n, d)
+	}
+}
+
+// TestWriteToClosedPort uses a real refused connection: the write never left
+// the client, so it is retried, and the final error is transient, not an
+// unknown outcome.
+func TestWriteToClosedPort(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	m := &recMetrics{}
+	c, err := NewClient(addr, WithBasicAuth("admin", "x"), WithRateLimit(0, 0), WithMetrics(m), WithBreaker(BreakerPolicy{}),
+		WithRetry(RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.do(context.Background(), &call{program: "create-domain", kind: write})
+	if kindOf(err) != KindTransient || !IsRetryable(err) {
+		t.Errorf("err = %v, want KindTransient", err)
+	}
+	if got := m.last(); got.attempts != 3 || got.status != 0 || got.outcome != KindTransient.String() {
+		t.Errorf("metrics %+v, want 3 attempts and no status", got)
+	}
+}
+
+func TestBackoffCappedWithJitter(t *testing.T) {
+	t.Parallel()
+	for attempt, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second} {
+		lo := jitteredBackoff(time.Second, 10*time.Second, attempt, 0)
+		hi := jitteredBackoff(time.Second, 10*time.Second, attempt, 0.999999)
+		if lo != want/2 || hi > want || hi < want*99/100 {
+			t.Errorf("attempt %d: range [%v, %v], want [%v, %v]", attempt, lo, hi, want/2, want)
+		}
+		if d := backoff(time.Second, 10*time.Second, attempt, nil); d < want/2 || d > want {
+			t.Errorf("attempt %d: backoff %v outside [%v, %v]", attempt, d, want/2, want)
+		}
+	}
+	if d := jitteredBackoff(0, time.Second, 3, 0.5); d != 0 {
+		t.Errorf("zero MinBackoff gives %v", d)
+	}
+}
+
+// TestRateLimitSpacing counts the limiter's waits on a fake clock: with 2
+// calls/s and a burst of 2, six calls wait 4 x 0.5 s.
+func TestRateLimitSpacing(t *testing.T) {
+	t.Parallel()
+	s := newTPServer(t, jsonOK("list-domains", ""))
+	fc := newFakeClock()
+	c := s.client(t, WithRateLimit(2, 2), withClock(fc))
+	for range 6 {
+		if _, err := c.do(context.Background(), &call{program: "list-domains"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slept, sleeps := fc.totalSlept()
+	if sleeps != 4 || slept < 1990*time.Millisecond || slept > 2010*time.Millisecond {
+		t.Errorf("limiter waited %d times for %v, want 4 times for 2s", sleeps, slept)
+	}
+
+	// Every HTTP attempt takes a token, retries included.
+	s2 := newTPServer(t, failFirst(2, status(http.StatusBadGateway), jsonOK("list-domains", "")))
+	fc2 := newFakeClock()
+	c2 := s2.client(t, WithRateLimit(1, 1), withClock(fc2))
+	if _, err := c2.do(context.Background(), &call{program: "list-domains"}); err != nil {
+		t.Fatal(err)
+	}
+	if slept, _ := fc2.totalSlept(); slept < 1990*time.Millisecond || slept > 2010*time.Millisecond || s2.count.Load() != 3 {
+		t.Errorf("3 attempts at 1/s waited %v, want 2s", slept)
+	}
+
+	// The default is 2/s; unlimited when perSecond <= 0.
+	if l := newLimiter(DefaultRatePerSecond, DefaultRateBurst, fc); l == nil || l.lim.Limit() != 2 || l.lim.Burst() != 2 {
+		t.Errorf("default limiter %+v", l)
+	}
+	if newLimiter(0, 5, fc) != nil {
+		t.Error("a zero rate is not unlimited")
+	}
+}
+
+func TestRateLimitHonoursContext(t *testing.T) {
+	t.Parallel()
+	l := newLimiter(0.001, 1, realClock{})
+	if err := l.wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := l.wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("wait = %v, want DeadlineExceeded", err)
+	}
+}
+
+// TestMaxInFlight: the server holds every request until it has seen the cap
+// reached; it must never see more.
+func TestMaxInFlight(t *testing.T) {
+	t.Parallel()
+	const limit, calls = 3, 10
+	var cur, peak atomic.Int64
+	gate := make(chan struct{})
+	s := newTPServer(t, func(w http.ResponseWriter, r *http.Request) {
+		n := cur.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		<-gate
+		cur.Add(-1)
+		jsonOK("list-domains", "")(w, r)
+	})
+	c := s.client(t, WithMaxInFlight(limit))
+	var wg sync.WaitGroup
+	errs := make(chan error, calls)
+	for range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.do(context.Background(), &call{program: "list-domains"})
+			errs <- err
+		}()
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for cur.Load() < limit && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // give a 4th request the chance to arrive
+	if got := cur.Load(); got != limit {
+		t.Errorf("%d requests in flight at the server, want %d", got, limit)
+	}
+	close(gate)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if p := peak.Load(); p != limit {
+		t.Errorf("peak concurrency %d, want %d", p, limit)
+	}
+	if n := s.count.Load(); n != calls {
+		t.Errorf("server saw %d requests, want %d", n, calls)
+	}
+}
+
+func TestMaxInFlightHonoursContext(t *testing.T) {
+	t.Parallel()
+	sem := newSemaphore(1)
+	if err := sem.acquire(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := sem.acquire(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("acquire = %v", err)
+	}
+	sem.release()
+	if err := sem.acquire(ctx); err != nil {
+		t.Errorf("free slot not taken: %v", err)
+	}
+	if newSemaphore(0).acquire(ctx) != nil {
+		t.Error("no cap still blocks")
+	}
+}
+
+func TestMetricsOutcomes(t *testing.T) {
+	t.Parallel()
+	s := newTPServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.FormValue("domain") == "nosuch.test" {
+			serveTranscript(t, "08-list-domains-nonexistent-json.txt", 200)(w, r)
+			return
+		}
+		jsonOK("list-domains", "")(w, r)
+	})
+	m := &recMetrics{}
+	c := s.client(t, WithMetrics(m))
+	c.do(context.Background(), &call{program: "list-domains"})
+	c.do(context.Background(), &call{program: "list-domains", params: []param{{name: "domain", value: "nosuch.test"}}})
+	got := m.snapshot()
+	want := []recCall{{"list-domains", "success", 200, 1}, {"list-domains", "not found", 200, 1}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("calls %v, want %v", got, want)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.failed) != 1 || m.failed[0] != KindNotFound {
+		t.Errorf("failed %v", m.failed)
+	}
+}
