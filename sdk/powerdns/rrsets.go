@@ -160,17 +160,39 @@ func (s *ZonesService) PatchRRsets(ctx context.Context, zone string, changes []R
 	return err
 }
 
-// GetRRset reads one RRset (?rrset_name=&rrset_type=) without the rest of
-// the zone. A missing zone is ErrNotFound, a missing RRset ErrRRsetNotFound.
-// A read: retried.
+// GetRRset reads one RRset. A missing zone is ErrNotFound, a missing RRset
+// ErrRRsetNotFound. A read: retried.
+//
+// It reads the whole zone and picks the RRset: PowerDNS 4.7's
+// ?rrset_name=&rrset_type= filter leaves out disabled records (an RRset
+// whose records are all disabled looks absent), which would make a caller
+// lose them or overwrite the RRset as new. TestRRsetFilterDropsDisabled shows it.
 func (s *ZonesService) GetRRset(ctx context.Context, zone, name, rrtype string) (*RRset, error) {
+	name, rrtype = dns.CanonicalName(name), dns.CanonicalType(rrtype)
+	z, err := s.Get(ctx, zone)
+	if err != nil {
+		return nil, err
+	}
+	return pickRRset(z, zone, name, rrtype)
+}
+
+// GetRRsetFiltered reads one RRset with ?rrset_name=&rrset_type=, without
+// transferring the rest of the zone. On PowerDNS 4.7 disabled records are
+// missing from the answer; use it only where they do not matter (for
+// example to read an SOA serial). A read: retried.
+func (s *ZonesService) GetRRsetFiltered(ctx context.Context, zone, name, rrtype string) (*RRset, error) {
 	name, rrtype = dns.CanonicalName(name), dns.CanonicalType(rrtype)
 	q := url.Values{"rrset_name": {name}, "rrset_type": {rrtype}}
 	var z Zone
 	if _, err := s.c.do(ctx, http.MethodGet, s.zonePath(zone), q, nil, &z, retrySafe); err != nil {
 		return nil, err
 	}
-	// Filter here too: a server that ignores the parameters returns everything.
+	return pickRRset(&z, zone, name, rrtype)
+}
+
+// pickRRset filters client-side too: a server that ignores the filter
+// parameters returns every RRset.
+func pickRRset(z *Zone, zone, name, rrtype string) (*RRset, error) {
 	for _, rr := range z.RRsets {
 		if dns.CanonicalName(rr.Name) == name && dns.CanonicalType(rr.Type) == rrtype {
 			return &rr, nil

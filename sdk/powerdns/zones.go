@@ -2,6 +2,7 @@ package powerdns
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -292,7 +293,17 @@ func (s *ZonesService) Notify(ctx context.Context, zone string) (string, error) 
 
 // Export returns the zone in zone-file format. A read: retried.
 func (s *ZonesService) Export(ctx context.Context, zone string) (string, error) {
-	var out string
-	_, err := s.c.do(ctx, http.MethodGet, s.zonePath(zone)+"/export", nil, nil, &out, retrySafe)
-	return out, err
+	var text string
+	if _, err := s.c.do(ctx, http.MethodGet, s.zonePath(zone)+"/export", nil, nil, &text, retrySafe); err != nil {
+		return "", err
+	}
+	// Asked for JSON (our Accept header), PowerDNS wraps the text in
+	// {"zone": "..."}; without it, it answers text/plain.
+	var j struct {
+		Zone *string `json:"zone"`
+	}
+	if strings.HasPrefix(strings.TrimSpace(text), "{") && json.Unmarshal([]byte(text), &j) == nil && j.Zone != nil {
+		return *j.Zone, nil
+	}
+	return text, nil
 }
