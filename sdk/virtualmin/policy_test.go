@@ -74,7 +74,9 @@ type fakeClock struct {
 	sleeps int
 }
 
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)} }
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+}
 
 func (f *fakeClock) Now() time.Time {
 	f.mu.Lock()
