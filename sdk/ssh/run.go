@@ -1,0 +1,339 @@
+package ssh
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	xssh "golang.org/x/crypto/ssh"
+)
+
+const (
+	// DefaultTailSize is how much of the end of a command's output an
+	// ExitError keeps.
+	DefaultTailSize = 4096
+	// MaxCapture bounds Result.Stdout and Result.Stderr; more output is
+	// dropped and Result.Truncated set (stream with Command.Stdout instead).
+	MaxCapture = 16 << 20
+)
+
+// Command is what Run executes: Args, or Script, optionally with Args as the
+// script's positional parameters.
+type Command struct {
+	// Args is a program and its arguments. Each one is quoted with Quote for
+	// the remote shell, so no value can inject shell syntax.
+	Args []string
+	// Script is POSIX shell code sent on stdin to "sh -s" (never on a command
+	// line, so it does not show in the remote process list). With a Script,
+	// Args are the script's positional parameters ($1...), and Stdin must be
+	// nil.
+	Script string
+	// Stdin is sent to the command's standard input, then EOF. A read error
+	// kills the command (it never sees a premature EOF).
+	Stdin io.Reader
+	// Stdout and Stderr receive the output as it arrives. When nil, the
+	// output is captured in Result instead.
+	Stdout, Stderr io.Writer
+	// Env sets environment variables. With a Script they are set by the
+	// script itself; with Args they are assignments on the command line,
+	// visible in the remote process list: pass secrets on Stdin instead.
+	Env map[string]string
+	// Secrets are replaced by "[REDACTED]" in logs, in errors and in the
+	// output tail of an ExitError.
+	Secrets []string
+	// TailSize is how many bytes of output an ExitError keeps; zero means
+	// DefaultTailSize.
+	TailSize int
+}
+
+// Result is a finished command's output.
+type Result struct {
+	// Stdout and Stderr hold the output when Command.Stdout or Command.Stderr
+	// was nil (at most MaxCapture bytes each).
+	Stdout, Stderr []byte
+	// Truncated is set when captured output exceeded MaxCapture.
+	Truncated bool
+	// Duration is the command's run time as seen by the client.
+	Duration time.Duration
+}
+
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// build returns the remote command line, its description for logs and
+// errors (secrets redacted), and what goes on stdin.
+func (cmd *Command) build() (line, desc string, stdin io.Reader, err error) {
+	invalid := func(format string, a ...any) error {
+		return fmt.Errorf("%w: command: %s", ErrInvalidConfig, fmt.Sprintf(format, a...))
+	}
+	if cmd.Script == "" && len(cmd.Args) == 0 {
+		return "", "", nil, invalid("neither Args nor Script given")
+	}
+	if cmd.Script != "" && cmd.Stdin != nil {
+		return "", "", nil, invalid("a Script is sent on stdin: Stdin must be nil")
+	}
+	for _, a := range cmd.Args {
+		if strings.IndexByte(a, 0) >= 0 {
+			return "", "", nil, invalid("an argument contains a NUL byte, which no remote command can receive")
+		}
+	}
+	keys := make([]string, 0, len(cmd.Env))
+	for k, v := range cmd.Env {
+		if !envName.MatchString(k) {
+			return "", "", nil, invalid("environment variable name %q is not a shell name", k)
+		}
+		if strings.IndexByte(v, 0) >= 0 {
+			return "", "", nil, invalid("environment variable %s contains a NUL byte", k)
+		}
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var env, envDesc strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&env, "%s=%s ", k, Quote(cmd.Env[k]))
+		fmt.Fprintf(&envDesc, "%s=... ", k)
+	}
+
+	if cmd.Script != "" {
+		line = "sh -s"
+		if len(cmd.Args) > 0 {
+			line += " -- " + QuoteArgs(cmd.Args)
+		}
+		var script strings.Builder
+		for _, k := range keys {
+			fmt.Fprintf(&script, "%s=%s; export %s\n", k, Quote(cmd.Env[k]), k)
+		}
+		script.WriteString(cmd.Script)
+		if !strings.HasSuffix(cmd.Script, "\n") {
+			script.WriteString("\n")
+		}
+		desc = fmt.Sprintf("%s%s (script of %d bytes on stdin)", envDesc.String(), line, len(cmd.Script))
+		return line, Redact(desc, cmd.Secrets), strings.NewReader(script.String()), nil
+	}
+	line = env.String() + QuoteArgs(cmd.Args)
+	desc = envDesc.String() + QuoteArgs(cmd.Args)
+	return line, Redact(desc, cmd.Secrets), cmd.Stdin, nil
+}
+
+// Run runs cmd on the host and waits for it. Output streams to cmd.Stdout and
+// cmd.Stderr as it arrives (or is captured in the Result). A non-zero exit
+// status is an *ExitError carrying the tail of the output; the Result is
+// returned with it. Cancelling ctx kills the command and closes its session.
+func (c *Client) Run(ctx context.Context, cmd Command) (*Result, error) {
+	line, desc, stdin, err := cmd.build()
+	if err != nil {
+		return nil, err
+	}
+	return c.run(ctx, line, desc, stdin, &cmd)
+}
+
+func (c *Client) run(ctx context.Context, line, desc string, stdin io.Reader, cmd *Command) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("ssh: command %s on %s not started: %w", desc, c.addr, err)
+	}
+	start := time.Now()
+	sess, err := c.conn.NewSession()
+	if err != nil {
+		return nil, fmt.Errorf("ssh: new session on %s: %w", c.addr, err)
+	}
+	defer sess.Close()
+
+	size := cmd.TailSize
+	if size <= 0 {
+		size = DefaultTailSize
+	}
+	var mu sync.Mutex
+	tail := newTailBuffer(size, cmd.Secrets)
+	tw := &lockedWriter{mu: &mu, w: tail}
+	res := &Result{}
+	outCap := &capBuffer{limit: MaxCapture}
+	errCap := &capBuffer{limit: MaxCapture}
+	sess.Stdout = io.MultiWriter(orWriter(cmd.Stdout, outCap), tw)
+	sess.Stderr = io.MultiWriter(orWriter(cmd.Stderr, errCap), tw)
+	in, err := sess.StdinPipe()
+	if err != nil {
+		return nil, fmt.Errorf("ssh: stdin for %s on %s: %w", desc, c.addr, err)
+	}
+
+	c.log.Debug("ssh: run", "addr", c.addr, "command", desc)
+	if err := sess.Start(line); err != nil {
+		return nil, fmt.Errorf("ssh: start %s on %s: %w", desc, c.addr, err)
+	}
+	kill := func() {
+		_ = sess.Signal(xssh.SIGKILL)
+		_ = sess.Close()
+	}
+	stopCancel := context.AfterFunc(ctx, kill)
+	readErr := make(chan error, 1)
+	go func() {
+		if stdin == nil {
+			in.Close()
+			readErr <- nil
+			return
+		}
+		er := &errReader{r: stdin}
+		_, _ = io.Copy(in, er)
+		if er.err != nil {
+			// Never send EOF after a failed read: the command would take the
+			// partial input for the whole.
+			readErr <- er.err
+			kill()
+			return
+		}
+		// A write error means the command stopped reading; its exit status
+		// tells whether that was a failure.
+		in.Close()
+		readErr <- nil
+	}()
+
+	werr := sess.Wait()
+	canceled := !stopCancel()
+	res.Duration = time.Since(start)
+	res.Stdout, res.Stderr = outCap.Bytes(), errCap.Bytes()
+	res.Truncated = outCap.dropped || errCap.dropped
+	mu.Lock()
+	tailText := tail.String()
+	mu.Unlock()
+
+	var rerr error
+	select {
+	case rerr = <-readErr:
+	default:
+	}
+	var exitErr *xssh.ExitError
+	var missing *xssh.ExitMissingError
+	switch {
+	case canceled:
+		err = fmt.Errorf("ssh: command %s on %s cancelled: %w", desc, c.addr, context.Cause(ctx))
+	case rerr != nil:
+		err = fmt.Errorf("ssh: command %s on %s killed: reading its stdin failed: %w", desc, c.addr, rerr)
+	case werr == nil:
+		c.log.Debug("ssh: command done", "addr", c.addr, "command", desc, "status", 0, "elapsed", res.Duration.Round(time.Millisecond))
+		return res, nil
+	case errors.As(werr, &exitErr):
+		err = &ExitError{Addr: c.addr, Command: desc, Status: exitErr.ExitStatus(), Signal: exitErr.Signal(), Tail: tailText}
+		if exitErr.Signal() != "" && exitErr.ExitStatus() == 0 {
+			err.(*ExitError).Status = -1
+		}
+	case errors.As(werr, &missing):
+		err = fmt.Errorf("%w: %s on %s; last output:\n%s", ErrExitMissing, desc, c.addr, tailText)
+	default:
+		err = fmt.Errorf("ssh: command %s on %s: %w", desc, c.addr, werr)
+	}
+	c.log.Debug("ssh: command failed", "addr", c.addr, "command", desc, "error", Redact(err.Error(), cmd.Secrets), "elapsed", res.Duration.Round(time.Millisecond))
+	return res, err
+}
+
+// Upload writes the content of r to remotePath with the given permissions
+// (zero means 0600). The path is quoted with Quote and the content goes on
+// stdin, never on a command line. The file is written next to remotePath
+// under a temporary name (umask 077) and renamed into place only once its size
+// matches what was sent, so remotePath never holds a partial file.
+func (c *Client) Upload(ctx context.Context, remotePath string, mode os.FileMode, r io.Reader) error {
+	if remotePath == "" || strings.IndexByte(remotePath, 0) >= 0 {
+		return fmt.Errorf("%w: upload path %q: empty or contains a NUL byte", ErrInvalidConfig, remotePath)
+	}
+	if mode == 0 {
+		mode = 0o600
+	}
+	var rnd [8]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return fmt.Errorf("ssh: upload: %w", err)
+	}
+	tmp := Quote(remotePath + ".upload-" + hex.EncodeToString(rnd[:]))
+	dst := Quote(remotePath)
+	desc := "upload to " + dst
+
+	cr := &countingReader{r: r}
+	if _, err := c.run(ctx, "umask 077 && cat > "+tmp, desc, cr, &Command{}); err != nil {
+		c.removeQuietly(ctx, tmp)
+		return fmt.Errorf("ssh: upload to %s on %s: %w", dst, c.addr, err)
+	}
+	commit := fmt.Sprintf(`if [ $(wc -c < %[1]s) -eq %[2]d ] && chmod %04[3]o -- %[1]s && mv -f -- %[1]s %[4]s; then exit 0; fi
+rm -f -- %[1]s
+echo "upload incomplete or not renamed: expected %[2]d bytes" >&2
+exit 1`, tmp, cr.n, uint32(mode.Perm()), dst)
+	if _, err := c.run(ctx, commit, desc+" (commit)", nil, &Command{}); err != nil {
+		return fmt.Errorf("ssh: upload to %s on %s: %w", dst, c.addr, err)
+	}
+	return nil
+}
+
+// removeQuietly deletes a temporary file even if ctx was cancelled.
+func (c *Client) removeQuietly(ctx context.Context, quotedPath string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	_, _ = c.run(ctx, "rm -f -- "+quotedPath, "remove "+quotedPath, nil, &Command{})
+}
+
+func orWriter(w io.Writer, fallback io.Writer) io.Writer {
+	if w != nil {
+		return w
+	}
+	return fallback
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// capBuffer captures up to limit bytes and drops the rest.
+type capBuffer struct {
+	buf     bytes.Buffer
+	limit   int
+	dropped bool
+}
+
+func (b *capBuffer) Write(p []byte) (int, error) {
+	if room := b.limit - b.buf.Len(); room < len(p) {
+		b.dropped = true
+		if room > 0 {
+			b.buf.Write(p[:room])
+		}
+		return len(p), nil
+	}
+	return b.buf.Write(p)
+}
+
+func (b *capBuffer) Bytes() []byte { return b.buf.Bytes() }
+
+// errReader remembers a read error other than EOF.
+type errReader struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
