@@ -264,7 +264,7 @@ func (c *Client) doCall(ctx context.Context, cl *call, id string, log *slog.Logg
 		defer cancel()
 	}
 
-	res, terr := c.transport.roundTrip(callCtx, cl)
+	res, terr := c.transport.roundTrip(context.WithValue(callCtx, callLogKey{}, log), cl)
 	rec.attempts = res.attempts
 	rec.status = res.status
 	if terr != nil {

@@ -87,3 +87,12 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "...(truncated)"
 }
+
+// callLogKey carries the call's logger to the transport.
+type callLogKey struct{}
+
+// callLogger returns the logger do put in ctx, or nil.
+func callLogger(ctx context.Context) *slog.Logger {
+	l, _ := ctx.Value(callLogKey{}).(*slog.Logger)
+	return l
+}

@@ -1,13 +1,16 @@
 package virtualmin
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -142,12 +145,20 @@ func TestReadRetriedOn5xxThenSucceeds(t *testing.T) {
 	t.Parallel()
 	s := newTPServer(t, failFirst(2, status(http.StatusServiceUnavailable), jsonOK("list-domains", "")))
 	m := &recMetrics{}
-	c := s.client(t, WithMetrics(m))
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	c := s.client(t, WithMetrics(m), WithLogger(slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	if _, err := c.do(context.Background(), &call{program: "list-domains", kind: read}); err != nil {
 		t.Fatal(err)
 	}
 	if n := s.count.Load(); n != 3 {
 		t.Errorf("server saw %d requests, want 3", n)
+	}
+	mu.Lock()
+	out := logs.String()
+	mu.Unlock()
+	if strings.Count(out, "virtualmin retry") != 2 || !strings.Contains(out, "attempt=3") || !strings.Contains(out, "call_id=") {
+		t.Errorf("retries not logged with the call ID:\n%s", out)
 	}
 	if got := m.last(); got.attempts != 3 || got.outcome != "success" || got.status != 200 {
 		t.Errorf("metrics %+v", got)
@@ -264,6 +275,42 @@ func TestWriteRetriedWhenDialFails(t *testing.T) {
 	}
 	if n, d := s.count.Load(), r.dials.Load(); n != 1 || d != 3 {
 		t.Errorf("server saw %d requests after %d dials, want 1 after 3", n, d)
+	}
+}
+
+// TestWriteRetriedWhenHandshakeFails: a connection closed during the TLS
+// handshake carried no request byte, so even a write is retried.
+func TestWriteRetriedWhenHandshakeFails(t *testing.T) {
+	t.Parallel()
+	s := newTPServer(t, jsonOK("create-domain", "All done!"))
+	bad, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bad.Close() })
+	go func() {
+		for {
+			conn, err := bad.Accept()
+			if err != nil {
+				return
+			}
+			conn.Close()
+		}
+	}()
+	var dials atomic.Int64
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if dials.Add(1) == 1 {
+			addr = bad.Addr().String()
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}
+	c := s.client(t, withDialer(dial))
+	if _, err := c.do(context.Background(), &call{program: "create-domain", kind: write}); err != nil {
+		t.Fatal(err)
+	}
+	if n, d := s.count.Load(), dials.Load(); n != 1 || d != 2 {
+		t.Errorf("server saw %d requests after %d dials, want 1 after 2", n, d)
 	}
 }
 

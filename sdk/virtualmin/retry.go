@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
@@ -21,6 +22,7 @@ type attemptKey struct{}
 // response handler.
 type attemptState struct {
 	kind callKind
+	log  *slog.Logger // the call's logger (call_id, program, server)
 
 	mu       sync.Mutex
 	attempts int
@@ -93,10 +95,16 @@ func stateFrom(ctx context.Context) *attemptState {
 	return s
 }
 
-// requestLogHook starts a new attempt in the call's state.
-func requestLogHook(_ retryablehttp.Logger, req *http.Request, _ int) {
-	if s := stateFrom(req.Context()); s != nil {
-		s.newAttempt()
+// requestLogHook starts a new attempt in the call's state and logs retries
+// with the call's correlation ID.
+func requestLogHook(_ retryablehttp.Logger, req *http.Request, retry int) {
+	s := stateFrom(req.Context())
+	if s == nil {
+		return
+	}
+	s.newAttempt()
+	if retry > 0 && s.log != nil {
+		s.log.Debug("virtualmin retry", "attempt", retry+1)
 	}
 }
 

@@ -110,7 +110,7 @@ func newHTTPTransport(base *url.URL, server string, o *options, lim *limiter, lo
 // roundTrip posts the call and reads the answer. The body is read inside the
 // retry loop, so a read whose answer breaks off half-way is retried too.
 func (t *httpTransport) roundTrip(ctx context.Context, cl *call) (rawResult, error) {
-	st := &attemptState{kind: cl.kind}
+	st := &attemptState{kind: cl.kind, log: callLogger(ctx)}
 	ctx = context.WithValue(ctx, attemptKey{}, st)
 	ctx = httptrace.WithClientTrace(ctx, st.trace())
 
