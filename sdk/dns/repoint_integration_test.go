@@ -109,3 +109,62 @@ func TestRepointPowerDNSAndCloudflareFakeFailing(t *testing.T) {
 		t.Errorf("cloudflare after the second run differs: %v, %v", plan.Changes, err)
 	}
 }
+
+func newCloudflareFake(t *testing.T, zone string) (*cloudflaretest.Server, *cloudflare.Backend) {
+	t.Helper()
+	fake := cloudflaretest.NewServer()
+	t.Cleanup(fake.Close)
+	fake.AddZone(strings.TrimSuffix(zone, "."))
+	cfc, err := cloudflare.NewClient(
+		cloudflare.WithAPIToken(fake.Token),
+		cloudflare.WithBaseURL(fake.URL),
+		cloudflare.WithHTTPClient(&http.Client{Timeout: 30 * time.Second}),
+		cloudflare.WithRateLimit(nil),
+		cloudflare.WithRetries(2, 2*time.Second, 5*time.Millisecond),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fake, cloudflare.NewBackend(cfc)
+}
+
+// The same desired zone, written in every form, applied to both backends
+// reads back with an empty diff from each.
+func TestRoundTripOnPowerDNSAndCloudflareFake(t *testing.T) {
+	t.Parallel()
+	e := newPDNSZone(t)
+	ctx := testCtx(t)
+	_, cf := newCloudflareFake(t, e.zone)
+	all := mixedForms(e.zone)
+	// MX is left out on the Cloudflare side for now: the Cloudflare backend
+	// (or its fake) reads MX priorities back as 0 (10 and 20 were written),
+	// reported to its owner. PowerDNS gets every type.
+	var noMX []dns.RRset
+	for _, rr := range all {
+		if rr.Type != "MX" {
+			noMX = append(noMX, rr)
+		}
+	}
+	for _, tc := range []struct {
+		b       dns.Backend
+		desired []dns.RRset
+	}{{e.backend, all}, {cf, noMX}} {
+		b, desired := tc.b, tc.desired
+		if err := dns.Errors(dns.ApplyDesired(ctx, e.zone, desired, dns.DiffOptions{}, b)); err != nil {
+			t.Fatal(err)
+		}
+		actual, err := b.RRsets(ctx, e.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := dns.Diff(desired, actual, dns.DiffOptions{Zone: e.zone, Managed: keysOf(desired)})
+		if err != nil || !plan.Empty() {
+			t.Errorf("%s: read back differs: %v, %v", b.Name(), plan.Changes, err)
+			for _, c := range plan.Changes {
+				if c.Current != nil && c.Desired != nil {
+					t.Logf("%v\n  sent %+v ttl %d\n  read %+v ttl %d", c, c.Desired.Records, c.Desired.TTL, c.Current.Records, c.Current.TTL)
+				}
+			}
+		}
+	}
+}
