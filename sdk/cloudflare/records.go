@@ -515,34 +515,55 @@ func set[T any](value *T, present *bool, v T) {
 	*present = true
 }
 
+// readRecord is a record answer as Cloudflare sends it.
+type readRecord struct {
+	ID         string         `json:"id"`
+	Name       string         `json:"name"`
+	Type       string         `json:"type"`
+	Content    string         `json:"content"`
+	Priority   *float64       `json:"priority"`
+	Data       map[string]any `json:"data"`
+	TTL        float64        `json:"ttl"`
+	Proxied    bool           `json:"proxied"`
+	Proxiable  bool           `json:"proxiable"`
+	Comment    *string        `json:"comment"`
+	Tags       []string       `json:"tags"`
+	CreatedOn  time.Time      `json:"created_on"`
+	ModifiedOn time.Time      `json:"modified_on"`
+}
+
+// recordFromCF reads the record from the raw JSON cloudflare-go kept: its
+// union decoding picks a per-type struct by shape and can drop priority or
+// data (an MX decoded as an A record loses its priority).
 func recordFromCF(r *dns.RecordResponse) Record {
-	out := Record{
-		ID:         r.ID,
-		Name:       r.Name,
-		Type:       string(r.Type),
-		Content:    r.Content,
-		TTL:        int(r.TTL),
-		Proxied:    r.Proxied,
-		Proxiable:  r.Proxiable,
-		Comment:    r.Comment,
-		CreatedOn:  r.CreatedOn,
-		ModifiedOn: r.ModifiedOn,
+	var rr readRecord
+	if raw := r.JSON.RawJSON(); raw == "" || json.Unmarshal([]byte(raw), &rr) != nil {
+		return Record{ID: r.ID, Name: r.Name, Type: string(r.Type), Content: r.Content, TTL: int(r.TTL), Proxied: r.Proxied,
+			Proxiable: r.Proxiable, Comment: r.Comment, CreatedOn: r.CreatedOn, ModifiedOn: r.ModifiedOn}
 	}
-	if raw := r.JSON.Priority.Raw(); raw != "" && raw != "null" {
-		p := int(r.Priority)
+	out := Record{
+		ID:         rr.ID,
+		Name:       rr.Name,
+		Type:       rr.Type,
+		Content:    rr.Content,
+		TTL:        int(rr.TTL),
+		Proxied:    rr.Proxied,
+		Proxiable:  rr.Proxiable,
+		CreatedOn:  rr.CreatedOn,
+		ModifiedOn: rr.ModifiedOn,
+	}
+	if rr.Priority != nil {
+		p := int(*rr.Priority)
 		out.Priority = &p
 	}
-	if raw := r.JSON.Data.Raw(); raw != "" && raw != "null" {
-		var m map[string]any
-		if json.Unmarshal([]byte(raw), &m) == nil && len(m) > 0 {
-			out.Data = m
-		}
+	if len(rr.Data) > 0 {
+		out.Data = rr.Data
 	}
-	if raw := r.JSON.Tags.Raw(); raw != "" && raw != "null" {
-		var tags []string
-		if json.Unmarshal([]byte(raw), &tags) == nil && len(tags) > 0 {
-			out.Tags = tags
-		}
+	if rr.Comment != nil {
+		out.Comment = *rr.Comment
+	}
+	if len(rr.Tags) > 0 {
+		out.Tags = rr.Tags
 	}
 	return out
 }

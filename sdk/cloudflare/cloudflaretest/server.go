@@ -60,6 +60,8 @@ type Call struct {
 	// Route is the path with ids replaced ("/zones/{zone_id}/dns_records/{id}").
 	Route string
 	Query string
+	// Body is the request body.
+	Body string
 	// Status is what the fake answered.
 	Status int
 }
@@ -295,6 +297,13 @@ func route(path string) string {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, "/client/v4")
 	call := Call{Method: r.Method, Path: path, Route: route(path), Query: r.URL.RawQuery}
+	if r.Body != nil {
+		b, err := readAll(r)
+		if err == nil {
+			call.Body = string(b)
+		}
+		r.Body = io.NopCloser(strings.NewReader(call.Body))
+	}
 	status := s.handle(w, r, path)
 	call.Status = status
 	s.mu.Lock()
