@@ -509,3 +509,49 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// fakeTransport stands in for another transport (the SSH break-glass one):
+// the same parsing, errors and policies apply to whatever it returns.
+type fakeTransport struct {
+	res   rawResult
+	err   error
+	calls atomic.Int64
+	last  *call
+}
+
+func (f *fakeTransport) roundTrip(_ context.Context, cl *call) (rawResult, error) {
+	f.calls.Add(1)
+	f.last = cl
+	return f.res, f.err
+}
+
+func TestPluggableTransport(t *testing.T) {
+	t.Parallel()
+	body, _ := tpTranscript(t, "11-create-domain-duplicate-json.txt")
+	ft := &fakeTransport{res: rawResult{status: 200, header: http.Header{}, body: body, attempts: 1}}
+	c, err := NewClient("vm.example.com", withTransport(ft), WithRateLimit(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.do(context.Background(), &call{program: "create-domain", kind: write, params: []param{{name: "domain", value: "alpha.test"}}})
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindAlreadyExists || e.Server != "vm.example.com:10000" || e.Program != "create-domain" {
+		t.Errorf("err = %#v", err)
+	}
+	// The newline rule holds whatever the transport.
+	_, err = c.do(context.Background(), &call{program: "create-domain", params: []param{{name: "desc", value: "a\nb"}}})
+	if kindOf(err) != KindInvalidInput || ft.calls.Load() != 1 {
+		t.Errorf("newline reached the transport: %v", err)
+	}
+	// A transport that cannot say whether a write was sent: assume it was.
+	ft.err = errors.New("ssh: session closed")
+	_, err = c.do(context.Background(), &call{program: "delete-domain", kind: write})
+	if kindOf(err) != KindUnknownOutcome {
+		t.Errorf("opaque transport failure on a write: %v", err)
+	}
+	ft.err = &transportErr{sent: false, err: errors.New("ssh: dial refused")}
+	_, err = c.do(context.Background(), &call{program: "delete-domain", kind: write})
+	if kindOf(err) != KindTransient {
+		t.Errorf("unsent write: %v", err)
+	}
+}

@@ -505,3 +505,55 @@ func TestMetricsOutcomes(t *testing.T) {
 		t.Errorf("failed %v", m.failed)
 	}
 }
+
+// TestUnknownOutcomeCreateResolvedByLookup: the server runs create-domain but
+// the answer is lost. The client never repeats the write; Domains.Create
+// looks the domain up and succeeds only because it now exists. When the
+// create did not happen, the unknown outcome is reported.
+func TestUnknownOutcomeCreateResolvedByLookup(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		creates   bool // the server creates the domain before losing the answer
+		wantKind  ErrorKind
+		wantFound bool
+	}{
+		{"created, answer lost", true, -1, true},
+		{"not created, answer lost", false, KindUnknownOutcome, false},
+	} {
+		var created atomic.Bool
+		var creates atomic.Int64
+		s := newTPServer(t, func(w http.ResponseWriter, r *http.Request) {
+			switch r.FormValue("program") {
+			case "list-domains":
+				if created.Load() {
+					serveTranscript(t, "06-list-domains-json-multiline.txt", 200)(w, r)
+				} else {
+					serveTranscript(t, "10-list-domains-nonexistent-multiline-json.txt", 200)(w, r)
+				}
+			case "create-domain":
+				creates.Add(1)
+				if tc.creates {
+					created.Store(true)
+				}
+				hangUp(w, r)
+			default:
+				http.Error(w, "unexpected program", http.StatusBadRequest)
+			}
+		})
+		c := s.client(t, WithRetry(RetryPolicy{MaxAttempts: 5, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
+		d, err := c.Domains.Create(context.Background(), &CreateDomainRequest{Domain: "alpha.test", Pass: "Domain-Pass-9", Features: []string{"unix", "dir"}})
+		if n := creates.Load(); n != 1 {
+			t.Errorf("%s: create-domain sent %d times, want exactly 1", tc.name, n)
+		}
+		if tc.wantFound {
+			if err != nil || d == nil || d.Name != "alpha.test" {
+				t.Errorf("%s: Create = %+v, %v; want the domain found by the look-up", tc.name, d, err)
+			}
+			continue
+		}
+		if kindOf(err) != tc.wantKind {
+			t.Errorf("%s: err = %v, want %v", tc.name, err, tc.wantKind)
+		}
+	}
+}
