@@ -186,3 +186,57 @@ func (s *breakerSet) state(program string) BreakerState {
 	}
 	return BreakerClosed
 }
+
+// loginHold is how long the client stops sending its credentials after the
+// server refused them (401) or blocked the address (403). Webmin blocks an
+// address for blockhost_time=60 s after five failed logins in a row, and a
+// blocked address is refused even with the right password.
+const loginHold = 60 * time.Second
+
+// loginGate fails calls fast, without sending the password again, for a
+// while after a 401 or 403. A client's credentials do not fix themselves, and
+// every further wrong login from this address (other tools and admins share
+// it) brings Webmin's block closer or makes it last.
+type loginGate struct {
+	clk clock
+
+	mu    sync.Mutex
+	until time.Time
+	kind  ErrorKind
+	why   string
+}
+
+// check returns the fail-fast error while the hold lasts.
+func (g *loginGate) check(server, program string) *Error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := g.clk.Now()
+	if g.until.IsZero() || !now.Before(g.until) {
+		return nil
+	}
+	left := g.until.Sub(now).Round(time.Second)
+	return &Error{Kind: g.kind, Server: server, Program: program,
+		Reason: g.why + "; the client will not send its credentials again for " + left.String() +
+			" (Webmin blocks the address after five failed logins)"}
+}
+
+// record starts a hold after a 401 or 403, and ends it after any answer that
+// proves the credentials work.
+func (g *loginGate) record(err error) {
+	var e *Error
+	if err != nil && !errors.As(err, &e) {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	switch {
+	case err == nil:
+		g.until = time.Time{}
+	case e.Kind == KindAuth && e.HTTPStatus == 401:
+		g.until, g.kind, g.why = g.clk.Now().Add(loginHold), KindAuth, "an earlier call was refused with HTTP 401 (wrong user or password)"
+	case e.Kind == KindBlocked && e.HTTPStatus == 403:
+		g.until, g.kind, g.why = g.clk.Now().Add(loginHold), KindBlocked, "the server blocked this client's address (HTTP 403); wait about 60 s"
+	case e.HTTPStatus == 200:
+		g.until = time.Time{} // the program ran: the login works
+	}
+}

@@ -59,6 +59,7 @@ type Client struct {
 	limiter   *limiter
 	inFlight  semaphore
 	breakers  *breakerSet
+	login     *loginGate
 	log       *slog.Logger
 	metrics   Metrics
 
@@ -122,6 +123,7 @@ func NewClient(endpoint string, opts ...Option) (*Client, error) {
 	c.metrics = o.metrics
 	c.limiter = newLimiter(o.ratePerSecond, o.rateBurst, o.clock)
 	c.inFlight = newSemaphore(o.maxInFlight)
+	c.login = &loginGate{clk: o.clock}
 	c.breakers = newBreakerSet(o.breaker, o.clock, func(program string, from, to BreakerState) {
 		c.metrics.BreakerStateChanged(server, program, from, to)
 		c.log.Warn("virtualmin circuit breaker state changed", "program", program, "from", from.String(), "to", to.String())
@@ -241,6 +243,9 @@ func (c *Client) doCall(ctx context.Context, cl *call, id string, log *slog.Logg
 		log.Debug("virtualmin request", "body", string(encodeBody(cl, true)))
 	}
 
+	if e := c.login.check(c.server, cl.program); e != nil {
+		return nil, e
+	}
 	ticket, err := c.breakers.allow(cl.program)
 	if err != nil {
 		return nil, &Error{Kind: KindTransient, Server: c.server, Program: cl.program, Reason: err.Error(), Err: ErrCircuitOpen}
@@ -293,9 +298,11 @@ func (c *Client) doCall(ctx context.Context, cl *call, id string, log *slog.Logg
 				HTTPStatus: res.status, Err: e}
 		}
 		outcome = breakerOutcomeOf(ctx, perr)
+		c.login.record(perr)
 		return nil, perr
 	}
 	outcome = breakerSuccess
+	c.login.record(nil)
 	return resp, nil
 }
 

@@ -557,3 +557,55 @@ func TestUnknownOutcomeCreateResolvedByLookup(t *testing.T) {
 		}
 	}
 }
+
+// TestLoginHold: after a 401 or a 403 the client stops sending its
+// credentials for 60 s, so parallel or repeated calls do not walk the address
+// into Webmin's block (five failed logins) or prolong it.
+func TestLoginHold(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		transcript string
+		status     int
+		kind       ErrorKind
+	}{
+		{"74-list-domains-wrong-password-json.txt", http.StatusUnauthorized, KindAuth},
+		{"98-ratelimit-correctpw-while-blocked.txt", http.StatusForbidden, KindBlocked},
+	} {
+		var good atomic.Bool
+		s := newTPServer(t, func(w http.ResponseWriter, r *http.Request) {
+			if good.Load() {
+				jsonOK("list-domains", "")(w, r)
+				return
+			}
+			serveTranscript(t, tc.transcript, tc.status)(w, r)
+		})
+		fc := newFakeClock()
+		c := s.client(t, withClock(fc))
+		ctx := context.Background()
+		if _, err := c.do(ctx, &call{program: "list-domains"}); kindOf(err) != tc.kind {
+			t.Fatalf("%s: first call: %v", tc.transcript, err)
+		}
+		for range 5 {
+			_, err := c.do(ctx, &call{program: "create-user", kind: write})
+			var e *Error
+			if !errors.As(err, &e) || e.Kind != tc.kind || !strings.Contains(e.Reason, "will not send its credentials") || e.Program != "create-user" {
+				t.Fatalf("%s: held call: %#v", tc.transcript, err)
+			}
+		}
+		if n := s.count.Load(); n != 1 {
+			t.Fatalf("%s: server saw %d requests during the hold, want 1", tc.transcript, n)
+		}
+		fc.advance(59 * time.Second)
+		if _, err := c.do(ctx, &call{program: "list-domains"}); err == nil || s.count.Load() != 1 {
+			t.Fatalf("%s: hold ended early", tc.transcript)
+		}
+		fc.advance(2 * time.Second)
+		good.Store(true)
+		if _, err := c.do(ctx, &call{program: "list-domains"}); err != nil {
+			t.Fatalf("%s: after the hold: %v", tc.transcript, err)
+		}
+		if _, err := c.do(ctx, &call{program: "list-domains"}); err != nil || s.count.Load() != 3 {
+			t.Fatalf("%s: success did not clear the hold: %v", tc.transcript, err)
+		}
+	}
+}
