@@ -29,11 +29,18 @@ import (
 var (
 	cleanupMu sync.Mutex
 	cleanups  []func()
+	// cleanupNames keeps the shared backends' stop functions unique.
+	cleanupNames = map[string]bool{}
 )
 
-func addCleanup(f func()) {
+// addCleanupOnce registers f under name unless a cleanup of that name exists.
+func addCleanupOnce(name string, f func()) {
 	cleanupMu.Lock()
 	defer cleanupMu.Unlock()
+	if cleanupNames[name] {
+		return
+	}
+	cleanupNames[name] = true
 	cleanups = append(cleanups, f)
 }
 
@@ -61,6 +68,7 @@ func Main(m *testing.M) int {
 		cleanups[i]()
 	}
 	cleanups = nil
+	cleanupNames = map[string]bool{}
 	cleanupMu.Unlock()
 	if tmp != "" {
 		os.RemoveAll(tmp)

@@ -1,20 +1,49 @@
 package provider
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/praho/terraform-provider-praho/sdk/powerdns"
 )
 
 // providerData is what Configure hands to every resource and data source: the
 // configuration and the clients built from it, shared for the whole run.
 type providerData struct {
 	cfg *config
+
+	pdnsOnce  sync.Once
+	pdns      *powerdns.Client
+	pdnsZones *zoneStore
+	pdnsErr   error
 }
 
 func newProviderData(cfg *config) *providerData {
 	return &providerData{cfg: cfg}
+}
+
+// powerDNS returns the PowerDNS client of the run and the zone store in front
+// of it, built on first use.
+func (d *providerData) powerDNS() (*powerdns.Client, *zoneStore, error) {
+	d.pdnsOnce.Do(func() {
+		c := d.cfg.PowerDNS
+		if c.APIURL == "" || c.APIKey == "" {
+			d.pdnsErr = errors.New("PowerDNS is not configured: set api_url and api_key in the provider's " +
+				"powerdns block, or the environment variables PDNS_API_URL and PDNS_API_KEY")
+			return
+		}
+		d.pdns, d.pdnsErr = powerdns.NewClient(c.APIURL,
+			powerdns.WithAPIKey(c.APIKey),
+			powerdns.WithServerID(c.ServerID),
+		)
+		if d.pdnsErr == nil {
+			d.pdnsZones = newZoneStore(d.pdns.Backend())
+		}
+	})
+	return d.pdns, d.pdnsZones, d.pdnsErr
 }
 
 // registry keeps one client per key (a server endpoint), created on first use

@@ -208,6 +208,10 @@ func (p *prahoProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	resp.DataSourceData = data
 }
 
-func (p *prahoProvider) Resources(context.Context) []func() resource.Resource { return nil }
+func (p *prahoProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		newDNSRecordResource,
+	}
+}
 
 func (p *prahoProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }

@@ -1,0 +1,3 @@
+# <zone>/<name>/<type>, the name relative to the zone and @ for the apex.
+terraform import praho_dns_record.www example.ro/www/A
+terraform import praho_dns_record.mx example.ro/@/MX

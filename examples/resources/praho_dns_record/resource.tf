@@ -1,0 +1,24 @@
+# One RRset per account: the web server's address.
+resource "praho_dns_record" "www" {
+  zone    = "example.ro"
+  name    = "www"
+  type    = "A"
+  ttl     = 300
+  records = ["192.0.2.10", "192.0.2.11"]
+}
+
+# The apex is "@". TXT values may be written with or without quotes.
+resource "praho_dns_record" "spf" {
+  zone    = "example.ro"
+  name    = "@"
+  type    = "TXT"
+  records = ["v=spf1 mx -all"]
+}
+
+resource "praho_dns_record" "mx" {
+  zone    = "example.ro"
+  name    = "@"
+  type    = "MX"
+  ttl     = 3600
+  records = ["10 mail.example.ro.", "20 mail2.example.ro."]
+}
