@@ -1,0 +1,523 @@
+package virtualmintest
+
+import (
+	"bufio"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// transcript is one recorded call from testdata/transcripts.
+type transcript struct {
+	file     string
+	num      int
+	method   string
+	path     string
+	user     string
+	pass     string
+	hasAuth  bool
+	inQuery  bool
+	params   [][2]string
+	code     int
+	ctype    string
+	body     string
+	location string
+}
+
+var fileNum = regexp.MustCompile(`^(\d+)-`)
+
+func parseTranscript(t *testing.T, path string) *transcript {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	tr := &transcript{file: filepath.Base(path)}
+	m := fileNum.FindStringSubmatch(tr.file)
+	tr.num, _ = strconv.Atoi(m[1])
+	req, rest, _ := strings.Cut(text, "### result\n")
+	lines := strings.Split(strings.TrimPrefix(req, "### request\n"), "\n")
+	first := strings.Fields(lines[0])
+	tr.method = first[0]
+	if u, err := url.Parse(first[1]); err == nil {
+		tr.path = u.Path
+	}
+	inParams := false
+	for _, l := range lines[1:] {
+		switch {
+		case strings.HasPrefix(l, "auth: "):
+			a := strings.TrimPrefix(l, "auth: ")
+			if a == "none" {
+				continue
+			}
+			am := regexp.MustCompile(`^(\S+) \(HTTP basic, password (.*)\)$`).FindStringSubmatch(a)
+			tr.user, tr.pass, tr.hasAuth = am[1], am[2], true
+		case strings.HasPrefix(l, "params "):
+			inParams = true
+			tr.inQuery = strings.Contains(l, "query string")
+		case inParams && strings.HasPrefix(l, "  "):
+			k, v, _ := strings.Cut(l[2:], "=")
+			tr.params = append(tr.params, [2]string{k, v})
+		case inParams && l != "" && len(tr.params) > 0:
+			tr.params[len(tr.params)-1][1] += "\n" + l
+		}
+	}
+	if m := regexp.MustCompile(`(?m)^http_code: (\d+)`).FindStringSubmatch(rest); m != nil {
+		tr.code, _ = strconv.Atoi(m[1])
+	}
+	if m := regexp.MustCompile(`(?m)^content_type: (.*)$`).FindStringSubmatch(rest); m != nil {
+		tr.ctype = m[1]
+	}
+	if m := regexp.MustCompile(`(?m)^Location: (.*)$`).FindStringSubmatch(rest); m != nil {
+		tr.location = strings.TrimSpace(m[1])
+	}
+	if _, body, ok := strings.Cut(rest, "### response body\n"); ok {
+		tr.body = body
+	} else if strings.HasPrefix(rest, "HTTP/1.0 200") {
+		// 116 and 117 were recorded as raw headers, body, then the curl summary.
+		_, after, _ := strings.Cut(rest, "\n\n")
+		tr.body, _, _ = strings.Cut(after, "\nhttp_code:")
+	}
+	return tr
+}
+
+// notClaimed lists the recordings the simulator does not reproduce, with the
+// reason. TestConformanceCoversEveryTranscript fails if a transcript is
+// neither replayed nor listed here.
+var notClaimed = map[string]string{
+	"52-info-json.txt":                                      "info blob: the recorded host's CPU, disks and pending apt updates; the simulator prints its own host data",
+	"53-info-text.txt":                                      "info blob (host-specific), see 52",
+	"301-info-multiline-json.txt":                           "info blob (host-specific), see 52",
+	"302-info-search-host-json.txt":                         "info blob (host-specific), see 52",
+	"303-info-search-status-multiline-json.txt":             "info blob (host-specific), see 52",
+	"322-acl-apibootstrap-info-json.txt":                    "info blob (host-specific), see 52",
+	"62-generate-letsencrypt-cert-skip-dns-check-json.txt":  "full_error holds a Python traceback of the recorded host's acme_tiny.py; the simulator keeps the first line and the cause",
+	"270-generate-letsencrypt-cert-skip-dns-check-json.txt": "Python traceback, see 62",
+	"271-generate-letsencrypt-cert-dns-mode-json.txt":       "Python traceback, see 62",
+	"273-generate-letsencrypt-cert-bad-host-json.txt":       "Python traceback, see 62",
+	"72-list-domains-perl.txt":                              "Data::Dumper output prints Perl hash order, which is random; the simulator emits the same format in a fixed order",
+	"100-list-domains-concurrency10.txt":                    "a timing summary, not a call (covered by the benchmarks)",
+	"102-delete-domain-parent-with-subserver-json.txt":      "the closing steps come in Perl hash order and name sub.alpha.test for the DNS restart; the simulator prints the order of 281/360",
+	// Certificates: install-cert, get-ssl and list-certs are not simulated.
+	"259-get-ssl-before-json.txt":                            "get-ssl not simulated",
+	"260-list-certs-before-text.txt":                         "list-certs not simulated",
+	"261-list-certs-expiry-before-json.txt":                  "list-certs-expiry not simulated",
+	"262-install-cert-pem-tabs-json.txt":                     "install-cert not simulated",
+	"263-get-ssl-after-install-json.txt":                     "get-ssl not simulated",
+	"264-list-certs-after-install-json.txt":                  "list-certs not simulated",
+	"265-list-certs-after-install-text.txt":                  "list-certs not simulated",
+	"266-install-cert-pem-raw-newlines-json.txt":             "install-cert not simulated",
+	"267-install-cert-mismatched-key-json.txt":               "install-cert not simulated",
+	"268-install-cert-garbage-json.txt":                      "install-cert not simulated",
+	"274-install-cert-pem-tabs-after-mkdir-json.txt":         "install-cert not simulated",
+	"275-get-ssl-after-install-json.txt":                     "get-ssl not simulated",
+	"276-list-certs-after-install-text.txt":                  "list-certs not simulated",
+	"277-list-certs-after-install-json.txt":                  "list-certs not simulated",
+	"278-list-certs-expiry-after-install-multiline-json.txt": "list-certs-expiry not simulated",
+	"279-list-domains-ssl-fields-multiline-json.txt":         "shows the certificate install-cert (not simulated) put in place",
+	"313-list-domains-limits-multiline-json.txt":             "shows the certificate install-cert (not simulated) put in place",
+	"321-acl-apibootstrap-list-domains-multiline-json.txt":   "shows the certificate install-cert (not simulated) put in place",
+	"340-list-domains-mariadb-down-multiline-json.txt":       "shows the certificate install-cert (not simulated) put in place",
+	// Programs outside the simulator's scope.
+	"292-list-commands-json.txt":                                 "list-commands not simulated",
+	"293-list-commands-multiline-json.txt":                       "list-commands not simulated",
+	"294-get-command-create-user-json.txt":                       "get-command not simulated",
+	"295-validate-domains-healthy-json.txt":                      "validate-domains not simulated",
+	"296-validate-domains-home-missing-json.txt":                 "validate-domains not simulated (needs a home directory moved away on the host)",
+	"297-validate-domains-home-missing-text.txt":                 "validate-domains not simulated",
+	"298-validate-domains-home-missing-problems-json.txt":        "validate-domains not simulated",
+	"299-validate-domains-home-restored-json.txt":                "validate-domains not simulated",
+	"300-validate-domains-all-domains-json.txt":                  "validate-domains not simulated",
+	"304-validate-domains-healthy-nondns-features-json.txt":      "validate-domains not simulated",
+	"305-validate-domains-home-missing-nondns-features-json.txt": "validate-domains not simulated",
+	"345-validate-domains-mariadb-down-mysql-json.txt":           "validate-domains not simulated",
+	"350-validate-domains-zeta-mysql-after-up-json.txt":          "validate-domains not simulated",
+	"333-create-admin-gpl-json.txt":                              "create-admin not simulated",
+	"334-list-admins-gpl-multiline-json.txt":                     "list-admins not simulated",
+	"335-create-admin-apibootstrap-json.txt":                     "create-admin not simulated",
+	// Webmin pages other than remote.cgi.
+	"323-page-acl-index-apibootstrap.txt":                      "Webmin HTML pages other than remote.cgi are not simulated",
+	"324-page-useradmin-index-apibootstrap.txt":                "Webmin HTML pages are not simulated",
+	"325-page-acl-save_user-apibootstrap.txt":                  "Webmin HTML pages are not simulated",
+	"326-page-virtual-server-index-apibootstrap.txt":           "Webmin HTML pages are not simulated",
+	"327-page-webmin-root-apibootstrap.txt":                    "Webmin HTML pages are not simulated",
+	"328-page-acl-index-ua-webmin-apibootstrap.txt":            "Webmin HTML pages are not simulated",
+	"329-page-useradmin-index-ua-webmin-apibootstrap.txt":      "Webmin HTML pages are not simulated",
+	"330-page-acl-save_user-ua-webmin-apibootstrap.txt":        "Webmin HTML pages are not simulated",
+	"331-page-virtual-server-index-ua-webmin-apibootstrap.txt": "Webmin HTML pages are not simulated",
+	"332-page-acl-index-ua-webmin-admin-admin.txt":             "Webmin HTML pages are not simulated",
+}
+
+// replayRoot prepares a server like the recorded one and replays every
+// claimed transcript in order.
+func transcriptFiles(t *testing.T) []string {
+	files, err := filepath.Glob("testdata/transcripts/*.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.SliceStable(files, func(i, j int) bool {
+		a := fileNum.FindStringSubmatch(filepath.Base(files[i]))
+		b := fileNum.FindStringSubmatch(filepath.Base(files[j]))
+		na, _ := strconv.Atoi(a[1])
+		nb, _ := strconv.Atoi(b[1])
+		if na != nb {
+			return na < nb
+		}
+		return files[i] < files[j]
+	})
+	return files
+}
+
+func TestConformanceCoversEveryTranscript(t *testing.T) {
+	files := transcriptFiles(t)
+	if len(files) == 0 {
+		t.Fatal("no transcripts in testdata/transcripts")
+	}
+	names := map[string]bool{}
+	for _, f := range files {
+		names[filepath.Base(f)] = true
+	}
+	for n := range notClaimed {
+		if !names[n] {
+			t.Errorf("notClaimed lists %s, which is not a transcript", n)
+		}
+	}
+	claimed := len(files) - len(notClaimed)
+	t.Logf("conformance: %d of %d transcripts claimed, %d listed as not claimed", claimed, len(files), len(notClaimed))
+}
+
+var (
+	reTS      = regexp.MustCompile(`\[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000\]`)
+	reDate    = regexp.MustCompile(`\d\d/[A-Z][a-z]{2}/\d{4} \d\d:\d\d`)
+	reID      = regexp.MustCompile(`\b1\d{13,14}\b`)
+	reUnix    = regexp.MustCompile(`\b1\d{9}\b`)
+	reHash    = regexp.MustCompile(`\$y\$j9T\$[./A-Za-z0-9]+\$[./A-Za-z0-9]+`)
+	reSerial  = regexp.MustCompile(`\b20\d{8}\b`)
+	reSize    = regexp.MustCompile(`Final size was [0-9.]+ [KMG]?i?B`)
+	reSecs    = regexp.MustCompile(`completed in \d+ seconds`)
+	reIDs     = regexp.MustCompile(`allocated user ID is \d+ and group ID is \d+`)
+	reMyPass  = regexp.MustCompile(`(Password for mysql: )\S+`)
+	reUIDLine = regexp.MustCompile(`((?:User|Group) ID: )\d+`)
+	reXMLVol  = regexp.MustCompile(`<(user_id|group_id|password_for_mysql)>[^<]*<`)
+	reDay     = regexp.MustCompile(`\[\d\d/[A-Z][a-z]{2}/\d{4}\b`)
+	reTime    = regexp.MustCompile(`\b\d\d:\d\d:\d\d \+0000\]`)
+)
+
+func normText(s string) string {
+	s = reTS.ReplaceAllString(s, "[TS]")
+	s = reDate.ReplaceAllString(s, "<DATE>")
+	s = reID.ReplaceAllString(s, "<ID>")
+	s = reUnix.ReplaceAllString(s, "<UNIX>")
+	s = reHash.ReplaceAllString(s, "<HASH>")
+	s = reSerial.ReplaceAllString(s, "<SERIAL>")
+	s = reSize.ReplaceAllString(s, "Final size was <SIZE>")
+	s = reSecs.ReplaceAllString(s, "completed in <N> seconds")
+	s = reIDs.ReplaceAllString(s, "allocated user ID is <UID> and group ID is <GID>")
+	s = reMyPass.ReplaceAllString(s, "${1}<PASS>")
+	s = reUIDLine.ReplaceAllString(s, "${1}<N>")
+	s = reXMLVol.ReplaceAllString(s, "<$1><VOLATILE><")
+	s = reDay.ReplaceAllString(s, "[DAY")
+	s = reTime.ReplaceAllString(s, "TIME]")
+	return s
+}
+
+// volatileKeys hold generated values: passwords, uid/gid numbers.
+var volatileKeys = map[string]bool{"password_for_mysql": true, "user_id": true, "group_id": true}
+
+func normJSON(v interface{}) interface{} {
+	switch t := v.(type) {
+	case string:
+		return normText(t)
+	case []interface{}:
+		out := make([]interface{}, len(t))
+		for i := range t {
+			out[i] = normJSON(t[i])
+		}
+		return out
+	case map[string]interface{}:
+		out := map[string]interface{}{}
+		for k, x := range t {
+			if volatileKeys[k] {
+				out[k] = "<VOLATILE>"
+				continue
+			}
+			out[k] = normJSON(x)
+		}
+		return out
+	}
+	return v
+}
+
+// compareBodies reports the first difference, or "".
+func compareBodies(ctype, want, got string) string {
+	if strings.Contains(ctype, "json") || (strings.HasPrefix(strings.TrimSpace(want), "{") && strings.HasPrefix(strings.TrimSpace(got), "{")) {
+		var wv, gv interface{}
+		we := json.Unmarshal([]byte(want), &wv)
+		ge := json.Unmarshal([]byte(got), &gv)
+		if we == nil {
+			if ge != nil {
+				return "got invalid JSON: " + ge.Error() + "\n" + got
+			}
+			// Same layout (pretty or minified) as recorded.
+			if strings.Count(want, "\n") > 1 != (strings.Count(got, "\n") > 1) {
+				return "JSON layout differs (pretty vs minified)"
+			}
+			wn, gn := normJSON(wv), normJSON(gv)
+			if !reflect.DeepEqual(wn, gn) {
+				return jsonDiff(wn, gn, "")
+			}
+			return ""
+		}
+	}
+	wn, gn := normText(want), normText(got)
+	if wn != gn {
+		return textDiff(wn, gn)
+	}
+	return ""
+}
+
+func jsonDiff(w, g interface{}, path string) string {
+	switch wt := w.(type) {
+	case map[string]interface{}:
+		gt, ok := g.(map[string]interface{})
+		if !ok {
+			return fmt.Sprintf("%s: want object, got %T", path, g)
+		}
+		var keys []string
+		for k := range wt {
+			keys = append(keys, k)
+		}
+		for k := range gt {
+			if _, ok := wt[k]; !ok {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		var out []string
+		for _, k := range keys {
+			wv, wok := wt[k]
+			gv, gok := gt[k]
+			switch {
+			case !wok:
+				out = append(out, fmt.Sprintf("%s.%s: unexpected %v", path, k, short(gv)))
+			case !gok:
+				out = append(out, fmt.Sprintf("%s.%s: missing, want %v", path, k, short(wv)))
+			case !reflect.DeepEqual(wv, gv):
+				out = append(out, jsonDiff(wv, gv, path+"."+k))
+			}
+		}
+		return strings.Join(out, "\n")
+	case []interface{}:
+		gt, ok := g.([]interface{})
+		if !ok || len(gt) != len(wt) {
+			return fmt.Sprintf("%s: want %v, got %v", path, short(w), short(g))
+		}
+		for i := range wt {
+			if !reflect.DeepEqual(wt[i], gt[i]) {
+				return jsonDiff(wt[i], gt[i], fmt.Sprintf("%s[%d]", path, i))
+			}
+		}
+	case string:
+		if gs, ok := g.(string); ok {
+			return fmt.Sprintf("%s:\n%s", path, textDiff(wt, gs))
+		}
+	}
+	return fmt.Sprintf("%s: want %v, got %v", path, short(w), short(g))
+}
+
+func short(v interface{}) string {
+	b, _ := json.Marshal(v)
+	if len(b) > 300 {
+		return string(b[:300]) + "..."
+	}
+	return string(b)
+}
+
+func textDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g || i >= len(wl) || i >= len(gl) {
+			return fmt.Sprintf("line %d:\n  want %q\n  got  %q", i+1, w, g)
+		}
+	}
+	return "texts differ"
+}
+
+// prepare puts the simulated host in the state the real one had before the
+// numbered transcript: users from the auth lines, PHP installed after 105,
+// bar-b.test created between the two batches, MariaDB stopped for 340-346.
+func prepare(t *testing.T, s *Server, num int, done map[int]bool) {
+	step := func(at int, f func()) {
+		if num >= at && !done[at] {
+			done[at] = true
+			f()
+		}
+	}
+	step(82, func() {
+		// The recorder granted apilimited edit_remote_api=1 here.
+		s.AddUser("apilimited", "ApiLimited123", RoleRemoteAPI)
+	})
+	step(99, func() {
+		// The block lasts blockDuration (shortened for the test), like the
+		// 62 s wait before 99.
+		time.Sleep(1600 * time.Millisecond)
+	})
+	step(106, func() { s.SetPHPInstalled(true) })
+	step(200, func() {
+		if err := s.SeedDomain("admin", "domain", "bar-b.test", "pass", "BarB-Pass1", "unix", "", "dir", "", "web", "", "dns", "", "mail", ""); err != nil {
+			t.Fatal(err)
+		}
+	})
+	step(340, func() { s.SetMySQLDown(true) })
+	step(347, func() { s.SetMySQLDown(false) })
+}
+
+func newConformanceServer(t testing.TB) *Server {
+	s, err := NewServer(WithBlock(5, 1500*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.AddUser("admin", "AdminPass123", RoleMaster)
+	s.AddUser("apimaster", "ApiMaster123", RoleMaster)
+	s.AddUser("apilimited", "ApiLimited123", RoleRestricted)
+	s.AddUser("apinomod", "ApiNoMod123", RoleNoModule)
+	s.AddUser("apibootstrap", "ApiBoot-7xQ2p9", RoleMaster)
+	return s
+}
+
+func insecureClient() *http.Client {
+	return &http.Client{
+		Timeout: 60 * time.Second,
+		Transport: &http.Transport{
+			TLSClientConfig:   &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // the test talks to its own simulator
+			DisableKeepAlives: true,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+func encodeParams(ps [][2]string) string {
+	var parts []string
+	for _, p := range ps {
+		parts = append(parts, url.QueryEscape(p[0])+"="+url.QueryEscape(p[1]))
+	}
+	return strings.Join(parts, "&")
+}
+
+// replay sends one transcript's request and returns status, content type and
+// body.
+func replay(t *testing.T, s *Server, c *http.Client, tr *transcript) (int, string, string, string) {
+	switch {
+	case strings.HasPrefix(tr.file, "111-"):
+		conn, err := net.Dial("tcp", s.Endpoint())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		body := "program=list-domains&json=1"
+		fmt.Fprintf(conn, "POST /virtual-server/remote.cgi HTTP/1.0\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s", s.Endpoint(), len(body), body)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Content-Type"), "", resp.Header.Get("Location")
+	}
+	var req *http.Request
+	var err error
+	target := s.URL() + "/virtual-server/remote.cgi"
+	switch {
+	case strings.HasPrefix(tr.file, "116-"):
+		req, err = http.NewRequest("POST", target, strings.NewReader(`{"program":"list-domains","json":1}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.SetBasicAuth("admin", "AdminPass123")
+	case strings.HasPrefix(tr.file, "117-"):
+		body := "--XX\r\nContent-Disposition: form-data; name=\"program\"\r\n\r\nlist-domains\r\n--XX--\r\n"
+		req, err = http.NewRequest("POST", target, strings.NewReader(body))
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=XX")
+		req.SetBasicAuth("admin", "AdminPass123")
+	case tr.method == "GET":
+		req, err = http.NewRequest("GET", target+"?"+encodeParams(tr.params), nil)
+	default:
+		req, err = http.NewRequest("POST", target, strings.NewReader(encodeParams(tr.params)))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.hasAuth {
+		req.SetBasicAuth(tr.user, tr.pass)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s: %v", tr.file, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header.Get("Content-Type"), string(b), resp.Header.Get("Location")
+}
+
+func TestConformance(t *testing.T) {
+	s := newConformanceServer(t)
+	defer s.Close()
+	c := insecureClient()
+	done := map[int]bool{}
+	matched := 0
+	for _, f := range transcriptFiles(t) {
+		tr := parseTranscript(t, f)
+		prepare(t, s, tr.num, done)
+		if _, skip := notClaimed[tr.file]; skip {
+			// Still send remote.cgi calls, so the state follows the
+			// recording (102 deletes alpha.test).
+			if tr.path == "/virtual-server/remote.cgi" && tr.method != "" && tr.num != 100 {
+				replay(t, s, c, tr)
+			}
+			continue
+		}
+		code, ctype, body, loc := replay(t, s, c, tr)
+		if code != tr.code {
+			t.Errorf("%s: HTTP %d, want %d", tr.file, code, tr.code)
+			continue
+		}
+		if tr.code == 302 {
+			if loc != s.URL() {
+				t.Errorf("%s: Location %q, want %q (the recorded one was %q)", tr.file, loc, s.URL(), tr.location)
+			}
+			matched++
+			continue
+		}
+		if ctype != tr.ctype {
+			t.Errorf("%s: content type %q, want %q", tr.file, ctype, tr.ctype)
+			continue
+		}
+		if d := compareBodies(tr.ctype, tr.body, body); d != "" {
+			t.Errorf("%s: body differs:\n%s", tr.file, d)
+			continue
+		}
+		matched++
+	}
+	t.Logf("conformance: %d transcripts matched", matched)
+}

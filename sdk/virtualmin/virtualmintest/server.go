@@ -1,0 +1,875 @@
+// Package virtualmintest runs an in-memory Virtualmin server for tests, in the
+// spirit of net/http/httptest.
+//
+// NewServer starts an HTTPS listener on loopback with a fresh self-signed
+// certificate and serves /virtual-server/remote.cgi the way Webmin 2.660 with
+// Virtualmin GPL 8.1 answers: the same HTTP statuses, content types, body
+// shapes and error wording as the recordings in
+// /work/shared/virtualmin/transcripts (copied to testdata/transcripts), which
+// conformance_test.go replays. Programs are stateful and consistent with each
+// other; faults and latencies are injected per test.
+package virtualmintest
+
+import (
+	"bufio"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	mrand "math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Role is what a Webmin user may do with remote.cgi.
+type Role int
+
+const (
+	// RoleMaster is a Webmin user with the virtual-server module and its
+	// default ACL: a Virtualmin master admin that may run every program.
+	RoleMaster Role = iota
+	// RoleRestricted has the module with noconfig=1: remote.cgi answers
+	// "ERROR: You are not allowed to run remote commands" (text/plain, 200).
+	RoleRestricted
+	// RoleNoModule lacks the virtual-server module: Webmin's HTML
+	// access-denied page (text/html, 200).
+	RoleNoModule
+	// RoleRemoteAPI is a restricted user (noconfig=1) that was granted the
+	// remote_api capability (edit_remote_api=1; Virtualmin master after
+	// 2026-08, not in 8.1.0): allow-listed programs only, each with its own
+	// capability check, and create-domain only for sub-servers (82-87).
+	RoleRemoteAPI
+	// roleDomainOwner is the Webmin login create-domain makes for a domain
+	// with the webmin feature. Denied until modify-limits grants remote_api.
+	roleDomainOwner
+)
+
+// FaultKind selects what an injected fault does to one call.
+type FaultKind int
+
+const (
+	// FaultHTTP500 answers HTTP 500 without running the program.
+	FaultHTTP500 FaultKind = iota + 1
+	// FaultReset closes the TCP connection with a RST before answering,
+	// without running the program.
+	FaultReset
+	// FaultHang never answers and never runs the program: the connection stays
+	// open until the client gives up (or HangDuration passes).
+	FaultHang
+	// FaultCompleteThenHang runs the program (the state changes) and then
+	// never answers: a write that completes although the client timed out.
+	FaultCompleteThenHang
+	// FaultFailure makes the program fail like Virtualmin does (HTTP 200,
+	// status "failure") with Fault.Message, without changing state.
+	FaultFailure
+)
+
+// Fault is one injected failure.
+type Fault struct {
+	Kind FaultKind
+	// Message is the failure text for FaultFailure (default "Injected failure").
+	Message string
+}
+
+// Option configures NewServer.
+type Option func(*config)
+
+type config struct {
+	addr              string
+	stateFile         string
+	backupRoot        string
+	realistic         bool
+	latency           map[string]time.Duration
+	loginDelay        time.Duration
+	blockAfter        int
+	blockDuration     time.Duration
+	hangDuration      time.Duration
+	letsEncryptOK     bool
+	php               bool
+	hostname          string
+	seedAPIMaster     bool
+	now               func() time.Time
+	reloadStateOnOpen bool
+}
+
+// WithListenAddr sets the listen address (default "127.0.0.1:0", a free port).
+func WithListenAddr(addr string) Option { return func(c *config) { c.addr = addr } }
+
+// WithStateFile loads the state from path at start (if it exists) and saves it
+// there after every write.
+func WithStateFile(path string) Option { return func(c *config) { c.stateFile = path } }
+
+// WithBackupRoot sets the directory that stands for "/" in backup-domain
+// destinations and restore-domain sources, so tests never write outside it.
+// The default is a temporary directory removed by Close.
+func WithBackupRoot(dir string) Option { return func(c *config) { c.backupRoot = dir } }
+
+// WithRealisticLatency makes programs take as long as on the recorded server:
+// create-domain 5-9 s, delete-domain 4-6 s, other writes 2-3 s, reads 0.2 s,
+// multiline domain listings about 1 s.
+func WithRealisticLatency() Option { return func(c *config) { c.realistic = true } }
+
+// WithLatency sets the latency of one program, overriding the defaults (zero,
+// or the realistic table).
+func WithLatency(program string, d time.Duration) Option {
+	return func(c *config) { c.latency[program] = d }
+}
+
+// WithLoginFailureDelay sets the base delay of a failed login; the n-th
+// failure waits n times it, like miniserv's passdelay (real: 1 s). Default 0.
+func WithLoginFailureDelay(d time.Duration) Option { return func(c *config) { c.loginDelay = d } }
+
+// WithBlock sets after how many consecutive failed logins the client IP is
+// blocked (default 5) and for how long (default 60 s). While blocked every
+// request, with correct credentials too, gets HTTP 403.
+func WithBlock(after int, d time.Duration) Option {
+	return func(c *config) { c.blockAfter, c.blockDuration = after, d }
+}
+
+// WithHangDuration bounds how long a hanging fault keeps a connection open
+// when the client does not give up first (default 10 minutes).
+func WithHangDuration(d time.Duration) Option { return func(c *config) { c.hangDuration = d } }
+
+// WithLetsEncrypt makes generate-letsencrypt-cert succeed (it fails like the
+// offline recordings by default).
+func WithLetsEncrypt(succeed bool) Option { return func(c *config) { c.letsEncryptOK = succeed } }
+
+// WithPHP installs PHP 8.2 with FPM, as on the recorded server after
+// transcript 105 (without it list-php-versions is empty and only mode none
+// exists).
+func WithPHP(installed bool) Option { return func(c *config) { c.php = installed } }
+
+// WithClock replaces time.Now for timestamps in the output.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// Server is a running simulator. Its methods are safe for concurrent use.
+type Server struct {
+	cfg      config
+	ln       net.Listener
+	httpSrv  *http.Server
+	certPEM  []byte
+	certSHA  string
+	ownsRoot bool
+	closed   chan struct{}
+	wg       sync.WaitGroup
+
+	// writeMu serialises writes like Virtualmin's lock files; mu guards the
+	// state and the bookkeeping below.
+	writeMu sync.Mutex
+	mu      sync.Mutex
+	st      *state
+	users   map[string]*webminUser
+	faults  map[string][]pendingFault
+	calls   map[string]int
+	reqs    []Request
+	fails   map[string]*loginFailures
+}
+
+type webminUser struct {
+	password string
+	role     Role
+	domain   string // for roleDomainOwner
+}
+
+type pendingFault struct {
+	at    int // absolute call number of the program that gets the fault
+	fault Fault
+}
+
+type loginFailures struct {
+	total        int // never reset: the delay keeps growing (97)
+	consecutive  int // reset by a successful login
+	blockedUntil time.Time
+}
+
+// Request records one call that reached remote.cgi.
+type Request struct {
+	// User is the Basic-auth login ("" when none was sent).
+	User string
+	// Program is the program parameter ("" when missing).
+	Program string
+	// Params are the form fields in order, passwords included: tests use them
+	// to check what a client sent, so never log them.
+	Params [][2]string
+	// Status is the HTTP status answered.
+	Status int
+}
+
+// NewServer starts a simulator. Close it when done.
+func NewServer(opts ...Option) (*Server, error) {
+	cfg := config{
+		addr:          "127.0.0.1:0",
+		latency:       map[string]time.Duration{},
+		blockAfter:    5,
+		blockDuration: 60 * time.Second,
+		hangDuration:  10 * time.Minute,
+		hostname:      "vm",
+		now:           time.Now,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s := &Server{
+		cfg:    cfg,
+		closed: make(chan struct{}),
+		users:  map[string]*webminUser{},
+		faults: map[string][]pendingFault{},
+		calls:  map[string]int{},
+		fails:  map[string]*loginFailures{},
+	}
+	if s.cfg.backupRoot == "" {
+		dir, err := os.MkdirTemp("", "virtualmintest-root-")
+		if err != nil {
+			return nil, err
+		}
+		s.cfg.backupRoot, s.ownsRoot = dir, true
+	}
+	// The recorded server has /var/backups/virtualmin; a missing directory
+	// must fail like it (61), so only this one is created.
+	if err := os.MkdirAll(s.hostPath("/var/backups/virtualmin"), 0o700); err != nil {
+		return nil, err
+	}
+	s.st = newState(cfg.now())
+	s.st.PHP = cfg.php
+	if cfg.stateFile != "" {
+		if err := s.st.load(cfg.stateFile); err != nil {
+			return nil, err
+		}
+	}
+	cert, pemBytes, sum, err := selfSigned()
+	if err != nil {
+		return nil, err
+	}
+	s.certPEM, s.certSHA = pemBytes, sum
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return nil, err
+	}
+	tlsCfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	s.ln = &sniffListener{Listener: ln, tlsCfg: tlsCfg, srv: s, conns: make(chan net.Conn), done: s.closed}
+	s.httpSrv = &http.Server{
+		Handler:           http.HandlerFunc(s.serveHTTP),
+		ReadHeaderTimeout: 30 * time.Second,
+		// miniserv speaks HTTP/1.0 only; no HTTP/2.
+		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
+		ErrorLog:     nil,
+	}
+	s.httpSrv.SetKeepAlivesEnabled(false)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		_ = s.httpSrv.Serve(s.ln)
+	}()
+	return s, nil
+}
+
+// URL is the base URL, https://127.0.0.1:port.
+func (s *Server) URL() string { return "https://" + s.Endpoint() }
+
+// Endpoint is host:port of the listener.
+func (s *Server) Endpoint() string { return s.ln.Addr().String() }
+
+// CertificateSHA256 is the lowercase hex SHA-256 of the leaf certificate (DER),
+// the value clients pin.
+func (s *Server) CertificateSHA256() string { return s.certSHA }
+
+// CertificatePEM is the server certificate in PEM form.
+func (s *Server) CertificatePEM() []byte { return append([]byte(nil), s.certPEM...) }
+
+// BackupRoot is the directory that stands for "/" in backup paths.
+func (s *Server) BackupRoot() string { return s.cfg.backupRoot }
+
+// Close stops the server, ends hanging connections and removes the temporary
+// backup root it created.
+func (s *Server) Close() {
+	select {
+	case <-s.closed:
+		return
+	default:
+	}
+	close(s.closed)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.httpSrv.Shutdown(ctx)
+	_ = s.httpSrv.Close()
+	s.wg.Wait()
+	if s.ownsRoot {
+		_ = os.RemoveAll(s.cfg.backupRoot)
+	}
+}
+
+// AddUser adds or replaces a Webmin user.
+func (s *Server) AddUser(name, password string, role Role) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users[name] = &webminUser{password: password, role: role}
+}
+
+// FailNext makes the n-th call of program from now on (1 = the next one) fail
+// with f. Several faults may be queued.
+func (s *Server) FailNext(program string, n int, f Fault) {
+	if n < 1 {
+		n = 1
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[program] = append(s.faults[program], pendingFault{at: s.calls[program] + n, fault: f})
+}
+
+// Calls is how many times program was called (authenticated calls that
+// reached remote.cgi, faults included).
+func (s *Server) Calls(program string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[program]
+}
+
+// Requests returns every request that reached the handler, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.reqs...)
+}
+
+// SetPHPInstalled installs or removes PHP 8.2 (FPM) on the simulated host.
+func (s *Server) SetPHPInstalled(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.PHP = on
+}
+
+// SetMySQLDown stops or starts the simulated MariaDB (FINDINGS2 §11):
+// programs that load the mysql feature print stderr warnings, list-domains
+// multiline fails, create-domain drops the mysql feature, create-database
+// fails.
+func (s *Server) SetMySQLDown(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.MySQLDown = down
+}
+
+// SetLetsEncrypt makes generate-letsencrypt-cert succeed or fail.
+func (s *Server) SetLetsEncrypt(succeed bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.letsEncryptOK = succeed
+}
+
+// DomainInfo is a snapshot of a virtual server for test assertions.
+type DomainInfo struct {
+	ID          string
+	Name        string
+	User        string
+	Description string
+	Parent      string
+	AliasOf     string
+	Features    []string
+	Disabled    bool
+	DisabledWhy string
+	PHPMode     string
+	PHPVersion  string
+	Users       []string
+	Databases   []string
+	SSL         bool
+}
+
+// Domain returns a snapshot of the named domain.
+func (s *Server) Domain(name string) (DomainInfo, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.st.find(name)
+	if d == nil {
+		return DomainInfo{}, false
+	}
+	info := DomainInfo{ID: d.ID, Name: d.Name, User: d.User, Description: d.Desc, Parent: d.Parent,
+		AliasOf: d.Alias, Features: append([]string(nil), d.Features...), Disabled: d.Disabled,
+		DisabledWhy: d.DisabledWhy, PHPMode: d.PHPMode, PHPVersion: d.PHPVersion, SSL: d.SSLExpiry != 0}
+	for _, u := range d.Users {
+		info.Users = append(info.Users, u.Name)
+	}
+	for _, db := range d.Databases {
+		info.Databases = append(info.Databases, db.Name)
+	}
+	return info, true
+}
+
+// Domains lists the domain names in list-domains order.
+func (s *Server) Domains() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, d := range s.st.ordered() {
+		out = append(out, d.Name)
+	}
+	return out
+}
+
+// SeedDomain creates a domain directly (no latency, no faults), with
+// create-domain's parameters as name/value pairs (e.g. "pass", "x", "unix",
+// ""). It is how tests and the command prepare a server.
+func (s *Server) SeedDomain(creator string, params ...string) error {
+	if len(params)%2 != 0 {
+		return errors.New("virtualmintest: SeedDomain wants name/value pairs")
+	}
+	var argv []string
+	for i := 0; i < len(params); i += 2 {
+		argv = append(argv, "--"+params[i])
+		if params[i+1] != "" {
+			argv = append(argv, params[i+1])
+		}
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	res := s.run(&callCtx{user: creator, role: RoleMaster}, "create-domain", argv)
+	if res.exit != 0 {
+		return fmt.Errorf("virtualmintest: seed failed: %s", firstLine(res.out))
+	}
+	return s.saveLocked()
+}
+
+func (s *Server) saveLocked() error {
+	if s.cfg.stateFile == "" {
+		return nil
+	}
+	return s.st.save(s.cfg.stateFile)
+}
+
+// hostPath maps an absolute path on the simulated host into the backup root.
+func (s *Server) hostPath(p string) string {
+	clean := "/" + strings.TrimLeft(p, "/")
+	parts := strings.Split(clean, "/")
+	var keep []string
+	for _, x := range parts {
+		if x == "" || x == "." || x == ".." {
+			continue
+		}
+		keep = append(keep, x)
+	}
+	return s.cfg.backupRoot + "/" + strings.Join(keep, "/")
+}
+
+func selfSigned() (tls.Certificate, []byte, string, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, "", err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	if err != nil {
+		return tls.Certificate{}, nil, "", err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "vm", Organization: []string{"Webmin Webserver on vm"}},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(5 * 365 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		DNSNames:              []string{"localhost", "vm"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, nil, "", err
+	}
+	sum := sha256.Sum256(der)
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pemBytes, hex.EncodeToString(sum[:]), nil
+}
+
+// sniffListener serves TLS and plain HTTP on one port like miniserv: a
+// connection whose first byte is not a TLS handshake gets a 302 to https.
+type sniffListener struct {
+	net.Listener
+	tlsCfg *tls.Config
+	srv    *Server
+	conns  chan net.Conn
+	once   sync.Once
+	done   chan struct{}
+	err    error
+}
+
+func (l *sniffListener) start() {
+	go func() {
+		for {
+			c, err := l.Listener.Accept()
+			if err != nil {
+				l.err = err
+				close(l.conns)
+				return
+			}
+			go l.sniff(c)
+		}
+	}()
+}
+
+func (l *sniffListener) sniff(c net.Conn) {
+	_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	br := bufio.NewReader(c)
+	first, err := br.Peek(1)
+	if err != nil {
+		_ = c.Close()
+		return
+	}
+	_ = c.SetReadDeadline(time.Time{})
+	pc := &peekedConn{Conn: c, r: br}
+	if first[0] != 0x16 {
+		l.srv.plainHTTP(pc)
+		return
+	}
+	select {
+	case l.conns <- tls.Server(pc, l.tlsCfg):
+	case <-l.done:
+		_ = c.Close()
+	}
+}
+
+func (l *sniffListener) Accept() (net.Conn, error) {
+	l.once.Do(l.start)
+	c, ok := <-l.conns
+	if !ok {
+		return nil, l.err
+	}
+	return c, nil
+}
+
+type peekedConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (p *peekedConn) Read(b []byte) (int, error) { return p.r.Read(b) }
+
+// plainHTTP answers a plain-HTTP request on the TLS port (111): a 302 to the
+// bare https://host:port; the path is dropped, as miniserv does.
+func (s *Server) plainHTTP(c net.Conn) {
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+	req, err := http.ReadRequest(bufio.NewReader(c))
+	host := s.Endpoint()
+	if err == nil && req.Host != "" {
+		host = req.Host
+	}
+	fmt.Fprintf(c, "HTTP/1.0 302 Moved Temporarily\r\nDate: %s\r\nServer: MiniServ\r\nLocation: https://%s\r\nConnection: close\r\n\r\n",
+		s.cfg.now().UTC().Format(http.TimeFormat), host)
+}
+
+// rawResponse is written on the hijacked connection so the status line and
+// headers look like miniserv's (HTTP/1.0, "Document follows", Content-type).
+type rawResponse struct {
+	code   int
+	reason string
+	ctype  string
+	extra  []string
+	body   string
+}
+
+func (s *Server) write(w http.ResponseWriter, r rawResponse) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		w.Header().Set("Content-Type", r.ctype)
+		w.WriteHeader(r.code)
+		_, _ = io.WriteString(w, r.body)
+		return
+	}
+	conn, buf, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	var b strings.Builder
+	fmt.Fprintf(&b, "HTTP/1.0 %d %s\r\nDate: %s\r\nServer: MiniServ\r\n", r.code, r.reason, s.cfg.now().UTC().Format(http.TimeFormat))
+	for _, h := range r.extra {
+		b.WriteString(h + "\r\n")
+	}
+	b.WriteString("Connection: close\r\n")
+	if r.ctype != "" {
+		b.WriteString("Content-type: " + r.ctype + "\r\n")
+	}
+	b.WriteString("\r\n")
+	b.WriteString(r.body)
+	_, _ = buf.WriteString(b.String())
+	_ = buf.Flush()
+}
+
+// hang keeps the connection open without answering until the client closes
+// it, the server closes, or hangDuration passes.
+func (s *Server) hang(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		return
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	gone := make(chan struct{})
+	go func() {
+		defer close(gone)
+		b := make([]byte, 1)
+		for {
+			if _, err := conn.Read(b); err != nil {
+				return
+			}
+		}
+	}()
+	t := time.NewTimer(s.cfg.hangDuration)
+	defer t.Stop()
+	select {
+	case <-gone:
+	case <-s.closed:
+	case <-t.C:
+	}
+}
+
+// reset closes the connection with a TCP RST.
+func (s *Server) reset(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		return
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	if tc, ok := conn.(*tls.Conn); ok {
+		if pc, ok := tc.NetConn().(*peekedConn); ok {
+			if tcp, ok := pc.Conn.(*net.TCPConn); ok {
+				_ = tcp.SetLinger(0)
+				_ = tcp.Close()
+				return
+			}
+		}
+	}
+	_ = conn.Close()
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func htmlPage(name, ip, user string) string {
+	return strings.NewReplacer("{{IP}}", ip, "{{USER}}", user).Replace(asset(name))
+}
+
+// serveHTTP is miniserv + remote.cgi.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	ip := clientIP(r)
+	user, pass, hasAuth := r.BasicAuth()
+	params := parseParams(r)
+	rec := Request{User: user, Params: params}
+	for _, p := range params {
+		if p[0] == "program" {
+			rec.Program = p[1]
+			break
+		}
+	}
+	s.mu.Lock()
+	now := time.Now()
+	lf := s.fails[ip]
+	if lf != nil && now.Before(lf.blockedUntil) {
+		rec.Status = 403
+		s.reqs = append(s.reqs, rec)
+		s.mu.Unlock()
+		s.write(w, rawResponse{code: 403, reason: "Access denied for " + ip, ctype: "text/html; Charset=utf-8", body: htmlPage("403.html", ip, "")})
+		return
+	}
+	u := s.users[user]
+	ok := hasAuth && u != nil && u.password == pass
+	if !ok {
+		var delay time.Duration
+		blocked := false
+		if hasAuth {
+			if lf == nil {
+				lf = &loginFailures{}
+				s.fails[ip] = lf
+			}
+			lf.total++
+			lf.consecutive++
+			if u != nil {
+				delay = time.Duration(lf.total) * s.cfg.loginDelay
+			}
+			if s.cfg.blockAfter > 0 && lf.consecutive >= s.cfg.blockAfter {
+				blocked = true
+				lf.consecutive = 0
+				lf.blockedUntil = now.Add(delay + s.cfg.blockDuration)
+			}
+		}
+		if blocked {
+			rec.Status = 403
+		} else {
+			rec.Status = 401
+		}
+		s.reqs = append(s.reqs, rec)
+		s.mu.Unlock()
+		if delay > 0 {
+			select {
+			case <-time.After(delay):
+			case <-s.closed:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if blocked {
+			msg := "Access denied for " + ip + ". The host has been blocked because of too many authentication failures."
+			s.write(w, rawResponse{code: 403, reason: msg, ctype: "text/html; Charset=utf-8", body: htmlPage("403-block.html", ip, "")})
+			return
+		}
+		s.write(w, rawResponse{code: 401, reason: "Unauthorized", ctype: "text/html; Charset=utf-8",
+			extra: []string{`WWW-authenticate: Basic realm="Webmin Server"`}, body: asset("401.html")})
+		return
+	}
+	if lf != nil {
+		lf.consecutive = 0
+	}
+	role, ownDomain := u.role, u.domain
+	s.mu.Unlock()
+
+	if r.URL.Path != "/virtual-server/remote.cgi" {
+		s.record(rec, 404)
+		s.write(w, rawResponse{code: 404, reason: "File not found", ctype: "text/html; Charset=utf-8",
+			body: "<h1>Error - File not found</h1>\n"})
+		return
+	}
+	if role == RoleNoModule {
+		s.record(rec, 200)
+		s.write(w, rawResponse{code: 200, reason: "Document follows", ctype: "text/html; Charset=UTF-8",
+			extra: []string{"Strict-Transport-Security: max-age=31536000;", "X-Frame-Options: SAMEORIGIN",
+				"Content-Security-Policy: script-src 'self' 'unsafe-inline' 'unsafe-eval'; frame-src 'self'; child-src 'self'",
+				"X-Content-Type-Options: nosniff"},
+			body: htmlPage("nomodule.html", ip, user)})
+		return
+	}
+	resp, fault := s.remoteCGI(&callCtx{user: user, role: role, domain: ownDomain}, params, &rec)
+	switch {
+	case fault == nil:
+	case fault.Kind == FaultHTTP500:
+		s.write(w, rawResponse{code: 500, reason: "Perl execution failed", ctype: "text/html; Charset=utf-8",
+			body: "<h1>Error - Perl execution failed</h1>\n<pre>Injected fault</pre>\n"})
+		return
+	case fault.Kind == FaultReset:
+		s.reset(w)
+		return
+	case fault.Kind == FaultHang, fault.Kind == FaultCompleteThenHang:
+		s.hang(w)
+		return
+	}
+	s.write(w, resp)
+}
+
+func (s *Server) record(rec Request, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec.Status = status
+	s.reqs = append(s.reqs, rec)
+}
+
+// parseParams reads the form like Webmin's ReadParse: the query string of a
+// GET, the body of an urlencoded POST, in order, repeated names kept. A JSON
+// or multipart body yields nothing useful (116, 117).
+func parseParams(r *http.Request) [][2]string {
+	raw := r.URL.RawQuery
+	if r.Method == http.MethodPost {
+		ct := strings.ToLower(r.Header.Get("Content-Type"))
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 16<<20))
+		if strings.HasPrefix(ct, "multipart/") || strings.HasPrefix(ct, "application/json") {
+			return nil
+		}
+		raw = string(body)
+	}
+	var out [][2]string
+	for _, part := range strings.Split(raw, "&") {
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		k = formUnescape(k)
+		v = formUnescape(v)
+		out = append(out, [2]string{k, v})
+	}
+	return out
+}
+
+func formUnescape(s string) string {
+	s = strings.ReplaceAll(s, "+", " ")
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			if v, err := hex.DecodeString(s[i+1 : i+3]); err == nil {
+				b.WriteByte(v[0])
+				i += 2
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// realisticLatency is the recorded timing per program (FINDINGS §4).
+func realisticLatency(program string, multiline bool) time.Duration {
+	j := func(lo, hi float64) time.Duration {
+		return time.Duration((lo + mrand.Float64()*(hi-lo)) * float64(time.Second))
+	}
+	switch program {
+	case "create-domain":
+		return j(5, 9)
+	case "delete-domain":
+		return j(4, 6)
+	case "restore-domain":
+		return j(7, 12)
+	case "disable-domain", "enable-domain", "modify-domain", "create-user", "modify-user", "delete-user",
+		"create-database", "delete-database", "modify-web", "modify-limits", "backup-domain", "check-config":
+		return j(1.6, 3)
+	case "modify-dns":
+		return j(1.3, 1.6)
+	case "list-domains":
+		if multiline {
+			return j(0.7, 1.1)
+		}
+	}
+	return j(0.15, 0.3)
+}
+
+func (s *Server) latencyFor(program string, argv []string) time.Duration {
+	if d, ok := s.cfg.latency[program]; ok {
+		return d
+	}
+	if !s.cfg.realistic {
+		return 0
+	}
+	ml := false
+	for _, a := range argv {
+		if a == "--multiline" {
+			ml = true
+		}
+	}
+	return realisticLatency(program, ml)
+}
+
+func basicAuth(user, pass string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
+}
