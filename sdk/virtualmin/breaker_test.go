@@ -185,7 +185,7 @@ func TestBreakerThroughClient(t *testing.T) {
 			t.Fatalf("list-users: %v", err)
 		}
 	}
-	if st := c.breakers.state("list-users"); st != BreakerClosed {
+	if st := c.BreakerState("list-users"); st != BreakerClosed {
 		t.Fatalf("list-users breaker %v", st)
 	}
 

@@ -158,6 +158,10 @@ func NewClient(endpoint string, opts ...Option) (*Client, error) {
 // Server returns the endpoint as host:port, as it appears in errors and logs.
 func (c *Client) Server() string { return c.server }
 
+// BreakerState reports the state of a program's circuit breaker (for health
+// checks); BreakerClosed when the breakers are disabled.
+func (c *Client) BreakerState(program string) BreakerState { return c.breakers.state(program) }
+
 // parseEndpoint turns the user's endpoint into the remote.cgi URL and host:port.
 func parseEndpoint(endpoint string) (base *url.URL, server string, err error) {
 	e := strings.TrimSpace(endpoint)
@@ -219,7 +223,7 @@ func (c *Client) do(ctx context.Context, cl *call) (*Response, error) {
 	log := c.log.With("call_id", id, "program", program)
 	rec := callRecord{start: start}
 
-	resp, err := c.doCall(ctx, cl, id, log, &rec)
+	resp, err := c.doCall(ctx, cl, log, &rec)
 
 	c.observe(log, program, &rec, resp, err)
 	return resp, err
@@ -232,7 +236,7 @@ type callRecord struct {
 	status   int
 }
 
-func (c *Client) doCall(ctx context.Context, cl *call, id string, log *slog.Logger, rec *callRecord) (*Response, error) {
+func (c *Client) doCall(ctx context.Context, cl *call, log *slog.Logger, rec *callRecord) (*Response, error) {
 	if cl == nil || cl.program == "" {
 		return nil, &Error{Kind: KindInvalidInput, Server: c.server, Field: "program", Reason: "no program given"}
 	}
