@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -505,10 +506,30 @@ func ContentKey(rrtype, content string) string {
 		return c
 	}
 	if _, known := mdns.StringToType[t]; known {
-		// Whitespace between fields carries no meaning in these types.
+		// Compare the wire form: it ignores what the presentation form leaves
+		// free (hex case in SSHFP/TLSA/DS, LOC's number formatting, spacing),
+		// which PowerDNS and DNS answers do not keep the same.
+		if w, ok := wireKey(t, c); ok {
+			return w
+		}
 		return strings.Join(strings.Fields(c), " ")
 	}
 	return c
+}
+
+// wireKey packs "x. 0 IN type content" with miekg/dns and returns the bytes
+// as a key.
+func wireKey(t, c string) (string, bool) {
+	rr, err := mdns.NewRR("x. 0 IN " + t + " " + c)
+	if err != nil || rr == nil {
+		return "", false
+	}
+	buf := make([]byte, mdns.Len(rr)+16)
+	off, err := mdns.PackRR(rr, buf, 0, nil, false)
+	if err != nil {
+		return "", false
+	}
+	return "wire:" + hex.EncodeToString(buf[:off]), true
 }
 
 // CanonicalRRset returns rr with a canonical name, type and content, and its

@@ -152,6 +152,18 @@ func TestEqualRRsets(t *testing.T) {
 	if EqualRRsets(mx1, mx2) {
 		t.Error("MX preference should differ")
 	}
+	for typ, pair := range map[string][2]string{
+		"SSHFP": {"1 1 123456789ABCDEF67890123456789ABCDEF67890", "1  1 123456789abcdef67890123456789abcdef67890"},
+		"DS":    {"12345 13 2 ABCDEF0123", "12345 13 2 abcdef0123"},
+		"LOC":   {"51 30 12.748 N 0 7 39.611 W 0.00m 0.00m 0.00m 0.00m", "51 30 12.748 N 00 07 39.611 W 0m 0.00m 0.00m 0.00m"},
+	} {
+		if ContentKey(typ, pair[0]) != ContentKey(typ, pair[1]) {
+			t.Errorf("%s %q and %q should compare equal", typ, pair[0], pair[1])
+		}
+	}
+	if ContentKey("SSHFP", "1 1 aa") == ContentKey("SSHFP", "1 2 aa") {
+		t.Error("SSHFP with different fp types should differ")
+	}
 	d := RRset{Name: "example.org.", Type: "MX", TTL: 60, Records: []Record{{Content: "10 mail.example.org.", Disabled: true}}}
 	if EqualRRsets(mx1, d) {
 		t.Error("disabled should differ")

@@ -484,3 +484,44 @@ func TestPowerDNSEmptySOAEditAPIFreezesSerial(t *testing.T) {
 		t.Errorf("soa_edit_api \"\": serial moved %d → %d; the control no longer shows the problem", before.Serial, after.Serial)
 	}
 }
+
+// Content PowerDNS rewrites (UTF-8 and \ddd in TXT, hex case in SSHFP, TLSA
+// and DS, IDN targets) or that DNS answers print differently (LOC) still
+// reads back with an empty diff and is seen served.
+func TestPowerDNSRoundTripOfRewrittenContent(t *testing.T) {
+	t.Parallel()
+	e := newPDNSZone(t)
+	ctx := testCtx(t)
+	desired := []dns.RRset{
+		rrset("u1", "TXT", 60, "héllo wörld"),
+		rrset("u2", "TXT", 60, `"say \"hi\""`),
+		rrset("u3", "TXT", 60, `"\065BC"`),
+		rrset("u4", "TXT", 60, `"tab\009x"`),
+		rrset("u5", "TXT", 60, `back\slash`),
+		rrset("c1", "CAA", 60, `0 iodef "mailto:security@example.com"`, `128 issue ";"`),
+		rrset("s1", "SSHFP", 60, "1 1 123456789ABCDEF67890123456789ABCDEF67890"),
+		rrset("_443._tcp", "TLSA", 60, "3 1 1 0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"),
+		rrset("p1", "PTR", 60, "Host.Example.com"),
+		rrset("n1", "NAPTR", 60, `100 10 "u" "E2U+sip" "!^.*$!sip:info@example.com!" .`),
+		rrset("d1", "DS", 60, "12345 13 2 0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"),
+		rrset("i1", "CNAME", 60, "bücher.example"),
+		rrset("l1", "LOC", 60, "51 30 12.748 N 0 7 39.611 W 0.00m 0.00m 0.00m 0.00m"),
+	}
+	if err := dns.Errors(dns.ApplyDesired(ctx, e.zone, desired, dns.DiffOptions{}, e.backend)); err != nil {
+		t.Fatal(err)
+	}
+	actual, err := e.backend.RRsets(ctx, e.zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := dns.Diff(desired, actual, dns.DiffOptions{Zone: e.zone, Managed: keysOf(desired)})
+	if err != nil || !plan.Empty() {
+		t.Errorf("read back differs: %v, %v", plan.Changes, err)
+	}
+	for _, rr := range desired {
+		rr.Name = dns.AbsoluteName(rr.Name, e.zone)
+		if err := dns.WaitServed(ctx, e.srv.DNSAddr, rr, dns.WaitOptions{Timeout: 30 * time.Second}); err != nil {
+			t.Error(err)
+		}
+	}
+}
