@@ -214,7 +214,9 @@ func TestWriteNotRetriedAfterSend(t *testing.T) {
 func TestTimeoutAfterSend(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
+	arrived := make(chan string, 10)
 	s := newTPServer(t, func(w http.ResponseWriter, r *http.Request) {
+		arrived <- r.FormValue("program")
 		select {
 		case <-release:
 		case <-r.Context().Done():
@@ -222,27 +224,39 @@ func TestTimeoutAfterSend(t *testing.T) {
 	})
 	t.Cleanup(func() { close(release) }) // runs before the server's Close
 
-	c := s.client(t, WithCallTimeout(300*time.Millisecond))
+	// The timeouts are long enough for a loaded machine to send the request
+	// first: the test is about what happens after sending.
+	c := s.client(t, WithCallTimeout(2*time.Second))
 	_, err := c.do(context.Background(), &call{program: "create-domain", kind: write, params: []param{{name: "domain", value: "zeta.test"}}})
-	if kindOf(err) != KindUnknownOutcome || !errors.Is(err, context.DeadlineExceeded) {
+	if kindOf(err) != KindUnknownOutcome || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "call timeout of 2s") {
 		t.Errorf("write: err = %v, want KindUnknownOutcome wrapping DeadlineExceeded", err)
 	}
 	if n := s.count.Load(); n != 1 {
 		t.Errorf("write: server saw %d requests, want 1", n)
 	}
+	<-arrived
 
-	// A per-call timeout overrides the client's.
-	_, err = c.do(context.Background(), &call{program: "list-domains", kind: read, timeout: 100 * time.Millisecond})
-	if kindOf(err) != KindTransient || !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("read: err = %v, want KindTransient wrapping DeadlineExceeded", err)
+	// A per-call timeout overrides the client's; a read that timed out is
+	// transient (and not retried once the call's time is up).
+	c = s.client(t, WithCallTimeout(time.Minute))
+	_, err = c.do(context.Background(), &call{program: "list-domains", kind: read, timeout: 1500 * time.Millisecond})
+	if kindOf(err) != KindTransient || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "call timeout of 1.5s") {
+		t.Errorf("read: err = %v, want KindTransient wrapping DeadlineExceeded after 1.5s", err)
 	}
+	<-arrived
 
 	// The caller's cancellation of a sent write is an unknown outcome too.
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(100*time.Millisecond, cancel)
+	go func() {
+		<-arrived
+		cancel()
+	}()
 	_, err = c.do(ctx, &call{program: "delete-domain", kind: write})
 	if kindOf(err) != KindUnknownOutcome || !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled write: err = %v", err)
+	}
+	if n := s.count.Load(); n != 3 {
+		t.Errorf("server saw %d requests, want 3", n)
 	}
 }
 
