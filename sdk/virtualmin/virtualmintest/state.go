@@ -57,17 +57,16 @@ type domain struct {
 }
 
 type limits struct {
-	Mailboxes   string `json:"mailboxes"`
-	DBs         string `json:"dbs"`
-	Aliases     string `json:"aliases"`
-	Doms        string `json:"doms"`
-	AliasDoms   string `json:"aliasdoms"`
-	RealDoms    string `json:"realdoms"`
-	NoDBName    bool   `json:"nodbname,omitempty"`
-	NoRename    bool   `json:"norename,omitempty"`
-	Shell       string `json:"shell"`
-	Caps        string `json:"caps"`
-	limitsTouch bool
+	Mailboxes string `json:"mailboxes"`
+	DBs       string `json:"dbs"`
+	Aliases   string `json:"aliases"`
+	Doms      string `json:"doms"`
+	AliasDoms string `json:"aliasdoms"`
+	RealDoms  string `json:"realdoms"`
+	NoDBName  bool   `json:"nodbname,omitempty"`
+	NoRename  bool   `json:"norename,omitempty"`
+	Shell     string `json:"shell"`
+	Caps      string `json:"caps"`
 }
 
 type mailUser struct {
@@ -247,5 +246,3 @@ func limitText(v, def string) string {
 	}
 	return v
 }
-
-func sizeText(n int) string { return strconv.Itoa(n) }
