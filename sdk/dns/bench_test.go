@@ -8,6 +8,7 @@ import (
 
 	"github.com/praho/terraform-provider-praho/sdk/dns"
 	"github.com/praho/terraform-provider-praho/sdk/powerdns"
+	"github.com/praho/terraform-provider-praho/sdk/powerdns/pdnstest"
 )
 
 func thousandRRsets(zone string, ttl uint32) []dns.RRset {
@@ -30,12 +31,21 @@ func creates(rrs []dns.RRset) []dns.Change {
 // pdns_server: through Apply (one atomic PATCH), through ApplyDesired (read,
 // diff, PATCH), and with one call per record as the providers we replace do.
 // It reports the API calls per operation; ns/op is the wall time.
+//
+// Both storage backends of pdns_server are measured: lmdb (pdnstest's
+// default) and sqlite3 (the usual production one, slower per write).
 func BenchmarkApply1000Records(b *testing.B) {
+	for _, storage := range []pdnstest.Backend{pdnstest.LMDB, pdnstest.SQLite3} {
+		b.Run(string(storage), func(b *testing.B) { benchApply1000(b, storage) })
+	}
+}
+
+func benchApply1000(b *testing.B, storage pdnstest.Backend) {
 	run := func(b *testing.B, bopts []powerdns.BackendOption, apply func(ctx context.Context, e *pdnsEnv, rrs []dns.RRset) error) {
 		var calls, patches int
 		for b.Loop() {
 			b.StopTimer()
-			e := newPDNSZone(b, bopts...)
+			e := newPDNSZoneOn(b, storage, bopts...)
 			rrs := thousandRRsets(e.zone, 300)
 			ctx := testCtx(b)
 			b.StartTimer()

@@ -48,6 +48,9 @@ func CanonicalName(name string) string {
 	if name == "." {
 		return "."
 	}
+	if isCanonicalASCII(name) {
+		return name
+	}
 	name = strings.TrimSuffix(name, ".")
 	labels := strings.Split(name, ".")
 	for i, l := range labels {
@@ -64,6 +67,20 @@ func CanonicalName(name string) string {
 		}
 	}
 	return strings.Join(labels, ".") + "."
+}
+
+// isCanonicalASCII is the fast path of CanonicalName: already lowercase
+// ASCII with a trailing dot.
+func isCanonicalASCII(s string) bool {
+	if !strings.HasSuffix(s, ".") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b >= utf8.RuneSelf || (b >= 'A' && b <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 func isASCII(s string) bool {
@@ -502,7 +519,7 @@ func ContentKey(rrtype, content string) string {
 		return decodedCharacterStrings(strs)
 	case "CNAME", "NS", "PTR", "DNAME", "ANAME", "ALIAS", "MX", "SRV", "SOA":
 		return strings.ToLower(c)
-	case "CAA":
+	case "A", "AAAA", "CAA":
 		return c
 	}
 	if _, known := mdns.StringToType[t]; known {
@@ -552,9 +569,19 @@ func CanonicalRRset(rr RRset) (RRset, error) {
 		}
 		out.Records = append(out.Records, Record{Content: c, Disabled: r.Disabled})
 	}
-	sort.SliceStable(out.Records, func(i, j int) bool {
-		return ContentKey(out.Type, out.Records[i].Content) < ContentKey(out.Type, out.Records[j].Content)
-	})
+	if len(out.Records) > 1 {
+		keys := make([]string, len(out.Records))
+		idx := make([]int, len(out.Records))
+		for i, r := range out.Records {
+			keys[i], idx[i] = ContentKey(out.Type, r.Content), i
+		}
+		sort.SliceStable(idx, func(i, j int) bool { return keys[idx[i]] < keys[idx[j]] })
+		sorted := make([]Record, len(idx))
+		for i, k := range idx {
+			sorted[i] = out.Records[k]
+		}
+		out.Records = sorted
+	}
 	return out, errors.Join(errs...)
 }
 
