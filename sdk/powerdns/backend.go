@@ -12,8 +12,9 @@ import (
 
 // Backend adapts a Client to the zone model of sdk/dns.
 type Backend struct {
-	c           *Client
-	guardCreate bool
+	c            *Client
+	guardCreate  bool
+	skipComments bool
 }
 
 // BackendOption configures a Backend.
@@ -23,6 +24,11 @@ type BackendOption func(*Backend)
 // creates. Without it, an RRset created by someone else between the caller's
 // read and Apply is overwritten.
 func WithoutCreateGuard() BackendOption { return func(b *Backend) { b.guardCreate = false } }
+
+// WithoutComments never sends RRset comments. Needed with PowerDNS's lmdb
+// backend, which answers 422 "Hosting backend does not support editing
+// comments" to any PATCH that carries one.
+func WithoutComments() BackendOption { return func(b *Backend) { b.skipComments = true } }
 
 // Backend returns the client as a dns.Backend named "powerdns".
 func (c *Client) Backend(opts ...BackendOption) *Backend {
@@ -128,6 +134,9 @@ func (b *Backend) Apply(ctx context.Context, zone string, changes []dns.Change) 
 		rc, err := toChange(ch)
 		if err != nil {
 			return err
+		}
+		if b.skipComments {
+			rc.Comments = nil
 		}
 		hasCreate = hasCreate || ch.Op == dns.Create
 		patch = append(patch, rc)

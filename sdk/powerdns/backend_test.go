@@ -241,3 +241,38 @@ func TestNoNXDOMAINDuringChanges(t *testing.T) {
 	}
 	t.Logf("%d DNS answers during 40 changes, none NXDOMAIN or empty", queries.Load())
 }
+
+// TestBackendComments: a Comment reaches PowerDNS (sqlite3) and reads back;
+// WithoutComments lets the same change through lmdb, which refuses comments.
+func TestBackendComments(t *testing.T) {
+	rr := a("www", 60, "192.0.2.1")
+	rr.Comment = "web front"
+	sq, _ := newClient(t, pdnstest.Shared(t, pdnstest.WithBackend(pdnstest.SQLite3)))
+	z := createZone(t, sq, ZoneCreate{})
+	res := dns.ApplyDesired(ctx(t), z.Name, []dns.RRset{rr}, dns.DiffOptions{}, sq.Backend())
+	if err := dns.Errors(res); err != nil {
+		t.Fatal(err)
+	}
+	got, err := sq.Backend().RRsets(ctx(t), z.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, g := range got {
+		if g.Name == "www."+z.Name {
+			found = g.Comment == "web front"
+		}
+	}
+	if !found {
+		t.Errorf("comment not read back: %+v", got)
+	}
+
+	lm, _ := newClient(t, pdnstest.Shared(t))
+	lz := createZone(t, lm, ZoneCreate{})
+	if err := dns.Errors(dns.ApplyDesired(ctx(t), lz.Name, []dns.RRset{rr}, dns.DiffOptions{}, lm.Backend())); !errors.Is(err, ErrUnprocessable) {
+		t.Errorf("lmdb with a comment: err = %v, want 422", err)
+	}
+	if err := dns.Errors(dns.ApplyDesired(ctx(t), lz.Name, []dns.RRset{rr}, dns.DiffOptions{}, lm.Backend(WithoutComments()))); err != nil {
+		t.Errorf("lmdb WithoutComments: %v", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -339,9 +340,11 @@ func TestNewClientOptions(t *testing.T) {
 // TestTLSVerifiedByDefault: a self-signed server is refused unless its CA is
 // given or verification is explicitly (insecurely) skipped.
 func TestTLSVerifiedByDefault(t *testing.T) {
-	hs := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`[{"id":"localhost","type":"Server"}]`))
 	}))
+	hs.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
+	hs.StartTLS()
 	defer hs.Close()
 	def, _ := NewClient(hs.URL, WithRetry(0, 0, 0))
 	if _, err := def.Servers.List(ctx(t)); err == nil || !strings.Contains(err.Error(), "certificate") {

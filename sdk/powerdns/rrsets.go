@@ -16,7 +16,7 @@ type RRset struct {
 	Type     string    `json:"type"`
 	TTL      uint32    `json:"ttl"`
 	Records  []Record  `json:"records"`
-	Comments []Comment `json:"comments"`
+	Comments []Comment `json:"comments,omitempty"`
 }
 
 // Record is one value of an RRset. Disabled records are kept but not served.

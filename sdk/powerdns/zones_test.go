@@ -305,3 +305,22 @@ func TestCryptokeysWithDNSSEC(t *testing.T) {
 		t.Errorf("unsigned zone keys = %+v, %v", keys, err)
 	}
 }
+
+func TestCreateZoneWithRRsets(t *testing.T) {
+	for _, be := range []pdnstest.Backend{pdnstest.LMDB, pdnstest.SQLite3} {
+		t.Run(string(be), func(t *testing.T) {
+			c, _ := newClient(t, pdnstest.Shared(t, pdnstest.WithBackend(be)))
+			name := testZone(t)
+			z := createZone(t, c, ZoneCreate{Name: name, RRsets: []RRset{
+				{Name: "WWW." + strings.TrimSuffix(name, "."), Type: "aaaa", TTL: 60, Records: []Record{{Content: "2001:DB8:0::1"}}},
+				{Name: name, Type: "TXT", TTL: 60, Records: []Record{{Content: "hello"}}},
+			}})
+			if rr := findRRset(z, "www."+name, "AAAA"); rr == nil || rr.Records[0].Content != "2001:db8::1" {
+				t.Errorf("AAAA = %+v", rr)
+			}
+			if rr := findRRset(z, name, "TXT"); rr == nil || rr.Records[0].Content != `"hello"` {
+				t.Errorf("TXT = %+v", rr)
+			}
+		})
+	}
+}
