@@ -1,6 +1,20 @@
 // Package dns is the zone model shared by every DNS backend of the SDK
 // (PowerDNS, Cloudflare): a zone is a set of RRsets, a change is computed by
 // Diff and sent to several backends at once by Apply.
+//
+// Names and record content are compared semantically: CanonicalName,
+// AbsoluteName and CanonicalContent put them in the form PowerDNS stores, so
+// case, trailing dots, TXT quoting, AAAA notation and record order never make
+// a change, and a TTL or value change is one in-place Update.
+//
+// Diff can refuse to overwrite RRsets the caller does not manage (Ownership).
+// Apply and ApplyDesired report per backend what was confirmed: one backend's
+// failure never hides another's success. Query and WaitServed ask an
+// authoritative server over UDP or TCP whether a change is served; Repoint
+// moves names from one address to another on every backend, for failover.
+//
+// Backends live beside their clients (sdk/powerdns, sdk/cloudflare);
+// sdk/dns/dnstest has an in-memory one and a DNS server for tests.
 package dns
 
 import "context"
