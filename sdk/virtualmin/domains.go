@@ -144,24 +144,8 @@ func (r *CreateDomainRequest) params() (string, params, error) {
 	if r.Parent != "" && r.Alias != "" {
 		return "", nil, invalid("alias", "a domain is either a sub-server (parent) or an alias, not both")
 	}
-	topLevel := r.Parent == "" && r.Alias == ""
-	switch {
-	case topLevel && r.Pass == "":
-		return "", nil, invalid("pass", "a top-level virtual server needs a password")
-	case r.Pass != "":
-		if err := ValidatePassword(r.Pass); err != nil {
-			return "", nil, err
-		}
-		p.add("pass", r.Pass)
-	}
-	if err := validateTextField("desc", r.Desc); err != nil {
-		return "", nil, err
-	}
-	p.add("desc", r.Desc)
-	if err := validateTextField("email", r.Email); err != nil {
-		return "", nil, err
-	}
-	p.add("email", r.Email)
+	// The order follows the recorded calls: domain, user, parent/alias,
+	// pass, desc (remote.cgi keeps it; create-domain does not care).
 	if r.User != "" {
 		if err := ValidateUsername(r.User); err != nil {
 			return "", nil, err
@@ -182,6 +166,24 @@ func (r *CreateDomainRequest) params() (string, params, error) {
 		}
 		p.add("alias", alias)
 	}
+	topLevel := r.Parent == "" && r.Alias == ""
+	switch {
+	case topLevel && r.Pass == "":
+		return "", nil, invalid("pass", "a top-level virtual server needs a password")
+	case r.Pass != "":
+		if err := ValidatePassword(r.Pass); err != nil {
+			return "", nil, err
+		}
+		p.add("pass", r.Pass)
+	}
+	if err := validateTextField("desc", r.Desc); err != nil {
+		return "", nil, err
+	}
+	p.add("desc", r.Desc)
+	if err := validateTextField("email", r.Email); err != nil {
+		return "", nil, err
+	}
+	p.add("email", r.Email)
 	if r.Template != "" {
 		if err := ValidateTemplateName(r.Template); err != nil {
 			return "", nil, err
@@ -243,7 +245,7 @@ func (s *DomainsService) Create(ctx context.Context, req *CreateDomainRequest) (
 	} else if !isKind(err, KindNotFound) {
 		return nil, err
 	}
-	cl := &call{program: program, params: p, kind: write, timeout: (*service)(s).timeoutAtLeast(createTimeout)}
+	cl := &call{program: program, params: p, kind: write}
 	if _, err := (*service)(s).run(ctx, cl); err != nil {
 		switch {
 		case isKind(err, KindAlreadyExists):
@@ -318,7 +320,7 @@ func (s *DomainsService) simple(ctx context.Context, program, name string, extra
 	}
 	p := params{arg("domain", ascii)}
 	p = append(p, extra...)
-	_, err = (*service)(s).run(ctx, &call{program: program, params: p, kind: write, timeout: (*service)(s).timeoutAtLeast(createTimeout)})
+	_, err = (*service)(s).run(ctx, &call{program: program, params: p, kind: write})
 	return err
 }
 

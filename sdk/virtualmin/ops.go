@@ -37,10 +37,10 @@ func (p *params) limit(name string, l *Limit) {
 	}
 }
 
-// Longer per-call timeouts for programs that take minutes on a real server.
-// The client's own timeout wins when it is longer.
+// Longer per-call timeouts for programs that take minutes on a real server
+// (the client's default covers create-domain's 4-10 s). The client's own
+// timeout wins when it is longer.
 const (
-	createTimeout      = 5 * time.Minute
 	letsEncryptTimeout = 10 * time.Minute
 	backupTimeout      = 2 * time.Hour
 )

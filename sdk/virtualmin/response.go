@@ -654,8 +654,11 @@ func classify(program, reason string, usage bool) ErrorKind {
 		return KindNotPermitted
 	case has("dbi connect failed", "can't connect to local server", "can't connect to mysql server",
 		"failed to lock file"):
-		// A backend the program needs is down or busy; later may work.
-		return KindTransient
+		// A backend the program needs is down or busy. The program ran and
+		// failed, so this is not a transient transport failure (a write
+		// must not be reported as of unknown outcome); the Reason says which
+		// backend.
+		return KindFailed
 	case has("is already disabled", "is not disabled", "does not have dns enabled", "does not have a dns domain"):
 		return KindFailed
 	case has("already hosting this domain", "already exists", "already associated"):

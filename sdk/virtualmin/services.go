@@ -111,8 +111,8 @@ func (s *CertificatesService) GenerateLetsEncrypt(ctx context.Context, domain st
 			}
 			p.add("host", host)
 		}
-		p.flag("skip-dns-check", opts.SkipDNSCheck)
 		p.flag("dns", opts.DNSValidation)
+		p.flag("skip-dns-check", opts.SkipDNSCheck)
 		p.flag("staging", opts.Staging)
 		p.flag("renew", opts.Renew)
 	}
@@ -343,6 +343,8 @@ type GetDNSOptions struct {
 	Type string
 	// Name limits the records to one name.
 	Name string
+	// Regexp limits the records to names matching this regular expression.
+	Regexp string
 }
 
 // Get lists the records of a domain's hosted zone (get-dns multiline).
@@ -361,6 +363,12 @@ func (s *DNSService) Get(ctx context.Context, domain string, opts *GetDNSOptions
 				return nil, (*service)(s).withServer(err, program)
 			}
 			p.add("name", opts.Name)
+		}
+		if opts.Regexp != "" {
+			if err := validateLineField("regexp", opts.Regexp); err != nil {
+				return nil, (*service)(s).withServer(err, program)
+			}
+			p.add("regexp", opts.Regexp)
 		}
 		if opts.Type != "" {
 			if err := dnsWord("type", opts.Type); err != nil {

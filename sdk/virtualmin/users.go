@@ -84,11 +84,11 @@ func (r *CreateUserRequest) params() (string, params, error) {
 		return "", nil, err
 	}
 	p := params{arg("domain", dom), arg("user", r.User), arg("pass", r.Pass)}
+	p.limit("quota", r.QuotaBlocks)
 	if err := validateTextField("real", r.RealName); err != nil {
 		return "", nil, err
 	}
 	p.add("real", r.RealName)
-	p.limit("quota", r.QuotaBlocks)
 	p.flag("ftp", r.FTP)
 	for _, e := range r.ExtraAddresses {
 		if err := validateLineField("extra", e); err != nil {
@@ -174,17 +174,13 @@ func (s *UsersService) Modify(ctx context.Context, domain, user string, req *Mod
 		return (*service)(s).withServer(err, program)
 	}
 	var p params
+	p.limit("quota", req.QuotaBlocks)
 	if req.Pass != "" {
 		if err := ValidatePassword(req.Pass); err != nil {
 			return (*service)(s).withServer(err, program)
 		}
 		p.add("pass", req.Pass)
 	}
-	if err := validateTextField("real", req.RealName); err != nil {
-		return (*service)(s).withServer(err, program)
-	}
-	p.add("real", req.RealName)
-	p.limit("quota", req.QuotaBlocks)
 	for _, f := range req.DelForward {
 		if err := validateLineField("del-forward", f); err != nil {
 			return (*service)(s).withServer(err, program)
@@ -197,6 +193,10 @@ func (s *UsersService) Modify(ctx context.Context, domain, user string, req *Mod
 		}
 		p.add("add-forward", f)
 	}
+	if err := validateTextField("real", req.RealName); err != nil {
+		return (*service)(s).withServer(err, program)
+	}
+	p.add("real", req.RealName)
 	if req.KeepLocalCopy != nil {
 		p.flag("local", *req.KeepLocalCopy)
 		p.flag("no-local", !*req.KeepLocalCopy)

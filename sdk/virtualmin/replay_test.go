@@ -1,0 +1,159 @@
+package virtualmin
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// replayServer is an HTTPS server that answers each remote.cgi request with
+// the next recorded response of a script of transcripts (status, headers and
+// body as recorded), and records what the client sent.
+type replayServer struct {
+	t      testing.TB
+	srv    *httptest.Server
+	mu     sync.Mutex
+	script []*transcript
+	got    []sentRequest
+	// anyProgram serves the script whatever program is asked for (answers
+	// that do not depend on the program: 401, 403, ACL refusals).
+	anyProgram bool
+	// hold, when set, delays the answer to this program until the request's
+	// context ends (a lost answer).
+	hold string
+}
+
+// sentRequest is one request as the server received it.
+type sentRequest struct {
+	method  string
+	path    string
+	ctype   string
+	ua      string
+	user    string
+	pass    string
+	program string
+	params  []param // without program, json and multiline
+	rawBody string
+}
+
+func transcriptPath(name string) string {
+	return filepath.Join("testdata", "transcripts", name)
+}
+
+// newReplay starts a server that plays files in order.
+func newReplay(t testing.TB, files ...string) *replayServer {
+	t.Helper()
+	r := &replayServer{t: t}
+	for _, f := range files {
+		r.script = append(r.script, loadTranscript(t, transcriptPath(f)))
+	}
+	r.srv = httptest.NewTLSServer(http.HandlerFunc(r.serve))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+// client returns a client pinned to the server's certificate, with policies
+// that keep the test fast and deterministic (no retries, no rate limit).
+func (r *replayServer) client(t testing.TB, opts ...Option) *Client {
+	t.Helper()
+	sum := sha256.Sum256(r.srv.Certificate().Raw)
+	base := []Option{
+		WithBasicAuth("admin", "AdminPass123"),
+		WithPinnedCertificateSHA256(hex.EncodeToString(sum[:])),
+		WithRateLimit(1000, 1000),
+		WithRetry(RetryPolicy{MaxAttempts: 1}),
+		WithCallTimeout(30 * time.Second),
+	}
+	c, err := NewClient(r.srv.URL, append(base, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (r *replayServer) serve(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	sent := sentRequest{method: req.Method, path: req.URL.Path, ctype: req.Header.Get("Content-Type"),
+		ua: req.UserAgent(), rawBody: string(body)}
+	sent.user, sent.pass, _ = req.BasicAuth()
+	for _, kv := range strings.Split(string(body), "&") {
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		k, _ = url.QueryUnescape(k)
+		v, _ = url.QueryUnescape(v)
+		switch k {
+		case "program":
+			sent.program = v
+		case "json", "multiline":
+		default:
+			sent.params = append(sent.params, param{name: k, value: v})
+		}
+	}
+	r.mu.Lock()
+	r.got = append(r.got, sent)
+	var tr *transcript
+	if len(r.script) > 0 {
+		tr = r.script[0]
+		r.script = r.script[1:]
+	}
+	hold := r.hold != "" && r.hold == sent.program
+	r.mu.Unlock()
+	if hold {
+		<-req.Context().Done()
+		return
+	}
+	if tr == nil {
+		r.t.Errorf("unexpected request %s %v: the script is exhausted", sent.program, sent.params)
+		http.Error(w, "script exhausted", http.StatusInternalServerError)
+		return
+	}
+	if p := tr.program(); !r.anyProgram && p != "" && p != sent.program {
+		r.t.Errorf("request for %s answered with %s (recorded for %s)", sent.program, tr.file, p)
+	}
+	for k, vs := range tr.header {
+		switch strings.ToLower(k) {
+		case "content-length", "connection", "date":
+			continue
+		}
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	code := tr.code
+	if code == 0 {
+		code = http.StatusOK
+	}
+	w.WriteHeader(code)
+	_, _ = w.Write(tr.body)
+}
+
+// requests returns what the server received so far.
+func (r *replayServer) requests() []sentRequest {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]sentRequest(nil), r.got...)
+}
+
+// left is the number of scripted answers not yet served.
+func (r *replayServer) left() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.script)
+}
+
+func testContext(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
