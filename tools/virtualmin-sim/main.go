@@ -1,0 +1,109 @@
+// Command virtualmin-sim runs the Virtualmin simulator (package
+// sdk/virtualmin/virtualmintest) on its own, for `make demo` and for testing
+// Terraform code in CI without a real Virtualmin server:
+//
+//	go run ./tools/virtualmin-sim --listen 127.0.0.1:10000 --state sim.json --user admin --password secret
+//
+// It prints the URL and the SHA-256 fingerprint of its self-signed
+// certificate (to pin in the provider), then serves until SIGINT or SIGTERM.
+// The password can also come from the environment variable
+// VIRTUALMIN_SIM_PASSWORD, which keeps it out of the process list.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin/virtualmintest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "virtualmin-sim:", err)
+		os.Exit(2)
+	}
+}
+
+// run starts the simulator with the given arguments, prints where it listens
+// and blocks until ctx is done.
+func run(ctx context.Context, argv []string, out io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("virtualmin-sim", flag.ContinueOnError)
+	fs.SetOutput(out)
+	listen := fs.String("listen", "127.0.0.1:10000", "address to listen on (TLS and a plain-HTTP redirect on the same port)")
+	stateFile := fs.String("state", "", "JSON file to load the state from and save it to after every write (empty: in memory only)")
+	user := fs.String("user", "admin", "Webmin login of the master admin")
+	password := fs.String("password", "", "password of the master admin (or VIRTUALMIN_SIM_PASSWORD)")
+	realistic := fs.Bool("realistic-latency", false, "answer as slowly as a real server (create-domain 5-9 s, writes 2-3 s, reads 0.2 s)")
+	seed := fs.String("seed-domains", "", "comma-separated domains to create at start if they do not exist (features unix dir dns mail web)")
+	php := fs.Bool("php", true, "simulate an installed PHP 8.2 with FPM")
+	le := fs.Bool("letsencrypt", false, "make generate-letsencrypt-cert succeed (it fails like an offline server by default)")
+	backupRoot := fs.String("backup-root", "", "directory that stands for / in backup-domain and restore-domain paths (default: a temporary directory)")
+	loginDelay := fs.Duration("login-failure-delay", time.Second, "base delay of a failed login; the n-th failure waits n times it")
+	blockAfter := fs.Int("block-after", 5, "consecutive failed logins before the client address is blocked")
+	blockFor := fs.Duration("block-duration", 60*time.Second, "how long a blocked address gets HTTP 403")
+	if err := fs.Parse(argv); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	pass := *password
+	if pass == "" {
+		pass = getenv("VIRTUALMIN_SIM_PASSWORD")
+	}
+	if pass == "" {
+		return errors.New("a password is required (--password or VIRTUALMIN_SIM_PASSWORD)")
+	}
+	opts := []virtualmintest.Option{
+		virtualmintest.WithListenAddr(*listen),
+		virtualmintest.WithPHP(*php),
+		virtualmintest.WithLetsEncrypt(*le),
+		virtualmintest.WithLoginFailureDelay(*loginDelay),
+		virtualmintest.WithBlock(*blockAfter, *blockFor),
+	}
+	if *stateFile != "" {
+		opts = append(opts, virtualmintest.WithStateFile(*stateFile))
+	}
+	if *backupRoot != "" {
+		opts = append(opts, virtualmintest.WithBackupRoot(*backupRoot))
+	}
+	if *realistic {
+		opts = append(opts, virtualmintest.WithRealisticLatency())
+	}
+	srv, err := virtualmintest.NewServer(opts...)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	srv.AddUser(*user, pass, virtualmintest.RoleMaster)
+	for _, d := range strings.Split(*seed, ",") {
+		d = strings.TrimSpace(d)
+		if d == "" {
+			continue
+		}
+		if _, ok := srv.Domain(d); ok {
+			continue
+		}
+		if err := srv.SeedDomain(*user, "domain", d, "pass", randomPassword(), "unix", "", "dir", "", "dns", "", "mail", "", "web", ""); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, "virtualmin-sim listening on %s\n", srv.URL())
+	fmt.Fprintf(out, "certificate SHA-256: %s\n", srv.CertificateSHA256())
+	fmt.Fprintf(out, "remote API: %s/virtual-server/remote.cgi (user %s)\n", srv.URL(), *user)
+	if f, ok := out.(interface{ Sync() error }); ok {
+		_ = f.Sync()
+	}
+	<-ctx.Done()
+	return nil
+}
