@@ -368,3 +368,21 @@ func TestTLSVerifiedByDefault(t *testing.T) {
 func writePEM(w io.Writer, der []byte) {
 	_ = pem.Encode(w, &pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
+
+// TestCreateLostAnswerOnSomeoneElsesZone: the POST's answer (really a 409)
+// is lost and the zone found does not look like ours: the outcome is
+// reported unknown, never taken as a success.
+func TestCreateLostAnswerOnSomeoneElsesZone(t *testing.T) {
+	srv := pdnstest.Shared(t)
+	other, _ := newClient(t, srv)
+	theirs := createZone(t, other, ZoneCreate{Nameservers: []string{"ns.elsewhere.example."}, Account: "them"})
+	c, rec := newClient(t, srv)
+	rec.fail = failFirst(http.MethodPost, "/zones", 1, true, 0, errLost)
+	_, err := c.Zones.Create(ctx(t), ZoneCreate{Name: theirs.Name, Nameservers: []string{"ns1." + theirs.Name}})
+	if !errors.Is(err, ErrUnknownOutcome) {
+		t.Fatalf("err = %v, want ErrUnknownOutcome", err)
+	}
+	if n := rec.count(http.MethodPost); n != 1 {
+		t.Errorf("%d POSTs, want 1", n)
+	}
+}

@@ -129,7 +129,28 @@ type ZoneListOptions struct {
 }
 
 func (s *ZonesService) zonePath(zone string) string {
-	return s.c.serverPath() + "/zones/" + url.PathEscape(dns.CanonicalName(zone))
+	return s.c.serverPath() + "/zones/" + ZoneID(zone)
+}
+
+// ZoneID is the id PowerDNS gives a zone in URLs: the canonical name with
+// every byte other than letters, digits, '.' and '-' written "=XX" (so
+// "0/26.2.0.192.in-addr.arpa." is "0=2F26.2.0.192.in-addr.arpa."), and "=2E"
+// for the root.
+func ZoneID(zone string) string {
+	name := dns.CanonicalName(zone)
+	if name == "." {
+		return "=2E"
+	}
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		ch := name[i]
+		if ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '.' || ch == '-' {
+			b.WriteByte(ch)
+		} else {
+			fmt.Fprintf(&b, "=%02X", ch)
+		}
+	}
+	return b.String()
 }
 
 // List returns the zones (without RRsets). A read: retried.
@@ -192,9 +213,13 @@ func (s *ZonesService) Create(ctx context.Context, zc ZoneCreate) (*Zone, error)
 		}
 		got, gerr := s.Get(ctx, body.Name)
 		switch {
-		case gerr == nil:
-			s.c.logger.WarnContext(ctx, "powerdns zone create: answer lost, the zone exists", "zone", body.Name, "error", err.Error())
+		case gerr == nil && asCreated(got, body):
+			s.c.logger.WarnContext(ctx, "powerdns zone create: answer lost, the zone exists as requested", "zone", body.Name, "error", err.Error())
 			return got, nil
+		case gerr == nil:
+			// It exists but not as this call would have made it: someone
+			// else's zone (the lost answer may have been a 409).
+			return nil, fmt.Errorf("%w: create zone %s: %w; the zone exists with other settings or records", ErrUnknownOutcome, body.Name, err)
 		case !errors.Is(gerr, ErrNotFound):
 			return nil, fmt.Errorf("%w: create zone %s: %w (checking afterwards: %w)", ErrUnknownOutcome, body.Name, err, gerr)
 		}
@@ -205,6 +230,34 @@ func (s *ZonesService) Create(ctx context.Context, zc ZoneCreate) (*Zone, error)
 			return nil, err
 		}
 	}
+}
+
+// asCreated reports whether z is exactly what the create body makes: same
+// kind, account, masters and nothing but the SOA, the NS of the body and its
+// RRsets. Only then is a zone found after a lost answer taken as ours.
+func asCreated(z *Zone, b *zoneCreateBody) bool {
+	if z.Kind != b.Kind || z.Account != b.Account || len(z.Masters) != len(b.Masters) || z.DNSSEC != b.DNSSEC {
+		return false
+	}
+	want := map[string]int{}
+	for _, rr := range b.RRsets {
+		want[rr.Name+" "+rr.Type] = len(rr.Records)
+	}
+	if len(b.Nameservers) > 0 {
+		want[b.Name+" NS"] = len(b.Nameservers)
+	}
+	for _, rr := range z.RRsets {
+		k := dns.CanonicalName(rr.Name) + " " + dns.CanonicalType(rr.Type)
+		if k == b.Name+" SOA" {
+			continue
+		}
+		n, ok := want[k]
+		if !ok || n != len(rr.Records) {
+			return false
+		}
+		delete(want, k)
+	}
+	return len(want) == 0
 }
 
 func newZoneCreateBody(zc ZoneCreate) (*zoneCreateBody, error) {

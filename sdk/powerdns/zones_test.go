@@ -324,3 +324,38 @@ func TestCreateZoneWithRRsets(t *testing.T) {
 		})
 	}
 }
+
+func TestZoneID(t *testing.T) {
+	for in, want := range map[string]string{
+		"Example.ORG":                "example.org.",
+		"example.org.":               "example.org.",
+		".":                          "=2E",
+		"_tcp.example.":              "=5Ftcp.example.",
+		"0/26.2.0.192.in-addr.arpa.": "0=2F26.2.0.192.in-addr.arpa.",
+	} {
+		if got := ZoneID(in); got != want {
+			t.Errorf("ZoneID(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestZoneNamesNeedingEscapes: zones whose names hold '/' or '_' are
+// reached through their PowerDNS zone id.
+func TestZoneNamesNeedingEscapes(t *testing.T) {
+	c, _ := newClient(t, pdnstest.Shared(t))
+	for _, name := range []string{"0/26.2.0.192.in-addr.arpa.", "_under.test."} {
+		z := createZone(t, c, ZoneCreate{Name: name, Nameservers: []string{"ns1.example."}})
+		if z.Name != name || z.ID != ZoneID(name) {
+			t.Errorf("zone = %q id %q, want %q id %q", z.Name, z.ID, name, ZoneID(name))
+		}
+		if err := c.Zones.PatchRRsets(ctx(t), name, []RRsetChange{{Name: "x." + name, Type: "TXT", ChangeType: Replace, TTL: 60, Records: []Record{{Content: "ok"}}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Zones.GetRRset(ctx(t), name, "x."+name, "TXT"); err != nil {
+			t.Error(err)
+		}
+		if err := c.Zones.Delete(ctx(t), name); err != nil {
+			t.Error(err)
+		}
+	}
+}
