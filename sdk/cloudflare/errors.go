@@ -39,25 +39,43 @@ var (
 // Cloudflare error codes the client classifies (see API-SHAPES.md: they come
 // from real answers, no Cloudflare page lists them).
 const (
-	CodeRecordNotFound      = 81044
-	CodeHostExists          = 81053 // an A, AAAA or CNAME record with that host already exists
-	CodeCNAMEExists         = 81054 // a CNAME record with that host already exists
-	CodeRecordExists        = 81057
-	CodeIdenticalRecord     = 81058
-	CodeZoneExists          = 1061
-	CodeValidation          = 1004
-	CodeCannotBeProxied     = 9004
-	CodeInvalidContent      = 9005
-	CodeInvalidTTL          = 9021
-	CodeInvalidToken        = 9109
-	CodeAuthentication      = 10000
-	CodeInvalidHeaders      = 6003
-	CodeInvalidAuthHeader   = 6111
-	CodeRateLimited         = 10100
-	CodeNoRoute             = 7003
-	CodeNoRouteForThatURI   = 7000
-	maxErrorBodyInErrorText = 512
+	// CodeRecordNotFound: "Record does not exist."
+	CodeRecordNotFound = 81044
+	// CodeHostExists: "An A, AAAA, or CNAME record with that host already exists."
+	CodeHostExists = 81053
+	// CodeCNAMEExists: "A CNAME record with that host already exists."
+	CodeCNAMEExists = 81054
+	// CodeRecordExists: "Record already exists."
+	CodeRecordExists = 81057
+	// CodeIdenticalRecord: "An identical record already exists."
+	CodeIdenticalRecord = 81058
+	// CodeZoneExists: "<zone> already exists" (POST /zones).
+	CodeZoneExists = 1061
+	// CodeValidation: "DNS Validation Error", older wrapper with an error_chain.
+	CodeValidation = 1004
+	// CodeCannotBeProxied: "This record type cannot be proxied."
+	CodeCannotBeProxied = 9004
+	// CodeInvalidContent: "Content for A record must be a valid IPv4 address."
+	CodeInvalidContent = 9005
+	// CodeInvalidTTL: "Invalid TTL. Must be between ... or 1 for automatic"
+	CodeInvalidTTL = 9021
+	// CodeInvalidToken: "Invalid access token" and other token refusals.
+	CodeInvalidToken = 9109
+	// CodeAuthentication: "Authentication error" (token lacks permission).
+	CodeAuthentication = 10000
+	// CodeInvalidHeaders: "Invalid request headers".
+	CodeInvalidHeaders = 6003
+	// CodeInvalidAuthHeader: "Invalid format for Authorization header".
+	CodeInvalidAuthHeader = 6111
+	// CodeRateLimited: the 429 answer's code (seen once; uncertain).
+	CodeRateLimited = 10100
+	// CodeNoRoute: "Could not route to ..., perhaps your object identifier is invalid?"
+	CodeNoRoute = 7003
+	// CodeNoRouteForThatURI: "No route for that URI", sent with CodeNoRoute.
+	CodeNoRouteForThatURI = 7000
 )
+
+const maxErrorBodyInErrorText = 512
 
 // ErrorDetail is one entry of the "errors" array of a Cloudflare envelope;
 // older validation errors nest their causes in Chain ("error_chain").
