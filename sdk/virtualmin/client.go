@@ -1,13 +1,37 @@
 // Package virtualmin is a client for Virtualmin's remote API
 // (/virtual-server/remote.cgi on a Webmin server).
 //
-// Every call is an HTTPS POST with a urlencoded body, Basic auth and json=1.
-// Success is decided only from the body, never from the HTTP status alone, and
-// every failure is an *Error whose Kind works with errors.Is (ErrNotFound,
-// ErrAlreadyExists, ...). The client applies its policies per server: a rate
-// limit, a cap on calls in flight, retries of reads (and of writes that provably
-// never reached the server), per-program circuit breakers and a per-call
-// timeout.
+// Every call is an HTTPS POST with a urlencoded body built in order (program,
+// the parameters, multiline=, json=1), Basic auth and a User-Agent containing
+// "webmin". Success is decided only from the body, never from the HTTP status
+// alone, and every failure is an *Error whose Kind works with errors.Is
+// (ErrNotFound, ErrAlreadyExists, ...). A value with a line break is refused
+// before sending: remote.cgi would split it into extra arguments.
+//
+// TLS is verified against the system roots by default. WithCACertPEM trusts
+// a private CA; WithPinnedCertificateSHA256 trusts Webmin's usual self-signed
+// certificate by its fingerprint, checked during the handshake;
+// WithInsecureSkipVerify is the only way to turn verification off.
+//
+// Policies, per Client (one Client per server):
+//   - a rate limit (WithRateLimit, default 2 calls/s) on every HTTP attempt;
+//   - a cap on calls in flight (WithMaxInFlight, default 4);
+//   - retries with capped exponential backoff and jitter (WithRetry), for
+//     reads on network errors, 5xx and timeouts, and for writes only when the
+//     request provably never left the client (refused dial, failed TLS
+//     handshake). A write whose answer was lost fails with KindUnknownOutcome
+//     and is never repeated; 401, 403 and program failures are never retried;
+//   - after a 401 or 403 the client does not send its credentials again for
+//     60 s, so it cannot walk its address into Webmin's login block;
+//   - a circuit breaker per program (WithBreaker), opened by consecutive
+//     transient failures, probed by one call after a jittered cool-down;
+//   - a per-call timeout (WithCallTimeout, default 120 s) covering the
+//     retries, independent of the caller's context.
+//
+// Every call logs one slog record (WithLogger) with a correlation ID, the
+// program, server, duration, attempts and outcome; Debug adds the request
+// and response bodies with every secret redacted. WithMetrics reports calls,
+// errors by kind and breaker changes.
 package virtualmin
 
 import (
