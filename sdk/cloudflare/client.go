@@ -158,7 +158,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	c := &Client{
 		baseURL:      base,
 		httpClient:   &http.Client{Timeout: 60 * time.Second},
-		logger:       slog.New(discardHandler{}),
+		logger:       slog.New(slog.DiscardHandler),
 		limiter:      DefaultRateLimiter(),
 		maxRetries:   4,
 		maxRetryWait: 60 * time.Second,
@@ -173,7 +173,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		return nil, errors.New("cloudflare: an API token is required (WithAPIToken)")
 	}
 	if c.logger == nil {
-		c.logger = slog.New(discardHandler{})
+		c.logger = slog.New(slog.DiscardHandler)
 	}
 	cfOpts := []option.RequestOption{
 		option.WithBaseURL(c.baseURL.String()),
@@ -189,14 +189,6 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.Records = &RecordsService{c: c}
 	return c, nil
 }
-
-// discardHandler is a slog handler that drops everything.
-type discardHandler struct{}
-
-func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
-func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
-func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discardHandler) WithGroup(string) slog.Handler           { return d }
 
 // retryable reports whether an answer with this status may be retried for
 // the method (see the package documentation for why).

@@ -140,3 +140,36 @@ func (e *env) calls() int64 { return e.requests.Load() }
 func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)
 }
+
+// TestRealAPIPathAgainstFake runs the tests that also run against
+// Cloudflare through the real-API set-up (zone found by name, default rate
+// limiter and retries, records cleaned up by prefix), pointed at a fake with
+// CLOUDFLARE_BASE_URL, so that this path is exercised on every run.
+func TestRealAPIPathAgainstFake(t *testing.T) {
+	fake := cloudflaretest.NewServer()
+	defer fake.Close()
+	zoneID := fake.AddZone("test-zone.example")
+	t.Setenv("CLOUDFLARE_API_TOKEN", fake.Token)
+	t.Setenv("CLOUDFLARE_ZONE_NAME", "Test-Zone.Example.")
+	t.Setenv("CLOUDFLARE_BASE_URL", fake.URL)
+	if !realAPI() {
+		t.Fatal("environment not detected")
+	}
+	for name, test := range map[string]func(*testing.T){
+		"RecordCRUD":              TestRecordCRUD,
+		"ListPagination":          TestListPagination,
+		"DuplicateIsTyped":        TestDuplicateIsTyped,
+		"ProxiedNeedsTTL1":        TestProxiedNeedsTTL1BeforeAnyCall,
+		"Zones":                   TestZones,
+		"BackendRoundTrip":        TestBackendRoundTrip,
+		"BackendUpdateInPlace":    TestBackendUpdateChangesOnlyRecordsThatDiffer,
+		"BackendCreateRefuses":    TestBackendCreateRefusesExistingRRset,
+		"BackendProxiedTTLChecks": TestBackendProxiedTTLCheckedBeforeAnyCall,
+	} {
+		t.Run(name, test)
+	}
+	// Every test removed what it wrote.
+	if recs := fake.Records(zoneID); len(recs) != 0 {
+		t.Fatalf("%d records left behind, first %s %s", len(recs), recs[0].Name, recs[0].Type)
+	}
+}

@@ -101,6 +101,7 @@ type APIError struct {
 	Body string
 }
 
+// Error gives method, path, status and Cloudflare's codes and messages.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "cloudflare: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
@@ -191,6 +192,7 @@ type ValidationError struct {
 	Err error
 }
 
+// Error says what was refused and why.
 func (e *ValidationError) Error() string {
 	return "cloudflare: invalid " + e.What + ": " + e.Reason
 }
