@@ -14,8 +14,14 @@ const redacted = "<redacted>"
 // password_for_mysql in plain text and hashed_password; list-users carries
 // encrypted_password; list-admins carries password.
 func isSecretKey(k string) bool {
-	k = strings.ToLower(strings.TrimSpace(k))
-	k = strings.ReplaceAll(k, " ", "_")
+	if needsNormalising(k) {
+		k = strings.ToLower(strings.TrimSpace(k))
+		k = strings.ReplaceAll(k, " ", "_")
+	}
+	if !strings.Contains(k, "pass") && !strings.Contains(k, "secret") && !strings.Contains(k, "token") &&
+		!strings.Contains(k, "key") {
+		return false
+	}
 	switch k {
 	case "password_storage", "no_password_accepted":
 		// Modes and flags about passwords, not passwords.
@@ -25,6 +31,17 @@ func isSecretKey(k string) bool {
 	}
 	return strings.Contains(k, "password") || strings.Contains(k, "passwd") ||
 		strings.HasSuffix(k, "_pass") || strings.HasPrefix(k, "pass_") || strings.Contains(k, "secret")
+}
+
+// needsNormalising reports whether k has upper-case letters or spaces (JSON
+// keys from the server are already lower case with underscores).
+func needsNormalising(k string) bool {
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c == ' ' || c >= 'A' && c <= 'Z' {
+			return true
+		}
+	}
+	return false
 }
 
 // isSecretParam reports whether a remote.cgi request parameter carries a

@@ -114,12 +114,12 @@ func (r *replayServer) serve(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	if tr == nil {
-		r.t.Errorf("unexpected request %s %v: the script is exhausted", sent.program, sent.params)
+		r.errorf("unexpected request %s %v: the script is exhausted", sent.program, sent.params)
 		http.Error(w, "script exhausted", http.StatusInternalServerError)
 		return
 	}
 	if p := tr.program(); !r.anyProgram && p != "" && p != sent.program {
-		r.t.Errorf("request for %s answered with %s (recorded for %s)", sent.program, tr.file, p)
+		r.errorf("request for %s answered with %s (recorded for %s)", sent.program, tr.file, p)
 	}
 	for k, vs := range tr.header {
 		switch strings.ToLower(k) {
@@ -136,6 +136,12 @@ func (r *replayServer) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	w.WriteHeader(code)
 	_, _ = w.Write(tr.body)
+}
+
+func (r *replayServer) errorf(format string, args ...any) {
+	if r.t != nil {
+		r.t.Errorf(format, args...)
+	}
 }
 
 // requests returns what the server received so far.

@@ -213,7 +213,59 @@ type jsonEnvelope struct {
 	Data      json.RawMessage `json:"data"`
 }
 
+// fastEnvelope decodes the usual success shape in one pass: data elements are
+// objects whose values are lists of strings.
+type fastEnvelope struct {
+	Status string  `json:"status"`
+	Output *string `json:"output"`
+	Data   []struct {
+		Name   *string             `json:"name"`
+		Value  *string             `json:"value"`
+		Values map[string][]string `json:"values"`
+	} `json:"data"`
+}
+
+// parseFastJSON handles a success answer in the usual shape; ok is false
+// when the body needs the general path.
+func (p *parser) parseFastJSON(body []byte) (*Response, bool) {
+	var env fastEnvelope
+	if json.Unmarshal(body, &env) != nil || env.Status != "success" {
+		return nil, false
+	}
+	resp := &Response{Program: p.program}
+	if env.Output != nil {
+		lines, warnings := splitWarnings(*env.Output)
+		resp.Output = strings.Join(lines, "\n")
+		resp.Warnings = warnings
+	}
+	if env.Data != nil {
+		resp.Data = make([]Item, 0, len(env.Data))
+	}
+	for _, e := range env.Data {
+		if e.Name == nil {
+			return nil, false
+		}
+		if e.Values == nil && e.Value != nil {
+			if w, isWarning := p.pairWarning(*e.Name, *e.Value); isWarning {
+				resp.Warnings = append(resp.Warnings, w)
+				continue
+			}
+			resp.Data = append(resp.Data, Item{Name: *e.Name, Value: *e.Value})
+			continue
+		}
+		resp.Data = append(resp.Data, Item{Name: *e.Name, Values: e.Values})
+	}
+	resp.Data = scrubItems(resp.Data)
+	return resp, true
+}
+
 func (p *parser) parseJSON(body []byte) (*Response, error) {
+	if resp, ok := p.parseFastJSON(body); ok {
+		if err := p.checkTableGarbage(resp.Data); err != nil {
+			return nil, err
+		}
+		return resp, nil
+	}
 	var env jsonEnvelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		return nil, p.fail(KindUnexpectedResponse, "the response is not valid JSON: "+err.Error(), string(body))

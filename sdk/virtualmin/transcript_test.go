@@ -49,9 +49,18 @@ func (t *transcript) param(name string) (string, bool) {
 // headers" and "### response body".
 func loadTranscript(tb testing.TB, path string) *transcript {
 	tb.Helper()
-	raw, err := os.ReadFile(path)
+	t, err := readTranscript(path)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	return t
+}
+
+// readTranscript is loadTranscript without a testing.TB (for examples).
+func readTranscript(path string) (*transcript, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
 	}
 	t := &transcript{file: filepath.Base(path), header: http.Header{}}
 	text := string(raw)
@@ -137,13 +146,13 @@ func loadTranscript(tb testing.TB, path string) *transcript {
 		first = false
 	}
 	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
 	if !t.hasBody && rawAnswer {
 		t.body = []byte(strings.TrimSpace(strings.Join(rawLines, "\n")) + "\n")
 		t.hasBody = true
 	}
-	return t
+	return t, nil
 }
 
 // allTranscripts lists testdata/transcripts/*.txt, sorted.
