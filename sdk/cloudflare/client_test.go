@@ -313,7 +313,7 @@ func TestRetryAfterTooLongGivesRateLimited(t *testing.T) {
 
 func TestRetryAfterHTTPDate(t *testing.T) {
 	e := newFakeEnv(t)
-	e.fake.SetRetryAfter(time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat))
+	e.fake.SetRetryAfter(time.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat))
 	e.fake.FailNext(1, http.StatusTooManyRequests)
 	start := time.Now()
 	if _, err := e.client.Zones.List(ctxFor(t), nil); err != nil {
@@ -325,7 +325,7 @@ func TestRetryAfterHTTPDate(t *testing.T) {
 }
 
 func TestFakeRateLimitSimulation(t *testing.T) {
-	fake := cloudflaretest.NewServer(cloudflaretest.WithRateLimit(3, time.Second))
+	fake := cloudflaretest.NewServer(cloudflaretest.WithRateLimit(3, time.Hour))
 	defer fake.Close()
 	fake.AddZone("example.com")
 	c, err := cloudflare.NewClient(cloudflare.WithAPIToken(fake.Token), cloudflare.WithBaseURL(fake.URL),
@@ -333,19 +333,21 @@ func TestFakeRateLimitSimulation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range 6 {
+	for i := range 3 {
 		if _, err := c.Zones.GetByName(ctxFor(t), "example.com"); err != nil {
 			t.Fatalf("call %d: %v", i, err)
 		}
 	}
-	var limited int
-	for _, call := range fake.Calls() {
-		if call.Status == http.StatusTooManyRequests {
-			limited++
-		}
+	// The fourth is over the limit; Cloudflare asks to wait far longer than
+	// this client accepts, so it gives up at once.
+	_, err = c.Zones.GetByName(ctxFor(t), "example.com")
+	var apiErr *cloudflare.APIError
+	if !errors.Is(err, cloudflare.ErrRateLimited) || !errors.As(err, &apiErr) || apiErr.RetryAfter < 59*time.Minute {
+		t.Fatalf("over the limit: %v", err)
 	}
-	if limited == 0 {
-		t.Fatal("6 calls at 3 per second were never limited")
+	calls := fake.Calls()
+	if len(calls) != 4 || calls[3].Status != http.StatusTooManyRequests {
+		t.Fatalf("calls %+v", calls)
 	}
 }
 

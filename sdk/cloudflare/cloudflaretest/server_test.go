@@ -9,8 +9,10 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The example bodies in testdata/ come from the project's recorded shapes of
@@ -327,5 +329,20 @@ func TestFaultsAndCounters(t *testing.T) {
 	s.ResetCalls()
 	if s.RequestCount() != 0 {
 		t.Fatal("reset")
+	}
+}
+
+func TestRateLimitHeaders(t *testing.T) {
+	s := NewServer(WithRateLimit(2, time.Hour))
+	defer s.Close()
+	a := do(t, s, s.Token, "GET", "/zones", nil)
+	if a.status != 200 || a.header.Get("Ratelimit") != `"default";r=1;t=3600` || a.header.Get("Ratelimit-Policy") != `"default";q=2;w=3600` {
+		t.Fatalf("first: %d %v", a.status, a.header)
+	}
+	do(t, s, s.Token, "GET", "/zones", nil)
+	a = do(t, s, s.Token, "GET", "/zones", nil)
+	ra, _ := strconv.Atoi(a.header.Get("Retry-After"))
+	if a.status != 429 || ra < 3500 || ra > 3600 || a.body["errors"].([]any)[0].(map[string]any)["code"].(float64) != 10100 {
+		t.Fatalf("over the limit: %d %v %v", a.status, a.header, a.body)
 	}
 }
