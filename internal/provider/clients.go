@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/praho/terraform-provider-praho/sdk/powerdns"
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
 )
 
 // providerData is what Configure hands to every resource and data source: the
@@ -19,10 +20,17 @@ type providerData struct {
 	pdns      *powerdns.Client
 	pdnsZones *zoneStore
 	pdnsErr   error
+
+	// vm holds one client per Virtualmin endpoint (host:port).
+	vm *registry[*vmServer]
+	// vmOptions are extra client options (tests: metrics).
+	vmOptions []virtualmin.Option
 }
 
 func newProviderData(cfg *config) *providerData {
-	return &providerData{cfg: cfg}
+	d := &providerData{cfg: cfg}
+	d.vm = newRegistry(d.newVMServer)
+	return d
 }
 
 // powerDNS returns the PowerDNS client of the run and the zone store in front

@@ -39,6 +39,7 @@ const (
 const (
 	defaultVirtualminPort  = 10000
 	defaultMaxInFlight     = 4
+	defaultRateLimit       = 5.0
 	defaultRetries         = 3
 	defaultRequestTimeout  = 120 * time.Second
 	defaultPowerDNSServer  = "localhost"
@@ -103,7 +104,7 @@ func buildConfig(_ context.Context, m *providerModel, env lookupEnv) (*config, d
 	c.Virtualmin.Password = stringSetting(&diags, vp.AtName("password"), vm.Password, env, envVirtualminPassword, "")
 	c.Virtualmin.Port = int(intSetting(&diags, vp.AtName("port"), vm.Port, env, envVirtualminPort, defaultVirtualminPort, 1, 65535))
 	c.Virtualmin.InsecureSkipVerify = boolSetting(&diags, vp.AtName("insecure_skip_verify"), vm.InsecureSkipVerify, env, envVirtualminInsecure)
-	c.Virtualmin.RateLimit = floatSetting(&diags, vp.AtName("rate_limit"), vm.RateLimit, env, envVirtualminRateLimit)
+	c.Virtualmin.RateLimit = floatSetting(&diags, vp.AtName("rate_limit"), vm.RateLimit, env, envVirtualminRateLimit, defaultRateLimit)
 	c.Virtualmin.MaxInFlight = int(intSetting(&diags, vp.AtName("max_in_flight"), vm.MaxInFlight, env, envVirtualminMaxInFlight, defaultMaxInFlight, 1, 64))
 	c.Virtualmin.Retries = int(intSetting(&diags, vp.AtName("retries"), vm.Retries, env, envVirtualminRetries, defaultRetries, 0, 20))
 
@@ -225,17 +226,17 @@ func intSetting(diags *diag.Diagnostics, p path.Path, v types.Int64, env lookupE
 	return n
 }
 
-func floatSetting(diags *diag.Diagnostics, p path.Path, v types.Float64, env lookupEnv, key string) float64 {
+func floatSetting(diags *diag.Diagnostics, p path.Path, v types.Float64, env lookupEnv, key string, def float64) float64 {
 	if v.IsUnknown() {
 		unknownSetting(diags, p)
-		return 0
+		return def
 	}
 	if !v.IsNull() {
 		return v.ValueFloat64()
 	}
 	s, ok := env(key)
 	if !ok || s == "" {
-		return 0
+		return def
 	}
 	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if err != nil || f < 0 {

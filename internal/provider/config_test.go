@@ -23,7 +23,7 @@ func TestBuildConfigDefaults(t *testing.T) {
 	}
 	vm := c.Virtualmin
 	if vm.Port != 10000 || vm.MaxInFlight != defaultMaxInFlight || vm.Retries != defaultRetries ||
-		vm.RequestTimeout != defaultRequestTimeout || vm.InsecureSkipVerify || vm.RateLimit != 0 {
+		vm.RequestTimeout != defaultRequestTimeout || vm.InsecureSkipVerify || vm.RateLimit != defaultRateLimit {
 		t.Errorf("virtualmin defaults = %+v", vm)
 	}
 	if c.PowerDNS.ServerID != "localhost" || c.Cloudflare.BaseURL != defaultCloudflareBase {

@@ -124,7 +124,7 @@ func (p *prahoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 					"rate_limit": schema.Float64Attribute{
 						Optional: true,
 						MarkdownDescription: "Most calls per second sent to one server (all resources together). " +
-							"Unset or `0` means no limit. Environment: `PRAHO_VIRTUALMIN_RATE_LIMIT`.",
+							"Defaults to `5`; `0` means no limit. Environment: `PRAHO_VIRTUALMIN_RATE_LIMIT`.",
 						Validators: []validator.Float64{float64validator.AtLeast(0)},
 					},
 					"max_in_flight": schema.Int64Attribute{
@@ -211,6 +211,7 @@ func (p *prahoProvider) Configure(ctx context.Context, req provider.ConfigureReq
 func (p *prahoProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newDNSRecordResource,
+		newHostingAccountResource,
 	}
 }
 

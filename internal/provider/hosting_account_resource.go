@@ -1,0 +1,718 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
+)
+
+var (
+	_ resource.Resource                     = (*hostingAccountResource)(nil)
+	_ resource.ResourceWithConfigure        = (*hostingAccountResource)(nil)
+	_ resource.ResourceWithImportState      = (*hostingAccountResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*hostingAccountResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*hostingAccountResource)(nil)
+)
+
+// hostingAccountResource is a top-level Virtualmin virtual server.
+type hostingAccountResource struct {
+	data *providerData
+}
+
+func newHostingAccountResource() resource.Resource { return &hostingAccountResource{} }
+
+type hostingAccountModel struct {
+	ID                types.String   `tfsdk:"id"`
+	Server            types.String   `tfsdk:"server"`
+	Domain            types.String   `tfsdk:"domain"`
+	Username          types.String   `tfsdk:"username"`
+	Password          types.String   `tfsdk:"password"`
+	PasswordWO        types.String   `tfsdk:"password_wo"`
+	PasswordWOVersion types.Int64    `tfsdk:"password_wo_version"`
+	Plan              types.String   `tfsdk:"plan"`
+	Template          types.String   `tfsdk:"template"`
+	Description       types.String   `tfsdk:"description"`
+	Features          types.Set      `tfsdk:"features"`
+	DiskQuotaMB       types.Int64    `tfsdk:"disk_quota_mb"`
+	BandwidthLimitMB  types.Int64    `tfsdk:"bandwidth_limit_mb"`
+	Suspended         types.Bool     `tfsdk:"suspended"`
+	SuspendReason     types.String   `tfsdk:"suspend_reason"`
+	PHPVersion        types.String   `tfsdk:"php_version"`
+	HomeDirectory     types.String   `tfsdk:"home_directory"`
+	IPAddress         types.String   `tfsdk:"ip_address"`
+	DiskUsedMB        types.Int64    `tfsdk:"disk_used_mb"`
+	VirtualminID      types.String   `tfsdk:"virtualmin_id"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+}
+
+// accountFeatures are the Virtualmin features an account may list.
+var accountFeatures = []string{"unix", "dir", "web", "dns", "mail", "mysql", "postgres", "ssl", "webmin", "logrotate", "spam", "virus", "webalizer", "status"}
+
+var defaultFeatures = []string{"dir", "unix", "web"}
+
+var phpVersionRE = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
+
+// Sizes: Virtualmin counts quotas in 1 KiB blocks and bandwidth in bytes.
+const (
+	blocksPerMB = 1024
+	bytesPerMB  = 1 << 20
+)
+
+func (r *hostingAccountResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_hosting_account"
+}
+
+func (r *hostingAccountResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	defFeatures := make([]attr.Value, 0, len(defaultFeatures))
+	for _, f := range defaultFeatures {
+		defFeatures = append(defFeatures, types.StringValue(f))
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A hosting account: a top-level Virtualmin virtual server (its Unix user, home directory, " +
+			"website, mail, databases). Create refuses a domain that already exists on the server and prints the " +
+			"import command; after a create the account is read back and the apply fails if a feature is missing " +
+			"(Virtualmin reports success when, for example, MariaDB is down and `mysql` could not be set up).",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "`<server>/<domain>`, with the server as `host:port` and the domain in its ASCII (punycode) form.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"server": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "The Virtualmin server: `host` or `host:port` (the provider's `virtualmin.port` when " +
+					"left out). Changing it rebuilds the account on the new server (the old one is deleted).",
+				Validators: []validator.String{endpointValidator{}},
+				PlanModifiers: []planmodifier.String{requiresReplaceIfMeaningChanges(r.sameEndpoint,
+					"Rebuilds the account when it moves to another server.")},
+			},
+			"domain": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "The account's domain. An internationalised name (`școală.ro`) is accepted and kept " +
+					"as written; Virtualmin stores its punycode form. Changing it replaces the account.",
+				Validators: []validator.String{domainNameValidator{}},
+				PlanModifiers: []planmodifier.String{requiresReplaceIfMeaningChanges(sameDomain,
+					"Replaces the account when the domain changes (not when only its spelling does).")},
+			},
+			"username": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Unix user owning the account (1-32 characters: lower-case letters, digits, `.`, `_`, `-`). " +
+					"Virtualmin derives one from the domain when it is left out. Changing it replaces the account.",
+				Validators: []validator.String{usernameValidator{}},
+				PlanModifiers: []planmodifier.String{
+					stringplanmodifier.UseStateForUnknown(),
+					stringplanmodifier.RequiresReplaceIfConfigured(),
+				},
+			},
+			"password": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Administration password of the account. Stored in state (sensitive); prefer `password_wo`.",
+				Validators:          []validator.String{passwordValidator{}},
+			},
+			"password_wo": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				WriteOnly: true,
+				MarkdownDescription: "Write-only administration password: sent to Virtualmin, never stored in the plan or state " +
+					"(Terraform 1.11 or OpenTofu 1.11 and later). It is sent at creation and whenever `password_wo_version` changes.",
+				Validators: []validator.String{passwordValidator{}},
+			},
+			"password_wo_version": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "Change this number to send `password_wo` again.",
+				Validators:          []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("password_wo"))},
+			},
+			"plan": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Account plan, by name or ID (see `praho_virtualmin_server_info`). The server's default " +
+					"plan when left out. Changing it moves the account to the new plan in place.",
+				Validators:    []validator.String{stringvalidator.LengthBetween(1, 200)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"template": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "Server template, by name or ID, used at creation. Changing it replaces the account.",
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 200)},
+				PlanModifiers: []planmodifier.String{
+					stringplanmodifier.UseStateForUnknown(),
+					stringplanmodifier.RequiresReplaceIfConfigured(),
+				},
+			},
+			"description": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Free-text description. Virtualmin cannot clear a description: removing the attribute " +
+					"leaves the server's value as it is.",
+				Validators:    []validator.String{stringvalidator.LengthBetween(1, 500), singleLineValidator{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"features": schema.SetAttribute{
+				Optional:    true,
+				Computed:    true,
+				ElementType: types.StringType,
+				Default:     setdefault.StaticValue(types.SetValueMust(types.StringType, defFeatures)),
+				MarkdownDescription: "Virtualmin features of the account: `" + strings.Join(accountFeatures, "`, `") +
+					"`. Defaults to `dir`, `unix` and `web`. A feature missing on the server shows in the plan; the " +
+					"features of an existing account cannot be changed in place yet (see Limitations).",
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(stringvalidator.OneOf(accountFeatures...)),
+				},
+			},
+			"disk_quota_mb": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Disk quota of the account in MiB; `0` means unlimited. Left out, the plan's quota applies " +
+					"and is not managed. Has no effect on a server with quotas off (the value then cannot be read back).",
+				Validators: []validator.Int64{int64validator.Between(0, 1<<30)},
+			},
+			"bandwidth_limit_mb": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Monthly bandwidth limit in MiB; `0` means unlimited. Left out, it is not managed. " +
+					"Read back only where bandwidth monitoring is on.",
+				Validators: []validator.Int64{int64validator.Between(0, 1<<40)},
+			},
+			"suspended": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+				MarkdownDescription: "Whether the account is suspended (Virtualmin's disable-domain). An account suspended by hand shows up in the next plan, and the apply enables it again.",
+			},
+			"suspend_reason": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Reason recorded with the suspension.",
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 200), singleLineValidator{}},
+			},
+			"php_version": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "PHP version of the website in the short form `8.2` (see `praho_virtualmin_server_info`). " +
+					"The server's default when left out.",
+				Validators:    []validator.String{stringvalidator.RegexMatches(phpVersionRE, "must look like 8.2")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"home_directory": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Home directory of the account on the server.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"ip_address": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "IPv4 address the account's website is served on.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"disk_used_mb": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Disk space used by the account in MiB when last read (0 where quotas are off).",
+			},
+			"virtualmin_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Virtualmin's own ID of the virtual server, stable across backup and restore.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"timeouts": timeouts.AttributesAll(ctx),
+		},
+	}
+}
+
+func (r *hostingAccountResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("password"), path.MatchRoot("password_wo")),
+		resourcevalidator.Conflicting(path.MatchRoot("password"), path.MatchRoot("password_wo_version")),
+	}
+}
+
+func (r *hostingAccountResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	d, diags := providerDataFrom(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	r.data = d
+}
+
+// ModifyPlan warns at plan time about what the apply cannot do.
+func (r *hostingAccountResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
+		return
+	}
+	var plan, state hostingAccountModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !plan.Features.IsUnknown() && !plan.Features.Equal(state.Features) && r.sameEndpoint(plan.Server.ValueString(), state.Server.ValueString()) &&
+		sameDomain(plan.Domain.ValueString(), state.Domain.ValueString()) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("features"), "Features cannot be changed in place",
+			fmt.Sprintf("The features of %s differ from the configuration (server: %s, configuration: %s). This provider "+
+				"cannot enable or disable features of an existing account yet, so the apply will fail for it. Change them "+
+				"in Virtualmin, or rebuild the account with -replace (this deletes its files, mail and databases).",
+				plan.Domain.ValueString(), setString(ctx, state.Features), setString(ctx, plan.Features)))
+	}
+}
+
+func setString(ctx context.Context, s types.Set) string {
+	var vals []string
+	s.ElementsAs(ctx, &vals, false)
+	sort.Strings(vals)
+	return strings.Join(vals, " ")
+}
+
+func (r *hostingAccountResource) server(diags *diag.Diagnostics, endpoint string) *vmServer {
+	if r.data == nil {
+		diags.AddError("Provider not configured", "The provider was not configured before the resource was used. This is a bug in the provider.")
+		return nil
+	}
+	s, err := r.data.virtualminServer(endpoint)
+	if err != nil {
+		diags.AddAttributeError(path.Root("server"), "Virtualmin server unavailable", err.Error())
+		return nil
+	}
+	return s
+}
+
+// accountID is the import ID.
+func accountID(endpoint, asciiDomain string) string { return endpoint + "/" + asciiDomain }
+
+// vmError turns an SDK error into a diagnostic a person can act on: which
+// server, which domain, what Virtualmin said (its reason line) and what to do.
+func vmError(diags *diag.Diagnostics, action, server, domain string, err error) {
+	var e *virtualmin.Error
+	reason := err.Error()
+	kind := virtualmin.KindUnknown
+	if errors.As(err, &e) {
+		kind = e.Kind
+		if e.Reason != "" {
+			reason = e.Reason
+		}
+		if e.Program != "" {
+			reason = e.Program + ": " + reason
+		}
+	}
+	var hint string
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		hint = "The operation ran out of time. Raise the timeouts block or virtualmin.request_timeout; the next plan shows what the server holds."
+	case kind == virtualmin.KindAuth:
+		hint = "Virtualmin refused the credentials. Check virtualmin.username/password (PRAHO_VIRTUALMIN_USERNAME/PASSWORD). " +
+			"Webmin blocks an address after 5 failed logins for 60 s."
+	case kind == virtualmin.KindBlocked:
+		hint = "Webmin has blocked this address after failed logins; wait about a minute, then fix the credentials."
+	case kind == virtualmin.KindNotPermitted:
+		hint = "The Webmin user must be a Virtualmin master administrator to use the remote API."
+	case kind == virtualmin.KindTransient:
+		hint = "The server did not answer. Check that Webmin runs and is reachable on that port; nothing was changed that the next apply will not see."
+	case kind == virtualmin.KindUnknownOutcome:
+		hint = "The request was sent but its answer was lost, and a look-up could not tell whether it took effect. Run plan: it reads what the server holds."
+	case kind == virtualmin.KindInvalidInput:
+		hint = "Virtualmin rejected the input; fix the configuration."
+	}
+	detail := fmt.Sprintf("Server: %s\nDomain: %s\nVirtualmin said: %s", server, domain, reason)
+	if hint != "" {
+		detail += "\n\n" + hint
+	}
+	diags.AddError(action, detail)
+}
+
+func (r *hostingAccountResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan, config hostingAccountModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Create(ctx, 20*time.Minute)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	srv := r.server(&resp.Diagnostics, plan.Server.ValueString())
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ascii, err := virtualmin.ValidateDomainName(plan.Domain.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain", err.Error())
+		return
+	}
+	id := accountID(srv.endpoint, ascii)
+	var features []string
+	resp.Diagnostics.Append(plan.Features.ElementsAs(ctx, &features, false)...)
+	pass := plan.Password.ValueString()
+	if !config.PasswordWO.IsNull() {
+		pass = config.PasswordWO.ValueString()
+	}
+	cr := &virtualmin.CreateDomainRequest{
+		Domain:   ascii,
+		Pass:     pass,
+		Desc:     plan.Description.ValueString(),
+		User:     plan.Username.ValueString(),
+		Plan:     plan.Plan.ValueString(),
+		Template: plan.Template.ValueString(),
+		Features: features,
+	}
+	if !plan.DiskQuotaMB.IsNull() {
+		q := quotaLimit(plan.DiskQuotaMB.ValueInt64())
+		cr.QuotaBlocks, cr.UserQuotaBlocks = &q, &q
+	}
+	if !plan.BandwidthLimitMB.IsNull() && plan.BandwidthLimitMB.ValueInt64() > 0 {
+		b := plan.BandwidthLimitMB.ValueInt64() * bytesPerMB
+		cr.BandwidthBytes = &b
+	}
+	dom, err := srv.client.Domains.Create(ctx, cr)
+	srv.domains.Invalidate()
+	if err != nil {
+		if errors.Is(err, virtualmin.ErrAlreadyExists) {
+			resp.Diagnostics.AddAttributeError(path.Root("domain"), "Domain already exists on the server",
+				fmt.Sprintf("%s already exists on %s and this configuration does not manage it; the provider never "+
+					"adopts or overwrites an account it did not create.\n\n%s", ascii, srv.endpoint, importHint("praho_hosting_account", id)))
+			return
+		}
+		if dom == nil {
+			vmError(&resp.Diagnostics, "Cannot create hosting account", srv.endpoint, ascii, err)
+			return
+		}
+		// Created, but the read-back failed: keep it in state so it is not lost.
+		vmError(&resp.Diagnostics, "Hosting account created but not read back", srv.endpoint, ascii, err)
+	}
+	plan.ID = types.StringValue(id)
+	if dom != nil && err == nil {
+		if missing := missingFeatures(features, dom.Features); len(missing) > 0 {
+			resp.Diagnostics.AddError("Hosting account created without some features",
+				fmt.Sprintf("Server: %s\nDomain: %s\nVirtualmin reported success, but the account lacks: %s (it has: %s).\n\n"+
+					"The account exists and is kept in state, marked for rebuilding. Fix the cause on the server (for mysql: "+
+					"is MariaDB running?), then apply again.", srv.endpoint, ascii, strings.Join(missing, ", "), strings.Join(dom.Features, " ")))
+		}
+	}
+	// Settings create-domain does not take.
+	if !resp.Diagnostics.HasError() && plan.Suspended.ValueBool() {
+		if err := srv.client.Domains.Disable(ctx, ascii, plan.SuspendReason.ValueString()); err != nil {
+			vmError(&resp.Diagnostics, "Cannot suspend the new hosting account", srv.endpoint, ascii, err)
+		}
+	}
+	if !resp.Diagnostics.HasError() && !plan.PHPVersion.IsUnknown() && !plan.PHPVersion.IsNull() {
+		if err := srv.client.PHP.SetVersion(ctx, ascii, plan.PHPVersion.ValueString()); err != nil {
+			vmError(&resp.Diagnostics, "Cannot set the PHP version of the new hosting account", srv.endpoint, ascii, err)
+		}
+	}
+	if dom != nil && dom.ID != "" && (plan.Suspended.ValueBool() || !plan.PHPVersion.IsUnknown()) {
+		if fresh, err := srv.client.Domains.Get(ctx, ascii); err == nil {
+			dom = fresh
+		}
+	}
+	srv.domains.Invalidate()
+	r.fill(&plan, dom)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func quotaLimit(mb int64) virtualmin.Limit {
+	if mb == 0 {
+		return virtualmin.Limit{Unlimited: true}
+	}
+	return virtualmin.Limit{Value: mb * blocksPerMB}
+}
+
+func missingFeatures(want, have []string) []string {
+	var missing []string
+	for _, f := range want {
+		if !slices.Contains(have, f) {
+			missing = append(missing, f)
+		}
+	}
+	sort.Strings(missing)
+	return missing
+}
+
+// fill copies what the server reports into m, keeping the configuration's
+// spelling where it means the same (IDN domain, plan or template by ID).
+// Computed values left unknown by the plan always become known.
+func (r *hostingAccountResource) fill(m *hostingAccountModel, d *virtualmin.Domain) {
+	if d == nil || d.ID == "" {
+		// Not read back: make the computed values known and empty.
+		d = &virtualmin.Domain{}
+		if m.Username.IsUnknown() {
+			m.Username = types.StringValue("")
+		}
+	}
+	if d.Username != "" || m.Username.IsUnknown() || m.Username.IsNull() {
+		m.Username = types.StringValue(d.Username)
+	}
+	if d.Plan != "" || d.PlanID != "" {
+		if m.Plan.IsNull() || m.Plan.IsUnknown() || (m.Plan.ValueString() != d.Plan && m.Plan.ValueString() != d.PlanID) {
+			m.Plan = types.StringValue(d.Plan)
+		}
+	} else if m.Plan.IsUnknown() || m.Plan.IsNull() {
+		m.Plan = types.StringValue("")
+	}
+	if d.Template != "" || d.TemplateID != "" {
+		if m.Template.IsNull() || m.Template.IsUnknown() || (m.Template.ValueString() != d.Template && m.Template.ValueString() != d.TemplateID) {
+			m.Template = types.StringValue(d.Template)
+		}
+	} else if m.Template.IsUnknown() || m.Template.IsNull() {
+		m.Template = types.StringValue("")
+	}
+	if d.Description != "" || m.Description.IsUnknown() || m.Description.IsNull() {
+		m.Description = types.StringValue(d.Description)
+	}
+	if d.ID != "" {
+		feats := make([]string, 0, len(d.Features))
+		for _, f := range d.Features {
+			if slices.Contains(accountFeatures, f) {
+				feats = append(feats, f)
+			}
+		}
+		sort.Strings(feats)
+		m.Features, _ = types.SetValueFrom(context.Background(), types.StringType, feats)
+		m.Suspended = types.BoolValue(d.Disabled)
+		if d.Disabled && !m.SuspendReason.IsNull() {
+			m.SuspendReason = types.StringValue(suspendReason(d.DisabledReason))
+		}
+	}
+	if !m.DiskQuotaMB.IsNull() && d.ServerQuotaBlocks != nil {
+		if d.ServerQuotaBlocks.Unlimited {
+			m.DiskQuotaMB = types.Int64Value(0)
+		} else {
+			m.DiskQuotaMB = types.Int64Value(d.ServerQuotaBlocks.Value / blocksPerMB)
+		}
+	}
+	if !m.BandwidthLimitMB.IsNull() && d.BandwidthLimitBytes != nil {
+		if d.BandwidthLimitBytes.Unlimited {
+			m.BandwidthLimitMB = types.Int64Value(0)
+		} else {
+			m.BandwidthLimitMB = types.Int64Value(d.BandwidthLimitBytes.Value / bytesPerMB)
+		}
+	}
+	if d.PHPVersion != "" || m.PHPVersion.IsUnknown() || m.PHPVersion.IsNull() {
+		m.PHPVersion = types.StringValue(d.PHPVersion)
+	}
+	m.HomeDirectory = types.StringValue(d.HomeDir)
+	m.IPAddress = types.StringValue(d.IPAddress)
+	m.VirtualminID = types.StringValue(d.ID)
+	var used int64
+	if d.ServerBytesUsed != nil {
+		used = *d.ServerBytesUsed / bytesPerMB
+	}
+	m.DiskUsedMB = types.Int64Value(used)
+}
+
+// suspendReason extracts why from Virtualmin's "Manually (why)".
+func suspendReason(s string) string {
+	if strings.HasPrefix(s, "Manually (") && strings.HasSuffix(s, ")") {
+		return strings.TrimSuffix(strings.TrimPrefix(s, "Manually ("), ")")
+	}
+	return s
+}
+
+func (r *hostingAccountResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state hostingAccountModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ascii, err := virtualmin.ValidateDomainName(state.Domain.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain in state", err.Error())
+		return
+	}
+	all, err := srv.domains.Domains(ctx)
+	if err != nil {
+		vmError(&resp.Diagnostics, "Cannot read hosting accounts", srv.endpoint, ascii, err)
+		return
+	}
+	dom, ok := all[ascii]
+	if !ok {
+		// Deleted outside Terraform: the next apply creates it again.
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if dom.Type != "" && dom.Type != virtualmin.DomainTypeTopLevel {
+		resp.Diagnostics.AddError("Not a top-level virtual server",
+			fmt.Sprintf("Server: %s\nDomain: %s is a %s; praho_hosting_account manages top-level servers only.", srv.endpoint, ascii, dom.Type))
+		return
+	}
+	state.ID = types.StringValue(accountID(srv.endpoint, ascii))
+	r.fill(&state, &dom)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *hostingAccountResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state, config hostingAccountModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Update(ctx, 10*time.Minute)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	srv := r.server(&resp.Diagnostics, plan.Server.ValueString())
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ascii, err := virtualmin.ValidateDomainName(plan.Domain.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain", err.Error())
+		return
+	}
+	defer srv.domains.Invalidate()
+
+	if !plan.Features.Equal(state.Features) {
+		resp.Diagnostics.AddAttributeError(path.Root("features"), "Features cannot be changed in place",
+			fmt.Sprintf("Server: %s\nDomain: %s\nThe account has features %s; the configuration asks for %s. This provider cannot "+
+				"enable or disable features of an existing account yet. Change them in Virtualmin, or rebuild the account with "+
+				"-replace (this deletes its files, mail and databases). Nothing was changed.",
+				srv.endpoint, ascii, setString(ctx, state.Features), setString(ctx, plan.Features)))
+		return
+	}
+
+	mod := &virtualmin.ModifyDomainRequest{}
+	changed := false
+	if !plan.Password.Equal(state.Password) && !plan.Password.IsNull() {
+		mod.Pass, changed = plan.Password.ValueString(), true
+	}
+	if !plan.PasswordWOVersion.Equal(state.PasswordWOVersion) && !config.PasswordWO.IsNull() {
+		mod.Pass, changed = config.PasswordWO.ValueString(), true
+	}
+	if !plan.Description.Equal(state.Description) && plan.Description.ValueString() != "" {
+		mod.Desc, changed = plan.Description.ValueString(), true
+	}
+	if !plan.Plan.Equal(state.Plan) && plan.Plan.ValueString() != "" {
+		mod.Plan, changed = plan.Plan.ValueString(), true
+	}
+	if !plan.DiskQuotaMB.Equal(state.DiskQuotaMB) && !plan.DiskQuotaMB.IsNull() {
+		q := quotaLimit(plan.DiskQuotaMB.ValueInt64())
+		mod.QuotaBlocks, mod.UserQuotaBlocks, changed = &q, &q, true
+	}
+	if !plan.BandwidthLimitMB.Equal(state.BandwidthLimitMB) && !plan.BandwidthLimitMB.IsNull() {
+		b := virtualmin.Limit{Unlimited: true}
+		if v := plan.BandwidthLimitMB.ValueInt64(); v > 0 {
+			b = virtualmin.Limit{Value: v * bytesPerMB}
+		}
+		mod.BandwidthBytes, changed = &b, true
+	}
+	if changed {
+		if err := srv.client.Domains.Modify(ctx, ascii, mod); err != nil {
+			vmError(&resp.Diagnostics, "Cannot update hosting account", srv.endpoint, ascii, err)
+			return
+		}
+	}
+
+	wantSusp := plan.Suspended.ValueBool()
+	reasonChanged := !plan.SuspendReason.Equal(state.SuspendReason)
+	switch {
+	case wantSusp && !state.Suspended.ValueBool():
+		if err := srv.client.Domains.Disable(ctx, ascii, plan.SuspendReason.ValueString()); err != nil {
+			vmError(&resp.Diagnostics, "Cannot suspend hosting account", srv.endpoint, ascii, err)
+			return
+		}
+	case !wantSusp && state.Suspended.ValueBool():
+		if err := srv.client.Domains.Enable(ctx, ascii); err != nil {
+			vmError(&resp.Diagnostics, "Cannot enable hosting account", srv.endpoint, ascii, err)
+			return
+		}
+	case wantSusp && reasonChanged:
+		// The reason is set when disabling: enable, then disable again.
+		if err := srv.client.Domains.Enable(ctx, ascii); err != nil {
+			vmError(&resp.Diagnostics, "Cannot change the suspension reason", srv.endpoint, ascii, err)
+			return
+		}
+		if err := srv.client.Domains.Disable(ctx, ascii, plan.SuspendReason.ValueString()); err != nil {
+			vmError(&resp.Diagnostics, "Cannot change the suspension reason", srv.endpoint, ascii, err)
+			return
+		}
+	}
+
+	if !plan.PHPVersion.IsUnknown() && !plan.PHPVersion.IsNull() && !plan.PHPVersion.Equal(state.PHPVersion) {
+		if err := srv.client.PHP.SetVersion(ctx, ascii, plan.PHPVersion.ValueString()); err != nil {
+			vmError(&resp.Diagnostics, "Cannot set the PHP version", srv.endpoint, ascii, err)
+			return
+		}
+	}
+
+	dom, err := srv.client.Domains.Get(ctx, ascii)
+	if err != nil {
+		vmError(&resp.Diagnostics, "Hosting account updated but not read back", srv.endpoint, ascii, err)
+		return
+	}
+	plan.ID = types.StringValue(accountID(srv.endpoint, ascii))
+	r.fill(&plan, dom)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *hostingAccountResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state hostingAccountModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := state.Timeouts.Delete(ctx, 10*time.Minute)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ascii, err := virtualmin.ValidateDomainName(state.Domain.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain in state", err.Error())
+		return
+	}
+	err = srv.client.Domains.Delete(ctx, ascii)
+	srv.domains.Invalidate()
+	if err != nil && !errors.Is(err, virtualmin.ErrNotFound) {
+		vmError(&resp.Diagnostics, "Cannot delete hosting account", srv.endpoint, ascii, err)
+	}
+}
+
+func (r *hostingAccountResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	i := strings.LastIndex(req.ID, "/")
+	if i <= 0 || i == len(req.ID)-1 {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("%q: want <server>/<domain>, for example vm1.example.ro:10000/example.ro.", req.ID))
+		return
+	}
+	server, domain := req.ID[:i], req.ID[i+1:]
+	if _, err := normalizeEndpoint(server, defaultVirtualminPort); err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		return
+	}
+	if _, err := virtualmin.ValidateDomainName(domain); err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("server"), server)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("domain"), domain)...)
+	// Read fills the rest; what it cannot read (the password) stays null.
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("suspended"), false)...)
+}

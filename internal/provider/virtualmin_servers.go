@@ -1,0 +1,143 @@
+package provider
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
+)
+
+// vmServer is one Virtualmin server of the run: its client (whose rate
+// limit, in-flight cap and breakers every resource shares) and the shared
+// list-domains snapshot that makes reads scale.
+type vmServer struct {
+	endpoint string
+	client   *virtualmin.Client
+	domains  *domainCache
+}
+
+// virtualminServer returns the shared client of the server at endpoint
+// ("host" or "host:port"), building it on first use.
+func (d *providerData) virtualminServer(endpoint string) (*vmServer, error) {
+	key, err := normalizeEndpoint(endpoint, d.cfg.Virtualmin.Port)
+	if err != nil {
+		return nil, fmt.Errorf("invalid server: %w", err)
+	}
+	return d.vm.get(key)
+}
+
+// newVMServer builds the client of one endpoint from the provider settings.
+func (d *providerData) newVMServer(endpoint string) (*vmServer, error) {
+	c := d.cfg.Virtualmin
+	if c.Username == "" || c.Password == "" {
+		return nil, errors.New("Virtualmin credentials are not configured: set username and password in the provider's " +
+			"virtualmin block, or the environment variables PRAHO_VIRTUALMIN_USERNAME and PRAHO_VIRTUALMIN_PASSWORD")
+	}
+	opts := []virtualmin.Option{
+		virtualmin.WithBasicAuth(c.Username, c.Password),
+		virtualmin.WithRateLimit(c.RateLimit, virtualmin.DefaultRateBurst),
+		virtualmin.WithMaxInFlight(c.MaxInFlight),
+		virtualmin.WithRetry(virtualmin.RetryPolicy{MaxAttempts: c.Retries + 1, MinBackoff: time.Second, MaxBackoff: 15 * time.Second}),
+		virtualmin.WithCallTimeout(c.RequestTimeout),
+	}
+	if len(c.CACertificatePEM) > 0 {
+		opts = append(opts, virtualmin.WithCACertPEM(c.CACertificatePEM))
+	}
+	if pin, ok := c.Pins[endpoint]; ok {
+		opts = append(opts, virtualmin.WithPinnedCertificateSHA256(hex.EncodeToString(pin)))
+	}
+	if c.InsecureSkipVerify {
+		opts = append(opts, virtualmin.WithInsecureSkipVerify())
+	}
+	if d.vmOptions != nil {
+		opts = append(opts, d.vmOptions...)
+	}
+	client, err := virtualmin.NewClient(endpoint, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &vmServer{endpoint: endpoint, client: client, domains: newDomainCache(client)}, nil
+}
+
+// domainCache is the shared list-domains snapshot of one server: refreshing
+// any number of accounts costs one call, made by the first reader and shared
+// by every reader that arrives while it runs or before the snapshot expires.
+// Any write to the server through the provider drops it.
+type domainCache struct {
+	client *virtualmin.Client
+	maxAge time.Duration
+
+	mu       sync.Mutex
+	snapshot map[string]virtualmin.Domain
+	fetched  time.Time
+	loading  *domainLoad
+	gen      uint64
+}
+
+type domainLoad struct {
+	done    chan struct{}
+	domains map[string]virtualmin.Domain
+	err     error
+}
+
+func newDomainCache(c *virtualmin.Client) *domainCache {
+	return &domainCache{client: c, maxAge: time.Minute}
+}
+
+// Domains returns every virtual server keyed by lower-case ASCII name. The
+// map must not be modified.
+func (c *domainCache) Domains(ctx context.Context) (map[string]virtualmin.Domain, error) {
+	c.mu.Lock()
+	if c.snapshot != nil && time.Since(c.fetched) < c.maxAge {
+		s := c.snapshot
+		c.mu.Unlock()
+		return s, nil
+	}
+	l := c.loading
+	if l == nil {
+		l = &domainLoad{done: make(chan struct{})}
+		c.loading = l
+		go c.load(l, c.gen)
+	}
+	c.mu.Unlock()
+	select {
+	case <-l.done:
+		return l.domains, l.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (c *domainCache) load(l *domainLoad, gen uint64) {
+	// Detached from any one reader, so one giving up does not fail the rest;
+	// the client's own call timeout bounds it.
+	list, err := c.client.Domains.List(context.Background(), nil)
+	var m map[string]virtualmin.Domain
+	if err == nil {
+		m = make(map[string]virtualmin.Domain, len(list))
+		for _, d := range list {
+			m[strings.ToLower(d.Name)] = d
+		}
+	}
+	c.mu.Lock()
+	l.domains, l.err = m, err
+	c.loading = nil
+	if err == nil && c.gen == gen {
+		c.snapshot, c.fetched = m, time.Now()
+	}
+	c.mu.Unlock()
+	close(l.done)
+}
+
+// Invalidate drops the snapshot after a write.
+func (c *domainCache) Invalidate() {
+	c.mu.Lock()
+	c.snapshot = nil
+	c.gen++
+	c.mu.Unlock()
+}
