@@ -427,3 +427,28 @@ func TestBackendLargeChangeSplitsBatches(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestBackendLaterBatchFailureIsPartial(t *testing.T) {
+	e := newFakeEnv(t)
+	b := cloudflare.NewBackend(e.client, cloudflare.WithBatch(true, 50))
+	e.fake.AddRecord(e.zoneID, cloudflareRecord(e.name("clash"), "A", "192.0.2.1"))
+	var rrs []dns.RRset
+	for i := range 60 {
+		rrs = append(rrs, dns.RRset{Name: e.name("h" + itoa(i)), Type: "A", TTL: 300, Records: recs("192.0.2.1")})
+	}
+	// In the second batch, a CNAME Cloudflare refuses (81053).
+	rrs[55] = dns.RRset{Name: e.name("clash"), Type: "CNAME", TTL: 300, Records: recs("example.net.")}
+	err := b.Apply(ctxFor(t), e.zone, creates(rrs...))
+	var pe *dns.PartialApplyError
+	if !errors.As(err, &pe) || len(pe.Applied) != 50 || !errors.Is(err, cloudflare.ErrAlreadyExists) {
+		t.Fatalf("got %v", err)
+	}
+	for i, c := range pe.Applied {
+		if c.Desired.Name != rrs[i].Name {
+			t.Fatalf("applied[%d] = %s, want %s", i, c.Desired.Name, rrs[i].Name)
+		}
+	}
+	if n := len(e.fake.Records(e.zoneID)); n != 51 {
+		t.Fatalf("%d records, want the first batch's 50 and the seeded one", n)
+	}
+}

@@ -79,10 +79,12 @@ type Client struct {
 type Option func(*Client) error
 
 // WithAPIToken sets the API token sent as "Authorization: Bearer". It is
-// never logged nor put in errors.
+// never logged nor put in errors. Surrounding white space (a token read from
+// a file ends in a newline) is dropped.
 func WithAPIToken(token string) Option {
 	return func(c *Client) error {
-		if strings.TrimSpace(token) == "" {
+		token = strings.TrimSpace(token)
+		if token == "" {
 			return errors.New("cloudflare: empty API token")
 		}
 		c.token = token
