@@ -623,3 +623,58 @@ func TestLoginHold(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckRetryMatrix is the retry policy as a table.
+func TestCheckRetryMatrix(t *testing.T) {
+	t.Parallel()
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+	pin := &pinError{got: "AB"}
+	noHost := &net.DNSError{Err: "no such host", Name: "vm.invalid", IsNotFound: true}
+	resp := func(code int) *http.Response { return &http.Response{StatusCode: code} }
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name  string
+		kind  callKind
+		sent  bool
+		ctx   context.Context
+		resp  *http.Response
+		err   error
+		retry bool
+	}{
+		{"read refused", read, false, nil, nil, refused, true},
+		{"read reset after send", read, true, nil, nil, reset, true},
+		{"read 500", read, true, nil, resp(500), nil, true},
+		{"read 503", read, true, nil, resp(503), nil, true},
+		{"read 501", read, true, nil, resp(501), nil, false},
+		{"read 200", read, true, nil, resp(200), nil, false},
+		{"read 401", read, true, nil, resp(401), nil, false},
+		{"read 403", read, true, nil, resp(403), nil, false},
+		{"read 302", read, true, nil, resp(302), nil, false},
+		{"read wrong pin", read, false, nil, nil, pin, false},
+		{"read unknown host", read, false, nil, nil, noHost, false},
+		{"read cancelled", read, false, cancelled, nil, refused, false},
+		{"write refused", write, false, nil, nil, refused, true},
+		{"write reset after send", write, true, nil, nil, reset, false},
+		{"write 500", write, true, nil, resp(500), nil, false},
+		{"write 200", write, true, nil, resp(200), nil, false},
+		{"write 401", write, true, nil, resp(401), nil, false},
+		{"write wrong pin", write, false, nil, nil, pin, false},
+		{"write cancelled before send", write, false, cancelled, nil, refused, false},
+	} {
+		st := &attemptState{kind: tc.kind}
+		st.newAttempt()
+		if tc.sent {
+			st.setSent()
+		}
+		ctx := tc.ctx
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		got, _ := checkRetry(context.WithValue(ctx, attemptKey{}, st), tc.resp, tc.err)
+		if got != tc.retry {
+			t.Errorf("%s: retry = %v, want %v", tc.name, got, tc.retry)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"sync"
@@ -115,7 +116,8 @@ func requestLogHook(_ retryablehttp.Logger, req *http.Request, retry int) {
 //   - a 5xx or a network failure is retried for a read;
 //   - a write is retried only when its request provably never reached the
 //     server (refused dial, failed TLS handshake);
-//   - a TLS verification failure (wrong pin, unknown CA) is never retried.
+//   - a TLS verification failure (wrong pin, unknown CA) or an unknown host
+//     name is never retried.
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
@@ -125,6 +127,10 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	if err != nil {
 		if isTLSVerifyError(err) {
 			return false, nil
+		}
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+			return false, nil // a name that does not exist will not exist in a second either
 		}
 		var le *Error
 		if errors.As(err, &le) { // body too large: retrying gives the same
