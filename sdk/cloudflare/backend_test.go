@@ -79,6 +79,10 @@ func TestBackendRoundTrip(t *testing.T) {
 		{Name: "caa." + e.base + ".", Type: "CAA", TTL: 3600, Records: recs(`0 issue "letsencrypt.org"`)},
 		{Name: "sub." + e.base + ".", Type: "NS", TTL: 86400, Records: recs("ns1.example.net.", "ns2.example.net.")},
 		{Name: "auto." + e.base + ".", Type: "A", TTL: 1, Records: recs("192.0.2.9")},
+		{Name: "long." + e.base, Type: "TXT", TTL: 600, Records: recs(strings.Repeat("k", 300))},
+		{Name: "*.wild." + e.base, Type: "A", TTL: 300, Records: recs("192.0.2.77")},
+		{Name: "_xmpp._TCP." + upper, Type: "SRV", TTL: 300, Records: recs("0 5 5269 XMPP." + upper)},
+		{Name: upper, Type: "CAA", TTL: 3600, Records: recs(`0 issue letsencrypt.org`, `128 iodef "mailto:ca@example.net"`)},
 	}
 	if err := b.Apply(ctxFor(t), e.zone+".", creates(desired...)); err != nil {
 		t.Fatal(err)
