@@ -51,6 +51,10 @@ func morePages(ri ResultInfo, page, got, perPage int) bool {
 	if ri.TotalPages > 0 {
 		return page < ri.TotalPages
 	}
+	if ri.PerPage > 0 {
+		// Cloudflare may cap per_page below what was asked.
+		perPage = ri.PerPage
+	}
 	return got >= perPage
 }
 
