@@ -381,8 +381,8 @@ func (c *Client) scrubKnownSecrets(cl *call, s string) string {
 	if s == "" {
 		return s
 	}
-	if p := c.opts.pass; len(p) >= 4 {
-		s = strings.ReplaceAll(s, p, redacted)
+	if c.opts.creds != nil && len(c.opts.creds.pass) >= 4 {
+		s = strings.ReplaceAll(s, c.opts.creds.pass, redacted)
 	}
 	for _, p := range cl.params {
 		if !p.flag && len(p.value) >= 4 && isSecretParam(p.name) {

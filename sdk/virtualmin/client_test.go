@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"log/slog"
@@ -553,5 +554,23 @@ func TestPluggableTransport(t *testing.T) {
 	_, err = c.do(context.Background(), &call{program: "delete-domain", kind: write})
 	if kindOf(err) != KindTransient {
 		t.Errorf("unsent write: %v", err)
+	}
+}
+
+// TestClientPrintsNoSecret: printing a Client (a common debugging reflex)
+// must not show the password.
+func TestClientPrintsNoSecret(t *testing.T) {
+	t.Parallel()
+	c, err := NewClient("vm.example.com", WithBasicAuth("admin", "Printed-Pass-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"%v", "%+v", "%#v"} {
+		if out := fmt.Sprintf(format, c); strings.Contains(out, "Printed-Pass-1") {
+			t.Errorf("%s prints the password: %s", format, out)
+		}
+		if out := fmt.Sprintf(format, *c); strings.Contains(out, "Printed-Pass-1") {
+			t.Errorf("%s of the value prints the password", format)
+		}
 	}
 }

@@ -64,7 +64,9 @@ type Option func(*options) error
 
 // options is everything an Option can set.
 type options struct {
-	user, pass    string
+	// creds is behind a pointer so that printing a Client or its options
+	// with %v or %+v shows an address, never the password.
+	creds         *credentials
 	userAgent     string
 	tls           tlsOptions
 	logger        *slog.Logger
@@ -110,7 +112,7 @@ func WithBasicAuth(user, pass string) Option {
 		if strings.ContainsAny(pass, "\r\n\x00") {
 			return errors.New("WithBasicAuth: the password must not contain a newline or NUL")
 		}
-		o.user, o.pass = user, pass
+		o.creds = &credentials{user: user, pass: pass}
 		return nil
 	}
 }
@@ -272,6 +274,9 @@ func WithBreaker(p BreakerPolicy) Option {
 		return nil
 	}
 }
+
+// credentials are the Basic auth user and password.
+type credentials struct{ user, pass string }
 
 // withClock replaces the time source of the limiter and breakers (tests).
 func withClock(c clock) Option {

@@ -58,8 +58,7 @@ type dialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
 type httpTransport struct {
 	url    string
 	server string
-	user   string
-	pass   string
+	creds  *credentials // nil: no Authorization header
 	ua     string
 	rc     *retryablehttp.Client
 }
@@ -104,7 +103,7 @@ func newHTTPTransport(base *url.URL, server string, o *options, lim *limiter, lo
 		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
 		RequestLogHook: requestLogHook,
 	}
-	return &httpTransport{url: base.String(), server: server, user: o.user, pass: o.pass, ua: o.userAgent, rc: rc}, nil
+	return &httpTransport{url: base.String(), server: server, creds: o.creds, ua: o.userAgent, rc: rc}, nil
 }
 
 // roundTrip posts the call and reads the answer. The body is read inside the
@@ -121,8 +120,8 @@ func (t *httpTransport) roundTrip(ctx context.Context, cl *call) (rawResult, err
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("User-Agent", t.ua)
 	req.Header.Set("Accept", "application/json, text/plain, */*")
-	if t.user != "" {
-		req.SetBasicAuth(t.user, t.pass)
+	if t.creds != nil {
+		req.SetBasicAuth(t.creds.user, t.creds.pass)
 	}
 	req.SetResponseHandler(st.readBody)
 
