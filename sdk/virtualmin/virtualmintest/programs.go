@@ -22,12 +22,17 @@ type program func(s *Server, cc *callCtx, a *args) result
 // "Remote program X does not exist", except notSimulated below.
 var programs = map[string]program{}
 
-// notSimulated are real Virtualmin programs this simulator does not model;
-// they fail with a message saying so instead of pretending to work.
-var notSimulated = []string{
-	"get-ssl", "list-certs", "list-certs-expiry", "install-cert", "validate-domains", "list-commands",
-	"get-command", "create-admin", "list-admins", "delete-admin", "modify-admin", "install-service-cert",
-	"list-service-certs", "generate-acme-cert", "list-bandwidth", "list-php-ini", "stat-file",
+// realPrograms are the programs the recorded server has (list-commands,
+// 293, plus the generate-letsencrypt-cert alias). Those without a simulation
+// fail with a message saying so instead of pretending to work.
+func realPrograms() []string {
+	var out []string
+	for _, l := range strings.Split(asset("list-commands-multiline.txt"), "\n") {
+		if l != "" && l[0] != ' ' {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func init() {
@@ -57,12 +62,114 @@ func init() {
 		"generate-letsencrypt-cert": (*Server).letsEncrypt,
 		"backup-domain":             (*Server).backupDomain,
 		"restore-domain":            (*Server).restoreDomain,
+		"list-commands":             (*Server).listCommands,
+		"get-command":               (*Server).getCommand,
+		"create-admin":              (*Server).createAdmin,
+		"list-admins":               (*Server).listAdmins,
+		"delete-admin":              (*Server).deleteAdmin,
 	}
-	for _, p := range notSimulated {
-		programs[p] = func(s *Server, cc *callCtx, a *args) result {
-			return fail("This program is not simulated by virtualmintest\n")
+	for _, p := range realPrograms() {
+		if _, ok := programs[p]; !ok {
+			programs[p] = func(s *Server, cc *callCtx, a *args) result {
+				return fail("This program is not simulated by virtualmintest\n")
+			}
 		}
 	}
+}
+
+// ---------------------------------------------------------------- commands, admins
+
+func (s *Server) listCommands(cc *callCtx, a *args) result {
+	if a.has("multiline") {
+		return ok(asset("list-commands-multiline.txt"))
+	}
+	// Reconstructed from the JSON rows of 292 (the blank lines between
+	// categories are not visible there).
+	return ok(asset("list-commands.txt"))
+}
+
+func (s *Server) getCommand(cc *callCtx, a *args) result {
+	if a.str("command") == "create-user" {
+		// get-command cannot parse create-user's own usage text (294).
+		return usage("get-command", "Cannot parse flag pubkey-file <--ssh-pubkey-id id")
+	}
+	return fail("This program is not simulated by virtualmintest\n")
+}
+
+// extraAdmin is a domain-scoped extra administrator (create-admin, 333).
+type extraAdmin struct {
+	Name string `json:"name"`
+	Pass string `json:"pass"`
+	Desc string `json:"desc,omitempty"`
+}
+
+func (s *Server) adminDomain(cc *callCtx, p string, a *args) (*domain, *result) {
+	d := s.lookup(cc, a.str("domain"))
+	if d == nil {
+		r := fail("Virtual server " + a.str("domain") + " does not exist\n")
+		return nil, &r
+	}
+	if !d.isTop() || !d.has("webmin") {
+		// Wording not recorded.
+		r := fail("Extra administrators can only be created in top-level virtual servers with a Webmin login\n")
+		return nil, &r
+	}
+	return d, nil
+}
+
+func (s *Server) createAdmin(cc *callCtx, a *args) result {
+	d, r := s.adminDomain(cc, "create-admin", a)
+	if r != nil {
+		return *r
+	}
+	name := a.str("name")
+	if !goodUsername.MatchString(name) {
+		return fail("Missing or invalid administrator name\n")
+	}
+	for _, x := range d.Admins {
+		if x.Name == name {
+			return fail("An extra administrator with the same name already exists\n")
+		}
+	}
+	d.Admins = append(d.Admins, extraAdmin{Name: name, Pass: a.str("pass"), Desc: a.str("desc")})
+	return ok("Extra administrator " + name + " created successfully\n")
+}
+
+func (s *Server) listAdmins(cc *callCtx, a *args) result {
+	d, r := s.adminDomain(cc, "list-admins", a)
+	if r != nil {
+		return *r
+	}
+	var b strings.Builder
+	if a.has("multiline") {
+		for _, x := range d.Admins {
+			b.WriteString(x.Name + "\n    Description: " + x.Desc + "\n")
+			// The real server shows the password in plain text (334).
+			b.WriteString("    Password: " + x.Pass + "\n")
+			b.WriteString("    Create servers: No\n    Rename servers: No\n    Configure features: No\n" +
+				"    Access Webmin modules: No\n    Edit capabilities: \n    Base username: " + x.Name + "\n")
+		}
+		return ok(b.String())
+	}
+	var rows [][]string
+	for _, x := range d.Admins {
+		rows = append(rows, []string{x.Name, x.Desc})
+	}
+	return ok(table([]int{20, 50}, []string{"Login", "Description"}, rows))
+}
+
+func (s *Server) deleteAdmin(cc *callCtx, a *args) result {
+	d, r := s.adminDomain(cc, "delete-admin", a)
+	if r != nil {
+		return *r
+	}
+	for i, x := range d.Admins {
+		if x.Name == a.str("name") {
+			d.Admins = append(d.Admins[:i], d.Admins[i+1:]...)
+			return ok("Extra administrator " + x.Name + " deleted successfully\n")
+		}
+	}
+	return fail("No extra administrator named " + a.str("name") + " exists\n")
 }
 
 // usageSep is what Virtualmin prints between the message and the usage text.
@@ -1477,13 +1584,21 @@ func (s *Server) letsEncrypt(cc *callCtx, a *args) result {
 		names = strings.Fields(s.hostnames(d, true))
 	}
 	if !s.cfg.letsEncryptOK {
+		// What the recorded offline server answers (57, 62, 269-273).
 		if !a.has("skip-dns-check") {
 			return fail("Checking certificate names for resolvability ..\n.. none of the certificate names could be resolved!\n\n")
 		}
 		msg := "Requesting SSL certificate for " + strings.Join(names, " ") + " ..\n"
-		msg += ".. failed : Web-based validation failed : Failed to request certificate : Error getting directory: Url: https://acme-v02.api.letsencrypt.org/directory <urlopen error [Errno -2] Name or service not known>\n"
-		msg += "DNS-based validation failed : Only the native ACME client supports DNS-based validation\n\n"
-		return fail(msg)
+		dnsMsg := "DNS-based validation failed : Only the native ACME client supports DNS-based validation"
+		for _, h := range names {
+			if !s.inSomeZone(h) {
+				dnsMsg = "DNS-based validation failed : Neither DNS zone  or any of its sub-domains exist on this system"
+			}
+		}
+		if a.has("dns") {
+			return fail(msg + ".. failed : " + dnsMsg + "\n\n")
+		}
+		return fail(msg + ".. failed : Web-based validation failed : Failed to request certificate : " + asset("acme-traceback.txt") + "   " + dnsMsg + "\n\n")
 	}
 	d.SSLExpiry = s.cfg.now().Add(90 * 24 * time.Hour).Unix()
 	if !d.has("ssl") {
@@ -1491,6 +1606,17 @@ func (s *Server) letsEncrypt(cc *callCtx, a *args) result {
 	}
 	return ok("Requesting SSL certificate for " + strings.Join(names, " ") + " ..\n.. done\n\n" +
 		"Configuring webserver to use new certificate and key ..\n.. done\n\n")
+}
+
+// inSomeZone reports whether host is a name in a DNS zone hosted here.
+func (s *Server) inSomeZone(host string) bool {
+	h := strings.TrimSuffix(host, ".") + "."
+	for _, d := range s.st.Domains {
+		if d.has("dns") && d.Parent == "" && (h == d.Name+"." || strings.HasSuffix(h, "."+d.Name+".")) {
+			return true
+		}
+	}
+	return false
 }
 
 // ---------------------------------------------------------------- backup

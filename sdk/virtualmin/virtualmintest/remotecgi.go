@@ -42,6 +42,7 @@ var writePrograms = map[string]bool{
 	"modify-domain": true, "create-user": true, "modify-user": true, "delete-user": true,
 	"create-database": true, "delete-database": true, "modify-web": true, "modify-limits": true,
 	"modify-dns": true, "generate-letsencrypt-cert": true, "backup-domain": true, "restore-domain": true,
+	"create-admin": true, "delete-admin": true,
 }
 
 // remoteAPIPrograms are the allow-listed programs a RoleRemoteAPI user may
@@ -211,7 +212,10 @@ func isDataProgram(program string, argv []string) bool {
 			return false
 		}
 	}
-	return strings.HasPrefix(program, "list-") || program == "get-dns"
+	// json-lib.pl: list-* and get-dns (multiline is forced), list-php-ini and
+	// get-command always (API-NOTES.md, no recording of the last two).
+	return strings.HasPrefix(program, "list-") || strings.HasPrefix(program, "get-dns") ||
+		strings.HasPrefix(program, "list-php-ini") || strings.HasPrefix(program, "get-command")
 }
 
 func (s *Server) render(program string, argv []string, format, formatVal string, res result) rawResponse {
