@@ -678,3 +678,39 @@ func TestCheckRetryMatrix(t *testing.T) {
 		}
 	}
 }
+
+// breakMidBody sends the headers and part of the body, then drops the
+// connection: the program ran, its answer was lost half-way.
+func breakMidBody(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-type", "application/json")
+	w.Header().Set("Content-Length", "1000")
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, `{"command":"x","status":`)
+	w.(http.Flusher).Flush()
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	conn.Close()
+}
+
+func TestAnswerBrokenMidBody(t *testing.T) {
+	t.Parallel()
+	s := newTPServer(t, failFirst(1, breakMidBody, jsonOK("list-domains", "")))
+	c := s.client(t)
+	if _, err := c.do(context.Background(), &call{program: "list-domains", kind: read}); err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	if n := s.count.Load(); n != 2 {
+		t.Errorf("read: server saw %d requests, want 2", n)
+	}
+
+	w := newTPServer(t, breakMidBody)
+	_, err := w.client(t).do(context.Background(), &call{program: "create-user", kind: write})
+	if kindOf(err) != KindUnknownOutcome {
+		t.Errorf("write: err = %v, want KindUnknownOutcome", err)
+	}
+	if n := w.count.Load(); n != 1 {
+		t.Errorf("write: server saw %d requests, want 1", n)
+	}
+}
