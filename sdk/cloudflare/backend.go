@@ -92,6 +92,18 @@ func (b *Backend) ZoneID(ctx context.Context, zone string) (string, error) {
 	return z.ID, nil
 }
 
+// forgetZone drops a cached zone id after an error that says the zone is
+// gone (deleted and maybe recreated under a new id).
+func (b *Backend) forgetZone(zone string, err error) error {
+	var apiErr *APIError
+	if errors.Is(err, ErrNotFound) || (errors.As(err, &apiErr) && apiErr.HasCode(CodeNoRoute)) {
+		b.mu.Lock()
+		delete(b.zoneIDs, strings.TrimSuffix(dns.CanonicalName(zone), "."))
+		b.mu.Unlock()
+	}
+	return err
+}
+
 // RRsets reads every record of the zone and groups them into canonical
 // RRsets, sorted by name and type. An RRset whose objects disagree on TTL
 // reports the lowest (what resolvers use).
@@ -102,7 +114,7 @@ func (b *Backend) RRsets(ctx context.Context, zone string) ([]dns.RRset, error) 
 	}
 	recs, err := b.c.Records.List(ctx, zoneID, nil)
 	if err != nil {
-		return nil, err
+		return nil, b.forgetZone(zone, err)
 	}
 	groups := group(recs)
 	keys := make([]dns.Key, 0, len(groups))
@@ -446,7 +458,7 @@ func (b *Backend) Apply(ctx context.Context, zone string, changes []dns.Change) 
 	}
 	current, err := b.existing(ctx, zoneID, planned)
 	if err != nil {
-		return err
+		return b.forgetZone(zone, err)
 	}
 	all := make([]ops, len(planned))
 	var errs []error

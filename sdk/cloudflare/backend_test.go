@@ -456,3 +456,27 @@ func TestBackendLaterBatchFailureIsPartial(t *testing.T) {
 		t.Fatalf("%d records, want the first batch's 50 and the seeded one", n)
 	}
 }
+
+func TestBackendForgetsADeletedZone(t *testing.T) {
+	e := newFakeEnv(t)
+	ctx := ctxFor(t)
+	b := cloudflare.NewBackend(e.client)
+	if _, err := b.RRsets(ctx, e.zone); err != nil {
+		t.Fatal(err)
+	}
+	// The zone is deleted and created again: a new id.
+	if err := e.client.Zones.Delete(ctx, e.zoneID); err != nil {
+		t.Fatal(err)
+	}
+	newID := e.fake.AddZone(e.zone)
+	if _, err := b.RRsets(ctx, e.zone); err == nil {
+		t.Fatal("no error with the old zone id")
+	}
+	rrs := []dns.RRset{{Name: "www." + e.zone + ".", Type: "A", TTL: 300, Records: recs("192.0.2.1")}}
+	if err := b.Apply(ctx, e.zone, creates(rrs...)); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := b.ZoneID(ctx, e.zone); err != nil || id != newID || len(e.fake.Records(newID)) != 1 {
+		t.Fatalf("zone id %s (want %s), %v", id, newID, err)
+	}
+}
