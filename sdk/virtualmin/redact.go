@@ -59,7 +59,11 @@ func isSecretParam(name string) bool {
 
 var (
 	// "password_for_mysql" : [ "x", "y" ]  or  "password" : "x"
-	reJSONSecret = regexp.MustCompile(`("([A-Za-z0-9_ -]*)"\s*:\s*)(\[[^\]]*\]|"(?:[^"\\]|\\.)*")`)
+	// (a list matches only when it holds strings, so "data" : [ {...} ]
+	// does not swallow the secrets inside it)
+	reJSONSecret = regexp.MustCompile(`("([A-Za-z0-9_ -]*)"\s*:\s*)(\[\s*(?:"(?:[^"\\]|\\.)*"\s*,?\s*)*\]|"(?:[^"\\]|\\.)*")`)
+	// text inside a JSON string: \n    Password for mysql: x\n
+	reEscapedTextSecret = regexp.MustCompile(`(\\n[ \t]*([A-Za-z][A-Za-z0-9 _-]*?)[ \t]*:[ \t]*)((?:[^\\"]|\\[^n"])+)`)
 	// <password_for_mysql>x</password_for_mysql>
 	reXMLSecret = regexp.MustCompile(`<([A-Za-z0-9_-]+)>([^<]*)</`)
 	// attribute form: password="x"
@@ -98,6 +102,15 @@ func redactText(s string) string {
 				return sub[1] + `["` + redacted + `"]`
 			}
 			return sub[1] + `"` + redacted + `"`
+		})
+	}
+	if strings.Contains(s, `\n`) {
+		s = reEscapedTextSecret.ReplaceAllStringFunc(s, func(m string) string {
+			sub := reEscapedTextSecret.FindStringSubmatch(m)
+			if !isSecretKey(sub[2]) {
+				return m
+			}
+			return sub[1] + redacted
 		})
 	}
 	if strings.Contains(s, "<") {

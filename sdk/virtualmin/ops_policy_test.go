@@ -1,0 +1,194 @@
+package virtualmin
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A create whose answer is lost (the call times out after the request was
+// sent) is never repeated: the client looks the domain up and succeeds only
+// if it now exists as requested.
+func TestCreateDomainUnknownOutcomeResolvedByLookup(t *testing.T) {
+	r := newReplay(t,
+		"10-list-domains-nonexistent-multiline-json.txt", // look-up before: absent
+		"02-create-domain-ok.txt",                        // create-domain: the answer never comes
+		"06-list-domains-json-multiline.txt",             // look-up after: there
+	)
+	r.hold = "create-domain"
+	c := r.client(t, WithCallTimeout(700*time.Millisecond))
+	d, err := c.Domains.Create(testContext(t), &CreateDomainRequest{Domain: "alpha.test", User: "alphauser", Pass: "AlphaPass123", Features: []string{"unix", "dir"}})
+	if err != nil {
+		t.Fatalf("want success after the look-up, got %v", err)
+	}
+	eq(t, "name", d.Name, "alpha.test")
+	eq(t, "programs", programs(r), []string{"list-domains", "create-domain", "list-domains"})
+}
+
+func TestCreateDomainUnknownOutcomeStillAbsent(t *testing.T) {
+	r := newReplay(t,
+		"10-list-domains-nonexistent-multiline-json.txt",
+		"02-create-domain-ok.txt",
+		"10-list-domains-nonexistent-multiline-json.txt",
+	)
+	r.hold = "create-domain"
+	c := r.client(t, WithCallTimeout(700*time.Millisecond))
+	_, err := c.Domains.Create(testContext(t), &CreateDomainRequest{Domain: "alpha.test", Pass: "AlphaPass123", Features: []string{"unix"}})
+	if !errors.Is(err, ErrUnknownOutcome) {
+		t.Fatalf("want the unknown-outcome error, got %v", err)
+	}
+	eq(t, "programs", programs(r), []string{"list-domains", "create-domain", "list-domains"})
+}
+
+// Found as something else (here: the look-up shows a top-level server where
+// a sub-server was asked for) is not success.
+func TestCreateDomainUnknownOutcomeDifferentObject(t *testing.T) {
+	r := newReplay(t,
+		"10-list-domains-nonexistent-multiline-json.txt",
+		"27-create-domain-subserver-json.txt",
+		"06-list-domains-json-multiline.txt",
+	)
+	r.hold = "create-domain"
+	c := r.client(t, WithCallTimeout(700*time.Millisecond))
+	_, err := c.Domains.Create(testContext(t), &CreateDomainRequest{Domain: "alpha.test", Parent: "other.test", Features: []string{"dir"}})
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindUnknownOutcome || !strings.Contains(e.Reason, "not as requested") {
+		t.Fatalf("want unknown outcome, not as requested; got %v", err)
+	}
+}
+
+// A domain that exists before the call is never adopted: no create-domain is
+// sent and the error names the server and the domain.
+func TestCreateDomainExistingNotAdopted(t *testing.T) {
+	r := newReplay(t, "06-list-domains-json-multiline.txt")
+	c := r.client(t)
+	_, err := c.Domains.Create(testContext(t), &CreateDomainRequest{Domain: "alpha.test", Pass: "AlphaPass123", Features: []string{"unix"}})
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindAlreadyExists {
+		t.Fatalf("want already exists, got %v", err)
+	}
+	if !strings.Contains(e.Reason, "alpha.test") || !strings.Contains(e.Reason, c.Server()) || e.Server != c.Server() {
+		t.Errorf("error does not name the domain and server: %v", e)
+	}
+	eq(t, "programs", programs(r), []string{"list-domains"})
+}
+
+func TestCreateUserAndDatabaseUnknownOutcome(t *testing.T) {
+	t.Run("user", func(t *testing.T) {
+		r := newReplay(t, "91-acl-domainowner-remote_api-list-users-json.txt", "202-create-user-quota-real-ftp-json.txt",
+			"206-list-users-multiline-json.txt")
+		r.hold = "create-user"
+		c := r.client(t, WithCallTimeout(700*time.Millisecond))
+		u, err := c.Users.Create(testContext(t), &CreateUserRequest{Domain: "gamma.test", User: "carol", Pass: "CarolPass123"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eq(t, "user", u.UnixUsername, "carol.gamma")
+	})
+	t.Run("database", func(t *testing.T) {
+		r := newReplay(t, "42-list-databases-before-multiline-json.txt", "215-create-database-mysql-ok-json.txt",
+			"42-list-databases-before-multiline-json.txt")
+		r.hold = "create-database"
+		c := r.client(t, WithCallTimeout(700*time.Millisecond))
+		_, err := c.Databases.Create(testContext(t), "gamma.test", "mysql", "gamma_app")
+		if !errors.Is(err, ErrUnknownOutcome) {
+			t.Fatalf("want unknown outcome, got %v", err)
+		}
+	})
+	t.Run("existing user", func(t *testing.T) {
+		r := newReplay(t, "206-list-users-multiline-json.txt")
+		c := r.client(t)
+		_, err := c.Users.Create(testContext(t), &CreateUserRequest{Domain: "gamma.test", User: "dave", Pass: "DavePass123"})
+		if !errors.Is(err, ErrAlreadyExists) {
+			t.Fatalf("want already exists, got %v", err)
+		}
+		eq(t, "programs", programs(r), []string{"list-users"})
+	})
+}
+
+func programs(r *replayServer) []string {
+	var out []string
+	for _, q := range r.requests() {
+		out = append(out, q.program)
+	}
+	return out
+}
+
+// A quoted TXT value is sent unquoted (quotes would be stored doubled).
+func TestDNSQuotedTXTSentUnquoted(t *testing.T) {
+	r := newReplay(t, "223-modify-dns-add-TXT-unquoted-json.txt")
+	c := r.client(t)
+	if err := c.DNS.AddRecord(testContext(t), "gamma.test", DNSRecordSpec{Name: "txt1", Type: "txt", Values: []string{`"hello world"`}}); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "params", r.requests()[0].params, []param{{name: "domain", value: "gamma.test"}, {name: "add-record", value: "txt1 TXT hello world"}})
+}
+
+// restore-domain reads its arguments in order: except-feature must follow
+// all-features (282 shows the server refusing the other order).
+func TestRestoreExceptFeatureAfterAllFeatures(t *testing.T) {
+	r := newReplay(t, "283-restore-domain-ok-json.txt")
+	c := r.client(t)
+	if _, err := c.Backups.Restore(testContext(t), "/b/e.tar.gz", "epsilon.test", &BackupOptions{ExceptFeatures: []string{"mysql"}, SkipWarnings: true}); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "params", r.requests()[0].params, []param{
+		{name: "source", value: "/b/e.tar.gz"}, {name: "domain", value: "epsilon.test"},
+		{name: "all-features"}, {name: "except-feature", value: "mysql"}, {name: "skip-warnings"}})
+}
+
+// Modify with nothing to change sends nothing (the server would still
+// reload its configuration, 26).
+func TestModifyNoChangeSendsNothing(t *testing.T) {
+	r := newReplay(t)
+	c := r.client(t)
+	ctx := testContext(t)
+	if err := c.Domains.Modify(ctx, "alpha.test", &ModifyDomainRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Users.Modify(ctx, "alpha.test", "bob", &ModifyUserRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "requests", len(r.requests()), 0)
+}
+
+// Inputs the client refuses before sending: each error names its field.
+func TestClientSideValidation(t *testing.T) {
+	r := newReplay(t)
+	c := r.client(t)
+	ctx := testContext(t)
+	for field, err := range map[string]error{
+		"features": func() error {
+			_, err := c.Domains.Create(ctx, &CreateDomainRequest{Domain: "a.test", Pass: "p"})
+			return err
+		}(),
+		"quota": func() error {
+			_, err := c.Domains.Create(ctx, &CreateDomainRequest{Domain: "a.test", Pass: "p", Features: []string{"unix"}, QuotaBlocks: &Limit{Value: 1}})
+			return err
+		}(),
+		"alias": func() error {
+			_, err := c.Domains.Create(ctx, &CreateDomainRequest{Domain: "a.test", Parent: "b.test", Alias: "c.test"})
+			return err
+		}(),
+		"desc":   c.Domains.Modify(ctx, "a.test", &ModifyDomainRequest{Desc: "two\nlines"}),
+		"why":    c.Domains.Disable(ctx, "a.test", "x\ny"),
+		"name":   c.Databases.Delete(ctx, "a.test", "mysql", "bad-name"),
+		"type":   c.Databases.Delete(ctx, "a.test", "oracle", "x"),
+		"mode":   c.PHP.SetMode(ctx, "a.test", "turbo"),
+		"values": c.DNS.AddRecord(ctx, "a.test", DNSRecordSpec{Name: "x", Type: "A"}),
+		"ttl":    c.DNS.UpdateRecord(ctx, "a.test", "x", "A", DNSRecordSpec{Name: "x", Type: "A", TTL: 5, Values: []string{"1.2.3.4"}}),
+		"dest":   func() error { _, err := c.Backups.Backup(ctx, "a.test", "", nil); return err }(),
+		"features2": func() error {
+			_, err := c.Domains.Create(ctx, &CreateDomainRequest{Domain: "a.test", Pass: "p", Features: []string{"json"}})
+			return err
+		}(),
+	} {
+		want := strings.TrimSuffix(field, "2")
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != KindInvalidInput || e.Field != want || e.Server != c.Server() || e.Program == "" {
+			t.Errorf("%s: got %#v", field, err)
+		}
+	}
+	eq(t, "requests", len(r.requests()), 0)
+}
