@@ -267,14 +267,14 @@ func (c *Client) middleware(req *http.Request, next option.MiddlewareNext) (*htt
 
 // backoff is the wait before retry attempt+1 when Cloudflare gives none.
 func (c *Client) backoff(attempt int) time.Duration {
+	if c.minBackoff <= 0 {
+		return 0
+	}
 	d := c.minBackoff << attempt
 	if d > 30*time.Second || d <= 0 {
 		d = 30 * time.Second
 	}
-	if d > 0 {
-		d -= time.Duration(rand.Int64N(int64(d)/4 + 1))
-	}
-	return d
+	return d - time.Duration(rand.Int64N(int64(d)/4+1))
 }
 
 func (c *Client) sleep(ctx context.Context, d time.Duration) error {
