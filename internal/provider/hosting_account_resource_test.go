@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+	"golang.org/x/net/idna"
 
 	"github.com/praho/terraform-provider-praho/internal/acctest"
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin/virtualmintest"
@@ -201,5 +202,282 @@ func TestAccHostingAccount_lifecycle(t *testing.T) {
 	})
 }
 
-var _ = version.Must
-var _ = tfversion.SkipBelow
+func TestAccHostingAccount_refusesExistingDomain(t *testing.T) {
+	vm := acctest.StartVirtualmin(t, 1)[0]
+	if err := vm.Server.SeedDomain(acctest.VirtualminUser, "domain", "taken.test", "pass", "Someone-Else-1", "desc", "Not ours", "unix", "", "dir", ""); err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: accountConfig{server: vm.Endpoint, domain: "taken.test", description: "Mine"}.String(),
+				ExpectError: regexp.MustCompile(`(?s)already exists on ` + regexp.QuoteMeta(vm.Endpoint) +
+					`.*terraform import praho_hosting_account.<name> ` + regexp.QuoteMeta(vm.Endpoint+"/taken.test")),
+			},
+			{
+				// The existing account was left as it was.
+				Config: `# nothing`,
+				Check: checkAccount(vm, "taken.test", func(d virtualmintest.DomainInfo) error {
+					if d.Description != "Not ours" {
+						return fmt.Errorf("description changed to %q", d.Description)
+					}
+					return nil
+				}),
+			},
+		},
+	})
+}
+
+func TestAccHostingAccount_planTimeValidation(t *testing.T) {
+	for name, tc := range map[string]struct{ body, want string }{
+		"bad domain":      {`domain = "bad_name!.test"` + "\n" + `password = "x-Pass-1"`, `Invalid domain name`},
+		"one label":       {`domain = "localhost"` + "\n" + `password = "x-Pass-1"`, `Invalid domain name`},
+		"bad username":    {`domain = "ok.test"` + "\n" + `username = "Bad User"` + "\n" + `password = "x-Pass-1"`, `Invalid user name`},
+		"unknown feature": {`domain = "ok.test"` + "\n" + `password = "x-Pass-1"` + "\n" + `features = ["web", "ftpx"]`, `(?s)features.*value must be one of`},
+		"no password":     {`domain = "ok.test"`, `(?s)(Exactly one of|Invalid Attribute Combination).*password`},
+		"both passwords":  {`domain = "ok.test"` + "\n" + `password = "x-Pass-1"` + "\n" + `password_wo = "y-Pass-2"`, `(?s)(Exactly one of|Invalid Attribute Combination|cannot be specified).*password`},
+		"negative quota":  {`domain = "ok.test"` + "\n" + `password = "x-Pass-1"` + "\n" + `disk_quota_mb = -5`, `(?s)disk_quota_mb.*between 0 and`},
+		"bad php":         {`domain = "ok.test"` + "\n" + `password = "x-Pass-1"` + "\n" + `php_version = "8.2.36"`, `must look like 8.2`},
+		"bad server":      {`domain = "ok.test"` + "\n" + `password = "x-Pass-1"` + "\n" + `server = "http://vm1:10000"`, `Invalid server endpoint`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			body := tc.body
+			if !strings.Contains(body, "server =") {
+				body = `server = "vm1.example.ro"` + "\n" + body
+			}
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      "resource \"praho_hosting_account\" \"x\" {\n" + body + "\n}\n",
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}
+
+func TestAccHostingAccount_wrongPassword(t *testing.T) {
+	vm := acctest.StartVirtualmin(t, 1)[0]
+	t.Setenv("PRAHO_VIRTUALMIN_PASSWORD", "Wrong-Password-0")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      accountConfig{server: vm.Endpoint, domain: "beta.test", description: "Beta"}.String(),
+			ExpectError: regexp.MustCompile(`(?s)Server: ` + regexp.QuoteMeta(vm.Endpoint) + `.*Domain: beta\.test.*refused the credentials`),
+		}},
+	})
+	if len(vm.Server.Domains()) != 0 {
+		t.Fatalf("domains created with a wrong password: %v", vm.Server.Domains())
+	}
+}
+
+func TestAccHostingAccount_serverDown(t *testing.T) {
+	vm := acctest.StartVirtualmin(t, 1)[0]
+	cfg := accountConfig{server: vm.Endpoint, domain: "gamma.test", description: "Gamma"}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             func(s *terraform.State) error { return checkNoAccount(vm, "gamma.test")(s) },
+		Steps: []resource.TestStep{
+			{
+				Config:           cfg.String(),
+				ConfigPlanChecks: expectAction("praho_hosting_account.acct", plancheck.ResourceActionCreate),
+			},
+			{
+				// The server is down: the plan fails with a clear error and
+				// the state still says what the server holds.
+				PreConfig: vm.Stop,
+				Config:    func() string { c := cfg; c.description = "Gamma, changed"; return c.String() }(),
+				ExpectError: regexp.MustCompile(`(?s)Server: ` + regexp.QuoteMeta(vm.Endpoint) +
+					`.*Domain: gamma\.test.*(did not answer|refused|connect)`),
+			},
+			{
+				// Back up: the state was kept, so this is an update, not a create.
+				PreConfig:        vm.Restart,
+				Config:           func() string { c := cfg; c.description = "Gamma, changed"; return c.String() }(),
+				ConfigPlanChecks: expectAction("praho_hosting_account.acct", plancheck.ResourceActionUpdate),
+				Check: checkAccount(vm, "gamma.test", func(d virtualmintest.DomainInfo) error {
+					if d.Description != "Gamma, changed" {
+						return fmt.Errorf("description %q", d.Description)
+					}
+					return nil
+				}),
+			},
+			{
+				// A write whose answer is an HTTP 500 leaves the state as it
+				// was: the next plan reads the server and still shows the change.
+				PreConfig: func() {
+					vm.Server.FailNext("modify-domain", 1, virtualmintest.Fault{Kind: virtualmintest.FaultHTTP500})
+				},
+				Config:      func() string { c := cfg; c.description = "Gamma, third"; return c.String() }(),
+				ExpectError: regexp.MustCompile(`(?s)Cannot update hosting account.*Server: ` + regexp.QuoteMeta(vm.Endpoint)),
+			},
+			{
+				Config:           func() string { c := cfg; c.description = "Gamma, third"; return c.String() }(),
+				ConfigPlanChecks: expectAction("praho_hosting_account.acct", plancheck.ResourceActionUpdate),
+			},
+		},
+	})
+}
+
+func TestAccHostingAccount_createAnswerLost(t *testing.T) {
+	vm := acctest.StartVirtualmin(t, 1, virtualmintest.WithHangDuration(3*time.Second))[0]
+	vm.Server.FailNext("create-domain", 1, virtualmintest.Fault{Kind: virtualmintest.FaultCompleteThenHang})
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             func(s *terraform.State) error { return checkNoAccount(vm, "delta.test")(s) },
+		Steps: []resource.TestStep{{
+			// create-domain runs on the server but its answer never comes: the
+			// provider finds the account, records it once, and creates no
+			// duplicate.
+			Config:           accountConfig{server: vm.Endpoint, domain: "delta.test", description: "Delta"}.String(),
+			ConfigPlanChecks: expectAction("praho_hosting_account.acct", plancheck.ResourceActionCreate),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("praho_hosting_account.acct", tfjsonpath.New("id"), knownvalue.StringExact(vm.Endpoint+"/delta.test")),
+			},
+			Check: func(s *terraform.State) error {
+				if n := vm.Server.Calls("create-domain"); n != 1 {
+					return fmt.Errorf("create-domain called %d times, want 1", n)
+				}
+				return checkAccount(vm, "delta.test", nil)(s)
+			},
+		}},
+	})
+}
+
+func TestAccHostingAccount_featureMissingAfterCreate(t *testing.T) {
+	vm := acctest.StartVirtualmin(t, 1)[0]
+	cfg := accountConfig{server: vm.Endpoint, domain: "zeta.test", description: "Zeta", features: `["dir", "unix", "web", "mysql"]`}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             func(s *terraform.State) error { return checkNoAccount(vm, "zeta.test")(s) },
+		Steps: []resource.TestStep{
+			{
+				// MariaDB is down: Virtualmin reports success without mysql.
+				PreConfig:   func() { vm.Server.SetMySQLDown(true) },
+				Config:      cfg.String(),
+				ExpectError: regexp.MustCompile(`(?s)created without some features.*Server: ` + regexp.QuoteMeta(vm.Endpoint) + `.*lacks: mysql`),
+			},
+			{
+				// The account was kept in state (tainted), so the next apply
+				// rebuilds it once MariaDB is back.
+				PreConfig:        func() { vm.Server.SetMySQLDown(false) },
+				Config:           cfg.String(),
+				ConfigPlanChecks: expectAction("praho_hosting_account.acct", plancheck.ResourceActionReplace),
+				Check: checkAccount(vm, "zeta.test", func(d virtualmintest.DomainInfo) error {
+					if !strings.Contains(strings.Join(d.Features, " "), "mysql") {
+						return fmt.Errorf("features %v", d.Features)
+					}
+					return nil
+				}),
+			},
+		},
+	})
+}
+
+func TestAccHostingAccount_idn(t *testing.T) {
+	vm := acctest.StartVirtualmin(t, 1)[0]
+	const domain = "școală.test"
+	ascii, err := idna.Lookup.ToASCII(domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := accountConfig{server: vm.Endpoint, domain: domain, description: "Școala"}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             func(s *terraform.State) error { return checkNoAccount(vm, ascii)(s) },
+		Steps: []resource.TestStep{
+			{
+				Config:           cfg.String(),
+				ConfigPlanChecks: expectAction("praho_hosting_account.acct", plancheck.ResourceActionCreate),
+				ConfigStateChecks: []statecheck.StateCheck{
+					// The IDN is kept as written; the ID uses punycode.
+					statecheck.ExpectKnownValue("praho_hosting_account.acct", tfjsonpath.New("domain"), knownvalue.StringExact(domain)),
+					statecheck.ExpectKnownValue("praho_hosting_account.acct", tfjsonpath.New("id"), knownvalue.StringExact(vm.Endpoint+"/"+ascii)),
+				},
+				Check: checkAccount(vm, ascii, nil),
+			},
+			{
+				ResourceName:            "praho_hosting_account.acct",
+				ImportState:             true,
+				ImportStateId:           vm.Endpoint + "/" + domain,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"password"},
+			},
+		},
+	})
+}
+
+func TestAccHostingAccount_writeOnlyPassword(t *testing.T) {
+	vm := acctest.StartVirtualmin(t, 1)[0]
+	const domain = "wo.test"
+	body := func(version int) string {
+		return fmt.Sprintf(`
+resource "praho_hosting_account" "acct" {
+  server              = %q
+  domain              = %q
+  password_wo         = "Write-Only-%d"
+  password_wo_version = %d
+  features            = ["dir", "unix", "web"]
+}
+`, vm.Endpoint, domain, version, version)
+	}
+	resource.Test(t, resource.TestCase{
+		// Write-only attributes need Terraform >= 1.11 or OpenTofu >= 1.11:
+		// this test case holds only such steps and is skipped on older CLIs.
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(version.Must(version.NewVersion("1.11.0")))},
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             func(s *terraform.State) error { return checkNoAccount(vm, domain)(s) },
+		Steps: []resource.TestStep{
+			{
+				Config:           body(1),
+				ConfigPlanChecks: expectAction("praho_hosting_account.acct", plancheck.ResourceActionCreate),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("praho_hosting_account.acct", tfjsonpath.New("password_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("praho_hosting_account.acct", tfjsonpath.New("password"), knownvalue.Null()),
+				},
+				Check: func(s *terraform.State) error {
+					if err := checkAccount(vm, domain, nil)(s); err != nil {
+						return err
+					}
+					return checkSentPassword(vm, "create-domain", "Write-Only-1")
+				},
+			},
+			{
+				// A new version sends the password again (modify-domain).
+				Config:           body(2),
+				ConfigPlanChecks: expectAction("praho_hosting_account.acct", plancheck.ResourceActionUpdate),
+				Check:            func(*terraform.State) error { return checkSentPassword(vm, "modify-domain", "Write-Only-2") },
+			},
+		},
+	})
+}
+
+// checkSentPassword checks that the last call of program carried pass.
+func checkSentPassword(vm *acctest.Virtualmin, program, pass string) error {
+	reqs := vm.Server.Requests()
+	for i := len(reqs) - 1; i >= 0; i-- {
+		if reqs[i].Program != program {
+			continue
+		}
+		for _, p := range reqs[i].Params {
+			if p[0] == "pass" {
+				if p[1] != pass {
+					return fmt.Errorf("%s sent another password", program)
+				}
+				return nil
+			}
+		}
+		return fmt.Errorf("%s sent no password", program)
+	}
+	return fmt.Errorf("no %s call", program)
+}
