@@ -311,7 +311,7 @@ func TestBackendProxiedTTLCheckedBeforeAnyCall(t *testing.T) {
 		t.Fatalf("disabled: %v", err)
 	}
 	// Proxied with TTL 1 is written proxied.
-	if err := b.Apply(ctxFor(t), e.zone, creates(dns.RRset{Name: "cdn." + e.base, Type: "A", TTL: 1, Records: recs("192.0.2.1")})); err != nil {
+	if err := b.Apply(ctxFor(t), e.zone, creates(dns.RRset{Name: "cdn." + e.base, Type: "CNAME", TTL: 1, Records: recs("origin.example.net.")})); err != nil {
 		t.Fatal(err)
 	}
 	rs, err := e.client.Records.List(ctxFor(t), e.zoneID, &cloudflare.RecordListOptions{Name: "cdn." + e.base})
