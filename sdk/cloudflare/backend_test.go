@@ -82,7 +82,7 @@ func TestBackendRoundTrip(t *testing.T) {
 		{Name: "long." + e.base, Type: "TXT", TTL: 600, Records: recs(strings.Repeat("k", 300))},
 		{Name: "*.wild." + e.base, Type: "A", TTL: 300, Records: recs("192.0.2.77")},
 		{Name: "_xmpp._TCP." + upper, Type: "SRV", TTL: 300, Records: recs("0 5 5269 XMPP." + upper)},
-		{Name: upper, Type: "CAA", TTL: 3600, Records: recs(`0 issue letsencrypt.org`, `128 iodef "mailto:ca@example.net"`)},
+		{Name: upper, Type: "CAA", TTL: 3600, Records: recs(`0 issue letsencrypt.org`, `0 iodef "mailto:ca@example.net"`)},
 	}
 	if err := b.Apply(ctxFor(t), e.zone+".", creates(desired...)); err != nil {
 		t.Fatal(err)
