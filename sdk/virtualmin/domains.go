@@ -248,7 +248,7 @@ func (s *DomainsService) Create(ctx context.Context, req *CreateDomainRequest) (
 	cl := &call{program: program, params: p, kind: write}
 	if _, err := (*service)(s).run(ctx, cl); err != nil {
 		switch {
-		case isKind(err, KindAlreadyExists):
+		case isKind(err, KindAlreadyExists) && strings.Contains(reasonOf(err), "already hosting this domain"):
 			// Created by someone else between the look-up and the call.
 			return nil, (*service)(s).alreadyExists(program, "virtual server "+name)
 		case isKind(err, KindUnknownOutcome):
@@ -262,6 +262,19 @@ func (s *DomainsService) Create(ctx context.Context, req *CreateDomainRequest) (
 		return &Domain{Name: name}, err
 	}
 	return d, nil
+}
+
+// MissingFeatures returns the requested features the created domain lacks.
+// create-domain reports success even when a feature failed (for example
+// mysql while MariaDB is down, transcripts 341 and 346).
+func (r *CreateDomainRequest) MissingFeatures(d *Domain) []string {
+	var missing []string
+	for _, f := range r.Features {
+		if !d.HasFeature(f) {
+			missing = append(missing, f)
+		}
+	}
+	return missing
 }
 
 // matches reports whether d is the domain req asked for (used only after a

@@ -118,4 +118,13 @@ func resolveUnknown[T any](ctx context.Context, createErr error, lookup func(con
 	return got, nil
 }
 
+// reasonOf is the Reason of an *Error, or "".
+func reasonOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Reason
+	}
+	return ""
+}
+
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

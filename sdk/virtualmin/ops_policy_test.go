@@ -192,3 +192,9 @@ func TestClientSideValidation(t *testing.T) {
 	}
 	eq(t, "requests", len(r.requests()), 0)
 }
+
+func TestMissingFeatures(t *testing.T) {
+	req := &CreateDomainRequest{Features: []string{"unix", "dir", "mysql", "web"}}
+	eq(t, "missing", req.MissingFeatures(&Domain{Features: []string{"unix", "dir", "dns", "mail", "web", "webmin"}}), []string{"mysql"})
+	eq(t, "none", req.MissingFeatures(&Domain{Features: []string{"unix", "dir", "web", "mysql"}}), []string(nil))
+}

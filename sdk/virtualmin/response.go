@@ -554,6 +554,11 @@ func failureReason(program, first, out string) string {
 			return r
 		}
 	}
+	// create-domain's warning block (exit 5 without --skip-warnings): the
+	// header, then one indented line per problem.
+	if r := warningBlock(lines); r != "" {
+		return r
+	}
 	// Webmin's error() in command-line mode prints "Error\n-----\n<msg>\n-----".
 	if r := errorBlock(lines); r != "" {
 		return cleanReason(r)
@@ -595,6 +600,31 @@ func failureReason(program, first, out string) string {
 }
 
 var reCompleted = regexp.MustCompile(`^\.\. completed in \d+ seconds?$`)
+
+// warningBlock summarises "The following possible problems were detected :"
+// and the problem lines after it.
+func warningBlock(lines []string) string {
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if !strings.HasPrefix(t, "The following possible problems were detected") {
+			continue
+		}
+		var problems []string
+		for _, p := range lines[i+1:] {
+			p = strings.TrimSpace(p)
+			if p == "" {
+				if len(problems) > 0 {
+					break
+				}
+				continue
+			}
+			problems = append(problems, p)
+		}
+		return strings.TrimSpace(strings.TrimSuffix(t, ":")) + ": " + strings.Join(problems, "; ") +
+			" (the server refuses to go on unless warnings are skipped)"
+	}
+	return ""
+}
 
 // errorBlock returns the message of the last "Error / ----- / msg / -----" block.
 func errorBlock(lines []string) string {
@@ -711,7 +741,7 @@ func classify(program, reason string, usage bool) ErrorKind {
 		// must not be reported as of unknown outcome); the Reason says which
 		// backend.
 		return KindFailed
-	case has("is already disabled", "is not disabled", "does not have dns enabled", "does not have a dns domain"):
+	case has("possible problems were detected", "is already disabled", "is not disabled", "does not have dns enabled", "does not have a dns domain"):
 		return KindFailed
 	case has("already hosting this domain", "already exists", "already associated"):
 		return KindAlreadyExists

@@ -26,6 +26,11 @@ func TestParseResponseShapes(t *testing.T) {
 		// create-domain prints progress before the cause (create-domain.pl 1201-1211).
 		"progress then cause": {status: 200, kind: KindFailed, reason: "Apache configuration failed : syntax error",
 			body: `{"command":"create-domain","status":"failure","error":"Beginning server creation ..","full_error":"Beginning server creation ..\n\nCreating home directory ..\n.. done\n\nApache configuration failed : syntax error\n\n"}`},
+		// The warning block of create-domain (exit 5): not "already exists".
+		"warnings": {status: 200, kind: KindFailed,
+			reason: "The following possible problems were detected: A MySQL database named alpha already exists; The DNS zone alpha.test already exists (the server refuses to go on unless warnings are skipped)",
+			body: `{"command":"create-domain","status":"failure","error":"The following possible problems were detected :",` +
+				`"full_error":"The following possible problems were detected :\n  A MySQL database named alpha already exists\n  The DNS zone alpha.test already exists\n\n"}`},
 		"text exit 256": {status: 200, body: "Missing password\n\nvirtualmin create-domain --domain name\n\nExit status: 256\n", kind: KindInvalidInput, reason: "Missing password"},
 		"xml failure": {status: 200, kind: KindNotFound, reason: "No user named bob was found in the server a.test",
 			body: `<api command="delete-user" error="No user named bob was found in the server a.test" full_error="No user named bob was found in the server a.test&#10;" status="failure" />`},
