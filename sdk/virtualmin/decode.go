@@ -209,22 +209,30 @@ type Domain struct {
 	// ParentDomain is the parent's name for a sub-server ("" otherwise).
 	ParentDomain string
 	// AliasOf is the target of an alias domain (the real_domain key).
-	AliasOf      string
-	Description  string
-	Username     string
-	UserID       int64
-	GroupName    string
-	GroupID      int64
-	HomeDir      string
-	HTMLDir      string
-	CGIDir       string
-	URL          string
+	AliasOf string
+	// Description is the --desc text.
+	Description string
+	// Username, UserID, GroupName and GroupID are the owner's Unix account.
+	Username  string
+	UserID    int64
+	GroupName string
+	GroupID   int64
+	// HomeDir, HTMLDir and CGIDir are the server's directories.
+	HomeDir string
+	HTMLDir string
+	CGIDir  string
+	// URL is the website's address.
+	URL string
+	// ContactEmail is the owner's contact address.
 	ContactEmail string
 	// Features are the enabled features, such as unix dir dns mail web mysql webmin.
 	Features []string
-	Plugins  []string
-	Plan     string
-	PlanID   string
+	// Plugins are the enabled plugin features.
+	Plugins []string
+	// Plan and PlanID name the account plan ("" when none).
+	Plan   string
+	PlanID string
+	// Template is the template's name.
 	Template string
 	// TemplateID is the template's ID ("0" is Default Settings).
 	TemplateID string
@@ -232,14 +240,19 @@ type Domain struct {
 	// its value ("Manually (why)").
 	Disabled       bool
 	DisabledReason string
-	DisabledAt     string
-	IPAddress      string
-	IPv6Address    string
+	// DisabledAt is when it was disabled (server's display format).
+	DisabledAt string
+	// IPAddress is as listed, such as "203.0.113.10 (Shared)".
+	IPAddress   string
+	IPv6Address string
 	// CreatedOn is the server's display date; Created is from created_unix_time.
 	CreatedOn string
 	Created   time.Time
+	// CreatedBy is the Webmin user who created it.
 	CreatedBy string
 
+	// PHPExecutionMode is none, cgi, fcgid, fpm or mod_php; PHPVersion is
+	// the short version ("8.2") when the mode runs PHP.
 	PHPExecutionMode          string
 	PossiblePHPExecutionModes []string
 	PHPVersion                string
@@ -254,17 +267,23 @@ type Domain struct {
 	// Bandwidth in bytes; nil unless bandwidth monitoring is on.
 	BandwidthLimitBytes *Limit
 	BandwidthUsageBytes *int64
-	DatabasesCount      *int64
-	DatabasesBytes      *int64
+	// DatabasesCount and DatabasesBytes: nil unless the server reports them.
+	DatabasesCount *int64
+	DatabasesBytes *int64
 
+	// Max* are the owner's limits (top-level servers only).
 	MaxMailboxes  *Limit
 	MaxDatabases  *Limit
 	MaxAliases    *Limit
 	MaxSubServers *Limit
 
-	SSLCertFile   string
-	SSLKeyFile    string
+	// SSLCertFile and SSLKeyFile are the certificate's paths on the server.
+	SSLCertFile string
+	SSLKeyFile  string
+	// SSLCertExpiry is zero when unknown.
 	SSLCertExpiry time.Time
+	// SSLCertUsedBy lists the services using the certificate (it can be
+	// "webmin": installing a certificate may take over Webmin's own).
 	SSLCertUsedBy []string
 
 	// Raw holds every key the server sent (secrets excepted), including those
@@ -358,31 +377,44 @@ type User struct {
 	Name string
 	// UnixUsername is the full Unix login ("carol.gamma"), the item header.
 	UnixUsername string
-	Domain       string
-	RealName     string
-	Email        string
+	// Domain is the virtual server's name.
+	Domain string
+	// RealName is the user's full name.
+	RealName string
+	// Email is the primary address.
+	Email string
 	// ExtraAddresses are additional addresses delivered to this mailbox.
 	ExtraAddresses []string
-	RecoveryEmail  string
+	// RecoveryEmail is the password-recovery address.
+	RecoveryEmail string
 	// ForwardTo are the forwarding targets, without the "\user" entry
 	// Virtualmin adds for local delivery (see KeepLocalCopy).
 	ForwardTo []string
 	// KeepLocalCopy is true when forward_mail_to includes "\<unix user>":
 	// mail is forwarded and also delivered locally.
-	KeepLocalCopy    bool
+	KeepLocalCopy bool
+	// LoginPermissions is "Email only", "Email and FTP", ...
 	LoginPermissions string
-	FTPAccess        bool
-	Shell            string
-	HomeDir          string
-	MailLocation     string
-	MailStorageType  string
-	UserType         string
-	Disabled         bool
+	// FTPAccess is true when the user may log in by FTP.
+	FTPAccess bool
+	// Shell is the login shell (/bin/false with FTP, /dev/null without).
+	Shell string
+	// HomeDir and MailLocation are paths on the server.
+	HomeDir      string
+	MailLocation string
+	// MailStorageType is "Maildir" or "mbox".
+	MailStorageType string
+	// UserType is "Normal user" and the like.
+	UserType string
+	// Disabled is true for a disabled user.
+	Disabled bool
 	// Quotas in blocks; nil while home quotas are off (the keys are absent).
 	QuotaBlocks    *Limit
 	QuotaBytesUsed *int64
-	Databases      []string
-	Raw            map[string][]string
+	// Databases the user may access.
+	Databases []string
+	// Raw holds every key (secrets excepted).
+	Raw map[string][]string
 }
 
 // DecodeUser decodes one list-users multiline item.
@@ -436,12 +468,14 @@ func DecodeUser(it Item) User {
 type Database struct {
 	Name string
 	// Type is "mysql" or "postgres".
-	Type   string
+	Type string
+	// Tables and Files are counts as the server reports them.
 	Tables *int64
 	Files  *int64
 	// SizeBytes is set when the server reports a size.
 	SizeBytes *int64
-	Raw       map[string][]string
+	// Raw holds every key.
+	Raw map[string][]string
 }
 
 // DecodeDatabase decodes one list-databases multiline item.
@@ -456,18 +490,22 @@ func DecodeDatabase(it Item) Database {
 
 // Plan is an account plan (list-plans multiline; the item header is the ID).
 type Plan struct {
+	// ID is the plan's ID ("0"), Name its name ("Default Plan").
 	ID   string
 	Name string
 	// Quotas in blocks.
 	ServerQuotaBlocks *Limit
 	AdminQuotaBlocks  *Limit
-	MaxDomains        *Limit
-	MaxMailboxes      *Limit
-	MaxDatabases      *Limit
-	MaxAliases        *Limit
-	MaxBandwidth      *Limit
-	AllowedFeatures   []string
-	Raw               map[string][]string
+	// Max* are the plan's limits.
+	MaxDomains   *Limit
+	MaxMailboxes *Limit
+	MaxDatabases *Limit
+	MaxAliases   *Limit
+	MaxBandwidth *Limit
+	// AllowedFeatures may be ["Automatic"].
+	AllowedFeatures []string
+	// Raw holds every key.
+	Raw map[string][]string
 }
 
 // DecodePlan decodes one list-plans multiline item.
@@ -490,9 +528,11 @@ func DecodePlan(it Item) Plan {
 
 // Template is a server template (list-templates multiline; header = ID).
 type Template struct {
+	// ID is the template's ID ("0" is Default Settings), Name its name.
 	ID   string
 	Name string
-	Raw  map[string][]string
+	// Raw holds every key.
+	Raw map[string][]string
 }
 
 // DecodeTemplate decodes one list-templates multiline item.
@@ -510,9 +550,11 @@ type PHPVersion struct {
 	// Modes are the execution modes this version supports (fpm, fcgid, cgi).
 	Modes      []string
 	FPMSupport bool
-	Command    string
-	CLI        string
-	Raw        map[string][]string
+	// Command is the CGI binary, CLI the command-line one.
+	Command string
+	CLI     string
+	// Raw holds every key.
+	Raw map[string][]string
 }
 
 // DecodePHPVersion decodes one list-php-versions multiline item.
@@ -532,7 +574,8 @@ func DecodePHPVersion(it Item) PHPVersion {
 // DNSRecord is a record of a hosted zone (get-dns multiline).
 type DNSRecord struct {
 	// Name is the FQDN with a trailing dot ("www.example.com.").
-	Name  string
+	Name string
+	// Type is A, AAAA, MX, TXT, SPF, SOA, ...; Class is IN.
 	Type  string
 	Class string
 	// Values holds one element per record field: an MX is ["5",
@@ -542,7 +585,8 @@ type DNSRecord struct {
 	TTL *int64
 	// File is the zone file on the server.
 	File string
-	Raw  map[string][]string
+	// Raw holds every key.
+	Raw map[string][]string
 }
 
 // DecodeDNSRecord decodes one get-dns multiline item.
@@ -561,18 +605,22 @@ func DecodeDNSRecord(it Item) DNSRecord {
 
 // Certificate is a domain's SSL certificate as get-ssl reports it.
 type Certificate struct {
+	// CertFile and KeyFile are paths on the server.
 	CertFile string
 	KeyFile  string
 	// Types holds the type lines ("rsa", "Self-signed").
-	Types    []string
-	Size     string
+	Types []string
+	// Size is the key size in bits.
+	Size string
+	// CN and IssuerCN are the subject's and the issuer's common names.
 	CN       string
 	IssuerCN string
 	// NotAfter is the expiry; zero if the server's date could not be parsed.
 	NotAfter time.Time
 	// AltNames are the subject alternative names.
 	AltNames []string
-	Raw      map[string][]string
+	// Raw holds every pair.
+	Raw map[string][]string
 }
 
 // DecodeCertificate decodes get-ssl's name/value pairs.
