@@ -234,8 +234,11 @@ func (s *BackupsService) Restore(ctx context.Context, source, domain string, opt
 
 // Info is what the info program reports about the server.
 type Info struct {
-	Hostname          string
-	OS                string
+	// Hostname and OS describe the host ("vm", "Debian Linux 12").
+	Hostname string
+	OS       string
+	// VirtualminVersion ("8.1.0"), VirtualminEdition ("GPL" or "Pro") and
+	// WebminVersion ("2.660").
 	VirtualminVersion string
 	VirtualminEdition string
 	WebminVersion     string

@@ -143,7 +143,9 @@ func (s *UsersService) Create(ctx context.Context, req *CreateUserRequest) (*Use
 // left unchanged. The whole call fails (and changes nothing) if any part is
 // refused, for example a quota while home quotas are disabled.
 type ModifyUserRequest struct {
-	Pass     string
+	// Pass is the new password.
+	Pass string
+	// RealName is the new full name.
 	RealName string
 	// QuotaBlocks fails the whole call while home quotas are disabled.
 	QuotaBlocks *Limit
