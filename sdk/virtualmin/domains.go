@@ -326,6 +326,25 @@ func (s *DomainsService) Disable(ctx context.Context, name, why string) error {
 	return s.simple(ctx, "disable-domain", name, p)
 }
 
+// EnsureDisabled disables a virtual server unless it is disabled already
+// (then it succeeds without changing the recorded reason).
+func (s *DomainsService) EnsureDisabled(ctx context.Context, name, why string) error {
+	err := s.Disable(ctx, name, why)
+	if isKind(err, KindFailed) && strings.HasSuffix(strings.TrimSuffix(reasonOf(err), "."), "is already disabled") {
+		return nil
+	}
+	return err
+}
+
+// EnsureEnabled enables a virtual server unless it is enabled already.
+func (s *DomainsService) EnsureEnabled(ctx context.Context, name string) error {
+	err := s.Enable(ctx, name)
+	if isKind(err, KindFailed) && strings.HasSuffix(strings.TrimSuffix(reasonOf(err), "."), "is not disabled") {
+		return nil
+	}
+	return err
+}
+
 func (s *DomainsService) simple(ctx context.Context, program, name string, extra params) error {
 	ascii, err := ValidateDomainName(name)
 	if err != nil {

@@ -198,3 +198,20 @@ func TestMissingFeatures(t *testing.T) {
 	eq(t, "missing", req.MissingFeatures(&Domain{Features: []string{"unix", "dir", "dns", "mail", "web", "webmin"}}), []string{"mysql"})
 	eq(t, "none", req.MissingFeatures(&Domain{Features: []string{"unix", "dir", "web", "mysql"}}), []string(nil))
 }
+
+func TestEnsureDisabledEnabledIdempotent(t *testing.T) {
+	r := newReplay(t, "19-disable-domain-again-json.txt", "21-enable-domain-again-json.txt", "103-delete-domain-again-nonexistent-json.txt")
+	r.anyProgram = true
+	c := r.client(t)
+	ctx := testContext(t)
+	if err := c.Domains.EnsureDisabled(ctx, "alpha.test", "why"); err != nil {
+		t.Errorf("EnsureDisabled on a disabled domain: %v", err)
+	}
+	if err := c.Domains.EnsureEnabled(ctx, "alpha.test"); err != nil {
+		t.Errorf("EnsureEnabled on an enabled domain: %v", err)
+	}
+	// Other failures still surface.
+	if err := c.Domains.EnsureEnabled(ctx, "alpha.test"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("EnsureEnabled on a missing domain: %v", err)
+	}
+}
