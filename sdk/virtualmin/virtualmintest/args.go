@@ -65,13 +65,14 @@ var extraFlags = map[string]map[string]bool{
 	"modify-limits": {"domain": true, "can-edit": true, "cannot-edit": true, "max-mailboxes": true, "max-dbs": true,
 		"max-aliases": true, "max-doms": true, "max-aliasdoms": true, "max-realdoms": true, "can-dbname": false,
 		"cannot-dbname": false, "can-rename": false, "cannot-rename": false, "shell": true},
-	"list-commands": {"multiline": false, "name-only": false, "short": false, "nameonly": false},
-	"get-command":   {"command": true, "multiline": false},
-	"create-admin":  {"domain": true, "name": true, "pass": true, "desc": true, "create": false, "rename": false, "features": false, "modules": false, "edit": true},
-	"list-admins":   {"domain": true, "multiline": false, "name-only": false},
-	"delete-admin":  {"domain": true, "name": true},
-	"get-dns":       {"multiline": false, "regexp": true, "type": true, "name": true, "name-only": false},
-	"modify-dns":    {"add-record": true, "add-record-with-ttl": true, "remove-record": true, "update-record": true},
+	"list-commands":     {"multiline": false, "name-only": false, "short": false, "nameonly": false},
+	"get-command":       {"command": true, "multiline": false},
+	"list-certs-expiry": {"domain": true, "all-domains": false, "multiline": false, "user": true},
+	"create-admin":      {"domain": true, "name": true, "pass": true, "desc": true, "create": false, "rename": false, "features": false, "modules": false, "edit": true},
+	"list-admins":       {"domain": true, "multiline": false, "name-only": false},
+	"delete-admin":      {"domain": true, "name": true},
+	"get-dns":           {"multiline": false, "regexp": true, "type": true, "name": true, "name-only": false},
+	"modify-dns":        {"add-record": true, "add-record-with-ttl": true, "remove-record": true, "update-record": true},
 }
 
 // parseArgs parses argv; the error is the message Virtualmin gives.

@@ -125,26 +125,6 @@ var notClaimed = map[string]string{
 	"322-acl-apibootstrap-info-json.txt":               "info blob (host-specific), see 52",
 	"100-list-domains-concurrency10.txt":               "a timing summary, not a call (covered by the benchmarks)",
 	"102-delete-domain-parent-with-subserver-json.txt": "the closing steps come in Perl hash order and name sub.alpha.test for the DNS restart; the simulator prints the order of 281/360",
-	// Certificates: install-cert, get-ssl and list-certs are not simulated.
-	"259-get-ssl-before-json.txt":                            "get-ssl not simulated",
-	"260-list-certs-before-text.txt":                         "list-certs not simulated",
-	"261-list-certs-expiry-before-json.txt":                  "list-certs-expiry not simulated",
-	"262-install-cert-pem-tabs-json.txt":                     "install-cert not simulated",
-	"263-get-ssl-after-install-json.txt":                     "get-ssl not simulated",
-	"264-list-certs-after-install-json.txt":                  "list-certs not simulated",
-	"265-list-certs-after-install-text.txt":                  "list-certs not simulated",
-	"266-install-cert-pem-raw-newlines-json.txt":             "install-cert not simulated",
-	"267-install-cert-mismatched-key-json.txt":               "install-cert not simulated",
-	"268-install-cert-garbage-json.txt":                      "install-cert not simulated",
-	"274-install-cert-pem-tabs-after-mkdir-json.txt":         "install-cert not simulated",
-	"275-get-ssl-after-install-json.txt":                     "get-ssl not simulated",
-	"276-list-certs-after-install-text.txt":                  "list-certs not simulated",
-	"277-list-certs-after-install-json.txt":                  "list-certs not simulated",
-	"278-list-certs-expiry-after-install-multiline-json.txt": "list-certs-expiry not simulated",
-	"279-list-domains-ssl-fields-multiline-json.txt":         "shows the certificate install-cert (not simulated) put in place",
-	"313-list-domains-limits-multiline-json.txt":             "shows the certificate install-cert (not simulated) put in place",
-	"321-acl-apibootstrap-list-domains-multiline-json.txt":   "shows the certificate install-cert (not simulated) put in place",
-	"340-list-domains-mariadb-down-multiline-json.txt":       "shows the certificate install-cert (not simulated) put in place",
 	// Programs outside the simulator's scope.
 	"295-validate-domains-healthy-json.txt":                      "validate-domains not simulated",
 	"296-validate-domains-home-missing-json.txt":                 "validate-domains not simulated (needs a home directory moved away on the host)",
@@ -443,12 +423,25 @@ func prepare(t *testing.T, s *Server, num int, done map[int]bool) {
 			t.Fatal(err)
 		}
 	})
+	step(274, func() {
+		// The recorder created /etc/ssl/virtualmin/<id> by hand after 262.
+		if !s.CreateSSLDirectory("gamma.test") {
+			t.Fatal("gamma.test missing before 274")
+		}
+	})
+	step(280, func() {
+		// ... and reverted Webmin's certificate by hand after 279.
+		s.RestoreWebminCertificate()
+	})
 	step(340, func() { s.SetMySQLDown(true) })
 	step(347, func() { s.SetMySQLDown(false) })
 }
 
 func newConformanceServer(t testing.TB) *Server {
-	s, err := NewServer(WithBlock(5, 1500*time.Millisecond))
+	// The clock of the recording: the certificate installed in 274 is valid
+	// until 26 Dec 2026, and list-certs-expiry prints the days left.
+	recorded := time.Date(2026, 11, 26, 10, 26, 30, 0, time.UTC)
+	s, err := NewServer(WithBlock(5, 1500*time.Millisecond), WithClock(func() time.Time { return recorded }))
 	if err != nil {
 		t.Fatal(err)
 	}

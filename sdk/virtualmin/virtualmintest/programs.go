@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 )
 
 type program func(s *Server, cc *callCtx, a *args) result
@@ -67,6 +66,10 @@ func init() {
 		"create-admin":              (*Server).createAdmin,
 		"list-admins":               (*Server).listAdmins,
 		"delete-admin":              (*Server).deleteAdmin,
+		"install-cert":              (*Server).installCert,
+		"get-ssl":                   (*Server).getSSL,
+		"list-certs":                (*Server).listCerts,
+		"list-certs-expiry":         (*Server).listCertsExpiry,
 	}
 	for _, p := range realPrograms() {
 		if _, ok := programs[p]; !ok {
@@ -309,17 +312,18 @@ func (s *Server) listDomains(cc *callCtx, a *args) result {
 			b.WriteString(s.stderrMySQL())
 		}
 		for _, d := range sel {
-			b.WriteString(s.renderDomain(d, cc.role == RoleMaster, !a.has("multiline")))
-		}
-		if s.st.MySQLDown && a.has("multiline") {
-			for _, d := range sel {
-				if d.has("mysql") {
-					ts := s.cfg.now().UTC().Format("[02/Jan/2006:15:04:05 +0000]")
-					msg := "DBI connect failed : Can't connect to local server through socket '/run/mysqld/mysqld.sock' (2)"
-					b.WriteString(ts + " [127.0.0.1] " + msg + "\nError\n-----\n" + msg + "\n-----\n")
-					return fail(b.String())
-				}
+			text := s.renderDomain(d, cc.role == RoleMaster, !a.has("multiline"))
+			if s.st.MySQLDown && a.has("multiline") && d.has("mysql") {
+				// The listing dies at the first domain with a database
+				// (340): the rest of its block and the other domains are
+				// never printed.
+				text, _, _ = strings.Cut(text, "    Last login:")
+				ts := s.cfg.now().UTC().Format("[02/Jan/2006:15:04:05 +0000]")
+				msg := "DBI connect failed : Can't connect to local server through socket '/run/mysqld/mysqld.sock' (2)"
+				b.WriteString(text + ts + " [127.0.0.1] " + msg + "\nError\n-----\n" + msg + "\n-----\n")
+				return fail(b.String())
 			}
+			b.WriteString(text)
 		}
 	case a.has("name-only"):
 		for _, d := range sel {
@@ -822,6 +826,7 @@ func (s *Server) modifyDomain(cc *callCtx, a *args) result {
 		b.WriteString(steps("", webminStep, "Re-loading Webmin"))
 	}
 	b.WriteString("All done\n")
+	d.SSLExpiryCached = d.Cert != ""
 	if a.has("pass") {
 		d.Pass, d.Hashed = a.str("pass"), fakeHash()
 		if u := s.users[d.User]; u != nil && u.role == roleDomainOwner {
@@ -1221,6 +1226,7 @@ func (s *Server) modifyWeb(cc *callCtx, a *args) result {
 	if a.has("php-version") {
 		d.PHPVersion = a.str("php-version")
 	}
+	d.SSLExpiryCached = d.Cert != ""
 	if d.PHPMode == "fpm" {
 		b.WriteString(steps("", "Restarting PHP-FPM 8.2 server"))
 	}
@@ -1293,6 +1299,7 @@ func (s *Server) modifyLimits(cc *callCtx, a *args) result {
 		l.Shell = a.str("shell")
 	}
 	d.Limits, d.RemoteAPI = l, remote
+	d.SSLExpiryCached = d.Cert != ""
 	return ok("Successfully updated limits for " + d.User + "\n")
 }
 
@@ -1600,12 +1607,14 @@ func (s *Server) letsEncrypt(cc *callCtx, a *args) result {
 		}
 		return fail(msg + ".. failed : Web-based validation failed : Failed to request certificate : " + asset("acme-traceback.txt") + "   " + dnsMsg + "\n\n")
 	}
-	d.SSLExpiry = s.cfg.now().Add(90 * 24 * time.Hour).Unix()
-	if !d.has("ssl") {
-		d.Features = append(d.Features, "ssl")
+	// Success output not recorded (the recorded server is offline).
+	certPEM, keyPEM, pair, err := s.issueACME(names)
+	if err != nil {
+		return fail("Failed to issue certificate : " + err.Error() + "\n")
 	}
+	d.SSLDir = true
 	return ok("Requesting SSL certificate for " + strings.Join(names, " ") + " ..\n.. done\n\n" +
-		"Configuring webserver to use new certificate and key ..\n.. done\n\n")
+		"Installing new SSL files ..\n.. done\n\n" + s.storeCert(d, certPEM, keyPEM, pair))
 }
 
 // inSomeZone reports whether host is a name in a DNS zone hosted here.

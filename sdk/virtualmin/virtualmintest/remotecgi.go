@@ -42,7 +42,7 @@ var writePrograms = map[string]bool{
 	"modify-domain": true, "create-user": true, "modify-user": true, "delete-user": true,
 	"create-database": true, "delete-database": true, "modify-web": true, "modify-limits": true,
 	"modify-dns": true, "generate-letsencrypt-cert": true, "backup-domain": true, "restore-domain": true,
-	"create-admin": true, "delete-admin": true,
+	"create-admin": true, "delete-admin": true, "install-cert": true,
 }
 
 // remoteAPIPrograms are the allow-listed programs a RoleRemoteAPI user may
@@ -215,7 +215,8 @@ func isDataProgram(program string, argv []string) bool {
 	// json-lib.pl: list-* and get-dns (multiline is forced), list-php-ini and
 	// get-command always (API-NOTES.md, no recording of the last two).
 	return strings.HasPrefix(program, "list-") || strings.HasPrefix(program, "get-dns") ||
-		strings.HasPrefix(program, "list-php-ini") || strings.HasPrefix(program, "get-command")
+		strings.HasPrefix(program, "list-php-ini") || strings.HasPrefix(program, "get-command") ||
+		program == "get-ssl" || program == "stat-file"
 }
 
 func (s *Server) render(program string, argv []string, format, formatVal string, res result) rawResponse {

@@ -191,19 +191,22 @@ func (s *Server) renderDomain(d *domain, master, simple bool) string {
 		}
 	}
 	line("Proxy hostname", "No")
-	line("SSL candidate hostnames", s.hostnames(d, true))
-	if d.SSLExpiry != 0 {
-		base := "/etc/ssl/virtualmin/" + d.ID
+	if d.Cert != "" {
+		base := s.sslDir(d)
 		line("SSL key file", base+"/ssl.key")
 		line("SSL cert file", base+"/ssl.cert")
 		line("SSL cert and CA file", base+"/ssl.combined")
 		line("SSL cert and key file", base+"/ssl.everything")
-		line("SSL cert expiry", fmtDate(d.SSLExpiry))
-		line("SSL cert expiry time", strconv.FormatInt(d.SSLExpiry, 10))
-	} else {
+	}
+	if (d.Cert == "" && s.st.WebminCertDomain == "") || s.st.WebminCertDomain == d.Name {
 		// FINDINGS2 finding 3: with no certificate file on either side
 		// Virtualmin believes Webmin uses the domain's certificate.
 		line("SSL cert used by", "webmin")
+	}
+	line("SSL candidate hostnames", s.hostnames(d, true))
+	if d.Cert != "" && d.SSLExpiryCached {
+		line("SSL cert expiry", fmtDate(d.SSLExpiry))
+		line("SSL cert expiry time", strconv.FormatInt(d.SSLExpiry, 10))
 	}
 	line("SSL provider subset mode", "No")
 	for _, p := range []string{"dns", "mysql", "spam", "virus"} {
@@ -242,7 +245,7 @@ func (s *Server) renderDomain(d *domain, master, simple bool) string {
 		}
 		line("Edit capabilities", caps)
 		line("Allowed scripts", "All")
-		if mysql {
+		if mysql && !s.st.MySQLDown {
 			line("Allowed MySQL hosts", "127.0.0.1 localhost")
 		}
 		line("Webmin module access", "dns=1 mail=1 web=1 webalizer=0 mysql=1 postgres=1 spam=1 filemin=1 passwd=1 proc=2 cron=1 at=1 systemd=0 xterm=0 updown=0 change-user=1 htaccess-htpasswd=1 mailboxes=1 custom=0 shell=0 webminlog=1 logviewer=1 phpini=1")

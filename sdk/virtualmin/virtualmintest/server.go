@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"math/big"
 	mrand "math/rand/v2"
 	"net"
@@ -161,11 +162,14 @@ type Server struct {
 	cfg      config
 	ln       net.Listener
 	httpSrv  *http.Server
-	certPEM  []byte
-	certSHA  string
 	ownsRoot bool
-	closed   chan struct{}
-	wg       sync.WaitGroup
+	// own is the simulator's certificate; current is the one it serves
+	// (a domain's after install-cert took Webmin's over).
+	certMu  sync.RWMutex
+	own     tls.Certificate
+	current tls.Certificate
+	closed  chan struct{}
+	wg      sync.WaitGroup
 
 	// writeMu serialises writes like Virtualmin's lock files; mu guards the
 	// state and the bookkeeping below.
@@ -250,23 +254,32 @@ func NewServer(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
-	cert, pemBytes, sum, err := selfSigned()
+	cert, err := selfSigned()
 	if err != nil {
 		return nil, err
 	}
-	s.certPEM, s.certSHA = pemBytes, sum
+	s.own, s.current = cert, cert
+	if n := s.st.WebminCertDomain; n != "" {
+		if d := s.st.find(n); d != nil {
+			if pair, err := tls.X509KeyPair([]byte(d.Cert), []byte(d.Key)); err == nil {
+				s.current = pair
+			}
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return nil, err
 	}
-	tlsCfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	tlsCfg := &tls.Config{GetCertificate: s.getCertificate, MinVersion: tls.VersionTLS12}
 	s.ln = &sniffListener{Listener: ln, tlsCfg: tlsCfg, srv: s, conns: make(chan net.Conn), done: s.closed}
 	s.httpSrv = &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),
 		ReadHeaderTimeout: 30 * time.Second,
 		// miniserv speaks HTTP/1.0 only; no HTTP/2.
 		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
-		ErrorLog:     nil,
+		// Handshake failures (clients pinning another certificate) are
+		// expected in tests; keep them out of the test output.
+		ErrorLog: log.New(io.Discard, "", 0),
 	}
 	s.httpSrv.SetKeepAlivesEnabled(false)
 	s.wg.Add(1)
@@ -283,12 +296,22 @@ func (s *Server) URL() string { return "https://" + s.Endpoint() }
 // Endpoint is host:port of the listener.
 func (s *Server) Endpoint() string { return s.ln.Addr().String() }
 
-// CertificateSHA256 is the lowercase hex SHA-256 of the leaf certificate (DER),
-// the value clients pin.
-func (s *Server) CertificateSHA256() string { return s.certSHA }
+// CertificateSHA256 is the lowercase hex SHA-256 of the leaf certificate (DER)
+// the server presents now, the value clients pin. It changes when
+// install-cert takes Webmin's certificate over (see CreateSSLDirectory).
+func (s *Server) CertificateSHA256() string {
+	s.certMu.RLock()
+	defer s.certMu.RUnlock()
+	sum := sha256.Sum256(s.current.Certificate[0])
+	return hex.EncodeToString(sum[:])
+}
 
-// CertificatePEM is the server certificate in PEM form.
-func (s *Server) CertificatePEM() []byte { return append([]byte(nil), s.certPEM...) }
+// CertificatePEM is the certificate the server presents now, in PEM form.
+func (s *Server) CertificatePEM() []byte {
+	s.certMu.RLock()
+	defer s.certMu.RUnlock()
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.current.Certificate[0]})
+}
 
 // BackupRoot is the directory that stands for "/" in backup paths.
 func (s *Server) BackupRoot() string { return s.cfg.backupRoot }
@@ -464,14 +487,14 @@ func (s *Server) hostPath(p string) string {
 	return s.cfg.backupRoot + "/" + strings.Join(keep, "/")
 }
 
-func selfSigned() (tls.Certificate, []byte, string, error) {
+func selfSigned() (tls.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return tls.Certificate{}, nil, "", err
+		return tls.Certificate{}, err
 	}
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
 	if err != nil {
-		return tls.Certificate{}, nil, "", err
+		return tls.Certificate{}, err
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
@@ -487,11 +510,9 @@ func selfSigned() (tls.Certificate, []byte, string, error) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return tls.Certificate{}, nil, "", err
+		return tls.Certificate{}, err
 	}
-	sum := sha256.Sum256(der)
-	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pemBytes, hex.EncodeToString(sum[:]), nil
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }
 
 // sniffListener serves TLS and plain HTTP on one port like miniserv: a

@@ -2,13 +2,18 @@ package virtualmintest
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"io"
+	"math/big"
 	"net/http"
 	"net/url"
 	"os"
@@ -468,5 +473,60 @@ func TestDNSAndPHP(t *testing.T) {
 	}
 	if d, _ := s.Domain("alpha.test"); !d.SSL {
 		t.Fatal("no certificate after success")
+	}
+}
+
+func TestInstallCertTakesOverWebminCertificate(t *testing.T) {
+	s, c := newTestServer(t)
+	createAlpha(t, c, s)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "alpha.test"},
+		DNSNames: []string{"alpha.test", "www.alpha.test"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(48 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kd, _ := x509.MarshalPKCS8PrivateKey(key)
+	tabs := func(typ string, b []byte) string {
+		return strings.ReplaceAll(string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b})), "\n", "\t")
+	}
+	install := func() jsonBody {
+		return decode(t, post(t, c, s, "admin", "secret", "program", "install-cert", "domain", "alpha.test",
+			"cert", tabs("CERTIFICATE", der), "key", tabs("PRIVATE KEY", kd), "json", "1"))
+	}
+	own := s.CertificateSHA256()
+	if j := install(); j.Status != "failure" || !strings.Contains(j.FullError, "ssl.cert for writing : No such file or directory") {
+		t.Fatalf("install without the directory: %+v", j)
+	}
+	s.CreateSSLDirectory("alpha.test")
+	if j := install(); j.Status != "success" || !strings.Contains(j.Output, "Re-starting Webmin") {
+		t.Fatalf("install: %+v", j)
+	}
+	sum := sha256.Sum256(der)
+	if got := s.CertificateSHA256(); got != hex.EncodeToString(sum[:]) || got == own {
+		t.Fatalf("served certificate %s, want the installed one", got)
+	}
+	// A client pinning the old fingerprint is now refused.
+	pinnedOld := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true, //nolint:gosec // checked below
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			s := sha256.Sum256(cs.PeerCertificates[0].Raw)
+			if hex.EncodeToString(s[:]) != own {
+				return errors.New("pin mismatch")
+			}
+			return nil
+		}}}}
+	if _, err := pinnedOld.Get(s.URL() + "/virtual-server/remote.cgi"); err == nil || !strings.Contains(err.Error(), "pin mismatch") {
+		t.Fatalf("old pin: %v", err)
+	}
+	j := decode(t, post(t, c, s, "admin", "secret", "program", "get-ssl", "domain", "alpha.test", "json", "1"))
+	if j.Status != "success" {
+		t.Fatalf("get-ssl: %+v", j)
+	}
+	s.RestoreWebminCertificate()
+	if s.CertificateSHA256() != own {
+		t.Fatal("RestoreWebminCertificate did not restore the simulator's certificate")
 	}
 }

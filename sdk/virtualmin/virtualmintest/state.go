@@ -21,6 +21,8 @@ type state struct {
 	PHP       bool      `json:"php"`
 	MySQLDown bool      `json:"mysql_down"`
 	Counter   int64     `json:"counter"`
+	// WebminCertDomain is the domain whose certificate Webmin serves.
+	WebminCertDomain string `json:"webmin_cert_domain,omitempty"`
 	// Webmin logins for domain owners (webmin feature), by login name.
 	Owners map[string]string `json:"owners"`
 }
@@ -55,6 +57,12 @@ type domain struct {
 	RemoteAPI   bool         `json:"remote_api,omitempty"`
 	SSLExpiry   int64        `json:"ssl_expiry,omitempty"`
 	Admins      []extraAdmin `json:"admins,omitempty"`
+	Cert        string       `json:"cert,omitempty"`
+	Key         string       `json:"key,omitempty"`
+	SSLDir      bool         `json:"ssl_dir,omitempty"`
+	// SSLExpiryCached: Virtualmin stores the expiry in the domain file the
+	// next time the domain is saved, not at install-cert (279 vs 313).
+	SSLExpiryCached bool `json:"ssl_expiry_cached,omitempty"`
 }
 
 type limits struct {
