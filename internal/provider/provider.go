@@ -215,4 +215,9 @@ func (p *prahoProvider) Resources(context.Context) []func() resource.Resource {
 	}
 }
 
-func (p *prahoProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
+func (p *prahoProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		newHostingAccountsDataSource,
+		newServerInfoDataSource,
+	}
+}
