@@ -150,6 +150,7 @@ var (
 	reTitle      = regexp.MustCompile(`(?is)<title>(.*?)</title>`)
 	reTag        = regexp.MustCompile(`<[^>]*>`)
 	reExitStatus = regexp.MustCompile(`(?:^|\n)Exit status: (-?\d+)\s*$`)
+	reStyle      = regexp.MustCompile(`(?is)<(style|script)[^>]*>.*?</(style|script)>`)
 )
 
 func htmlTitle(text string) string {
@@ -176,7 +177,7 @@ func htmlText(s string) string {
 	if !strings.HasPrefix(s, "<") {
 		return s
 	}
-	s = regexp.MustCompile(`(?is)<(style|script)[^>]*>.*?</(style|script)>`).ReplaceAllString(s, "")
+	s = reStyle.ReplaceAllString(s, "")
 	return cleanHTML(s)
 }
 
