@@ -67,6 +67,7 @@ var extraFlags = map[string]map[string]bool{
 		"cannot-dbname": false, "can-rename": false, "cannot-rename": false, "shell": true},
 	"list-commands":     {"multiline": false, "name-only": false, "short": false, "nameonly": false},
 	"get-command":       {"command": true, "multiline": false},
+	"validate-domains":  {"domain": true, "all-domains": false, "feature": true, "all-features": false, "problems": false, "user": true},
 	"list-certs-expiry": {"domain": true, "all-domains": false, "multiline": false, "user": true},
 	"create-admin":      {"domain": true, "name": true, "pass": true, "desc": true, "create": false, "rename": false, "features": false, "modules": false, "edit": true},
 	"list-admins":       {"domain": true, "multiline": false, "name-only": false},

@@ -70,6 +70,7 @@ func init() {
 		"get-ssl":                   (*Server).getSSL,
 		"list-certs":                (*Server).listCerts,
 		"list-certs-expiry":         (*Server).listCertsExpiry,
+		"validate-domains":          (*Server).validateDomains,
 	}
 	for _, p := range realPrograms() {
 		if _, ok := programs[p]; !ok {

@@ -228,7 +228,9 @@ func (s *Server) render(program string, argv []string, format, formatVal string,
 	o.set("command", program)
 	if res.exit == 0 {
 		o.set("status", "success")
-		if isDataProgram(program, argv) {
+		if program == "validate-domains" {
+			o.set("data", parseValidate(res.out))
+		} else if isDataProgram(program, argv) {
 			o.set("data", parseMultiline(res.out))
 		} else {
 			o.set("output", res.out)

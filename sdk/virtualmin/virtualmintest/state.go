@@ -60,6 +60,7 @@ type domain struct {
 	Cert        string       `json:"cert,omitempty"`
 	Key         string       `json:"key,omitempty"`
 	SSLDir      bool         `json:"ssl_dir,omitempty"`
+	HomeMissing bool         `json:"home_missing,omitempty"`
 	// SSLExpiryCached: Virtualmin stores the expiry in the domain file the
 	// next time the domain is saved, not at install-cert (279 vs 313).
 	SSLExpiryCached bool `json:"ssl_expiry_cached,omitempty"`
