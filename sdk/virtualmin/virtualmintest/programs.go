@@ -670,18 +670,7 @@ func (s *Server) deleteDomain(cc *callCtx, a *args) result {
 			out.WriteString("    .. done\n\n")
 		}
 		out.WriteString(s.deleteOne(d, ""))
-		if d.Parent == "" && d.Alias == "" && d.has("webmin") {
-			out.WriteString(steps("    ", "Re-loading Webmin"))
-		}
-		if d.has("web") || d.Alias != "" {
-			out.WriteString(steps("    ", "Applying webserver configuration"))
-		}
-		if d.has("dns") && d.Parent == "" {
-			out.WriteString(steps("    ", "Re-starting DNS server for "+d.Name))
-		}
-		if d.Parent != "" || d.Alias != "" {
-			out.WriteString(steps("    ", "Re-loading Webmin"))
-		}
+		out.WriteString(s.deleteEpilogue(d, kids))
 		out.WriteString(".. deleted\n\n")
 		for _, c := range kids {
 			s.removeDomain(c)
@@ -689,6 +678,51 @@ func (s *Server) deleteDomain(cc *callCtx, a *args) result {
 		s.removeDomain(d)
 	}
 	return ok(out.String())
+}
+
+// deleteEpilogue prints the post-actions in the order they were registered:
+// a top-level server registers the Webmin reload first (281, 360-362); a
+// sub-server or alias registers the web server, then its DNS zone, then
+// Webmin (101, 245), and so does a top-level server whose first deleted
+// child is a sub-server, whose name the DNS restart then carries (102).
+func (s *Server) deleteEpilogue(d *domain, kids []*domain) string {
+	all := append([]*domain{d}, kids...)
+	web, dns := false, false
+	for _, x := range all {
+		web = web || x.has("web")
+		dns = dns || x.has("dns")
+	}
+	reg := d
+	for _, k := range kids {
+		if k.Parent != "" {
+			reg = k
+			break
+		}
+	}
+	webmin := s.st.top(d).has("webmin")
+	var b strings.Builder
+	if reg.isTop() {
+		if webmin {
+			b.WriteString(steps("    ", "Re-loading Webmin"))
+		}
+		if web {
+			b.WriteString(steps("    ", "Applying webserver configuration"))
+		}
+		if dns {
+			b.WriteString(steps("    ", "Re-starting DNS server for "+reg.Name))
+		}
+		return b.String()
+	}
+	if web || reg.Alias != "" {
+		b.WriteString(steps("    ", "Applying webserver configuration"))
+	}
+	if reg.has("dns") {
+		b.WriteString(steps("    ", "Re-starting DNS server for "+reg.Name))
+	}
+	if webmin {
+		b.WriteString(steps("    ", "Re-loading Webmin"))
+	}
+	return b.String()
 }
 
 func (s *Server) removeDomain(d *domain) {

@@ -253,6 +253,12 @@ func NewServer(opts ...Option) (*Server, error) {
 		if err := s.st.load(cfg.stateFile); err != nil {
 			return nil, err
 		}
+		// Domain owners' Webmin logins come back with their domains.
+		for login, dom := range s.st.Owners {
+			if d := s.st.find(dom); d != nil {
+				s.users[login] = &webminUser{password: d.Pass, role: roleDomainOwner, domain: dom}
+			}
+		}
 	}
 	cert, err := selfSigned()
 	if err != nil {

@@ -530,3 +530,34 @@ func TestInstallCertTakesOverWebminCertificate(t *testing.T) {
 		t.Fatal("RestoreWebminCertificate did not restore the simulator's certificate")
 	}
 }
+
+func TestDomainOwnerLogin(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "sim.json")
+	s, c := newTestServer(t, WithStateFile(file))
+	createAlpha(t, c, s) // webmin feature: login "alpha" with the domain's password
+	if r := post(t, c, s, "alpha", "AlphaPass1", "program", "list-domains", "json", "1"); r.body != "ERROR: You are not allowed to run remote commands\n" {
+		t.Fatalf("owner without remote_api: %q", r.body)
+	}
+	post(t, c, s, "admin", "secret", "program", "modify-limits", "domain", "alpha.test", "can-edit", "remote_api", "json", "1")
+	post(t, c, s, "admin", "secret", "program", "create-domain", "domain", "other.test", "pass", "x", "unix", "", "dir", "", "json", "1")
+	j := decode(t, post(t, c, s, "alpha", "AlphaPass1", "program", "list-domains", "name-only", "", "json", "1"))
+	if len(j.Data) != 1 || j.Data[0].Name != "alpha.test" {
+		t.Fatalf("owner sees %+v", j.Data)
+	}
+	if j = decode(t, post(t, c, s, "alpha", "AlphaPass1", "program", "list-users", "domain", "other.test", "json", "1")); j.Error != "Virtual server other.test does not exist" {
+		t.Fatalf("other domain: %+v", j)
+	}
+	j = decode(t, post(t, c, s, "alpha", "AlphaPass1", "program", "list-domains", "multiline", "", "json", "1"))
+	if _, ok := j.Data[0].Values["password_for_mysql"]; ok {
+		t.Fatal("an owner must not see the MySQL password")
+	}
+	s.Close()
+	s2, err := NewServer(WithStateFile(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if r := post(t, c, s2, "alpha", "AlphaPass1", "program", "list-domains", "name-only", "", "json", "1"); r.status != 200 || !strings.Contains(r.body, `"alpha.test"`) {
+		t.Fatalf("owner after reload: %+v", r)
+	}
+}
