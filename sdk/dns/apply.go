@@ -63,8 +63,18 @@ func (e *BackendError) Unwrap() error { return e.Err }
 // backend, in the order of backends. A change is in Applied only for the
 // backends that confirmed it; one backend's failure (or panic) never hides
 // another's success. An empty change list calls no backend.
+//
+// Changes that cannot be sent (an RRset changed twice, a Create or Update
+// without Desired, a Delete without an RRset) fail on every backend with
+// ErrInvalidChanges and no backend is called.
 func Apply(ctx context.Context, zone string, changes []Change, backends ...Backend) []Result {
 	results := make([]Result, len(backends))
+	if err := checkChanges(changes); err != nil {
+		for i, b := range backends {
+			results[i] = Result{Backend: b.Name(), Planned: changes, Failed: changes, Err: err}
+		}
+		return results
+	}
 	var wg sync.WaitGroup
 	for i, b := range backends {
 		wg.Add(1)
@@ -75,6 +85,37 @@ func Apply(ctx context.Context, zone string, changes []Change, backends ...Backe
 	}
 	wg.Wait()
 	return results
+}
+
+// ErrInvalidChanges is matched by the error Apply reports for a change list
+// it refuses to send.
+var ErrInvalidChanges = errors.New("invalid changes")
+
+func checkChanges(changes []Change) error {
+	seen := make(map[Key]bool, len(changes))
+	var errs []error
+	for i, c := range changes {
+		switch {
+		case (c.Op == Create || c.Op == Update) && c.Desired == nil:
+			errs = append(errs, fmt.Errorf("change %d: %s without a desired RRset", i, c.Op))
+			continue
+		case c.Op == Delete && c.Desired == nil && c.Current == nil:
+			errs = append(errs, fmt.Errorf("change %d: delete without an RRset", i))
+			continue
+		case c.Op != Create && c.Op != Update && c.Op != Delete:
+			errs = append(errs, fmt.Errorf("change %d: unknown operation %d", i, int(c.Op)))
+			continue
+		}
+		k := c.Key()
+		if seen[k] {
+			errs = append(errs, fmt.Errorf("change %d: %s is changed twice", i, k))
+		}
+		seen[k] = true
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrInvalidChanges, errors.Join(errs...))
 }
 
 func applyOne(ctx context.Context, zone string, changes []Change, b Backend) (res Result) {

@@ -140,3 +140,24 @@ func TestApplyDesiredConflictAndReadFailurePerBackend(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestApplyRefusesInvalidChanges(t *testing.T) {
+	t.Parallel()
+	pdns, cf := newPair(t)
+	a := rrset("a.example.org.", "A", 300, "192.0.2.1")
+	for name, changes := range map[string][]dns.Change{
+		"twice":          {{Op: dns.Create, Desired: &a}, {Op: dns.Update, Desired: &a}},
+		"update nothing": {{Op: dns.Update}},
+		"delete nothing": {{Op: dns.Delete}},
+		"bad op":         {{Op: dns.ChangeOp(9), Desired: &a}},
+	} {
+		for _, r := range dns.Apply(context.Background(), "example.org", changes, pdns, cf) {
+			if !errors.Is(r.Err, dns.ErrInvalidChanges) || len(r.Applied) != 0 {
+				t.Errorf("%s on %s: %+v", name, r.Backend, r)
+			}
+		}
+	}
+	if _, applies := pdns.Calls(); applies != 0 {
+		t.Errorf("a backend was called %d times", applies)
+	}
+}
