@@ -44,6 +44,7 @@ func run(ctx context.Context, argv []string, out io.Writer, getenv func(string) 
 	user := fs.String("user", "admin", "Webmin login of the master admin")
 	password := fs.String("password", "", "password of the master admin (or VIRTUALMIN_SIM_PASSWORD)")
 	realistic := fs.Bool("realistic-latency", false, "answer as slowly as a real server (create-domain 5-9 s, writes 2-3 s, reads 0.2 s)")
+	scale := fs.Float64("latency-scale", 0, "use the real latencies multiplied by this factor (0: none; --realistic-latency is 1)")
 	seed := fs.String("seed-domains", "", "comma-separated domains to create at start if they do not exist (features unix dir dns mail web)")
 	php := fs.Bool("php", true, "simulate an installed PHP 8.2 with FPM")
 	le := fs.Bool("letsencrypt", false, "make generate-letsencrypt-cert succeed (it fails like an offline server by default)")
@@ -76,6 +77,9 @@ func run(ctx context.Context, argv []string, out io.Writer, getenv func(string) 
 	}
 	if *backupRoot != "" {
 		opts = append(opts, virtualmintest.WithBackupRoot(*backupRoot))
+	}
+	if *scale > 0 {
+		opts = append(opts, virtualmintest.WithLatencyScale(*scale))
 	}
 	if *realistic {
 		opts = append(opts, virtualmintest.WithRealisticLatency())

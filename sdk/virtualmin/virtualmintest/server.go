@@ -93,7 +93,7 @@ type config struct {
 	addr              string
 	stateFile         string
 	backupRoot        string
-	realistic         bool
+	latencyScale      float64
 	latency           map[string]time.Duration
 	loginDelay        time.Duration
 	blockAfter        int
@@ -122,7 +122,11 @@ func WithBackupRoot(dir string) Option { return func(c *config) { c.backupRoot =
 // WithRealisticLatency makes programs take as long as on the recorded server:
 // create-domain 5-9 s, delete-domain 4-6 s, other writes 2-3 s, reads 0.2 s,
 // multiline domain listings about 1 s.
-func WithRealisticLatency() Option { return func(c *config) { c.realistic = true } }
+func WithRealisticLatency() Option { return func(c *config) { c.latencyScale = 1 } }
+
+// WithLatencyScale uses the realistic latencies multiplied by f (0.01 makes
+// create-domain take 50-90 ms). The default is 0: no artificial latency.
+func WithLatencyScale(f float64) Option { return func(c *config) { c.latencyScale = f } }
 
 // WithLatency sets the latency of one program, overriding the defaults (zero,
 // or the realistic table).
@@ -884,7 +888,7 @@ func (s *Server) latencyFor(program string, argv []string) time.Duration {
 	if d, ok := s.cfg.latency[program]; ok {
 		return d
 	}
-	if !s.cfg.realistic {
+	if s.cfg.latencyScale <= 0 {
 		return 0
 	}
 	ml := false
@@ -893,5 +897,5 @@ func (s *Server) latencyFor(program string, argv []string) time.Duration {
 			ml = true
 		}
 	}
-	return realisticLatency(program, ml)
+	return time.Duration(float64(realisticLatency(program, ml)) * s.cfg.latencyScale)
 }

@@ -561,3 +561,14 @@ func TestDomainOwnerLogin(t *testing.T) {
 		t.Fatalf("owner after reload: %+v", r)
 	}
 }
+
+func TestLatencyScale(t *testing.T) {
+	s, c := newTestServer(t, WithLatencyScale(0.05))
+	start := time.Now()
+	createAlpha(t, c, s)
+	// create-domain takes 5-9 s on the real server; scaled by 0.05 at least
+	// 250 ms (a lower bound only).
+	if el := time.Since(start); el < 250*time.Millisecond {
+		t.Fatalf("create-domain took %v with scale 0.05", el)
+	}
+}
