@@ -168,9 +168,12 @@ func TestConformanceCoversEveryTranscript(t *testing.T) {
 	for _, f := range files {
 		names[filepath.Base(f)] = true
 	}
-	for n := range notClaimed {
+	for n, why := range notClaimed {
 		if !names[n] {
 			t.Errorf("notClaimed lists %s, which is not a transcript", n)
+		}
+		if strings.TrimSpace(why) == "" {
+			t.Errorf("notClaimed gives no reason for %s", n)
 		}
 	}
 	claimed := len(files) - len(notClaimed)
@@ -537,7 +540,7 @@ func TestConformance(t *testing.T) {
 	defer s.Close()
 	c := insecureClient()
 	done := map[int]bool{}
-	matched := 0
+	matched, claimed := 0, 0
 	for _, f := range transcriptFiles(t) {
 		tr := parseTranscript(t, f)
 		prepare(t, s, tr.num, done)
@@ -549,6 +552,7 @@ func TestConformance(t *testing.T) {
 			}
 			continue
 		}
+		claimed++
 		r := replay(t, s, c, tr)
 		code, ctype, body, loc := r.code, r.ctype, r.body, r.location
 		if tr.statusLine != "" && r.statusLine != tr.statusLine {
@@ -581,4 +585,7 @@ func TestConformance(t *testing.T) {
 		matched++
 	}
 	t.Logf("conformance: %d transcripts matched", matched)
+	if matched != claimed {
+		t.Errorf("%d of %d claimed transcripts matched", matched, claimed)
+	}
 }
