@@ -211,6 +211,7 @@ func (p *prahoProvider) Configure(ctx context.Context, req provider.ConfigureReq
 func (p *prahoProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newDNSRecordResource,
+		newDNSZoneResource,
 		newHostingAccountResource,
 	}
 }

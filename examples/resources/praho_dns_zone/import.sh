@@ -1,0 +1,2 @@
+# By zone name. Every RRset of the zone (apex SOA and NS aside) comes into state.
+terraform import praho_dns_zone.example example.ro
