@@ -361,7 +361,14 @@ func (s *Server) createDomain(cc *callCtx, a *args) result {
 	const p = "create-domain"
 	name := strings.ToLower(a.str("domain"))
 	if name == "" {
-		return usage(p, "Missing --domain parameter")
+		return usage(p, "Missing domain name") // API-NOTES.md (create-domain.pl:685), not recorded
+	}
+	// Features switched off in the recorded module configuration; wording
+	// from API-NOTES.md (create-domain.pl:201-204), not recorded.
+	for _, f := range []string{"ssl", "logrotate", "postgres", "spam", "virus", "webalizer"} {
+		if a.has(f) {
+			return usage(p, "The --"+f+" option cannot be used unless the feature is enabled in the module configuration")
+		}
 	}
 	if (cc.role == roleDomainOwner || cc.role == RoleRemoteAPI) && !a.has("parent") && !a.has("alias") {
 		return usage(p, "Only sub-servers can be created, so the --parent, --alias or --subdom flag must be given")
@@ -393,6 +400,20 @@ func (s *Server) createDomain(cc *callCtx, a *args) result {
 	if s.st.find(name) != nil {
 		return usage(p, "You are already hosting this domain")
 	}
+	// The checks below follow API-NOTES.md §6.2 (no recording).
+	if a.has("quota") != a.has("uquota") && !a.has("limits-from-plan") {
+		return usage(p, "No quota specified")
+	}
+	if parent != nil && a.has("unix") {
+		return usage(p, "--unix option makes no sense for sub-servers")
+	}
+	hasFeature := a.has("default-features") || a.has("features-from-plan") || a.has("features-from-template")
+	for _, f := range []string{"unix", "dir", "dns", "mail", "web", "mysql", "webmin"} {
+		hasFeature = hasFeature || a.has(f)
+	}
+	if !hasFeature {
+		return usage(p, "No virtual server features enabled")
+	}
 	now := s.cfg.now()
 	d := &domain{ID: s.st.newID(now), Name: name, Desc: a.str("desc"), Created: now.Unix(), CreatedBy: cc.user,
 		PHPMode: "none", Serial: 2026112600}
@@ -405,7 +426,7 @@ func (s *Server) createDomain(cc *callCtx, a *args) result {
 			want[f] = true
 		}
 	}
-	if a.has("default-features") || a.has("features-from-plan") {
+	if a.has("default-features") || a.has("features-from-plan") || a.has("features-from-template") {
 		for _, f := range []string{"unix", "dir", "dns", "mail", "web", "mysql", "webmin"} {
 			want[f] = true
 		}
