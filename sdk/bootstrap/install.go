@@ -1,0 +1,224 @@
+package bootstrap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/praho/terraform-provider-praho/sdk/ssh"
+)
+
+// InstallMode chooses what Virtualmin's installer sets up.
+type InstallMode int
+
+const (
+	// Minimal installs Webmin and Virtualmin without the web and mail stack
+	// (--minimal).
+	Minimal InstallMode = iota
+	// BundleLAMP installs the Apache stack (--bundle LAMP).
+	BundleLAMP
+	// BundleLEMP installs the nginx stack (--bundle LEMP).
+	BundleLEMP
+)
+
+// String implements fmt.Stringer.
+func (m InstallMode) String() string {
+	switch m {
+	case Minimal:
+		return "minimal"
+	case BundleLAMP:
+		return "LAMP"
+	case BundleLEMP:
+		return "LEMP"
+	}
+	return fmt.Sprintf("InstallMode(%d)", int(m))
+}
+
+// DefaultInstallerURL is where Virtualmin publishes its installer.
+const DefaultInstallerURL = "https://software.virtualmin.com/gpl/scripts/virtualmin-install.sh"
+
+// InstallOptions configures Install.
+type InstallOptions struct {
+	// Mode is Minimal, BundleLAMP or BundleLEMP.
+	Mode InstallMode
+	// Hostname is the host's fully qualified name (--hostname); empty keeps
+	// the host's own.
+	Hostname string
+	// Force passes --force, which answers yes to the installer's questions;
+	// without it the installer asks for a confirmation that never comes.
+	Force bool
+	// InstallerURL is downloaded on the host (curl or wget). Empty means
+	// DefaultInstallerURL unless InstallerFile is set.
+	InstallerURL string
+	// InstallerFile is a local installer uploaded over SSH, for hosts
+	// without internet access. It wins over InstallerURL.
+	InstallerFile string
+	// ExtraArgs are more installer arguments (for example "--unstable").
+	ExtraArgs []string
+}
+
+// ErrInstallFailed marks a failed installer run (errors.Is); the error is an
+// *InstallError with the tail of the installer's output.
+var ErrInstallFailed = errors.New("bootstrap: Virtualmin installer failed")
+
+// InstallError is a failed installer run.
+type InstallError struct {
+	// Status is the installer's exit status (-1 when killed by a signal).
+	Status int
+	// Tail is the end of the installer's output (stdout and stderr).
+	Tail string
+	// Err is the underlying error, an *ssh.ExitError.
+	Err error
+}
+
+// Error implements error.
+func (e *InstallError) Error() string {
+	return fmt.Sprintf("bootstrap install: Virtualmin installer failed with status %d; end of its output:\n%s", e.Status, e.Tail)
+}
+
+// Unwrap returns the underlying error.
+func (e *InstallError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrInstallFailed) true.
+func (e *InstallError) Is(target error) bool { return target == ErrInstallFailed }
+
+// installedExit is the installer's exit status when Virtualmin is already
+// installed.
+const installedExit = 100
+
+// Installed reports whether Virtualmin's installer has completed on the host
+// (its marker file exists).
+func (b *Bootstrapper) Installed(ctx context.Context) (bool, error) {
+	out, err := b.script(ctx, "install", "check the installer's marker",
+		`if [ -e "$1" ]; then echo yes; else echo no; fi`, b.path(InstalledMarker))
+	if err != nil {
+		return false, err
+	}
+	return strings.TrimSpace(out) == "yes", nil
+}
+
+// installerArgs builds the installer's command line arguments.
+func installerArgs(o InstallOptions) ([]string, error) {
+	var args []string
+	switch o.Mode {
+	case Minimal:
+		args = append(args, "--minimal")
+	case BundleLAMP:
+		args = append(args, "--bundle", "LAMP")
+	case BundleLEMP:
+		args = append(args, "--bundle", "LEMP")
+	default:
+		return nil, fmt.Errorf("%w: unknown install mode %d", ErrInvalidOptions, int(o.Mode))
+	}
+	if o.Hostname != "" {
+		if strings.HasPrefix(o.Hostname, "-") || strings.ContainsAny(o.Hostname, " \t\n/") {
+			return nil, fmt.Errorf("%w: hostname %q is not a host name", ErrInvalidOptions, o.Hostname)
+		}
+		args = append(args, "--hostname", o.Hostname)
+	}
+	if o.Force {
+		args = append(args, "--force")
+	}
+	return append(args, o.ExtraArgs...), nil
+}
+
+// Install runs Virtualmin's installer unless the host is already installed.
+// The installer is uploaded from InstallerFile or downloaded on the host from
+// InstallerURL. Its output goes to the progress function line by line; a
+// failure is an *InstallError (errors.Is ErrInstallFailed) with the tail of
+// the output. An installer that exits 100 found Virtualmin installed: that is
+// reported as unchanged, not as a failure.
+func (b *Bootstrapper) Install(ctx context.Context, o InstallOptions) (StepResult, error) {
+	res := StepResult{Name: "install"}
+	args, err := installerArgs(o)
+	if err != nil {
+		return res, err
+	}
+	var local []byte
+	if o.InstallerFile != "" {
+		if local, err = os.ReadFile(o.InstallerFile); err != nil {
+			return res, fmt.Errorf("%w: installer file: %v", ErrInvalidOptions, err)
+		}
+	}
+	installed, err := b.Installed(ctx)
+	if err != nil {
+		return res, err
+	}
+	if installed {
+		res.Detail = "Virtualmin is already installed (" + InstalledMarker + " exists)"
+		b.log.Debug("bootstrap install skipped", "reason", res.Detail)
+		return res, nil
+	}
+
+	dir, err := b.script(ctx, "install", "create a temporary directory",
+		`mkdir -p "$1" && mktemp -d "$1/praho-install.XXXXXXXX"`, b.path("/tmp"))
+	if err != nil {
+		return res, err
+	}
+	dir = strings.TrimSpace(dir)
+	defer func() {
+		// Best effort, with a fresh context: the caller's may be done.
+		_, _ = b.script(context.WithoutCancel(ctx), "install", "remove the temporary directory", `rm -rf -- "$1"`, dir)
+	}()
+	installer := dir + "/virtualmin-install.sh"
+	source := o.InstallerFile
+	if local != nil {
+		if err := b.ssh.Upload(ctx, installer, 0o700, strings.NewReader(string(local))); err != nil {
+			return res, &StepError{Step: "install", Op: "upload the installer", Err: err}
+		}
+	} else {
+		url := o.InstallerURL
+		if url == "" {
+			url = DefaultInstallerURL
+		}
+		source = url
+		b.log.Info("bootstrap install: downloading the installer on the host", "url", url)
+		if _, err := b.script(ctx, "install", "download the installer", `
+if command -v curl >/dev/null 2>&1; then
+	curl -fsSL --retry 3 -o "$1" -- "$2"
+elif command -v wget >/dev/null 2>&1; then
+	wget -q -O "$1" -- "$2"
+else
+	echo "neither curl nor wget is installed" >&2; exit 127
+fi`, installer, url); err != nil {
+			return res, err
+		}
+	}
+
+	b.log.Info("bootstrap install: running the Virtualmin installer", "source", source, "args", strings.Join(args, " "))
+	out := &lineWriter{fn: func(line string) {
+		b.log.Debug("bootstrap install output", "line", line)
+		if b.progress != nil {
+			b.progress("install", line)
+		}
+	}}
+	_, err = b.ssh.Run(ctx, ssh.Command{
+		Args:     append([]string{"sh", installer}, args...),
+		Stdout:   out,
+		Stderr:   out,
+		TailSize: 8192,
+	})
+	out.flush()
+	var exit *ssh.ExitError
+	switch {
+	case errors.As(err, &exit) && exit.Status == installedExit:
+		res.Detail = "the installer found Virtualmin already installed (exit 100)"
+		return res, nil
+	case errors.As(err, &exit):
+		return res, &InstallError{Status: exit.Status, Tail: exit.Tail, Err: err}
+	case err != nil:
+		return res, &StepError{Step: "install", Op: "run the installer", Err: err}
+	}
+	if installed, err = b.Installed(ctx); err != nil {
+		return res, err
+	}
+	if !installed {
+		return res, &StepError{Step: "install", Op: "check the result",
+			Err: errors.New("the installer exited 0 but did not write " + InstalledMarker)}
+	}
+	res.Changed = true
+	res.Detail = fmt.Sprintf("installed Virtualmin (%s) with %s", o.Mode, source)
+	return res, nil
+}
