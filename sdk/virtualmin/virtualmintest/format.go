@@ -209,10 +209,12 @@ func writeXMLElem(b *strings.Builder, name string, o *object, depth int) {
 		}
 	}
 	if inner.Len() == 0 {
-		if depth == 0 {
-			b.WriteString(" />\n")
-		} else {
+		// XML::Simple writes an empty hash as <x></x> (04) and a hash of
+		// scalars only as a self-closing element (113, 120).
+		if len(o.keys) == 0 {
 			b.WriteString("></" + name + ">\n")
+		} else {
+			b.WriteString(" />\n")
 		}
 		return
 	}

@@ -102,15 +102,17 @@ func (s *Server) renderDomain(d *domain, master, simple bool) string {
 	line("User ID", strconv.Itoa(top.UID))
 	line("Group name", top.User)
 	line("Group ID", strconv.Itoa(top.GID))
+	// Sub-servers use their first label (sub, shop), aliases the name
+	// without the TLD (gamma-alias), top-level servers the user (06, 31, 239).
 	prefix := top.User
-	if !d.isTop() {
-		prefix = strings.SplitN(d.Name, ".", 2)[0]
-		if d.Alias != "" {
-			prefix = strings.TrimSuffix(d.Name, ".test")
-			if i := strings.LastIndex(d.Name, "."); i > 0 {
-				prefix = d.Name[:i]
-			}
+	switch {
+	case d.Alias != "":
+		prefix = d.Name
+		if i := strings.LastIndex(d.Name, "."); i > 0 {
+			prefix = d.Name[:i]
 		}
+	case d.Parent != "":
+		prefix = strings.SplitN(d.Name, ".", 2)[0]
 	}
 	line("Mailbox username prefix", prefix)
 	line("Password storage", "Hashed")
