@@ -14,10 +14,9 @@ import (
 func fmtDate(unix int64) string { return time.Unix(unix, 0).UTC().Format("02/Jan/2006 15:04") }
 
 func (s *Server) hostnames(d *domain, candidates bool) string {
-	if candidates && (!d.has("dns") || d.Disabled) && !d.isTop() && d.Alias == "" {
-		return d.Name
-	}
-	if candidates && d.Disabled {
+	// Without its DNS names (a disabled domain's zone is renamed, 18; a
+	// sub-server without dns, 241) only the domain itself is a candidate.
+	if candidates && (d.Disabled || (d.Parent != "" && !d.has("dns"))) {
 		return d.Name
 	}
 	list := func(n string) []string {
