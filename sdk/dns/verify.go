@@ -121,7 +121,10 @@ type NotServedError struct {
 
 func (e *NotServedError) Error() string {
 	seen := e.LastSeen.String()
-	if e.LastErr != nil {
+	switch {
+	case e.LastErr != nil && e.LastSeen != nil:
+		seen += " (then: " + e.LastErr.Error() + ")"
+	case e.LastErr != nil:
 		seen = e.LastErr.Error()
 	}
 	want := "no record"
@@ -195,8 +198,10 @@ func WaitServed(ctx context.Context, server string, rr RRset, opts WaitOptions) 
 				return nil
 			}
 			last, lastErr = ans, nil
-		} else if ctx.Err() == nil || last == nil {
+		} else if ctx.Err() == nil {
 			lastErr = err
+		} else if last == nil {
+			lastErr = err // the wait ended during the only query
 		}
 		t := time.NewTimer(opts.Interval)
 		select {
