@@ -90,8 +90,12 @@ type ExitError struct {
 	// Signal names the signal that killed the command ("KILL", "TERM"...), if any.
 	Signal string
 	// Tail is the last TailSize bytes of stdout and stderr combined, in the
-	// order received, with Command.Secrets redacted.
+	// order received, with Command.Secrets redacted. The two streams travel
+	// separately, so their interleaving is approximate.
 	Tail string
+	// StderrTail is the last TailSize bytes of stderr alone, redacted: the
+	// reason for a failure, even when a flood of stdout pushed it out of Tail.
+	StderrTail string
 }
 
 // Error implements error; it includes the tail of the output so that the
@@ -104,11 +108,23 @@ func (e *ExitError) Error() string {
 	} else {
 		fmt.Fprintf(&b, "exited with status %d", e.Status)
 	}
-	if t := strings.TrimRight(e.Tail, "\n"); t != "" {
+	t := strings.TrimRight(e.Tail, "\n")
+	if t != "" {
 		b.WriteString("; last output:\n")
 		b.WriteString(t)
 	} else {
 		b.WriteString(" (no output)")
 	}
+	if st := strings.TrimRight(e.StderrTail, "\n"); st != "" && !strings.Contains(t, lastLine(st)) {
+		b.WriteString("\nlast error output:\n")
+		b.WriteString(st)
+	}
 	return b.String()
+}
+
+func lastLine(s string) string {
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -151,25 +152,34 @@ func (c *Client) run(ctx context.Context, line, desc string, stdin io.Reader, cm
 	if size <= 0 {
 		size = DefaultTailSize
 	}
+	// One lock for both streams: the tail keeps their interleaving, and a
+	// caller may pass the same writer as Stdout and Stderr.
 	var mu sync.Mutex
 	tail := newTailBuffer(size, cmd.Secrets)
-	tw := &lockedWriter{mu: &mu, w: tail}
+	errTail := newTailBuffer(size, cmd.Secrets)
 	res := &Result{}
 	outCap := &capBuffer{limit: MaxCapture}
 	errCap := &capBuffer{limit: MaxCapture}
-	sess.Stdout = io.MultiWriter(orWriter(cmd.Stdout, outCap), tw)
-	sess.Stderr = io.MultiWriter(orWriter(cmd.Stderr, errCap), tw)
+	sess.Stdout = &lockedWriter{mu: &mu, w: io.MultiWriter(orWriter(cmd.Stdout, outCap), tail)}
+	pid := &pidFilter{w: &lockedWriter{mu: &mu, w: io.MultiWriter(orWriter(cmd.Stderr, errCap), tail, errTail)}}
+	sess.Stderr = pid
 	in, err := sess.StdinPipe()
 	if err != nil {
 		return nil, fmt.Errorf("ssh: stdin for %s on %s: %w", desc, c.addr, err)
 	}
 
 	c.log.Debug("ssh: run", "addr", c.addr, "command", desc)
-	if err := sess.Start(line); err != nil {
+	// The shell first reports its PID (the process group sshd made for the
+	// session) so that a cancelled command can be killed: sshd refuses
+	// "signal" requests on root logins, the usual case when bootstrapping.
+	if err := sess.Start(pidMarkerCmd + line); err != nil {
 		return nil, fmt.Errorf("ssh: start %s on %s: %w", desc, c.addr, err)
 	}
 	kill := func() {
 		_ = sess.Signal(xssh.SIGKILL)
+		if p := pid.get(); p > 0 {
+			c.killGroup(p)
+		}
 		_ = sess.Close()
 	}
 	stopCancel := context.AfterFunc(ctx, kill)
@@ -195,14 +205,32 @@ func (c *Client) run(ctx context.Context, line, desc string, stdin io.Reader, cm
 		readErr <- nil
 	}()
 
-	werr := sess.Wait()
+	waited := make(chan error, 1)
+	go func() { waited <- sess.Wait() }()
+	var werr error
+	finished := true
+	select {
+	case werr = <-waited:
+	case <-ctx.Done():
+		// kill runs; give the session a moment to end so that no output
+		// arrives after Run returned.
+		select {
+		case werr = <-waited:
+		case <-time.After(cancelGrace):
+			finished = false
+		}
+	}
 	canceled := !stopCancel()
 	res.Duration = time.Since(start)
-	res.Stdout, res.Stderr = outCap.Bytes(), errCap.Bytes()
-	res.Truncated = outCap.dropped || errCap.dropped
-	mu.Lock()
-	tailText := tail.String()
-	mu.Unlock()
+	var tailText, errTailText string
+	if finished {
+		pid.flush()
+		mu.Lock()
+		res.Stdout, res.Stderr = outCap.Bytes(), errCap.Bytes()
+		res.Truncated = outCap.dropped || errCap.dropped
+		tailText, errTailText = tail.String(), errTail.String()
+		mu.Unlock()
+	}
 
 	var rerr error
 	select {
@@ -220,7 +248,7 @@ func (c *Client) run(ctx context.Context, line, desc string, stdin io.Reader, cm
 		c.log.Debug("ssh: command done", "addr", c.addr, "command", desc, "status", 0, "elapsed", res.Duration.Round(time.Millisecond))
 		return res, nil
 	case errors.As(werr, &exitErr):
-		err = &ExitError{Addr: c.addr, Command: desc, Status: exitErr.ExitStatus(), Signal: exitErr.Signal(), Tail: tailText}
+		err = &ExitError{Addr: c.addr, Command: desc, Status: exitErr.ExitStatus(), Signal: exitErr.Signal(), Tail: tailText, StderrTail: errTailText}
 		if exitErr.Signal() != "" && exitErr.ExitStatus() == 0 {
 			err.(*ExitError).Status = -1
 		}
@@ -273,6 +301,92 @@ func (c *Client) removeQuietly(ctx context.Context, quotedPath string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	_, _ = c.run(ctx, "rm -f -- "+quotedPath, "remove "+quotedPath, nil, &Command{})
+}
+
+// pidMarkerCmd makes the remote shell print its PID on stderr before the
+// command; pidFilter takes that line out of the output.
+const pidMarkerCmd = `printf 'praho-ssh-pid:%s\n' "$$" >&2; `
+
+// cancelGrace is how long a cancelled Run waits for the killed session to end.
+const cancelGrace = 10 * time.Second
+
+// killGroup kills the process group of a cancelled command from a new
+// session; best effort, bounded in time.
+func (c *Client) killGroup(pid int) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s, err := c.conn.NewSession()
+		if err != nil {
+			return
+		}
+		defer s.Close()
+		err = s.Run(fmt.Sprintf("kill -s KILL -- -%d", pid))
+		c.log.Debug("ssh: killed cancelled command", "addr", c.addr, "pgid", pid, "error", fmt.Sprint(err))
+	}()
+	select {
+	case <-done:
+	case <-time.After(cancelGrace):
+	}
+}
+
+// pidFilter removes the PID line pidMarkerCmd prints from the start of
+// stderr and remembers the PID.
+type pidFilter struct {
+	w    io.Writer
+	mu   sync.Mutex
+	buf  []byte
+	done bool
+	pid  int
+}
+
+func (f *pidFilter) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	if f.done {
+		f.mu.Unlock()
+		return f.w.Write(p)
+	}
+	f.buf = append(f.buf, p...)
+	i := bytes.IndexByte(f.buf, '\n')
+	if i < 0 && len(f.buf) < 64 {
+		f.mu.Unlock()
+		return len(p), nil
+	}
+	rest := f.buf
+	if i >= 0 {
+		if v, ok := strings.CutPrefix(string(f.buf[:i]), "praho-ssh-pid:"); ok {
+			if n, err := strconv.Atoi(v); err == nil {
+				f.pid = n
+				rest = f.buf[i+1:]
+			}
+		}
+	}
+	f.done, f.buf = true, nil
+	f.mu.Unlock()
+	if len(rest) > 0 {
+		if _, err := f.w.Write(rest); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+// flush passes on what was held back (a shell that died before its first
+// newline).
+func (f *pidFilter) flush() {
+	f.mu.Lock()
+	rest := f.buf
+	f.done, f.buf = true, nil
+	f.mu.Unlock()
+	if len(rest) > 0 {
+		_, _ = f.w.Write(rest)
+	}
+}
+
+func (f *pidFilter) get() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.pid
 }
 
 func orWriter(w io.Writer, fallback io.Writer) io.Writer {

@@ -243,6 +243,10 @@ func (s *Server) writeConfig() {
 		"StrictModes no",
 		"AllowTcpForwarding yes",
 		"PrintMotd no",
+		// bash sources ~/.bashrc when sshd starts it; a developer's rc file
+		// (pyenv, cargo...) costs hundreds of ms per command and is not part
+		// of any test. HOME is the server's own directory instead.
+		"SetEnv HOME=" + s.Dir,
 		"LogLevel VERBOSE",
 	}
 	lines = append(lines, s.opts.extraCfg...)
