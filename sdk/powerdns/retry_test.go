@@ -279,17 +279,20 @@ func TestRecordedAnswersDecode(t *testing.T) {
 		"/api/v1/servers/localhost/zones/signed.example./cryptokeys": "13b-get-cryptokeys.txt",
 		"/api/v1/servers/localhost/zones/example.org./metadata":      "11d-get-metadata-list.txt",
 	}
+	answers := map[string]transcript{}
+	for path, f := range routes {
+		answers[path] = readTranscript(t, f)
+	}
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("X-API-Key") != "k" {
 			w.WriteHeader(401)
 			return
 		}
-		f, ok := routes[r.URL.Path]
+		tr, ok := answers[r.URL.Path]
 		if !ok {
 			http.NotFound(w, r)
 			return
 		}
-		tr := readTranscript(t, f)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(tr.status)
 		w.Write(tr.body)
