@@ -426,7 +426,7 @@ func TestPowerDNSWaitServedOverUDPAndTCP(t *testing.T) {
 		}
 	}
 	// An RRset that is not what is served times out with what was seen.
-	err := dns.WaitServed(ctx, e.srv.DNSAddr, rrset("www."+e.zone, "A", 120, "203.0.113.1"), dns.WaitOptions{Timeout: 5 * time.Second, TCP: true})
+	err := dns.WaitServed(ctx, e.srv.DNSAddr, rrset("www."+e.zone, "A", 120, "203.0.113.1"), dns.WaitOptions{Timeout: 3 * time.Second})
 	var nse *dns.NotServedError
 	if !errors.As(err, &nse) || !strings.Contains(err.Error(), "192.0.2.10") {
 		t.Errorf("want NotServedError showing 192.0.2.10, got %v", err)
