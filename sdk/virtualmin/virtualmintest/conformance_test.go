@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -394,7 +395,7 @@ func textDiff(want, got string) string {
 // prepare puts the simulated host in the state the real one had before the
 // numbered transcript: users from the auth lines, PHP installed after 105,
 // bar-b.test created between the two batches, MariaDB stopped for 340-346.
-func prepare(t *testing.T, s *Server, num int, done map[int]bool) {
+func prepare(t *testing.T, s *Server, clock *atomic.Int64, num int, done map[int]bool) {
 	step := func(at int, f func()) {
 		if num >= at && !done[at] {
 			done[at] = true
@@ -406,9 +407,8 @@ func prepare(t *testing.T, s *Server, num int, done map[int]bool) {
 		s.AddUser("apilimited", "ApiLimited123", RoleRemoteAPI)
 	})
 	step(99, func() {
-		// The block lasts blockDuration (shortened for the test), like the
-		// 62 s wait before 99.
-		time.Sleep(1600 * time.Millisecond)
+		// The recorder waited 62 s for the block to expire.
+		clock.Add(int64(62 * time.Second))
 	})
 	step(106, func() { s.SetPHPInstalled(true) })
 	step(200, func() {
@@ -434,11 +434,11 @@ func prepare(t *testing.T, s *Server, num int, done map[int]bool) {
 	step(347, func() { s.SetMySQLDown(false) })
 }
 
-func newConformanceServer(t testing.TB) *Server {
+func newConformanceServer(t testing.TB, clock *atomic.Int64) *Server {
 	// The clock of the recording: the certificate installed in 274 is valid
 	// until 26 Dec 2026, and list-certs-expiry prints the days left.
 	recorded := time.Date(2026, 11, 26, 10, 26, 30, 0, time.UTC)
-	s, err := NewServer(WithBlock(5, 1500*time.Millisecond), WithClock(func() time.Time { return recorded }))
+	s, err := NewServer(WithClock(func() time.Time { return recorded.Add(time.Duration(clock.Load())) }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -536,14 +536,15 @@ func replay(t *testing.T, s *Server, c *http.Client, tr *transcript) reply {
 }
 
 func TestConformance(t *testing.T) {
-	s := newConformanceServer(t)
+	var clock atomic.Int64 // nanoseconds after the recording's clock
+	s := newConformanceServer(t, &clock)
 	defer s.Close()
 	c := insecureClient()
 	done := map[int]bool{}
 	matched, claimed := 0, 0
 	for _, f := range transcriptFiles(t) {
 		tr := parseTranscript(t, f)
-		prepare(t, s, tr.num, done)
+		prepare(t, s, &clock, tr.num, done)
 		if _, skip := notClaimed[tr.file]; skip {
 			// Still send remote.cgi calls, so the state follows the
 			// recording (102 deletes alpha.test).

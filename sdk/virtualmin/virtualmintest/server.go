@@ -158,7 +158,8 @@ func WithLetsEncrypt(succeed bool) Option { return func(c *config) { c.letsEncry
 // exists).
 func WithPHP(installed bool) Option { return func(c *config) { c.php = installed } }
 
-// WithClock replaces time.Now for timestamps in the output.
+// WithClock replaces time.Now for timestamps in the output and for the
+// failed-login block (a test can advance it past BlockDuration).
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
 // Server is a running simulator. Its methods are safe for concurrent use.
@@ -718,7 +719,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Lock()
-	now := time.Now()
+	now := s.cfg.now() // WithClock lets tests expire a block without waiting
 	lf := s.fails[ip]
 	if lf != nil && now.Before(lf.blockedUntil) {
 		rec.Status = 403
