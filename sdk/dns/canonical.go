@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,6 +32,9 @@ var ErrInvalidContent = errors.New("invalid record content")
 
 // Is makes errors.Is(err, ErrInvalidContent) true for content errors.
 func (e *ContentError) Is(target error) bool { return target == ErrInvalidContent }
+
+// svcbQuoted matches a quoted SVCB parameter value without spaces or escapes.
+var svcbQuoted = regexp.MustCompile(`([a-z0-9-]+)="([^"\\\s]*)"`)
 
 // idnaLookup maps a non-ASCII label the way resolvers do (lowercase, NFC) and
 // encodes it in punycode.
@@ -267,6 +271,11 @@ func CanonicalContent(rrtype, content string) (string, error) {
 			out = append(out, strconv.FormatUint(v, 10))
 		}
 		return strings.Join(out, " "), nil
+	}
+	if t == "SVCB" || t == "HTTPS" {
+		// PowerDNS prints parameter values without quotes (alpn=h2,h3) and
+		// rejects the quoted form others write (alpn="h2,h3").
+		c = svcbQuoted.ReplaceAllString(strings.Join(strings.Fields(c), " "), "$1=$2")
 	}
 	if _, known := mdns.StringToType[t]; known && c != "" {
 		// Validate with miekg/dns; keep the user's text, PowerDNS accepts the

@@ -79,6 +79,8 @@ func TestCanonicalContent(t *testing.T) {
 		{"CAA", `0 ISSUE letsencrypt.org`, `0 issue "letsencrypt.org"`},
 		{"SOA", "ns1.example.org hostmaster.example.org 1 10800 3600 604800 3600", "ns1.example.org. hostmaster.example.org. 1 10800 3600 604800 3600"},
 		{"SSHFP", "1 1 123456789abcdef67890123456789abcdef67890", "1 1 123456789abcdef67890123456789abcdef67890"},
+		{"HTTPS", `1 .  alpn="h2,h3" port="443"`, `1 . alpn=h2,h3 port=443`},
+		{"SVCB", `0 svc.example.org.`, `0 svc.example.org.`},
 		{"LUA", "  A \"ifportup(443, {'192.0.2.1'})\" ", "A \"ifportup(443, {'192.0.2.1'})\""},
 	}
 	for _, c := range cases {

@@ -119,7 +119,8 @@ func summarize(rr RRset) string {
 // types and content are compared semantically (see EqualRRsets), so case,
 // trailing dots, TXT quoting, AAAA form and record order never make a change.
 // An RRset whose TTL or records differ gives one Update, never a Delete and a
-// Create. A desired RRset with no records means "must not exist".
+// Create. A desired RRset with no records means "must not exist" (a Delete,
+// refused like an overwrite when the RRset is not managed).
 // Conflicts are returned in Plan.Conflicts and, joined, as the error; the
 // error is also set for invalid desired content or a duplicated desired
 // RRset, in which case the plan is empty.
@@ -182,7 +183,12 @@ func Diff(desired, actual []RRset, opts DiffOptions) (Plan, error) {
 		a, exists := act[k]
 		switch {
 		case len(w.Records) == 0:
-			if exists {
+			switch {
+			case !exists:
+			case opts.Ownership == RefuseUnmanaged && !managed[k]:
+				// Deleting someone else's RRset is overwriting it too.
+				plan.Conflicts = append(plan.Conflicts, &ConflictError{Zone: zone, Existing: a, Desired: w})
+			default:
 				cur := a
 				plan.Changes = append(plan.Changes, Change{Op: Delete, Current: &cur})
 			}

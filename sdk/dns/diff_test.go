@@ -140,12 +140,18 @@ func TestDiffNonExclusiveLeavesOthersAlone(t *testing.T) {
 
 func TestDiffEmptyRecordsMeansDelete(t *testing.T) {
 	t.Parallel()
-	plan, err := dns.Diff([]dns.RRset{rrset("www", "A", 300), rrset("absent", "A", 300)}, zoneAsPowerDNSReturnsIt(), dns.DiffOptions{Zone: "example.org"})
+	desired := []dns.RRset{rrset("www", "A", 300), rrset("absent", "A", 300)}
+	plan, err := dns.Diff(desired, zoneAsPowerDNSReturnsIt(), dns.DiffOptions{Zone: "example.org", Managed: keysOf(desired)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(plan.Changes) != 1 || plan.Changes[0].Op != dns.Delete || plan.Changes[0].Key().Name != "www.example.org." {
 		t.Errorf("want delete of www A only, got %v", plan.Changes)
+	}
+	// Not managed: deleting it is refused like an overwrite.
+	plan, err = dns.Diff(desired, zoneAsPowerDNSReturnsIt(), dns.DiffOptions{Zone: "example.org"})
+	if !errors.Is(err, dns.ErrConflict) || len(plan.Changes) != 0 || len(plan.Conflicts) != 1 {
+		t.Errorf("unmanaged delete: %v, %v", plan.Changes, err)
 	}
 }
 

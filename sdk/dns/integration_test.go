@@ -539,6 +539,7 @@ func TestPowerDNSRoundTripOfRewrittenContent(t *testing.T) {
 		rrset("d1", "DS", 60, "12345 13 2 0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"),
 		rrset("i1", "CNAME", 60, "bücher.example"),
 		rrset("l1", "LOC", 60, "51 30 12.748 N 0 7 39.611 W 0.00m 0.00m 0.00m 0.00m"),
+		rrset("h1", "HTTPS", 60, `1 . alpn="h2,h3" ipv4hint="192.0.2.1"`),
 	}
 	if err := dns.Errors(dns.ApplyDesired(ctx, e.zone, desired, dns.DiffOptions{}, e.backend)); err != nil {
 		t.Fatal(err)
