@@ -118,13 +118,11 @@ func parseTranscript(t *testing.T, path string) *transcript {
 // reason. TestConformanceCoversEveryTranscript fails if a transcript is
 // neither replayed nor listed here.
 var notClaimed = map[string]string{
-	"52-info-json.txt":                          "info blob: the recorded host's CPU, disks and pending apt updates; the simulator prints its own host data",
-	"53-info-text.txt":                          "info blob (host-specific), see 52",
-	"301-info-multiline-json.txt":               "info blob (host-specific), see 52",
-	"302-info-search-host-json.txt":             "info blob (host-specific), see 52",
-	"303-info-search-status-multiline-json.txt": "info blob (host-specific), see 52",
-	"322-acl-apibootstrap-info-json.txt":        "info blob (host-specific), see 52",
-	"100-list-domains-concurrency10.txt":        "a timing summary, not a call (covered by the benchmarks)",
+	"52-info-json.txt":                   "info blob: the recorded host's CPU, disks and pending apt updates; the simulator prints its own host data",
+	"53-info-text.txt":                   "info blob (host-specific), see 52",
+	"301-info-multiline-json.txt":        "info blob (host-specific), see 52",
+	"322-acl-apibootstrap-info-json.txt": "info blob (host-specific), see 52",
+	"100-list-domains-concurrency10.txt": "a timing summary, not a call (covered by the benchmarks)",
 	// Programs outside the simulator's scope.
 	"300-validate-domains-all-domains-json.txt": "domains come in readdir order of /etc/webmin/virtual-server/domains on the recorded host (random); the simulator lists them in list-domains order",
 	// Webmin pages other than remote.cgi.

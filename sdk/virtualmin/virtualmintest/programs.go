@@ -1362,8 +1362,10 @@ func (s *Server) modifyLimits(cc *callCtx, a *args) result {
 // ---------------------------------------------------------------- host
 
 func (s *Server) info(cc *callCtx, a *args) result {
-	// The recorded blob (52) is mostly the host's pending apt updates; this
-	// is the same YAML-like shape with the simulated host's numbers.
+	// The full blob of the recorded host (52) is mostly its CPU, disks and
+	// pending apt updates; the simulator prints the sections it models, in
+	// the same YAML-like shape: fcount (from the state), host and status
+	// (as recorded in 302 and 303). --search keeps the matching sections.
 	counts := map[string]int{}
 	for _, d := range s.st.Domains {
 		counts["doms"]++
@@ -1373,23 +1375,41 @@ func (s *Server) info(cc *callCtx, a *args) result {
 		counts["users"] += len(d.Users)
 		counts["dbs"] += len(d.Databases)
 	}
-	var b strings.Builder
-	if q := a.str("search"); q != "" && q != "host" && q != "status" {
-		return ok("")
-	}
-	b.WriteString("fcount: \n")
+	var fcount strings.Builder
+	fcount.WriteString("fcount: \n")
 	for _, k := range []string{"dbs", "dir", "dns", "doms", "mail", "mysql", "unix", "users", "web", "webmin"} {
-		fmt.Fprintf(&b, "    %s: %d\n", k, counts[k])
+		fmt.Fprintf(&fcount, "    %s: %d\n", k, counts[k])
 	}
-	b.WriteString("host: \n    hostname: vm\n    module root: /usr/share/webmin/virtual-server\n    os: Debian Linux 12\n" +
-		"    root: /usr/share/webmin\n    virtualmin edition: GPL\n    virtualmin version: 8.1.0\n    webmin version: 2.660\n")
-	b.WriteString("status: \n")
-	for _, f := range []string{"dns", "mail", "web", "mysql"} {
-		st := 1
-		if f == "mysql" && s.st.MySQLDown {
-			st = 0
+	host := "host: \n    hostname: " + s.cfg.hostname + "\n    module root: /usr/share/webmin/virtual-server\n    os: Debian Linux 12\n" +
+		"    root: /usr/share/webmin\n    theme version: \n    virtualmin edition: GPL\n    virtualmin version: 8.1.0\n    webmin version: 2.660\n"
+	var status strings.Builder
+	status.WriteString("status: \n")
+	svc := func(feature, name, id string, up bool) {
+		st := 0
+		if up {
+			st = 1
 		}
-		fmt.Fprintf(&b, "    * \n        feature: %s\n        status: %d\n", f, st)
+		status.WriteString("    * \n        feature: " + feature + "\n")
+		if id != "" {
+			status.WriteString("        id: " + id + "\n")
+		}
+		fmt.Fprintf(&status, "        name: %s\n        status: %d\n", name, st)
+	}
+	svc("web", "Apache Webserver", "", true)
+	svc("dns", "BIND DNS Server", "", true)
+	svc("mail", "Postfix Mail Server", "", true)
+	svc("sshd", "SSH Server", "", false)
+	svc("mysql", "MariaDB Database Server", "", !s.st.MySQLDown)
+	if s.st.PHP {
+		svc("fpm", "PHP-FPM 8.2.36 Server", "8.2.36", true)
+	}
+	sections := []struct{ name, text string }{{"fcount", fcount.String()}, {"host", host}, {"status", status.String()}}
+	var b strings.Builder
+	q := a.str("search")
+	for _, sec := range sections {
+		if q == "" || strings.Contains(sec.name, q) {
+			b.WriteString(sec.text)
+		}
 	}
 	return ok(b.String())
 }
