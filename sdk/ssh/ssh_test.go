@@ -490,3 +490,29 @@ func TestConnectTimeout(t *testing.T) {
 		}
 	})
 }
+
+// TestHostKeyTypeSelection uses a host with an ed25519 and an RSA key: a check
+// naming the RSA key must make the server present that one.
+func TestHostKeyTypeSelection(t *testing.T) {
+	t.Parallel()
+	srv := sshtest.Start(t, sshtest.WithRSAHostKey())
+	for name, check := range map[string]ssh.HostKeyCheck{
+		"rsa fingerprint":     ssh.FingerprintSHA256(srv.RSAFingerprint),
+		"rsa pinned":          ssh.PinnedKey(srv.RSAHostKeyLine),
+		"ed25519 fingerprint": ssh.FingerprintSHA256(srv.Fingerprint),
+		"known_hosts (both)":  ssh.KnownHostsFile(srv.KnownHostsFile),
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := keyConfig(srv)
+			cfg.HostKey = check
+			c := dial(t, cfg)
+			want := srv.Fingerprint
+			if strings.HasPrefix(name, "rsa") {
+				want = srv.RSAFingerprint
+			}
+			if got := xssh.FingerprintSHA256(c.HostKey()); got != want && name != "known_hosts (both)" {
+				t.Errorf("presented %s, want %s", got, want)
+			}
+		})
+	}
+}

@@ -4,7 +4,9 @@
 // Every server gets fresh host and client keys in a temporary directory, a
 // non-default port and its own sshd_config; it is stopped when the test ends.
 // The login user is the user running the tests (root on CI and on the
-// development machine). Password authentication, when asked for, never touches
+// development machine); its HOME in sessions is the server's directory, so
+// that commands start there and the user's own shell start-up files (a slow
+// ~/.bashrc) stay out of the tests. Password authentication, when asked for, never touches
 // the machine's /etc/shadow: sshd then runs in a private mount namespace in
 // which a copy of that file, holding the test password, is bind-mounted.
 //
@@ -17,6 +19,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
@@ -55,6 +58,7 @@ type options struct {
 	listenAddr string
 	extraKeys  []xssh.PublicKey
 	extraCfg   []string
+	rsaHostKey bool
 }
 
 // WithPassword enables password authentication and gives the login user this
@@ -72,6 +76,10 @@ func WithListenAddress(ip string) Option { return func(o *options) { o.listenAdd
 func WithAuthorizedKey(k xssh.PublicKey) Option {
 	return func(o *options) { o.extraKeys = append(o.extraKeys, k) }
 }
+
+// WithRSAHostKey gives the server a second host key, RSA 3072 (tests of
+// checks that must pick the right key type).
+func WithRSAHostKey() Option { return func(o *options) { o.rsaHostKey = true } }
 
 // WithConfig appends raw sshd_config lines.
 func WithConfig(lines ...string) Option {
@@ -93,7 +101,10 @@ type Server struct {
 	HostKeyLine string
 	// Fingerprint is HostKey's SHA-256 fingerprint ("SHA256:...").
 	Fingerprint string
-	// KnownHostsFile is a known_hosts file holding HostKey for Addr.
+	// RSAHostKeyLine and RSAFingerprint describe the RSA host key added by
+	// WithRSAHostKey (empty otherwise).
+	RSAHostKeyLine, RSAFingerprint string
+	// KnownHostsFile is a known_hosts file holding the host keys for Addr.
 	KnownHostsFile string
 	// ClientKeyPEM is an unencrypted OpenSSH private key authorized to log in.
 	ClientKeyPEM []byte
@@ -104,11 +115,12 @@ type Server struct {
 	// Dir holds the keys, the config and the sshd log.
 	Dir string
 
-	t       testing.TB
-	opts    options
-	ns      *Namespace
-	cfgPath string
-	shadow  string
+	t        testing.TB
+	opts     options
+	hostKeys []xssh.PublicKey
+	ns       *Namespace
+	cfgPath  string
+	shadow   string
 
 	mu      sync.Mutex
 	cmd     *exec.Cmd
@@ -185,6 +197,14 @@ func newServer(t testing.TB, ns *Namespace, opts []Option) *Server {
 		t.Fatalf("sshtest: %v", err)
 	}
 	writeFile(t, filepath.Join(s.Dir, "host_ed25519"), hostPEM, 0o600)
+	s.hostKeys = []xssh.PublicKey{hostPub}
+	if s.opts.rsaHostKey {
+		rsaPub, rsaPEM := newRSAKey(t)
+		writeFile(t, filepath.Join(s.Dir, "host_rsa"), rsaPEM, 0o600)
+		s.RSAHostKeyLine = strings.TrimSpace(string(xssh.MarshalAuthorizedKey(rsaPub)))
+		s.RSAFingerprint = xssh.FingerprintSHA256(rsaPub)
+		s.hostKeys = append(s.hostKeys, rsaPub)
+	}
 	var auth bytes.Buffer
 	auth.Write(xssh.MarshalAuthorizedKey(clientPub))
 	for _, k := range s.opts.extraKeys {
@@ -192,7 +212,7 @@ func newServer(t testing.TB, ns *Namespace, opts []Option) *Server {
 	}
 	writeFile(t, filepath.Join(s.Dir, "authorized_keys"), auth.Bytes(), 0o600)
 	s.KnownHostsFile = filepath.Join(s.Dir, "known_hosts")
-	writeFile(t, s.KnownHostsFile, []byte(knownhosts.Line([]string{s.Addr}, hostPub)+"\n"), 0o600)
+	s.writeKnownHosts()
 	if s.Password != "" {
 		s.shadow = filepath.Join(s.Dir, "shadow")
 		writeFile(t, s.shadow, shadowWithPassword(t, s.User, s.Password), 0o600)
@@ -219,6 +239,14 @@ func (s *Server) pickPort() int {
 		s.t.Fatal(err)
 	}
 	return 20000 + int(n.Int64())
+}
+
+func (s *Server) writeKnownHosts() {
+	var b strings.Builder
+	for _, k := range s.hostKeys {
+		b.WriteString(knownhosts.Line([]string{s.Addr}, k) + "\n")
+	}
+	writeFile(s.t, s.KnownHostsFile, []byte(b.String()), 0o600)
 }
 
 func (s *Server) writeConfig() {
@@ -249,6 +277,9 @@ func (s *Server) writeConfig() {
 		"SetEnv HOME=" + s.Dir,
 		"LogLevel VERBOSE",
 	}
+	if s.opts.rsaHostKey {
+		lines = append(lines, "HostKey "+filepath.Join(s.Dir, "host_rsa"))
+	}
 	lines = append(lines, s.opts.extraCfg...)
 	writeFile(s.t, s.cfgPath, []byte(strings.Join(lines, "\n")+"\n"), 0o600)
 }
@@ -268,7 +299,7 @@ func (s *Server) Start() error {
 			s.Port = s.pickPort()
 			s.Addr = net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
 			s.writeConfig()
-			writeFile(s.t, s.KnownHostsFile, []byte(knownhosts.Line([]string{s.Addr}, s.HostKey)+"\n"), 0o600)
+			s.writeKnownHosts()
 		}
 		lastErr = s.startOnce()
 		if lastErr == nil {
@@ -505,8 +536,26 @@ func newKey(t testing.TB, comment string) (xssh.PublicKey, []byte) {
 	return sshPub, pem.EncodeToMemory(block)
 }
 
+// newRSAKey returns a fresh RSA 3072 public key and its private key PEM.
+func newRSAKey(t testing.TB) (xssh.PublicKey, []byte) {
+	t.Helper()
+	priv, err := rsa.GenerateKey(rand.Reader, 3072)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := xssh.MarshalPrivateKey(priv, "sshtest-host-rsa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := xssh.NewPublicKey(&priv.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pub, pem.EncodeToMemory(block)
+}
+
 // NewClientKey returns a fresh ed25519 key pair for a test client (for example
-// to load into an SSH agent), as a signer and its OpenSSH private key PEM.
+// to load into an SSH agent), as the private key and its signer.
 func NewClientKey(t testing.TB) (ed25519.PrivateKey, xssh.Signer) {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
