@@ -248,3 +248,86 @@ func TestSimulatorDNSAndPHP(t *testing.T) {
 		t.Fatalf("php: %+v %v", d, err)
 	}
 }
+
+func TestSimulatorBackupRestoreAndHost(t *testing.T) {
+	sim, c := newSimulated(t)
+	x := ctx(t)
+	created, err := c.Domains.Create(x, &virtualmin.CreateDomainRequest{Domain: "epsilon.test", Pass: "EpsilonPass123", User: "epsilon",
+		Features: []string{"unix", "dir", "web", "dns", "mail", "mysql", "webmin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Backups.Backup(x, "epsilon.test", "/var/backups/virtualmin/epsilon.tar.gz", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Domains.Delete(x, "epsilon.test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Backups.Restore(x, "/var/backups/virtualmin/epsilon.tar.gz", "epsilon.test", nil); err != nil {
+		t.Fatal(err)
+	}
+	restored, err := c.Domains.Get(x, "epsilon.test")
+	if err != nil || restored.ID != created.ID {
+		t.Fatalf("restored %+v (%v), want ID %s", restored, err, created.ID)
+	}
+	if _, err := c.Backups.Restore(x, "/var/backups/virtualmin/nosuch.tar.gz", "epsilon.test", nil); err == nil {
+		t.Fatal("restoring a missing file succeeded")
+	}
+	plans, err := c.Plans.List(x)
+	if err != nil || len(plans) != 1 || plans[0].Name != "Default Plan" {
+		t.Fatalf("plans: %+v %v", plans, err)
+	}
+	tmpls, err := c.Templates.List(x)
+	if err != nil || len(tmpls) != 2 {
+		t.Fatalf("templates: %+v %v", tmpls, err)
+	}
+	info, err := c.System.Info(x)
+	if err != nil || info.Hostname != "vm" || info.VirtualminVersion != "8.1.0" {
+		t.Fatalf("info: %+v %v", info, err)
+	}
+	if _, err := c.System.CheckConfig(x); err != nil {
+		t.Fatal(err)
+	}
+	sim.SetMySQLDown(true)
+	if _, err := c.System.CheckConfig(x); err == nil {
+		t.Fatal("check-config succeeded with MariaDB down")
+	}
+}
+
+// A Let's Encrypt certificate is installed the way install-cert does it,
+// which moves Webmin itself onto the new certificate: a client pinning the
+// old fingerprint is locked out until it pins the new one.
+func TestSimulatorLetsEncryptMovesWebminCertificate(t *testing.T) {
+	sim, c := newSimulated(t)
+	x := ctx(t)
+	if _, err := c.Domains.Create(x, &virtualmin.CreateDomainRequest{Domain: "zeta.test", Pass: "ZetaPass123",
+		Features: []string{"unix", "dir", "web", "dns"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Certificates.GenerateLetsEncrypt(x, "zeta.test", nil); !errors.Is(err, virtualmin.ErrFailed) {
+		t.Fatalf("offline request: %v", err)
+	}
+	if _, err := c.Certificates.Get(x, "zeta.test"); !errors.Is(err, virtualmin.ErrNotFound) {
+		t.Fatalf("certificate before: %v", err)
+	}
+	old := sim.CertificateSHA256()
+	sim.SetLetsEncrypt(true)
+	if _, err := c.Certificates.GenerateLetsEncrypt(x, "zeta.test", nil); err != nil {
+		t.Fatal(err)
+	}
+	if sim.CertificateSHA256() == old {
+		t.Fatal("Webmin's certificate did not change")
+	}
+	if _, err := c.Domains.List(x, nil); err == nil {
+		t.Fatal("the old pin still works after Webmin's certificate changed")
+	}
+	c2, err := virtualmin.NewClient(sim.URL(), virtualmin.WithBasicAuth("admin", "AdminPass123"),
+		virtualmin.WithPinnedCertificateSHA256(sim.CertificateSHA256()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := c2.Certificates.Get(x, "zeta.test")
+	if err != nil || cert.CN != "zeta.test" || len(cert.AltNames) == 0 {
+		t.Fatalf("certificate: %+v %v", cert, err)
+	}
+}
