@@ -104,3 +104,59 @@ func benchApply1000(b *testing.B, storage pdnstest.Backend) {
 		})
 	})
 }
+
+// BenchmarkProbeDuringValueChange changes the value of two RRsets while a
+// probe queries them over UDP, in place (one REPLACE, what Apply does) and
+// as a delete followed by a create (what the providers we replace do), and
+// reports what the probe saw per change.
+func BenchmarkProbeDuringValueChange(b *testing.B) {
+	for _, mode := range []string{"in-place-update", "delete-then-create"} {
+		b.Run(mode, func(b *testing.B) {
+			e := newPDNSZone(b)
+			ctx := testCtx(b)
+			z := e.zone
+			states := [2][]dns.RRset{
+				{rrset("www."+z, "A", 60, "192.0.2.10"), rrset("mail."+z, "A", 60, "192.0.2.20")},
+				{rrset("www."+z, "A", 60, "198.51.100.10"), rrset("mail."+z, "A", 60, "198.51.100.20")},
+			}
+			if err := dns.Errors(dns.Apply(ctx, z, creates(states[0]), e.backend)); err != nil {
+				b.Fatal(err)
+			}
+			allowed := map[dns.Key][]dns.RRset{}
+			for i := range states[0] {
+				allowed[states[0][i].Key()] = []dns.RRset{states[0][i], states[1][i]}
+			}
+			var p probe
+			stop, done := make(chan struct{}), make(chan struct{})
+			go func() { p.run(ctx, e.srv.DNSAddr, allowed, stop); close(done) }()
+			i := 0
+			for b.Loop() {
+				from, to := states[i%2], states[(i+1)%2]
+				i++
+				var err error
+				if mode == "in-place-update" {
+					var cs []dns.Change
+					for j := range to {
+						cs = append(cs, dns.Change{Op: dns.Update, Desired: &to[j], Current: &from[j]})
+					}
+					err = dns.Errors(dns.Apply(ctx, z, cs, e.backend))
+				} else {
+					var del []dns.Change
+					for j := range from {
+						del = append(del, dns.Change{Op: dns.Delete, Current: &from[j]})
+					}
+					if err = dns.Errors(dns.Apply(ctx, z, del, e.backend)); err == nil {
+						err = dns.Errors(dns.Apply(ctx, z, creates(to), e.backend))
+					}
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			close(stop)
+			<-done
+			b.ReportMetric(float64(p.queries.Load())/float64(b.N), "queries/op")
+			b.ReportMetric(float64(p.nxdomain.Load()+p.empty.Load())/float64(b.N), "nxdomain+empty/op")
+		})
+	}
+}
