@@ -1,0 +1,161 @@
+package bootstrap_test
+
+import (
+	"crypto/tls"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/praho/terraform-provider-praho/sdk/bootstrap"
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
+)
+
+// servedFingerprint is the SHA-256 of the certificate a TLS client sees on
+// addr (the pin is what is being tested, so the chain is not verified).
+func servedFingerprint(t *testing.T, addr string) string {
+	t.Helper()
+	d := &net.Dialer{Timeout: 10 * time.Second}
+	conn, err := tls.DialWithDialer(d, "tcp", addr, &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	return virtualmin.CertificateSHA256(conn.ConnectionState().PeerCertificates[0].Raw)
+}
+
+// TestHardenUFW: on a host with ufw (stand-in) and no fail2ban, Harden
+// opens exactly the asked ports plus the SSH port in use, removes another
+// rule, enables ufw, installs fail2ban with the webmin-auth jail, makes a
+// self-signed certificate whose fingerprint is the one served on port 10000
+// of the host's address; a second run changes nothing and runs no command
+// that changes state.
+func TestHardenUFW(t *testing.T) {
+	h := newHost(t, 3, hostOptions{firewall: "ufw"})
+	ctx := testContext(t)
+	h.install(t, ctx)
+	before := servedFingerprint(t, h.ns.Addr+":10000")
+	// A rule left by someone else: to be removed.
+	if err := os.WriteFile(filepath.Join(h.state, "ufw.rules"), []byte("8080/tcp\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	opts := bootstrap.HardenOptions{OpenPorts: []int{443, 10000, 80}, Fail2ban: true, TLS: bootstrap.TLSOptions{Hostname: "vm3.example.test"}}
+	res, err := h.b.Harden(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Firewall != bootstrap.FirewallUFW || !res.Changed() || len(res.Steps) != 3 {
+		t.Fatalf("harden: %+v", res)
+	}
+	cmds := h.commands(t)
+	for _, want := range []string{"ufw allow 80/tcp", "ufw allow 443/tcp", "ufw allow 10000/tcp", "ufw allow " + portOf(h.srv.Addr) + "/tcp",
+		"ufw default deny incoming", "ufw --force enable", "ufw delete allow 8080/tcp",
+		"apt-get install -y -q fail2ban", "systemctl enable --now fail2ban", "fail2ban-client status webmin-auth", "systemctl restart webmin"} {
+		if !strings.Contains(cmds, want+"\n") {
+			t.Errorf("no %q in the recorded commands:\n%s", want, cmds)
+		}
+	}
+	if strings.Contains(cmds, "firewall-cmd") {
+		t.Errorf("firewall-cmd run on a ufw host:\n%s", cmds)
+	}
+	rules := strings.Fields(readFile(t, filepath.Join(h.state, "ufw.rules")))
+	if got, want := strings.Join(sorted(rules), " "), strings.Join(sorted([]string{"80/tcp", "443/tcp", "10000/tcp", portOf(h.srv.Addr) + "/tcp"}), " "); got != want {
+		t.Errorf("ufw allows %s, want %s", got, want)
+	}
+	if jail := readFile(t, filepath.Join(h.root, bootstrap.Fail2banJailFile)); !strings.Contains(jail, "[webmin-auth]\nenabled = true") {
+		t.Errorf("jail file:\n%s", jail)
+	}
+
+	served := servedFingerprint(t, h.ns.Addr+":10000")
+	if served != res.TLSFingerprintSHA256 {
+		t.Errorf("Harden returned fingerprint %s, port 10000 serves %s", res.TLSFingerprintSHA256, served)
+	}
+	if served == before {
+		t.Errorf("the certificate served did not change")
+	}
+	if time.Until(res.TLSNotAfter) < 800*24*time.Hour {
+		t.Errorf("certificate expires %v", res.TLSNotAfter)
+	}
+
+	// Second run: nothing changes, the same fingerprint, and only reads.
+	if err := os.Truncate(h.cmdLog, 0); err != nil {
+		t.Fatal(err)
+	}
+	res2, err := h.b.Harden(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res2.Changed() {
+		t.Errorf("second harden changed: %+v", res2.Steps)
+	}
+	if res2.TLSFingerprintSHA256 != res.TLSFingerprintSHA256 {
+		t.Errorf("fingerprint changed on the second run")
+	}
+	for _, l := range strings.Split(strings.TrimSpace(h.commands(t)), "\n") {
+		switch l {
+		case "ufw status", "systemctl is-active fail2ban", "fail2ban-client status webmin-auth":
+		default:
+			t.Errorf("second run ran %q", l)
+		}
+	}
+}
+
+// TestHardenFirewalld: on a host with firewalld (stopped, with its default
+// services), Harden starts it, opens the asked ports and removes the
+// services that open others; fail2ban already present is only configured;
+// a given certificate is installed and served.
+func TestHardenFirewalld(t *testing.T) {
+	h := newHost(t, 4, hostOptions{firewall: "firewalld", fail2ban: true})
+	ctx := testContext(t)
+	h.install(t, ctx)
+	certPEM, keyPEM := testCertificate(t, "vm4.example.test")
+	opts := bootstrap.HardenOptions{OpenPorts: []int{10000}, Fail2ban: true, TLS: bootstrap.TLSOptions{CertPEM: certPEM, KeyPEM: keyPEM}}
+	res, err := h.b.Harden(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Firewall != bootstrap.FirewallFirewalld || !res.Changed() {
+		t.Fatalf("harden: %+v", res)
+	}
+	cmds := h.commands(t)
+	for _, want := range []string{"systemctl enable --now firewalld", "firewall-cmd --permanent --add-port=10000/tcp",
+		"firewall-cmd --permanent --add-port=" + portOf(h.srv.Addr) + "/tcp", "firewall-cmd --permanent --remove-service=ssh", "firewall-cmd --reload"} {
+		if !strings.Contains(cmds, want+"\n") {
+			t.Errorf("no %q in the recorded commands:\n%s", want, cmds)
+		}
+	}
+	for _, unwanted := range []string{"ufw", "apt-get", "remove-service=dhcpv6-client"} {
+		if strings.Contains(cmds, unwanted) {
+			t.Errorf("%q in the recorded commands:\n%s", unwanted, cmds)
+		}
+	}
+	if got := strings.Join(sorted(strings.Fields(readFile(t, filepath.Join(h.state, "firewalld.ports")))), " "); got != strings.Join(sorted([]string{"10000/tcp", portOf(h.srv.Addr) + "/tcp"}), " ") {
+		t.Errorf("firewalld ports %s", got)
+	}
+	if served := servedFingerprint(t, h.ns.Addr+":10000"); served != res.TLSFingerprintSHA256 || served != virtualmin.CertificateSHA256(pemDER(t, certPEM)) {
+		t.Errorf("served %s, returned %s", served, res.TLSFingerprintSHA256)
+	}
+	res2, err := h.b.Harden(ctx, opts)
+	if err != nil || res2.Changed() {
+		t.Errorf("second harden: %+v, %v", res2, err)
+	}
+}
+
+// TestHardenNoFirewall: ports asked for on a host without a firewall is an
+// error, not a silent success.
+func TestHardenNoFirewall(t *testing.T) {
+	h := newHost(t, 5, hostOptions{})
+	ctx := testContext(t)
+	_, err := h.b.Harden(ctx, bootstrap.HardenOptions{OpenPorts: []int{10000}})
+	if !errorsIs(err, bootstrap.ErrNoFirewall) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func portOf(addr string) string {
+	_, p, _ := net.SplitHostPort(addr)
+	return p
+}
