@@ -158,7 +158,7 @@ func TestSimulatorUsersAndDatabases(t *testing.T) {
 // A create whose answer is lost after the server did the work: the client
 // must not repeat it blindly; it looks the domain up and succeeds.
 func TestSimulatorCreateCompletedAfterClientTimeout(t *testing.T) {
-	sim, c := newSimulated(t, virtualmin.WithCallTimeout(2*time.Second))
+	sim, c := newSimulated(t, virtualmin.WithCallTimeout(4*time.Second))
 	x := ctx(t)
 	sim.FailNext("create-domain", 1, virtualmintest.Fault{Kind: virtualmintest.FaultCompleteThenHang})
 	d, err := c.Domains.Create(x, &virtualmin.CreateDomainRequest{Domain: "late.test", Pass: "LatePass123", Features: []string{"unix", "dir", "web"}})
