@@ -88,6 +88,13 @@ func (v *Virtualmin) Restart() {
 	setCAEnv(v.t, *v.group)
 }
 
+// RestartWith restarts the simulator like Restart, with extra options (for
+// example real latency) from now on.
+func (v *Virtualmin) RestartWith(opts ...virtualmintest.Option) {
+	v.opts = append(v.opts, opts...)
+	v.Restart()
+}
+
 func setCAEnv(t testing.TB, group []*Virtualmin) {
 	pems := make([]string, 0, len(group))
 	for _, v := range group {

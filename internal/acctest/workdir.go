@@ -1,0 +1,125 @@
+package acctest
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Workdir runs the real CLI (TF_ACC_TERRAFORM_PATH) on a configuration with
+// the provider built from this module and installed through dev_overrides,
+// as a user's machine would run it. Benchmarks use it to time single
+// commands (plan, apply, destroy), which resource.Test does not expose.
+type Workdir struct {
+	tb  testing.TB
+	Dir string
+	cli string
+	env []string
+}
+
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildErr  error
+)
+
+// moduleRoot is the directory of go.mod, found from this file's path.
+func moduleRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// providerBinary builds terraform-provider-praho once per test binary.
+func providerBinary(tb testing.TB) string {
+	tb.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "praho-provider-")
+		if buildErr != nil {
+			return
+		}
+		addCleanupOnce("provider-binary", func() { os.RemoveAll(buildDir) })
+		cmd := exec.Command("go", "build", "-o", filepath.Join(buildDir, "terraform-provider-praho"), ".")
+		cmd.Dir = moduleRoot()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		tb.Fatal(buildErr)
+	}
+	return buildDir
+}
+
+// NewWorkdir prepares an empty working directory. env is added to the CLI's
+// environment (the provider inherits it).
+func NewWorkdir(tb testing.TB, env ...string) *Workdir {
+	tb.Helper()
+	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if cli == "" {
+		tb.Fatal("TF_ACC_TERRAFORM_PATH is not set; run tools/testacc.sh")
+	}
+	bin := providerBinary(tb)
+	dir := tb.TempDir()
+	rc := filepath.Join(dir, ".cli.tfrc")
+	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"praho/praho\" = %q\n  }\n  direct {}\n}\n", bin)
+	if err := os.WriteFile(rc, []byte(cfg), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	w := &Workdir{tb: tb, Dir: dir, cli: cli}
+	w.env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_LOG=")
+	w.env = append(w.env, env...)
+	return w
+}
+
+// Write replaces main.tf with the required_providers block and body.
+func (w *Workdir) Write(body string) {
+	w.tb.Helper()
+	src := "terraform {\n  required_providers {\n    praho = { source = \"praho/praho\" }\n  }\n}\n\n" + body
+	if err := os.WriteFile(filepath.Join(w.Dir, "main.tf"), []byte(src), 0o600); err != nil {
+		w.tb.Fatal(err)
+	}
+}
+
+// Run runs the CLI with args in the directory and returns how long it took.
+// A non-zero exit fails the benchmark or test, unless it is in okCodes.
+func (w *Workdir) Run(args []string, okCodes ...int) (time.Duration, int) {
+	w.tb.Helper()
+	cmd := exec.Command(w.cli, append(args, "-no-color")...)
+	cmd.Dir, cmd.Env = w.Dir, w.env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	d := time.Since(start)
+	code := 0
+	if err != nil {
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			w.tb.Fatalf("%v: %v", args, err)
+		}
+		code = ee.ExitCode()
+		allowed := false
+		for _, c := range okCodes {
+			allowed = allowed || c == code
+		}
+		if !allowed {
+			tail := out.String()
+			if len(tail) > 4000 {
+				tail = tail[len(tail)-4000:]
+			}
+			w.tb.Fatalf("%v exited %d:\n%s", args, code, tail)
+		}
+	}
+	return d, code
+}
+
+// SetEnv sets one variable of the CLI's environment for the following runs.
+func (w *Workdir) SetEnv(key, value string) {
+	w.env = append(w.env, key+"="+value)
+}
