@@ -252,6 +252,16 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	return c, nil
 }
 
+// Format prints the client without its API key, whatever the verb
+// (%v, %+v, %#v, %s), so that dumping a client never leaks the key.
+func (c *Client) Format(f fmt.State, verb rune) {
+	key := "unset"
+	if c.apiKey != "" {
+		key = "[redacted]"
+	}
+	fmt.Fprintf(f, "powerdns.Client{url: %s, server: %s, api key: %s}", c.base, c.serverID, key)
+}
+
 // ServerID is the API server id the client addresses.
 func (c *Client) ServerID() string { return c.serverID }
 

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"log/slog"
@@ -317,6 +318,19 @@ func TestRecordedAnswersDecode(t *testing.T) {
 	md, err := c.Metadata.List(ctx(t), "example.org.")
 	if err != nil || len(md) != 3 || md[2].Kind != "X-MANAGED-BY" {
 		t.Errorf("metadata = %+v, %v", md, err)
+	}
+}
+
+func TestClientDumpHidesAPIKey(t *testing.T) {
+	c, err := NewClient("http://127.0.0.1:1", WithAPIKey("very-secret-key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		out := fmt.Sprintf(verb, c)
+		if strings.Contains(out, "very-secret-key") || !strings.Contains(out, "127.0.0.1:1") {
+			t.Errorf("%s: %s", verb, out)
+		}
 	}
 }
 

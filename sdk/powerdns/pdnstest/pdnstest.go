@@ -54,6 +54,10 @@ type Config struct {
 	StartTimeout time.Duration
 	// ExtraConfig lines are appended to pdns.conf ("key=value").
 	ExtraConfig []string
+	// KeepRunning lets pdns_server outlive the program that started it (for
+	// demos and tools): no parent-death signal, and the directory is kept.
+	// Stop it with Stop while the Server is at hand, or kill PID later.
+	KeepRunning bool
 }
 
 // Option changes the Config used by Start and Shared.
@@ -89,6 +93,8 @@ type Server struct {
 	LogFile string
 	// Backend is the storage backend in use.
 	Backend Backend
+	// PID is pdns_server's process id.
+	PID int
 
 	cmd      *exec.Cmd
 	done     chan struct{}
@@ -140,11 +146,17 @@ func Start(t testing.TB, opts ...Option) *Server {
 
 var (
 	sharedMu      sync.Mutex
-	sharedServers = map[Backend]*Server{}
+	sharedServers = map[string]*Server{}
 )
 
-// Shared returns one server per backend for the whole test binary, started on
-// first use. Call StopShared at the end of TestMain (or use Main); even
+// sharedKey identifies the configurations Shared may reuse a server for.
+func sharedKey(c Config) string {
+	return fmt.Sprintf("%s|%v|%q", c.Backend, c.SQLiteSync, c.ExtraConfig)
+}
+
+// Shared returns one server per configuration (backend, sync, extra lines)
+// for the whole test binary, started on first use; the API key is random
+// unless given on first use. Call StopShared at the end of TestMain (or use Main); even
 // without it, pdns_server is started with a parent-death signal, so it ends
 // when the test binary exits, crash included. Tests sharing a server must use
 // zone names of their own.
@@ -159,7 +171,8 @@ func Shared(t testing.TB, opts ...Option) *Server {
 	}
 	sharedMu.Lock()
 	defer sharedMu.Unlock()
-	if s, ok := sharedServers[cfg.Backend]; ok && s.Running() {
+	key := sharedKey(cfg)
+	if s, ok := sharedServers[key]; ok && s.Running() {
 		return s
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -168,7 +181,7 @@ func Shared(t testing.TB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatalf("pdnstest: %v", err)
 	}
-	sharedServers[cfg.Backend] = s
+	sharedServers[key] = s
 	return s
 }
 
@@ -319,6 +332,10 @@ func startOnce(ctx context.Context, cfg Config, ownDir bool) (*Server, error) {
 	// thread is locked to the goroutine below, which lives exactly as long as
 	// the child: a crashed or killed test binary never leaves pdns behind.
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM, Setpgid: true}
+	if cfg.KeepRunning {
+		s.cmd.SysProcAttr.Pdeathsig = 0
+		s.ownDir = false
+	}
 	started := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
@@ -337,6 +354,7 @@ func startOnce(ctx context.Context, cfg Config, ownDir bool) (*Server, error) {
 		logf.Close()
 		return nil, fmt.Errorf("pdnstest: start %s: %w", pdnsBinary, err)
 	}
+	s.PID = s.cmd.Process.Pid
 	if err := s.waitReady(ctx, cfg.StartTimeout); err != nil {
 		s.Stop()
 		return nil, fmt.Errorf("%w\npdns_server log (%s):\n%s", err, logPath, s.LogTail(30))

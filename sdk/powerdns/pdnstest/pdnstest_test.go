@@ -99,3 +99,35 @@ func TestMissingBinaryFails(t *testing.T) {
 		t.Fatalf("err = %v, want a hint to run tools/install-deps.sh", err)
 	}
 }
+
+// TestKeepRunningKeepsDir: a server meant to outlive its starter keeps its
+// directory (config, data, log) and can still be stopped.
+func TestKeepRunningKeepsDir(t *testing.T) {
+	dir := t.TempDir()
+	s, err := StartProcess(t.Context(), Config{Dir: dir, KeepRunning: true, APIKey: "demo-key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.PID == 0 || s.cmd.SysProcAttr.Pdeathsig != 0 || s.APIKey != "demo-key" {
+		t.Errorf("pid %d pdeathsig %v key %q", s.PID, s.cmd.SysProcAttr.Pdeathsig, s.APIKey)
+	}
+	if err := s.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.LogFile); err != nil {
+		t.Errorf("log removed: %v", err)
+	}
+}
+
+// TestSharedPerConfig: different configurations get different servers.
+func TestSharedPerConfig(t *testing.T) {
+	defer StopShared()
+	a, b := Shared(t), Shared(t, WithBackend(SQLite3))
+	c := Shared(t, WithBackend(SQLite3), WithSQLiteSync())
+	if a == b || b == c || a.Backend != LMDB || b.Backend != SQLite3 {
+		t.Fatal("Shared mixed configurations")
+	}
+	if Shared(t, WithBackend(SQLite3)) != b {
+		t.Fatal("Shared did not reuse the sqlite3 server")
+	}
+}
