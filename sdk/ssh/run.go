@@ -104,6 +104,13 @@ func (cmd *Command) build() (line, desc string, stdin io.Reader, err error) {
 		fmt.Fprintf(&envDesc, "%s=... ", k)
 	}
 
+	// Secrets are redacted before quoting: quoting changes a secret holding
+	// a single quote, which would then escape redaction.
+	redactedArgs := make([]string, len(cmd.Args))
+	for i, a := range cmd.Args {
+		redactedArgs[i] = Redact(a, cmd.Secrets)
+	}
+
 	if cmd.Script != "" {
 		line = "sh -s"
 		if len(cmd.Args) > 0 {
@@ -117,12 +124,16 @@ func (cmd *Command) build() (line, desc string, stdin io.Reader, err error) {
 		if !strings.HasSuffix(cmd.Script, "\n") {
 			script.WriteString("\n")
 		}
-		desc = fmt.Sprintf("%s%s (script of %d bytes on stdin)", envDesc.String(), line, len(cmd.Script))
-		return line, Redact(desc, cmd.Secrets), strings.NewReader(script.String()), nil
+		desc = envDesc.String() + "sh -s"
+		if len(cmd.Args) > 0 {
+			desc += " -- " + QuoteArgs(redactedArgs)
+		}
+		desc += fmt.Sprintf(" (script of %d bytes on stdin)", len(cmd.Script))
+		return line, desc, strings.NewReader(script.String()), nil
 	}
 	line = env.String() + QuoteArgs(cmd.Args)
-	desc = envDesc.String() + QuoteArgs(cmd.Args)
-	return line, Redact(desc, cmd.Secrets), cmd.Stdin, nil
+	desc = envDesc.String() + QuoteArgs(redactedArgs)
+	return line, desc, cmd.Stdin, nil
 }
 
 // Run runs cmd on the host and waits for it. Output streams to cmd.Stdout and
@@ -160,8 +171,10 @@ func (c *Client) run(ctx context.Context, line, desc string, stdin io.Reader, cm
 	res := &Result{}
 	outCap := &capBuffer{limit: MaxCapture}
 	errCap := &capBuffer{limit: MaxCapture}
-	sess.Stdout = &lockedWriter{mu: &mu, w: io.MultiWriter(orWriter(cmd.Stdout, outCap), tail)}
-	pid := &pidFilter{w: &lockedWriter{mu: &mu, w: io.MultiWriter(orWriter(cmd.Stderr, errCap), tail, errTail)}}
+	outW := &lockedWriter{mu: &mu, w: io.MultiWriter(orWriter(cmd.Stdout, outCap), tail)}
+	errW := &lockedWriter{mu: &mu, w: io.MultiWriter(orWriter(cmd.Stderr, errCap), tail, errTail)}
+	sess.Stdout = outW
+	pid := &pidFilter{w: errW}
 	sess.Stderr = pid
 	in, err := sess.StdinPipe()
 	if err != nil {
@@ -223,12 +236,14 @@ func (c *Client) run(ctx context.Context, line, desc string, stdin io.Reader, cm
 	canceled := !stopCancel()
 	res.Duration = time.Since(start)
 	var tailText, errTailText string
+	var writeErr error
 	if finished {
 		pid.flush()
 		mu.Lock()
 		res.Stdout, res.Stderr = outCap.Bytes(), errCap.Bytes()
 		res.Truncated = outCap.dropped || errCap.dropped
 		tailText, errTailText = tail.String(), errTail.String()
+		writeErr = errors.Join(outW.err, errW.err)
 		mu.Unlock()
 	}
 
@@ -244,6 +259,8 @@ func (c *Client) run(ctx context.Context, line, desc string, stdin io.Reader, cm
 		err = fmt.Errorf("ssh: command %s on %s cancelled: %w", desc, c.addr, context.Cause(ctx))
 	case rerr != nil:
 		err = fmt.Errorf("ssh: command %s on %s killed: reading its stdin failed: %w", desc, c.addr, rerr)
+	case werr == nil && writeErr != nil:
+		err = fmt.Errorf("ssh: command %s on %s: writing its output: %w", desc, c.addr, writeErr)
 	case werr == nil:
 		c.log.Debug("ssh: command done", "addr", c.addr, "command", desc, "status", 0, "elapsed", res.Duration.Round(time.Millisecond))
 		return res, nil
@@ -396,15 +413,24 @@ func orWriter(w io.Writer, fallback io.Writer) io.Writer {
 	return fallback
 }
 
+// lockedWriter serialises writes. A failing writer does not stop the
+// session (it would stall the remote command once the SSH window is full):
+// its first error is kept and later output discarded.
 type lockedWriter struct {
-	mu *sync.Mutex
-	w  io.Writer
+	mu  *sync.Mutex
+	w   io.Writer
+	err error
 }
 
 func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.w.Write(p)
+	if l.err == nil {
+		if _, err := l.w.Write(p); err != nil {
+			l.err = err
+		}
+	}
+	return len(p), nil
 }
 
 // capBuffer captures up to limit bytes and drops the rest.

@@ -197,6 +197,12 @@ func TestRunStdinAndStreaming(t *testing.T) {
 		t.Errorf("stderr = %q", stderr.String())
 	}
 
+	// A failing output writer neither stalls the command nor goes unnoticed.
+	_, err := c.Run(testContext(t), ssh.Command{Args: []string{"sh", "-c", "yes | head -c 5000000"}, Stdout: failingWriter{}})
+	if err == nil || !strings.Contains(err.Error(), "writing its output: disk on fire") {
+		t.Errorf("err = %v, want the writer's error", err)
+	}
+
 	// Large stdin round trip, captured output.
 	data := make([]byte, 3<<20)
 	if _, err := rand.Read(data); err != nil {
@@ -388,6 +394,10 @@ func TestUpload(t *testing.T) {
 	}
 }
 
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk on fire") }
+
 type iotestErrReader struct{}
 
 func (iotestErrReader) Read([]byte) (int, error) { return 0, errors.New("read failed on purpose") }
@@ -400,7 +410,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	const (
 		password   = "S3cret-Passw0rd-in-log?"
 		passphrase = "key-Passphrase-9f8e7d"
-		apiSecret  = "api-T0ken-a1b2c3d4e5"
+		apiSecret  = "api-T0ken-'a1b2\"c3$d4e5"
 	)
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -441,7 +451,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 
 		// A command carrying the secret in an argument, on stdin and in its output.
 		res, err := c.Run(ctx, ssh.Command{
-			Args:    []string{"sh", "-c", `read s; echo "token is $s"; echo "$1 failed" >&2; exit 4`, "sh", apiSecret},
+			Args:    []string{"sh", "-c", `read -r s; echo "token is $s"; echo "$1 failed" >&2; exit 4`, "sh", apiSecret},
 			Stdin:   strings.NewReader(apiSecret + "\n"),
 			Secrets: []string{apiSecret},
 		})
@@ -470,7 +480,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	if !strings.Contains(logs.String(), "level=DEBUG") || !strings.Contains(logs.String(), "[REDACTED]") {
 		t.Fatalf("the debug log is not being captured:\n%s", logs.String())
 	}
-	for name, secret := range map[string]string{"password": password, "passphrase": passphrase, "private key": keyBody, "command secret": apiSecret} {
+	for name, secret := range map[string]string{"password": password, "passphrase": passphrase, "private key": keyBody, "command secret": apiSecret, "part after its quote": `a1b2"c3$d4e5`} {
 		if strings.Contains(all, secret) {
 			t.Errorf("the %s appears in logs or errors:\n%s", name, all)
 		}
