@@ -167,6 +167,9 @@ func Diff(desired, actual []RRset, opts DiffOptions) (Plan, error) {
 		}
 		want[c.Key()] = c
 	}
+	if opts.Exclusive && zone == "" {
+		errs = append(errs, errors.New("exclusive diff: the zone apex is unknown (set DiffOptions.Zone)"))
+	}
 	if len(errs) > 0 {
 		return Plan{}, errors.Join(errs...)
 	}

@@ -213,6 +213,11 @@ func TestDiffRejectsBadDesired(t *testing.T) {
 			t.Errorf("%s: want an error and no change, got %v, %v", name, plan.Changes, err)
 		}
 	}
+	// Exclusive without a known apex could delete the apex NS: refused.
+	actual := []dns.RRset{rrset("example.org.", "NS", 3600, "ns1.example.org.")}
+	if plan, err := dns.Diff(nil, actual, dns.DiffOptions{Exclusive: true}); err == nil || len(plan.Changes) != 0 {
+		t.Errorf("exclusive without apex: %v, %v", plan.Changes, err)
+	}
 }
 
 func TestDiffSOASerialIgnored(t *testing.T) {
