@@ -8,6 +8,19 @@
 // limited and retried with jittered exponential backoff when retrying is safe;
 // each call documents why. Errors are *Error values that match ErrNotFound,
 // ErrConflict, ErrUnauthorized, ErrUnprocessable or ErrServer with errors.Is.
+//
+// PowerDNS 4.7 behaviours the client works around (each shown by a test):
+//   - only 422 has a JSON body; 400/401/404/409/500 answer in plain text;
+//   - an unknown zone kind silently becomes Native: the client refuses it;
+//   - soa_edit_api "" freezes the SOA serial: the client never sends it unless
+//     asked (ZoneCreate.SOAEditAPI is a pointer);
+//   - the sqlite backend answers 500 "database is locked" to concurrent
+//     writes, rolled back: PATCHes are retried with jittered backoff;
+//   - ?rrset_name=&rrset_type= leaves disabled records out: GetRRset reads
+//     the zone instead (GetRRsetFiltered is the cheap, lossy read);
+//   - the lmdb backend refuses RRset comments (422): see WithoutComments;
+//   - zone ids in URLs escape bytes other than letters, digits, '.' and '-'
+//     as "=XX" (ZoneID).
 package powerdns
 
 import (
@@ -162,8 +175,9 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithTimeout bounds each HTTP attempt (default 60 s). The context passed to
-// each call bounds the whole call, retries included.
+// WithTimeout bounds each HTTP attempt (default 60 s) of the client's own
+// transport (WithHTTPClient keeps that client's Timeout). The context passed
+// to each call bounds the whole call, retries included.
 func WithTimeout(d time.Duration) Option {
 	return func(s *settings) error { s.timeout = d; return nil }
 }
