@@ -414,6 +414,11 @@ func InNamespace(t testing.TB, name, addr string, opts ...Option) *Server {
 	return NewNamespace(t, name, addr).Start(t, opts...)
 }
 
+// LockNamespaceName holds, for the rest of the test, the inter-process lock
+// NewNamespace takes on name; for tests that set up or inspect a namespace's
+// leftovers themselves.
+func LockNamespaceName(t testing.TB, name string) { lockName(t, name) }
+
 // NewNamespace creates the network namespace name and a veth pair: addr/24
 // inside (for example 10.200.71.2), the same subnet's .1 on the host side. A
 // namespace or veth left behind by a crashed earlier run with the same name is
@@ -437,7 +442,11 @@ func NewNamespace(t testing.TB, name, addr string) *Namespace {
 	ns := &Namespace{Name: name, Addr: ip.String(), HostAddr: host.String(),
 		vethHost: "ph" + suffix, vethNS: "pn" + suffix}
 
-	ns.remove() // leftovers of a crashed earlier run
+	// Another test process (a second `go test ./...` on the same machine)
+	// may be using this name right now: wait for it. Once the lock is ours,
+	// anything left under this name belongs to a run that died.
+	lockName(t, name)
+	ns.remove()
 	if other := subnetUser(ip); other != "" {
 		t.Fatalf("sshtest: subnet %s/24 is already used by interface %s: pick another", host, other)
 	}
@@ -488,6 +497,61 @@ func (ns *Namespace) remove() {
 	_ = exec.Command("ip", "netns", "del", ns.Name).Run()
 	_ = exec.Command("ip", "link", "del", ns.vethHost).Run()
 }
+
+// lockName takes an exclusive lock on name for the rest of the test. The
+// kernel releases it if the process dies, so a crash never blocks later runs.
+// Within one process the lock is counted, so that a test may hold it around
+// NewNamespace (two tests of one package must not share a name).
+func lockName(t testing.TB, name string) {
+	t.Helper()
+	locksMu.Lock()
+	defer locksMu.Unlock()
+	l := locks[name]
+	if l == nil {
+		dir := filepath.Join(os.TempDir(), "praho-sshtest-locks")
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatalf("sshtest: %v", err)
+		}
+		f, err := os.OpenFile(filepath.Join(dir, name+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil {
+			t.Fatalf("sshtest: %v", err)
+		}
+		deadline := time.Now().Add(5 * time.Minute)
+		for {
+			err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, syscall.EWOULDBLOCK) || time.Now().After(deadline) {
+				f.Close()
+				t.Fatalf("sshtest: lock for namespace %s: %v", name, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		l = &nameLock{f: f}
+		locks[name] = l
+	}
+	l.n++
+	// Registered before the namespace's own cleanup, so it runs after it.
+	t.Cleanup(func() {
+		locksMu.Lock()
+		defer locksMu.Unlock()
+		if l.n--; l.n == 0 {
+			l.f.Close()
+			delete(locks, name)
+		}
+	})
+}
+
+type nameLock struct {
+	f *os.File
+	n int
+}
+
+var (
+	locksMu sync.Mutex
+	locks   = map[string]*nameLock{}
+)
 
 // subnetUser names an interface of the host that has an address in ip's /24.
 func subnetUser(ip net.IP) string {

@@ -51,6 +51,7 @@ func login(t *testing.T, s *Server, auth xssh.AuthMethod) string {
 func TestNamespaceLeftoversRemoved(t *testing.T) {
 	const name, addr = "praho-sshtest-left", "10.200.73.2"
 	suffix := shortHash(name)
+	LockNamespaceName(t, name)
 	run(t, "ip", "netns", "add", name)
 	run(t, "ip", "link", "add", "ph"+suffix, "type", "veth", "peer", "name", "pn"+suffix)
 	run(t, "ip", "addr", "add", "10.200.73.1/24", "dev", "ph"+suffix)
