@@ -12,6 +12,8 @@ import (
 	"sort"
 	"testing"
 	"time"
+
+	"github.com/praho/terraform-provider-praho/sdk/ssh"
 )
 
 // testCertificate makes a certificate and key in PEM form.
@@ -54,3 +56,5 @@ func sorted(s []string) []string {
 }
 
 func errorsIs(err, target error) bool { return errors.Is(err, target) }
+
+func sshCommand(script string) ssh.Command { return ssh.Command{Script: script} }
