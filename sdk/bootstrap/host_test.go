@@ -47,7 +47,7 @@ func TestMain(m *testing.M) {
 // (and the stand-ins) are on the test host's PATH, so that a real ufw,
 // firewall-cmd, systemctl or apt-get on the test machine can never be reached.
 var realTools = []string{
-	"sh", "cat", "perl", "openssl", "ss", "mktemp", "df", "rm", "mv", "cp",
+	"sh", "cat", "openssl", "ss", "mktemp", "df", "rm", "mv", "cp",
 	"grep", "sed", "chmod", "mkdir", "head", "tail", "wc", "sleep", "date",
 	"env", "curl", "wget", "kill", "setsid", "id", "uname", "awk", "stat",
 	"tr", "cut", "ls", "touch", "ln", "dirname", "basename", "sort", "printf",
@@ -68,6 +68,7 @@ type testHost struct {
 	bin    string // the host's PATH
 	cmdLog string // every stand-in invocation, one per line
 	logs   *syncBuffer
+	logger *slog.Logger // writes to logs at Debug
 }
 
 type hostOptions struct {
@@ -99,7 +100,7 @@ func newHost(t *testing.T, n int, o hostOptions) *testHost {
 			t.Fatal(err)
 		}
 	}
-	standins := []string{"systemctl", "apt-get"}
+	standins := []string{"systemctl", "apt-get", "perl"}
 	switch o.firewall {
 	case "ufw":
 		standins = append(standins, "ufw")
@@ -123,20 +124,25 @@ func newHost(t *testing.T, n int, o hostOptions) *testHost {
 		}
 	}
 
+	realPerl, err := exec.LookPath("perl")
+	if err != nil {
+		t.Fatal(err)
+	}
 	addr := fmt.Sprintf("10.200.9%d.2", n)
 	h.ns = sshtest.NewNamespace(t, fmt.Sprintf("prahobs%d", n), addr)
 	// Registered after the namespace, so it runs before the namespace goes:
 	// a process left in a deleted namespace would run on.
 	t.Cleanup(h.stopMiniserv)
 	env := map[string]string{
-		"PATH":             h.bin,
-		"STANDIN_ROOT":     h.root,
-		"STANDIN_STATE":    h.state,
-		"STANDIN_LOG":      h.cmdLog,
-		"STANDIN_BIN":      h.bin,
-		"STANDIN_LIB":      lib,
-		"STANDIN_MINISERV": miniservBin,
-		"STANDIN_ADDR":     addr,
+		"PATH":              h.bin,
+		"STANDIN_ROOT":      h.root,
+		"STANDIN_STATE":     h.state,
+		"STANDIN_LOG":       h.cmdLog,
+		"STANDIN_BIN":       h.bin,
+		"STANDIN_LIB":       lib,
+		"STANDIN_MINISERV":  miniservBin,
+		"STANDIN_ADDR":      addr,
+		"STANDIN_REAL_PERL": realPerl,
 	}
 	// sshd runs ForceCommand through the login shell, whose rc files may
 	// change PATH: the wrapper sets the environment last, then runs the
@@ -155,6 +161,7 @@ func newHost(t *testing.T, n int, o hostOptions) *testHost {
 
 	h.logs = &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h.logger = logger
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	c, err := ssh.Dial(ctx, ssh.Config{
