@@ -36,14 +36,7 @@ func testContext(t *testing.T) context.Context {
 }
 
 // keyConfig is a Config for srv with its client key and pinned host key.
-func keyConfig(srv *sshtest.Server) ssh.Config {
-	return ssh.Config{
-		Addr:    srv.Addr,
-		User:    srv.User,
-		Auth:    []ssh.AuthMethod{ssh.PrivateKey(srv.ClientKeyPEM, "")},
-		HostKey: ssh.PinnedKey(srv.HostKeyLine),
-	}
-}
+func keyConfig(srv *sshtest.Server) ssh.Config { return srv.ClientConfig() }
 
 func dial(t *testing.T, cfg ssh.Config) *ssh.Client {
 	t.Helper()

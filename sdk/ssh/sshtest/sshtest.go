@@ -40,6 +40,8 @@ import (
 
 	xssh "golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/praho/terraform-provider-praho/sdk/ssh"
 )
 
 // SSHD is the sshd binary the harness runs. sshd must be started by its
@@ -383,6 +385,17 @@ func (s *Server) Stop() {
 	}
 }
 
+// ClientConfig returns an sdk/ssh Config for this server: its address and
+// user, the generated client key, and its host key pinned.
+func (s *Server) ClientConfig() ssh.Config {
+	return ssh.Config{
+		Addr:    s.Addr,
+		User:    s.User,
+		Auth:    []ssh.AuthMethod{ssh.PrivateKey(s.ClientKeyPEM, "")},
+		HostKey: ssh.PinnedKey(s.HostKeyLine),
+	}
+}
+
 // Log returns what sshd logged so far (LogLevel VERBOSE: accepted logins,
 // forwarding requests, disconnects).
 func (s *Server) Log() string {
@@ -484,6 +497,12 @@ func (ns *Namespace) Start(t testing.TB, opts ...Option) *Server {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// Command returns an exec.Cmd that runs argv inside the namespace (for
+// example a server the test starts on the namespace's address).
+func (ns *Namespace) Command(argv ...string) *exec.Cmd {
+	return exec.Command("ip", append([]string{"netns", "exec", ns.Name}, argv...)...)
 }
 
 // Exec runs a command inside the namespace and returns its combined output.
