@@ -8,6 +8,11 @@
 //
 // Secrets (passwords, private keys, passphrases, Command.Secrets) never appear
 // in logs or errors.
+//
+// Commands go through the remote user's login shell, which must be a POSIX
+// shell (sh, dash, bash, ksh, zsh): Quote's quoting and the few words Run adds
+// before a command (it reports the shell's PID on stderr, so that a cancelled
+// command can be killed, and strips that line again) rely on it.
 package ssh
 
 import (

@@ -1,6 +1,7 @@
 package ssh_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ed25519"
@@ -8,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -507,5 +509,96 @@ func TestHostKeyTypeSelection(t *testing.T) {
 				t.Errorf("presented %s, want %s", got, want)
 			}
 		})
+	}
+}
+
+// blackholeProxy forwards TCP to target until blackhole is called; from then
+// on it swallows everything, like a link that died without a reset.
+type blackholeProxy struct {
+	l    net.Listener
+	dead atomic.Bool
+}
+
+func newBlackholeProxy(t *testing.T, target string) *blackholeProxy {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &blackholeProxy{l: l}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			in, err := l.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			t.Cleanup(func() { in.Close(); out.Close() })
+			go p.pipe(out, in)
+			go p.pipe(in, out)
+		}
+	}()
+	return p
+}
+
+func (p *blackholeProxy) pipe(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if err != nil {
+			return
+		}
+		if !p.dead.Load() {
+			if _, err := dst.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// TestKeepAliveDetectsDeadLink: once the link silently drops everything, a
+// Run waiting for a long command fails instead of hanging forever.
+func TestKeepAliveDetectsDeadLink(t *testing.T) {
+	t.Parallel()
+	srv := sshtest.Start(t)
+	proxy := newBlackholeProxy(t, srv.Addr)
+	logger, logs := debugLogger()
+	cfg := keyConfig(srv)
+	cfg.Addr = proxy.l.Addr().String()
+	cfg.HostKey = ssh.FingerprintSHA256(srv.Fingerprint)
+	cfg.KeepAlive = 200 * time.Millisecond
+	cfg.Logger = logger
+	c := dial(t, cfg)
+	// Keepalives on a healthy link keep it open.
+	if _, err := c.Run(testContext(t), ssh.Command{Args: []string{"sleep", "1"}}); err != nil {
+		t.Fatalf("Run on a healthy link: %v", err)
+	}
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Run(testContext(t), ssh.Command{Args: []string{"sh", "-c", "echo started; sleep 30"}, Stdout: outW})
+		outW.Close()
+		done <- err
+	}()
+	if line, err := bufio.NewReader(outR).ReadString('\n'); err != nil || line != "started\n" {
+		t.Fatalf("start line %q: %v", line, err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+	proxy.dead.Store(true)
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("Run succeeded over a dead link")
+		}
+	case <-time.After(40 * time.Second):
+		t.Fatal("Run still waits on a dead link")
+	}
+	if !strings.Contains(logs.String(), "keepalive unanswered") {
+		t.Errorf("no keepalive failure logged:\n%s", logs.String())
 	}
 }
