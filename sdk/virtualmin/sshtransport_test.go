@@ -1,0 +1,901 @@
+package virtualmin
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/praho/terraform-provider-praho/sdk/ssh"
+	"github.com/praho/terraform-provider-praho/sdk/ssh/sshtest"
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin/virtualmintest"
+)
+
+// The SSH transport's tests run a real OpenSSH sshd on loopback (sshtest)
+// whose "virtualmin" command is a stand-in (testdata/ssh/standin, built here)
+// that forwards its argv to a virtualmintest simulator in text mode, as the
+// real command runs Virtualmin's programs. The same operations then run
+// through both transports against the same simulator.
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func debugLogger(w *syncBuffer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug - 4}))
+}
+
+type sshHarness struct {
+	sshd   *sshtest.Server
+	client *ssh.Client
+	bin    string
+	sshLog *syncBuffer // the SSH client's own debug log
+}
+
+func newSSHHarness(t *testing.T) *sshHarness {
+	t.Helper()
+	sshtest.RequireSSHD(t)
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "standin")
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		goCmd = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	build := exec.Command(goCmd, "build", "-o", bin, "./testdata/ssh/standin")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the stand-in virtualmin command: %v\n%s", err, out)
+	}
+	h := &sshHarness{sshd: sshtest.Start(t), bin: bin, sshLog: &syncBuffer{}}
+	h.client = h.dial(t)
+	return h
+}
+
+// dial opens a new SSH connection, closed when the test ends.
+func (h *sshHarness) dial(t *testing.T) *ssh.Client {
+	t.Helper()
+	x, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := ssh.Dial(x, ssh.Config{
+		Addr:    h.sshd.Addr,
+		User:    h.sshd.User,
+		Auth:    []ssh.AuthMethod{ssh.PrivateKey(h.sshd.ClientKeyPEM, "")},
+		HostKey: ssh.PinnedKey(h.sshd.HostKeyLine),
+		Logger:  debugLogger(h.sshLog),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// sshEnv is one simulator reached by both transports.
+type sshEnv struct {
+	sim       *virtualmintest.Server
+	https     *Client
+	ssh       *Client
+	command   string // the stand-in's path, as SSHTransportOptions.Command
+	callLog   string // the stand-in's invocation log
+	clientLog *syncBuffer
+}
+
+var fixedNow = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+
+func (h *sshHarness) newEnv(t *testing.T, simOpts []virtualmintest.Option, sshOpts ...Option) *sshEnv {
+	t.Helper()
+	sim, err := virtualmintest.NewServer(append([]virtualmintest.Option{virtualmintest.WithPHP(true),
+		virtualmintest.WithClock(func() time.Time { return fixedNow })}, simOpts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	sim.AddUser("admin", "AdminPass123", virtualmintest.RoleMaster)
+
+	dir := t.TempDir()
+	e := &sshEnv{sim: sim, command: filepath.Join(dir, "virtualmin"), callLog: filepath.Join(dir, "calls.jsonl"), clientLog: &syncBuffer{}}
+	if err := os.Symlink(h.bin, e.command); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := json.Marshal(map[string]string{"endpoint": sim.Endpoint(), "user": "admin", "pass": "AdminPass123",
+		"ca_pem": string(sim.CertificatePEM()), "log": e.callLog})
+	if err := os.WriteFile(e.command+".json", cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.https, err = NewClient(sim.URL(), WithBasicAuth("admin", "AdminPass123"), WithPinnedCertificateSHA256(sim.CertificateSHA256()),
+		WithRateLimit(100, 100), WithLogger(debugLogger(e.clientLog)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same endpoint names the server, so errors compare whole.
+	base := []Option{WithSSHTransport(h.client, SSHTransportOptions{Command: e.command}), WithRateLimit(100, 100),
+		WithRetry(RetryPolicy{MaxAttempts: 2, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond}),
+		WithLogger(debugLogger(e.clientLog))}
+	e.ssh, err = NewClient(sim.URL(), append(base, sshOpts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// standinRecord is one line of the stand-in's log.
+type standinRecord struct {
+	PID      int      `json:"pid"`
+	Event    string   `json:"event"`
+	Argv     []string `json:"argv"`
+	PassFile string   `json:"passfile"`
+	PassMode string   `json:"passfile_mode"`
+	Parent   string   `json:"parent_cmdline"`
+	Exit     int      `json:"exit"`
+}
+
+func (e *sshEnv) records(t *testing.T) []standinRecord {
+	t.Helper()
+	f, err := os.Open(e.callLog)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []standinRecord
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var r standinRecord
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("stand-in log line %q: %v", sc.Text(), err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// starts returns the argv of every invocation, in order.
+func (e *sshEnv) starts(t *testing.T) []standinRecord {
+	var s []standinRecord
+	for _, r := range e.records(t) {
+		if r.Event == "start" {
+			s = append(s, r)
+		}
+	}
+	return s
+}
+
+func (e *sshEnv) lastStart(t *testing.T, program string) standinRecord {
+	t.Helper()
+	s := e.starts(t)
+	for i := len(s) - 1; i >= 0; i-- {
+		if len(s[i].Argv) > 0 && s[i].Argv[0] == program {
+			return s[i]
+		}
+	}
+	t.Fatalf("the stand-in never ran %s", program)
+	return standinRecord{}
+}
+
+// flagValue returns the words after --name in argv, up to the next flag.
+func flagValue(argv []string, name string) ([]string, bool) {
+	for i, a := range argv {
+		if a != "--"+name {
+			continue
+		}
+		var v []string
+		for _, w := range argv[i+1:] {
+			if strings.HasPrefix(w, "--") {
+				break
+			}
+			v = append(v, w)
+		}
+		return v, true
+	}
+	return nil, false
+}
+
+func testCtx(t *testing.T) context.Context {
+	x, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return x
+}
+
+func asError(t *testing.T, what string, err error) *Error {
+	t.Helper()
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("%s: want an *Error, got %T %v", what, err, err)
+	}
+	return e
+}
+
+// sameError asserts that both transports failed the same way.
+func sameError(t *testing.T, what string, httpsErr, sshErr error, sameReason bool) {
+	t.Helper()
+	a, b := asError(t, what+" (https)", httpsErr), asError(t, what+" (ssh)", sshErr)
+	if a.Kind != b.Kind || a.Program != b.Program || a.Server != b.Server || a.Field != b.Field {
+		t.Errorf("%s: https %q / ssh %q", what, a, b)
+	}
+	if sameReason && a.Reason != b.Reason {
+		t.Errorf("%s: reasons differ:\nhttps: %s\nssh:   %s", what, a.Reason, b.Reason)
+	}
+}
+
+// sameResult asserts that both transports gave equal values (or the same error).
+func sameResult[T any](t *testing.T, what string, run func(*Client) (T, error), e *sshEnv) T {
+	t.Helper()
+	a, errA := run(e.https)
+	b, errB := run(e.ssh)
+	if errA != nil || errB != nil {
+		if errA == nil || errB == nil {
+			t.Fatalf("%s: https err %v, ssh err %v", what, errA, errB)
+		}
+		sameError(t, what, errA, errB, true)
+		return b
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("%s differs:\nhttps: %+v\nssh:   %+v", what, a, b)
+	}
+	return b
+}
+
+func TestSSHTransport(t *testing.T) {
+	h := newSSHHarness(t)
+	t.Run("SameResultsAsHTTPS", func(t *testing.T) { t.Parallel(); testSSHSameResults(t, h) })
+	t.Run("RawAnswers", func(t *testing.T) { t.Parallel(); testSSHRawAnswers(t, h) })
+	t.Run("NoShellInjection", func(t *testing.T) { t.Parallel(); testSSHInjection(t, h) })
+	t.Run("PasswordFile", func(t *testing.T) { t.Parallel(); testSSHPasswordFile(t, h) })
+	t.Run("WriteOutlivesTimeout", func(t *testing.T) { t.Parallel(); testSSHWriteOutlivesTimeout(t, h) })
+	t.Run("SessionLost", func(t *testing.T) { t.Parallel(); testSSHSessionLost(t, h) })
+	t.Run("NotSent", func(t *testing.T) { t.Parallel(); testSSHNotSent(t, h) })
+	t.Run("WrapperFailures", func(t *testing.T) { t.Parallel(); testSSHWrapperFailures(t, h) })
+	t.Run("Policies", func(t *testing.T) { t.Parallel(); testSSHPolicies(t, h) })
+}
+
+// testSSHSameResults runs the client's operations through both transports.
+func testSSHSameResults(t *testing.T, h *sshHarness) {
+	e := h.newEnv(t, nil)
+	x := testCtx(t)
+	req := &CreateDomainRequest{Domain: "alpha.test", Pass: "AlphaPass123", Desc: "Alpha", User: "alphauser",
+		Features: []string{"unix", "dir", "web", "dns", "mail", "mysql", "webmin"}}
+	created, err := e.ssh.Domains.Create(x, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.https.Domains.Get(x, "alpha.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(created, got) {
+		t.Errorf("created over SSH:\n%+v\nread over HTTPS:\n%+v", created, got)
+	}
+	if _, err := e.https.Domains.Create(x, &CreateDomainRequest{Domain: "sub.alpha.test", Parent: "alpha.test", Features: []string{"dir", "web", "dns"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	list := sameResult(t, "Domains.List", func(c *Client) ([]Domain, error) { return c.Domains.List(x, nil) }, e)
+	if len(list) != 2 {
+		t.Fatalf("list: %+v", list)
+	}
+	sameResult(t, "Domains.List parent", func(c *Client) ([]Domain, error) {
+		return c.Domains.List(x, &ListDomainsOptions{Parent: "alpha.test"})
+	}, e)
+	sameResult(t, "Domains.Get", func(c *Client) (*Domain, error) { return c.Domains.Get(x, "alpha.test") }, e)
+	_, errA := e.https.Domains.Get(x, "nosuch.test")
+	_, errB := e.ssh.Domains.Get(x, "nosuch.test")
+	if !errors.Is(errB, ErrNotFound) {
+		t.Errorf("get missing over SSH: %v", errB)
+	}
+	sameError(t, "Domains.Get missing", errA, errB, true)
+	_, errA = e.https.Domains.List(x, &ListDomainsOptions{Domains: []string{"nosuch.test"}})
+	_, errB = e.ssh.Domains.List(x, &ListDomainsOptions{Domains: []string{"nosuch.test"}})
+	sameError(t, "Domains.List missing", errA, errB, true)
+
+	// Duplicate create: the client's own look-up, then the program's answer.
+	_, errA = e.https.Domains.Create(x, req)
+	_, errB = e.ssh.Domains.Create(x, req)
+	if !errors.Is(errB, ErrAlreadyExists) {
+		t.Errorf("duplicate create over SSH: %v", errB)
+	}
+	sameError(t, "Domains.Create duplicate", errA, errB, true)
+	dup := func() *call {
+		return &call{program: "create-domain", kind: write, params: []param{arg("domain", "alpha.test"), arg("pass", "OtherPass123"), flagArg("unix"), flagArg("dir")}}
+	}
+	_, errA = e.https.do(x, dup())
+	_, errB = e.ssh.do(x, dup())
+	if !errors.Is(errB, ErrAlreadyExists) {
+		t.Errorf("create-domain duplicate over SSH: %v", errB)
+	}
+	sameError(t, "create-domain duplicate", errA, errB, true)
+	if e := asError(t, "duplicate", errB); strings.Contains(e.Error()+e.Output, "OtherPass123") {
+		t.Errorf("the password is in the error: %q", e.Error()+e.Output)
+	}
+
+	// Disable / enable, and their "already" failures.
+	if err := e.ssh.Domains.Disable(x, "alpha.test", "unpaid invoice"); err != nil {
+		t.Fatal(err)
+	}
+	d := sameResult(t, "Get disabled", func(c *Client) (*Domain, error) { return c.Domains.Get(x, "alpha.test") }, e)
+	if !d.Disabled || !strings.Contains(d.DisabledReason, "unpaid invoice") {
+		t.Errorf("after disable over SSH: %+v", d)
+	}
+	errA = e.https.Domains.Disable(x, "alpha.test", "again")
+	errB = e.ssh.Domains.Disable(x, "alpha.test", "again")
+	if !errors.Is(errB, ErrFailed) {
+		t.Errorf("disable twice over SSH: %v", errB)
+	}
+	sameError(t, "disable twice", errA, errB, true)
+	if err := e.ssh.Domains.Enable(x, "alpha.test"); err != nil {
+		t.Fatal(err)
+	}
+	errA = e.https.Domains.Enable(x, "alpha.test")
+	errB = e.ssh.Domains.Enable(x, "alpha.test")
+	sameError(t, "enable twice", errA, errB, true)
+	if err := e.ssh.Domains.EnsureEnabled(x, "alpha.test"); err != nil {
+		t.Errorf("EnsureEnabled over SSH: %v", err)
+	}
+	if d, _ := e.sim.Domain("alpha.test"); d.Disabled {
+		t.Error("simulator: still disabled")
+	}
+
+	// Modify (with a password: through --passfile), users, databases, DNS.
+	if err := e.ssh.Domains.Modify(x, "alpha.test", &ModifyDomainRequest{Desc: "Alpha renamed", Pass: "NewAlphaPass1"}); err != nil {
+		t.Fatal(err)
+	}
+	errA = e.https.Domains.Modify(x, "nosuch.test", &ModifyDomainRequest{Desc: "x"})
+	errB = e.ssh.Domains.Modify(x, "nosuch.test", &ModifyDomainRequest{Desc: "x"})
+	sameError(t, "modify missing", errA, errB, true)
+	if _, err := e.ssh.Users.Create(x, &CreateUserRequest{Domain: "alpha.test", User: "bob", Pass: "BobPass123", RealName: "Bob Builder", FTP: true}); err != nil {
+		t.Fatal(err)
+	}
+	sameResult(t, "Users.List", func(c *Client) ([]User, error) { return c.Users.List(x, "alpha.test") }, e)
+	sameResult(t, "Users.Get", func(c *Client) (*User, error) { return c.Users.Get(x, "alpha.test", "bob") }, e)
+	userDup := func() *call {
+		return &call{program: "create-user", kind: write, params: []param{arg("domain", "alpha.test"), arg("user", "bob"), arg("pass", "BobPass123")}}
+	}
+	_, errA = e.https.do(x, userDup())
+	_, errB = e.ssh.do(x, userDup())
+	if !errors.Is(errB, ErrAlreadyExists) {
+		t.Errorf("create-user duplicate over SSH: %v", errB)
+	}
+	sameError(t, "create-user duplicate", errA, errB, true)
+	_, errA = e.https.Users.Create(x, &CreateUserRequest{Domain: "nosuch.test", User: "eve", Pass: "EvePass1234"})
+	_, errB = e.ssh.Users.Create(x, &CreateUserRequest{Domain: "nosuch.test", User: "eve", Pass: "EvePass1234"})
+	sameError(t, "create user in a missing domain", errA, errB, true)
+	if _, err := e.ssh.Databases.Create(x, "alpha.test", DatabaseMySQL, "alpha_extra"); err != nil {
+		t.Fatal(err)
+	}
+	sameResult(t, "Databases.List", func(c *Client) ([]Database, error) { return c.Databases.List(x, "alpha.test", "") }, e)
+	_, errA = e.https.Databases.Create(x, "alpha.test", DatabasePostgres, "alpha_pg")
+	_, errB = e.ssh.Databases.Create(x, "alpha.test", DatabasePostgres, "alpha_pg")
+	sameError(t, "postgres database without the feature", errA, errB, true)
+	if err := e.ssh.DNS.AddRecord(x, "alpha.test", DNSRecordSpec{Name: "www2", Type: "A", Values: []string{"192.0.2.7"}}); err != nil {
+		t.Fatal(err)
+	}
+	errA = e.https.DNS.AddRecord(x, "alpha.test", DNSRecordSpec{Name: "www2", Type: "A", Values: []string{"192.0.2.7"}})
+	errB = e.ssh.DNS.AddRecord(x, "alpha.test", DNSRecordSpec{Name: "www2", Type: "A", Values: []string{"192.0.2.7"}})
+	sameError(t, "duplicate DNS record", errA, errB, true)
+	sameResult(t, "DNS.Get", func(c *Client) ([]DNSRecord, error) { return c.DNS.Get(x, "alpha.test", nil) }, e)
+	sameResult(t, "Plans.List", func(c *Client) ([]Plan, error) { return c.Plans.List(x) }, e)
+	sameResult(t, "Templates.List", func(c *Client) ([]Template, error) { return c.Templates.List(x) }, e)
+	sameResult(t, "PHP.ListVersions", func(c *Client) ([]PHPVersion, error) { return c.PHP.ListVersions(x, "") }, e)
+	sameResult(t, "System.Info", func(c *Client) (*Info, error) { return c.System.Info(x) }, e)
+	sameResult(t, "System.CheckConfig", func(c *Client) (string, error) { return c.System.CheckConfig(x) }, e)
+	sameResult(t, "Certificates.Get", func(c *Client) (*Certificate, error) { return c.Certificates.Get(x, "alpha.test") }, e)
+
+	if err := e.ssh.Domains.Delete(x, "alpha.test"); err != nil {
+		t.Fatal(err)
+	}
+	errA = e.https.Domains.Delete(x, "alpha.test")
+	errB = e.ssh.Domains.Delete(x, "alpha.test")
+	if !errors.Is(errB, ErrNotFound) {
+		t.Errorf("delete again over SSH: %v", errB)
+	}
+	sameError(t, "delete again", errA, errB, true)
+	if names := e.sim.Domains(); len(names) != 0 {
+		t.Errorf("simulator still has %v", names)
+	}
+}
+
+// testSSHRawAnswers compares whole Responses (output, data, warnings) and
+// errors call by call, including answers no typed method asks for.
+func testSSHRawAnswers(t *testing.T, h *sshHarness) {
+	e := h.newEnv(t, nil)
+	x := testCtx(t)
+	if err := e.sim.SeedDomain("admin", "domain", "beta.test", "pass", "BetaPass123", "user", "beta", "unix", "", "dir", "", "web", "", "dns", "", "mail", "", "mysql", ""); err != nil {
+		t.Fatal(err)
+	}
+	dom := arg("domain", "beta.test")
+	cases := []struct {
+		name       string
+		cl         call
+		sameReason bool
+	}{
+		{"list-domains multiline", call{program: "list-domains", multiline: true}, true},
+		{"list-domains one", call{program: "list-domains", multiline: true, params: []param{dom}}, true},
+		{"list-domains missing", call{program: "list-domains", multiline: true, params: []param{arg("domain", "nosuch.test")}}, true},
+		{"list-domains table (no multiline)", call{program: "list-domains"}, true},
+		{"list-domains name-only", call{program: "list-domains", params: []param{flagArg("name-only")}}, true},
+		{"list-users", call{program: "list-users", multiline: true, params: []param{dom}}, true},
+		{"list-databases", call{program: "list-databases", multiline: true, params: []param{dom}}, true},
+		{"list-plans", call{program: "list-plans", multiline: true}, true},
+		{"list-templates", call{program: "list-templates", multiline: true}, true},
+		{"list-php-versions", call{program: "list-php-versions", multiline: true}, true},
+		{"get-dns", call{program: "get-dns", multiline: true, params: []param{dom}}, true},
+		{"get-ssl", call{program: "get-ssl", params: []param{dom}}, true},
+		{"info", call{program: "info", params: []param{arg("search", "host")}}, true},
+		{"check-config", call{program: "check-config"}, true},
+		{"unknown parameter", call{program: "list-domains", multiline: true, params: []param{flagArg("bogus-flag")}}, true},
+		{"create-domain invalid name", call{program: "create-domain", kind: write, params: []param{arg("domain", "bad_name!.test"), arg("pass", "x1234567"), flagArg("unix")}}, true},
+		{"create-domain without features", call{program: "create-domain", kind: write, params: []param{arg("domain", "gamma.test"), arg("pass", "GammaPass123")}}, true},
+		{"create-domain ok", call{program: "create-domain", kind: write, params: []param{arg("domain", "delta.test"), arg("pass", "DeltaPass123"), flagArg("unix"), flagArg("dir"), flagArg("web"), flagArg("dns")}}, true},
+		// The wrapper's words differ from remote.cgi's; the kind is the same.
+		{"unknown program", call{program: "no-such-program"}, false},
+	}
+	for _, tc := range cases {
+		a, b := tc.cl, tc.cl
+		if tc.cl.program == "create-domain" && tc.name == "create-domain ok" {
+			// A write cannot run twice with one answer: create over SSH,
+			// then compare the listing both see.
+			resp, err := e.ssh.do(x, &b)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			if !strings.Contains(resp.Output, "All done") {
+				t.Errorf("%s: output %q", tc.name, resp.Output)
+			}
+			continue
+		}
+		ra, errA := e.https.do(x, &a)
+		rb, errB := e.ssh.do(x, &b)
+		if (errA == nil) != (errB == nil) {
+			t.Errorf("%s: https err %v, ssh err %v", tc.name, errA, errB)
+			continue
+		}
+		if errA != nil {
+			sameError(t, tc.name, errA, errB, tc.sameReason)
+			continue
+		}
+		if !reflect.DeepEqual(ra, rb) {
+			t.Errorf("%s differs:\nhttps: %#v\nssh:   %#v", tc.name, ra, rb)
+		}
+	}
+	// Warnings the simulator prints on stderr are kept out of the data and
+	// reported the same way.
+	ra, err := e.https.do(x, &call{program: "list-domains", multiline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := e.ssh.do(x, &call{program: "list-domains", multiline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rb.Data) != 2 || !reflect.DeepEqual(ra.Warnings, rb.Warnings) {
+		t.Errorf("listing after create: https %d items %q, ssh %d items %q", len(ra.Data), ra.Warnings, len(rb.Data), rb.Warnings)
+	}
+}
+
+// nasty values: each would run `touch <canary>` if any layer let the shell
+// interpret it.
+func nastyValues(canary string) []string {
+	return []string{
+		`'; touch ` + canary + `; echo '`,
+		`$(touch ` + canary + `)`,
+		"`touch " + canary + "`",
+		`"; touch ` + canary + `; echo "`,
+		`\'$(touch ` + canary + `)\'`,
+		`a;b&&c||d|e>f<g $HOME ${PATH} * ? [a] ~ #x`,
+		`--pass`,
+	}
+}
+
+func testSSHInjection(t *testing.T, h *sshHarness) {
+	e := h.newEnv(t, nil)
+	x := testCtx(t)
+	canary := filepath.Join(t.TempDir(), "pwned")
+	values := nastyValues(canary)
+	if err := e.sim.SeedDomain("admin", "domain", "inj.test", "pass", "InjPass1234", "user", "inj", "unix", "", "dir", "", "web", "", "dns", "", "mail", ""); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range values {
+		if v == "--pass" {
+			continue // a value that looks like a flag cannot be told apart by the stand-in's argv parser
+		}
+		// A description (argument), a password (password file) and a
+		// real name (argument) in one write each.
+		if err := e.ssh.Domains.Modify(x, "inj.test", &ModifyDomainRequest{Desc: v}); err != nil {
+			t.Fatalf("modify desc %q: %v", v, err)
+		}
+		if got, _ := e.sim.Domain("inj.test"); got.Description != v {
+			t.Errorf("description stored as %q, want %q", got.Description, v)
+		}
+		if w, _ := flagValue(e.lastStart(t, "modify-domain").Argv, "desc"); len(w) != 1 || w[0] != v {
+			t.Errorf("the program received --desc %q, want %q", w, v)
+		}
+		user := "u" + string(rune('a'+i))
+		pass := "P" + v
+		if _, err := e.ssh.Users.Create(x, &CreateUserRequest{Domain: "inj.test", User: user, Pass: pass, RealName: v}); err != nil {
+			t.Fatalf("create user with real name %q: %v", v, err)
+		}
+		rec := e.lastStart(t, "create-user")
+		if w, _ := flagValue(rec.Argv, "real"); len(w) != 1 || w[0] != v {
+			t.Errorf("the program received --real %q, want %q", w, v)
+		}
+		if !passSent(e.sim, "create-user", pass) {
+			t.Errorf("the password %q did not reach the program unchanged", pass)
+		}
+		if strings.Contains(strings.Join(rec.Argv, " "), pass) {
+			t.Errorf("the password is on the program's command line: %q", rec.Argv)
+		}
+	}
+	// modify-dns --update-record takes two words, the one value allowed a
+	// newline; each word is still quoted.
+	txt := `v=spf1 $(touch ` + canary + `) ` + "`touch " + canary + "`" + ` '; touch ` + canary + `'`
+	if err := e.ssh.DNS.AddRecord(x, "inj.test", DNSRecordSpec{Name: "note", Type: "TXT", Values: []string{"old"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.ssh.DNS.UpdateRecord(x, "inj.test", "note", "TXT", DNSRecordSpec{Name: "note", Type: "TXT", Values: []string{txt}}); err != nil {
+		t.Fatal(err)
+	}
+	w, _ := flagValue(e.lastStart(t, "modify-dns").Argv, "update-record")
+	if len(w) != 2 || w[0] != "note TXT" || w[1] != "note TXT "+txt {
+		t.Errorf("--update-record words %q", w)
+	}
+	// A newline anywhere else is refused before anything runs.
+	before := len(e.starts(t))
+	err := e.ssh.Domains.Modify(x, "inj.test", &ModifyDomainRequest{Desc: "line\n--pass\nstolen"})
+	if !errors.Is(err, ErrInvalidInput) {
+		t.Errorf("newline in a description: %v", err)
+	}
+	if after := len(e.starts(t)); after != before {
+		t.Errorf("a value with a newline reached the host (%d runs, had %d)", after, before)
+	}
+	// A value that looks like a flag stays one word in the program's argv.
+	if err := e.ssh.Domains.Modify(x, "inj.test", &ModifyDomainRequest{Desc: "x --pass y; z"}); err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := flagValue(e.lastStart(t, "modify-domain").Argv, "desc"); len(w) != 1 || w[0] != "x --pass y; z" {
+		t.Errorf("--desc words %q", w)
+	}
+	if _, err := os.Stat(canary); err == nil {
+		t.Fatal("a value was run by a shell: the canary file exists")
+	}
+}
+
+// passSent reports whether the last call of program reached the simulator with
+// exactly this password.
+func passSent(sim *virtualmintest.Server, program, pass string) bool {
+	reqs := sim.Requests()
+	for i := len(reqs) - 1; i >= 0; i-- {
+		if reqs[i].Program != program {
+			continue
+		}
+		for _, p := range reqs[i].Params {
+			if p[0] == "pass" {
+				return p[1] == pass
+			}
+		}
+		return false
+	}
+	return false
+}
+
+func testSSHPasswordFile(t *testing.T, h *sshHarness) {
+	e := h.newEnv(t, nil)
+	x := testCtx(t)
+	pass := `Pw'"$(id)` + "`id`" + `;\x $HOME`
+	if _, err := e.ssh.Domains.Create(x, &CreateDomainRequest{Domain: "pw.test", Pass: pass, User: "pwuser", Features: []string{"unix", "dir", "web"}}); err != nil {
+		t.Fatal(err)
+	}
+	rec := e.lastStart(t, "create-domain")
+	if _, ok := flagValue(rec.Argv, "pass"); ok {
+		t.Errorf("--pass on the command line: %q", rec.Argv)
+	}
+	pf, ok := flagValue(rec.Argv, "passfile")
+	if !ok || len(pf) != 1 || pf[0] != rec.PassFile {
+		t.Fatalf("no --passfile in %q", rec.Argv)
+	}
+	if rec.PassMode != "0600" {
+		t.Errorf("password file mode %s, want 0600", rec.PassMode)
+	}
+	if _, err := os.Stat(rec.PassFile); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("password file %s left behind (%v)", rec.PassFile, err)
+	}
+	if !passSent(e.sim, "create-domain", pass) {
+		t.Error("the password did not reach the program unchanged")
+	}
+	for _, where := range []string{strings.Join(rec.Argv, " "), rec.Parent} {
+		if strings.Contains(where, pass) || strings.Contains(where, "$(id)") {
+			t.Errorf("the password shows in a process's command line: %q", where)
+		}
+	}
+	if !strings.Contains(rec.Parent, "sh -c") {
+		t.Errorf("the program's parent is %q, want the write wrapper", rec.Parent)
+	}
+
+	// Other password programs.
+	if err := e.ssh.Domains.Modify(x, "pw.test", &ModifyDomainRequest{Pass: pass + "2"}); err != nil {
+		t.Fatal(err)
+	}
+	if !passSent(e.sim, "modify-domain", pass+"2") {
+		t.Error("modify-domain: password not passed")
+	}
+	if _, err := e.ssh.Users.Create(x, &CreateUserRequest{Domain: "pw.test", User: "carol", Pass: pass + "3"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.ssh.Users.Modify(x, "pw.test", "carol", &ModifyUserRequest{Pass: pass + "4"}); err != nil {
+		t.Fatal(err)
+	}
+	if !passSent(e.sim, "modify-user", pass+"4") {
+		t.Error("modify-user: password not passed")
+	}
+	for _, r := range e.starts(t) {
+		if strings.Contains(strings.Join(r.Argv, "\x00"), pass) {
+			t.Errorf("password in argv %q", r.Argv)
+		}
+		if r.PassFile != "" {
+			if _, err := os.Stat(r.PassFile); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("password file %s left behind", r.PassFile)
+			}
+		}
+	}
+	// A failed write with a password: not in its error either.
+	_, err := e.ssh.do(x, &call{program: "create-domain", kind: write, params: []param{arg("domain", "pw.test"), arg("pass", pass), flagArg("unix")}})
+	if e := asError(t, "duplicate", err); strings.Contains(e.Error()+e.Output+e.Reason, pass) {
+		t.Errorf("password in the error: %v", e)
+	}
+	// Nothing logged it, at the lowest level either.
+	for name, log := range map[string]string{"client": e.clientLog.String(), "ssh": h.sshLog.String()} {
+		if log == "" {
+			t.Errorf("%s log is empty: the test would prove nothing", name)
+		}
+		if strings.Contains(log, pass) || strings.Contains(log, "$(id)`id`") {
+			t.Errorf("%s log holds the password", name)
+		}
+	}
+}
+
+// testSSHWriteOutlivesTimeout: a write whose call times out is reported as of
+// unknown outcome, and the program still completes on the host instead of
+// being killed half-way.
+func testSSHWriteOutlivesTimeout(t *testing.T, h *sshHarness) {
+	e := h.newEnv(t, []virtualmintest.Option{virtualmintest.WithLatency("disable-domain", 3*time.Second),
+		virtualmintest.WithLatency("list-users", 3*time.Second)},
+		WithCallTimeout(time.Second), WithRetry(RetryPolicy{MaxAttempts: 1}))
+	x := testCtx(t)
+	if err := e.sim.SeedDomain("admin", "domain", "slow.test", "pass", "SlowPass123", "unix", "", "dir", ""); err != nil {
+		t.Fatal(err)
+	}
+	err := e.ssh.Domains.Disable(x, "slow.test", "timeout test")
+	if !errors.Is(err, ErrUnknownOutcome) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("timed-out write: %v", err)
+	}
+	pid := e.lastStart(t, "disable-domain").PID
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		done := false
+		for _, r := range e.records(t) {
+			if r.Event == "done" && r.PID == pid {
+				done = r.Exit == 0
+			}
+		}
+		d, _ := e.sim.Domain("slow.test")
+		if done && d.Disabled {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the program did not complete after the call timed out (done %v, disabled %v)", done, d.Disabled)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// A read that times out is transient (and may be retried by the caller).
+	_, err = e.ssh.Users.List(x, "slow.test")
+	if !errors.Is(err, ErrTransient) {
+		t.Errorf("timed-out read: %v", err)
+	}
+}
+
+// testSSHSessionLost: the connection drops while a write runs.
+func testSSHSessionLost(t *testing.T, h *sshHarness) {
+	own := h.dial(t)
+	e := h.newEnv(t, []virtualmintest.Option{virtualmintest.WithLatency("disable-domain", 2*time.Second),
+		virtualmintest.WithLatency("list-domains", 2*time.Second)})
+	c, err := NewClient(e.sim.URL(), WithSSHTransport(own, SSHTransportOptions{Command: e.command}), WithRateLimit(100, 100),
+		WithRetry(RetryPolicy{MaxAttempts: 3, MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := testCtx(t)
+	if err := e.sim.SeedDomain("admin", "domain", "lost.test", "pass", "LostPass123", "unix", "", "dir", ""); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		// Close once the program runs.
+		for len(e.starts(t)) == 0 {
+			time.Sleep(20 * time.Millisecond)
+		}
+		time.Sleep(200 * time.Millisecond)
+		own.Close()
+	}()
+	err = c.Domains.Disable(x, "lost.test", "connection lost")
+	if !errors.Is(err, ErrUnknownOutcome) {
+		t.Fatalf("write with a lost session: %v", err)
+	}
+	ee := asError(t, "lost", err)
+	if ee.Err == nil {
+		t.Errorf("no cause: %v", ee)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if d, _ := e.sim.Domain("lost.test"); d.Disabled {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the write did not complete after the SSH connection was lost")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n := len(e.starts(t)); n != 1 {
+		t.Errorf("the write ran %d times", n)
+	}
+}
+
+// testSSHNotSent: a dead connection never starts a command: a write fails as
+// transient (safe to repeat), after the policy's retries.
+func testSSHNotSent(t *testing.T, h *sshHarness) {
+	own := h.dial(t)
+	e := h.newEnv(t, nil)
+	c, err := NewClient(e.sim.URL(), WithSSHTransport(own, SSHTransportOptions{Command: e.command}), WithRateLimit(100, 100),
+		WithRetry(RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	own.Close()
+	x := testCtx(t)
+	for _, kind := range []callKind{write, read} {
+		var rec callRecord
+		_, err := c.doCall(x, &call{program: "disable-domain", kind: kind, params: []param{arg("domain", "x.test")}}, c.log, &rec)
+		if !errors.Is(err, ErrTransient) {
+			t.Errorf("kind %d on a closed connection: %v", kind, err)
+		}
+		if rec.attempts != 3 {
+			t.Errorf("kind %d: %d attempts, want 3 (never sent: retried)", kind, rec.attempts)
+		}
+	}
+	if n := len(e.starts(t)); n != 0 {
+		t.Errorf("the command ran %d times", n)
+	}
+}
+
+func testSSHWrapperFailures(t *testing.T, h *sshHarness) {
+	e := h.newEnv(t, nil)
+	x := testCtx(t)
+	missing := filepath.Join(t.TempDir(), "no", "virtualmin")
+	c, err := NewClient(e.sim.URL(), WithSSHTransport(h.client, SSHTransportOptions{Command: missing}), WithRateLimit(100, 100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cl := range []*call{{program: "list-domains", multiline: true}, {program: "disable-domain", kind: write, params: []param{arg("domain", "a.test")}}} {
+		_, err := c.do(x, cl)
+		if ee := asError(t, "missing command", err); ee.Kind != KindFailed || !strings.Contains(ee.Reason, "was not found on the host") {
+			t.Errorf("%s with a missing command: %v", cl.program, err)
+		}
+	}
+	// Unknown program: the wrapper's "Command X.pl was not found".
+	_, err = e.ssh.do(x, &call{program: "no-such-program"})
+	if !errors.Is(err, ErrUnknownProgram) {
+		t.Errorf("unknown program: %v", err)
+	}
+	// Sudo: the test machine may or may not have it; either way the answer
+	// is typed.
+	s, err := NewClient(e.sim.URL(), WithSSHTransport(h.client, SSHTransportOptions{Command: e.command, Sudo: true}), WithRateLimit(100, 100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Domains.List(x, nil)
+	if _, statErr := os.Stat("/usr/bin/sudo"); statErr == nil {
+		if err != nil {
+			t.Errorf("list through sudo as root: %v", err)
+		}
+		if r := e.lastStart(t, "list-domains"); len(r.Argv) == 0 {
+			t.Error("sudo did not run the command")
+		}
+	} else if ee := asError(t, "sudo", err); ee.Kind != KindFailed || !strings.Contains(ee.Reason, "sudo is not installed") {
+		t.Errorf("sudo missing: %v", err)
+	}
+}
+
+// testSSHPolicies: the SSH transport goes through the client's rate limit and
+// circuit breaker like HTTPS.
+func testSSHPolicies(t *testing.T, h *sshHarness) {
+	e := h.newEnv(t, nil)
+	x := testCtx(t)
+	clk := &sshFakeClock{now: fixedNow}
+	c, err := NewClient(e.sim.URL(), WithSSHTransport(h.client, SSHTransportOptions{Command: e.command}),
+		WithRateLimit(1, 1), withClock(clk))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := c.Domains.List(x, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if slept, n := clk.slept(); n != 2 || slept < 1900*time.Millisecond {
+		t.Errorf("rate limit 1/s over 3 calls: %d waits, %v in all", n, slept)
+	}
+
+	own := h.dial(t)
+	b, err := NewClient(e.sim.URL(), WithSSHTransport(own, SSHTransportOptions{Command: e.command}), WithRateLimit(100, 100),
+		WithRetry(RetryPolicy{MaxAttempts: 1}), WithBreaker(BreakerPolicy{FailureThreshold: 2, CoolDown: time.Hour}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	own.Close()
+	for i := 0; i < 2; i++ {
+		if _, err := b.Domains.List(x, nil); !errors.Is(err, ErrTransient) || errors.Is(err, ErrCircuitOpen) {
+			t.Fatalf("call %d on a closed connection: %v", i, err)
+		}
+	}
+	if _, err := b.Domains.List(x, nil); !errors.Is(err, ErrCircuitOpen) {
+		t.Errorf("third call: %v, want the breaker open", err)
+	}
+	if st := b.BreakerState("list-domains"); st != BreakerOpen {
+		t.Errorf("breaker %v", st)
+	}
+}
+
+// sshFakeClock moves only when slept on.
+type sshFakeClock struct {
+	mu    sync.Mutex
+	now   time.Time
+	total time.Duration
+	n     int
+}
+
+func (f *sshFakeClock) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *sshFakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = f.now.Add(d)
+	f.total += d
+	f.n++
+	return nil
+}
+
+func (f *sshFakeClock) slept() (time.Duration, int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.total, f.n
+}
