@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	xssh "golang.org/x/crypto/ssh"
@@ -188,9 +189,11 @@ func (c *Client) run(ctx context.Context, line, desc string, stdin io.Reader, cm
 	if err := sess.Start(pidMarkerCmd + line); err != nil {
 		return nil, fmt.Errorf("ssh: start %s on %s: %w", desc, c.addr, err)
 	}
+	var ended atomic.Bool
 	kill := func() {
 		_ = sess.Signal(xssh.SIGKILL)
-		if p := pid.get(); p > 0 {
+		// Only a session still running: once it ended, its PID may be reused.
+		if p := pid.get(); p > 0 && !ended.Load() {
 			c.killGroup(p)
 		}
 		_ = sess.Close()
@@ -219,7 +222,11 @@ func (c *Client) run(ctx context.Context, line, desc string, stdin io.Reader, cm
 	}()
 
 	waited := make(chan error, 1)
-	go func() { waited <- sess.Wait() }()
+	go func() {
+		err := sess.Wait()
+		ended.Store(true)
+		waited <- err
+	}()
 	var werr error
 	finished := true
 	select {
