@@ -33,9 +33,10 @@ type verifier struct {
 	insecure bool
 }
 
-// PinnedKey accepts exactly one host public key, given in authorized_keys or
-// known_hosts form without the host names ("ssh-ed25519 AAAA... comment"),
-// as ssh-keyscan or /etc/ssh/ssh_host_*_key.pub show it.
+// PinnedKey accepts exactly one host public key, given as
+// /etc/ssh/ssh_host_*_key.pub shows it ("ssh-ed25519 AAAA... comment") or as
+// a known_hosts line ("host ssh-ed25519 AAAA...", what ssh-keyscan prints;
+// the host names are ignored).
 func PinnedKey(key string) HostKeyCheck { return pinnedKey{line: key} }
 
 type pinnedKey struct{ line string }
@@ -45,7 +46,10 @@ func (p pinnedKey) String() string { return "pinned host key " + p.line }
 func (p pinnedKey) verifier(string) (*verifier, error) {
 	key, _, _, _, err := xssh.ParseAuthorizedKey([]byte(p.line))
 	if err != nil {
-		return nil, fmt.Errorf("%w: pinned host key %q: %v", ErrInvalidConfig, p.line, err)
+		var kerr error
+		if _, _, key, _, _, kerr = xssh.ParseKnownHosts([]byte(p.line)); kerr != nil {
+			return nil, fmt.Errorf("%w: pinned host key %q: %v", ErrInvalidConfig, p.line, err)
+		}
 	}
 	want := xssh.FingerprintSHA256(key)
 	return &verifier{
