@@ -288,11 +288,13 @@ func TestRunContextCancel(t *testing.T) {
 		t.Fatalf("no start line: %v", sc.Err())
 	}
 	go func() { _, _ = io.Copy(io.Discard, outR) }()
-	// "slee[p]" matches the sleep but not the shell running pgrep.
-	pgrep := ssh.Command{Args: []string{"pgrep", "-f", "slee[p] " + marker}}
-	check := dial(t, keyConfig(srv))
-	if _, err := check.Run(testContext(t), pgrep); err != nil {
-		t.Fatalf("pgrep does not see the running command: %v", err)
+	// sshd runs on this machine: the remote processes are in our /proc. The
+	// shell execs sleep just after printing the line.
+	for i := 0; !processRunning(t, "sleep\x00"+marker); i++ {
+		if i == 200 {
+			t.Fatal("the remote sleep is not seen in /proc")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	cancel()
 	select {
@@ -303,15 +305,10 @@ func TestRunContextCancel(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("Run did not return after its context was cancelled")
 	}
-	// The remote sleep is gone.
-	for i := 0; ; i++ {
-		_, err := check.Run(testContext(t), pgrep)
-		var ee *ssh.ExitError
-		if errors.As(err, &ee) && ee.Status == 1 {
-			break // pgrep: no process matched
-		}
+	// The remote sleep is gone (killed, not left to run its 400 s).
+	for i := 0; processRunning(t, "sleep\x00"+marker); i++ {
 		if i == 200 {
-			t.Fatalf("the remote command still runs after cancel (pgrep: %v)", err)
+			t.Fatal("the remote command still runs after cancel")
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -392,6 +389,30 @@ func TestUpload(t *testing.T) {
 	if _, err := os.Stat(canary); err == nil {
 		t.Fatal("the path was executed by the remote shell: the canary exists")
 	}
+}
+
+// processRunning says whether a live process has a command line (NUL-separated
+// arguments) containing cmdline.
+func processRunning(t *testing.T, cmdline string) bool {
+	t.Helper()
+	dirs, err := filepath.Glob("/proc/[0-9]*/cmdline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		b, err := os.ReadFile(d)
+		if err != nil {
+			continue // the process ended meanwhile
+		}
+		stat, _ := os.ReadFile(strings.TrimSuffix(d, "cmdline") + "stat")
+		if fields := strings.Fields(string(stat)); len(fields) > 2 && fields[2] == "Z" {
+			continue // a zombie is dead
+		}
+		if strings.Contains(string(b), cmdline) {
+			return true
+		}
+	}
+	return false
 }
 
 type failingWriter struct{}
