@@ -213,6 +213,7 @@ func (p *prahoProvider) Resources(context.Context) []func() resource.Resource {
 		newDNSRecordResource,
 		newDNSZoneResource,
 		newHostingAccountResource,
+		newLetsEncryptCertificateResource,
 	}
 }
 
