@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -898,4 +899,318 @@ func (f *sshFakeClock) slept() (time.Duration, int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.total, f.n
+}
+
+// loadSSHTranscript reads a recording in testdata/ssh/transcripts: the call
+// it made (program and form fields in order) and the response body.
+func loadSSHTranscript(t *testing.T, name string) (*call, []byte) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "ssh", "transcripts", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, body, ok := strings.Cut(string(raw), "\n### response body\n")
+	if !ok {
+		t.Fatalf("%s: no body", name)
+	}
+	cl := &call{}
+	inParams := false
+	for _, l := range strings.Split(head, "\n") {
+		switch {
+		case strings.HasPrefix(l, "params"):
+			inParams = true
+		case strings.HasPrefix(l, "###"):
+			inParams = false
+		case inParams && strings.HasPrefix(l, "  "):
+			k, v, _ := strings.Cut(strings.TrimSpace(l), "=")
+			switch k {
+			case "program":
+				cl.program = v
+			case "json", "xml":
+			case "multiline":
+				cl.multiline = true
+			default:
+				cl.params = append(cl.params, param{name: k, value: v, flag: v == ""})
+			}
+		}
+	}
+	return cl, []byte(body)
+}
+
+// TestCLIEnvelopeMatchesRecordings converts the recorded text-mode answers
+// (the program's output and exit status, as the virtualmin command prints
+// them) and checks that they parse to what the recorded JSON answers of the
+// same calls parse to.
+func TestCLIEnvelopeMatchesRecordings(t *testing.T) {
+	t.Parallel()
+	pairs := []struct{ text, json string }{
+		{"09-list-domains-nonexistent-text.txt", "10-list-domains-nonexistent-multiline-json.txt"},
+		{"12-create-domain-duplicate-text.txt", "11-create-domain-duplicate-json.txt"},
+		{"58-generate-letsencrypt-cert-offline-text.txt", "57-generate-letsencrypt-cert-offline-json.txt"},
+		{"104-delete-domain-nonexistent-text.txt", "103-delete-domain-again-nonexistent-json.txt"},
+		{"210-create-user-invalid-name-text.txt", "209-create-user-invalid-name-json.txt"},
+		{"53-info-text.txt", "52-info-json.txt"},
+		{"60-backup-domain-localfile-text.txt", "59-backup-domain-localfile-json.txt"},
+	}
+	for _, p := range pairs {
+		cl, text := loadSSHTranscript(t, p.text)
+		jcl, jbody := loadSSHTranscript(t, p.json)
+		out, wait, ok := splitExitStatus(string(text))
+		if !ok {
+			t.Fatalf("%s: no exit status", p.text)
+		}
+		// remote.cgi prints "\nExit status:" after the output.
+		env := cliEnvelope(cl, wait>>8, out, out, "")
+		got, gotErr := parseResponse("vm:10000", cl.program, 0, http.Header{}, env)
+		want, wantErr := parseResponse("vm:10000", jcl.program, 200, http.Header{}, jbody)
+		if (gotErr == nil) != (wantErr == nil) {
+			t.Errorf("%s: ssh %v / https %v", p.text, gotErr, wantErr)
+			continue
+		}
+		if wantErr != nil {
+			g, w := asError(t, p.text, gotErr), asError(t, p.json, wantErr)
+			if g.Kind != w.Kind || g.Reason != w.Reason {
+				t.Errorf("%s: %v (%q)\n%s: %v (%q)", p.text, g.Kind, g.Reason, p.json, w.Kind, w.Reason)
+			}
+			continue
+		}
+		if got.Program != want.Program || len(got.Warnings) != len(want.Warnings) || len(got.Data) != 0 {
+			t.Errorf("%s: %+v\n%s: %+v", p.text, got, p.json, want)
+		}
+		// Two runs of the same program: compare what does not change
+		// between them (the first line; the last up to the backup's size).
+		first := func(s string) string { return perlLines(strings.TrimSpace(s))[0] }
+		cut := func(s string) string { s, _, _ = strings.Cut(s, "Final size"); return s }
+		if first(got.Output) != first(want.Output) || cut(lastLine(got.Output)) != cut(lastLine(want.Output)) {
+			t.Errorf("%s: output %q...%q, want %q...%q", p.text, first(got.Output), lastLine(got.Output), first(want.Output), lastLine(want.Output))
+		}
+	}
+}
+
+func lastLine(s string) string {
+	lines := perlLines(strings.TrimSpace(s))
+	if len(lines) == 0 {
+		return ""
+	}
+	return lines[len(lines)-1]
+}
+
+func TestCLIArgs(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		cl      call
+		args    []string
+		pass    string
+		secrets []string
+	}{
+		{"flags, values and multiline last",
+			call{program: "list-domains", multiline: true, params: []param{arg("domain", "a.test"), flagArg("toplevel"), arg("domain", "b.test")}},
+			[]string{"--domain", "a.test", "--toplevel", "--domain", "b.test", "--multiline"}, "", nil},
+		{"an empty value is a bare flag, as remote.cgi makes it",
+			call{program: "create-domain", params: []param{arg("domain", "a.test"), arg("unix", "")}},
+			[]string{"--domain", "a.test", "--unix"}, "", nil},
+		{"a multiword value becomes several words",
+			call{program: "modify-dns", params: []param{arg("domain", "a.test"), {name: "update-record", value: "www A\nwww A 192.0.2.1\n", multiword: true}}},
+			[]string{"--domain", "a.test", "--update-record", "www A", "www A 192.0.2.1"}, "", nil},
+		{"a password goes to the password file",
+			call{program: "create-user", params: []param{arg("domain", "a.test"), arg("user", "bob"), arg("pass", "S3cret 'x'"), arg("real", "Bob")}},
+			[]string{"--domain", "a.test", "--user", "bob", "--real", "Bob"}, "S3cret 'x'", []string{"S3cret 'x'"}},
+		{"other secrets stay arguments, marked secret",
+			call{program: "create-domain", params: []param{arg("domain", "a.test"), arg("mysql-pass", "DbPass1"), arg("pass", "AdminPass1")}},
+			[]string{"--domain", "a.test", "--mysql-pass", "DbPass1"}, "AdminPass1", []string{"DbPass1", "AdminPass1"}},
+		{"no password file for programs without --passfile",
+			call{program: "create-admin", params: []param{arg("domain", "a.test"), arg("pass", "AdminPass1")}},
+			[]string{"--domain", "a.test", "--pass", "AdminPass1"}, "", []string{"AdminPass1"}},
+	}
+	for _, tc := range cases {
+		args, pass, secrets, err := cliArgs(&tc.cl)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		gotPass := ""
+		if pass != nil {
+			gotPass = *pass
+		}
+		if !reflect.DeepEqual(args, tc.args) || gotPass != tc.pass || !reflect.DeepEqual(secrets, tc.secrets) {
+			t.Errorf("%s:\nargs %q pass %q secrets %q\nwant %q pass %q secrets %q", tc.name, args, gotPass, secrets, tc.args, tc.pass, tc.secrets)
+		}
+	}
+	_, _, _, err := cliArgs(&call{program: "create-domain", params: []param{arg("pass", "a1234567"), arg("pass", "b1234567")}})
+	if !errors.Is(err, ErrInvalidInput) {
+		t.Errorf("two passwords: %v", err)
+	}
+}
+
+func TestSSHBuildCommand(t *testing.T) {
+	t.Parallel()
+	tr := &sshTransport{command: "/usr/sbin/virtualmin", sudo: true}
+	read, err := tr.buildCommand(&call{program: "list-domains", multiline: true, params: []param{arg("domain", "a'b.test")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"sudo", "-n", "--", "/usr/sbin/virtualmin", "list-domains", "--domain", "a'b.test", "--multiline"}; !reflect.DeepEqual(read.Args, want) || read.Stdin != nil {
+		t.Errorf("read: %q", read.Args)
+	}
+	tr.sudo = false
+	w, err := tr.buildCommand(&call{program: "create-domain", kind: write, params: []param{arg("domain", "a.test"), arg("pass", "Pw1234567")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Args) < 5 || w.Args[0] != "sh" || w.Args[1] != "-c" || w.Args[2] != writeScript || w.Args[4] != "passfile" ||
+		!reflect.DeepEqual(w.Args[5:], []string{"/usr/sbin/virtualmin", "create-domain", "--domain", "a.test"}) {
+		t.Errorf("write: %q", w.Args)
+	}
+	if strings.Contains(strings.Join(w.Args, " "), "Pw1234567") || !reflect.DeepEqual(w.Secrets, []string{"Pw1234567"}) {
+		t.Errorf("password on the command line or not secret: %q %q", w.Args, w.Secrets)
+	}
+	var in bytes.Buffer
+	if _, err := in.ReadFrom(w.Stdin); err != nil || in.String() != "Pw1234567" {
+		t.Errorf("stdin %q %v", in.String(), err)
+	}
+}
+
+// TestCLIEnvelopeRules checks json-lib.pl's conversion rules on output the
+// recordings do not cover.
+func TestCLIEnvelopeRules(t *testing.T) {
+	t.Parallel()
+	out := "Top key: top value\n" +
+		"alpha.test\n" +
+		"    ID: 1234\n" +
+		"    Features: unix dir web\n" +
+		"    SSL cert used by: dovecot (alpha.test)\n" +
+		"    SSL cert used by: postfix (alpha.test)\n" +
+		"    Maximum sub-servers: Unlimited\n" +
+		"    URL: https://alpha.test:8443/x\n" +
+		"    line without a colon\n" +
+		"\n" +
+		"Late: not a pair once an object started\n"
+	stderr := "[26/Nov/2026:10:00:00 +0000] [127.0.0.1] Failed to work out externally visible IPv4 address\n"
+	cl := &call{program: "list-domains", multiline: true}
+	resp, err := parseResponse("vm:10000", cl.program, 0, http.Header{}, cliEnvelope(cl, 0, stderr+out, out, stderr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A listing's top-level pairs are stderr noise to the parser, on both
+	// transports.
+	if len(resp.Warnings) != 2 || !strings.Contains(resp.Warnings[0], "Failed to work out externally visible") || resp.Warnings[1] != "Top key:top value" {
+		t.Errorf("warnings %q", resp.Warnings)
+	}
+	want := []Item{
+		{Name: "alpha.test", Values: map[string][]string{
+			"id": {"1234"}, "features": {"unix dir web"},
+			"ssl_cert_used_by":    {"dovecot (alpha.test)", "postfix (alpha.test)"},
+			"maximum_sub-servers": {"Unlimited"}, "url": {"https://alpha.test:8443/x"}}},
+		{Name: "Late: not a pair once an object started", Values: map[string][]string{}},
+	}
+	if !reflect.DeepEqual(resp.Data, want) {
+		t.Errorf("data:\n%#v\nwant\n%#v", resp.Data, want)
+	}
+	// Secrets in a listing are dropped as on the HTTPS path.
+	secretOut := "beta.test\n    Password for mysql: Db$ecret\n    Username: beta\n"
+	resp, err = parseResponse("vm:10000", "list-domains", 0, http.Header{}, cliEnvelope(cl, 0, secretOut, secretOut, ""))
+	if err != nil || len(resp.Data) != 1 || resp.Data[0].Values["password_for_mysql"] != nil || resp.Data[0].Values["username"][0] != "beta" {
+		t.Errorf("secret listing: %+v %v", resp, err)
+	}
+	// simple-multiline alone: raw output, as remote.cgi answers it.
+	sm := &call{program: "list-domains", params: []param{flagArg("simple-multiline")}}
+	resp, err = parseResponse("vm:10000", sm.program, 0, http.Header{}, cliEnvelope(sm, 0, out, out, ""))
+	if err != nil || resp.Data != nil || resp.Output == "" {
+		t.Errorf("simple-multiline: %+v %v", resp, err)
+	}
+	// get-ssl: name/value pairs.
+	ssl := "cert: /home/a/ssl.cert\nkey: /home/a/ssl.key\nnotafter: Dec 31 23:59:59 2026 GMT\n"
+	g := &call{program: "get-ssl"}
+	resp, err = parseResponse("vm:10000", g.program, 0, http.Header{}, cliEnvelope(g, 0, ssl, ssl, ""))
+	if err != nil || len(resp.Data) != 3 || resp.Data[2].Name != "notafter" || resp.Data[2].Value != "Dec 31 23:59:59 2026 GMT" {
+		t.Errorf("get-ssl: %+v %v", resp, err)
+	}
+	// A failure: the reason is chosen as for full_error.
+	fail := "Beginning server creation ..\n\nCreating home directory ..\n.. done\n\nFailed to create Unix user : useradd: user 'x' already exists\n"
+	c := &call{program: "create-domain", kind: write}
+	_, err = parseResponse("vm:10000", c.program, 0, http.Header{}, cliEnvelope(c, 1, fail, fail, ""))
+	if e := asError(t, "failure", err); e.Kind != KindAlreadyExists || !strings.Contains(e.Reason, "useradd: user 'x' already exists") || e.HTTPStatus != 0 {
+		t.Errorf("failure: %#v", e)
+	}
+	// validate-domains with no problem (exit 0).
+	v := &call{program: "validate-domains"}
+	vo := "alpha.test\n    All features are good\n"
+	resp, err = parseResponse("vm:10000", v.program, 0, http.Header{}, cliEnvelope(v, 0, vo, vo, ""))
+	if err != nil || len(resp.Data) != 1 || resp.Data[0].Name != "alpha.test" {
+		t.Errorf("validate-domains: %+v %v", resp, err)
+	}
+}
+
+func TestSSHWrapperErrors(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name           string
+		sudo           bool
+		status         int
+		stdout, stderr string
+		kind           ErrorKind
+		reason         string
+	}{
+		{"not root", false, 2, "/usr/sbin/virtualmin must be run as root\n", "", KindNotPermitted, "must run as root"},
+		{"sudo refused", true, 1, "", "sudo: a password is required\n", KindNotPermitted, "sudo refused"},
+		{"sudo missing", true, 127, "", "bash: line 1: sudo: command not found\n", KindFailed, "sudo is not installed"},
+		{"command missing", false, 127, "", "bash: line 1: virtualmin: command not found\n", KindFailed, "was not found on the host"},
+		{"not executable", false, 126, "", "bash: line 1: /usr/sbin/virtualmin: Permission denied\n", KindNotPermitted, "cannot be executed"},
+		{"unknown program", false, 1, "Command list-things.pl was not found\n", "", KindUnknownProgram, "does not exist on this server"},
+		{"no password file", false, 197, "", "praho: cannot create a temporary password file\n", KindFailed, "the program did not run"},
+	}
+	for _, tc := range cases {
+		tr := &sshTransport{command: "virtualmin", sudo: tc.sudo}
+		out := newCLIOutput(1 << 20)
+		out.stream(&out.stdout).Write([]byte(tc.stdout))
+		out.stream(&out.stderr).Write([]byte(tc.stderr))
+		out.flush()
+		e := tr.wrapperError(&call{program: "list-things"}, tc.status, out)
+		if e == nil || e.Kind != tc.kind || !strings.Contains(e.Reason, tc.reason) {
+			t.Errorf("%s: %v", tc.name, e)
+		}
+	}
+	// A program's own exit 1 is not the wrapper's.
+	out := newCLIOutput(1 << 20)
+	out.stream(&out.stdout).Write([]byte("Virtual server x.test does not exist\n"))
+	if e := (&sshTransport{command: "virtualmin"}).wrapperError(&call{program: "list-domains"}, 1, out); e != nil {
+		t.Errorf("program failure taken for a wrapper failure: %v", e)
+	}
+}
+
+func TestCLIOutputMergesWholeLines(t *testing.T) {
+	t.Parallel()
+	o := newCLIOutput(1 << 20)
+	so, se := o.stream(&o.stdout), o.stream(&o.stderr)
+	so.Write([]byte("first half "))
+	se.Write([]byte("[warning] one\n"))
+	so.Write([]byte("second half\nlast"))
+	se.Write([]byte("tail"))
+	o.flush()
+	if got, want := o.all.String(), "[warning] one\nfirst half second half\nlast\ntail\n"; got != want {
+		t.Errorf("merged %q, want %q", got, want)
+	}
+	small := newCLIOutput(8)
+	small.stream(&small.stdout).Write([]byte("123456789"))
+	if !small.over {
+		t.Error("output over the limit not flagged")
+	}
+}
+
+func TestSSHSentClassification(t *testing.T) {
+	t.Parallel()
+	for msg, sent := range map[string]bool{
+		"ssh: new session on h:22: EOF":                          false,
+		"ssh: stdin for x on h:22: closed":                       false,
+		"ssh: start x on h:22: EOF":                              true,
+		"ssh: command x on h:22 cancelled: context canceled":     true,
+		"ssh: command 'new session on ' on h:22: something else": true,
+	} {
+		if got := sshSent(errors.New(msg)); got != sent {
+			t.Errorf("%q: sent %v, want %v", msg, got, sent)
+		}
+	}
+	if sshSent(ssh.ErrInvalidConfig) {
+		t.Error("invalid configuration counted as sent")
+	}
 }
