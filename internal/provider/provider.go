@@ -213,6 +213,10 @@ func (p *prahoProvider) Resources(context.Context) []func() resource.Resource {
 		newDNSRecordResource,
 		newDNSZoneResource,
 		newHostingAccountResource,
+		newMailboxResource,
+		newDatabaseResource,
+		newDomainAliasResource,
+		newSubServerResource,
 		newLetsEncryptCertificateResource,
 	}
 }

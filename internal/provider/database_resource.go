@@ -1,0 +1,248 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
+)
+
+var (
+	_ resource.Resource                   = (*databaseResource)(nil)
+	_ resource.ResourceWithConfigure      = (*databaseResource)(nil)
+	_ resource.ResourceWithImportState    = (*databaseResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*databaseResource)(nil)
+)
+
+// databaseResource is a MySQL/MariaDB or PostgreSQL database of an account.
+type databaseResource struct{ accountChild }
+
+func newDatabaseResource() resource.Resource { return &databaseResource{} }
+
+type databaseModel struct {
+	ID       types.String   `tfsdk:"id"`
+	Server   types.String   `tfsdk:"server"`
+	Domain   types.String   `tfsdk:"domain"`
+	Name     types.String   `tfsdk:"name"`
+	Type     types.String   `tfsdk:"type"`
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+var databaseTypes = []string{virtualmin.DatabaseMySQL, virtualmin.DatabasePostgres}
+
+func (r *databaseResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_database"
+}
+
+func (r *databaseResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A database of a hosting account (`create-database`), MySQL/MariaDB or PostgreSQL. " +
+			"**Destroying this resource drops the database and every table in it** (`delete-database`); so does " +
+			"any change that replaces it (server, account, name or type). Guard it with `lifecycle { prevent_destroy = true }`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "`<server>/<domain>/<type>/<name>`, the import ID.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"server": r.serverAttribute("database (dropping the old one)"),
+			"domain": domainAttribute("Domain of the hosting account the database belongs to. The account must have the "+
+				"feature of the database's type (`mysql` or `postgres`). Changing it replaces the database: the old one is dropped.",
+				"Replaces (drops and creates) the database when it moves to another account."),
+			"name": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Database name, checked at plan time for its type: MySQL/MariaDB names are 1-64 " +
+					"lower-case letters, digits and `_`; PostgreSQL names 1-63 of the same, not starting with a digit. " +
+					"Changing it replaces the database: the old one and its data are dropped.",
+				Validators:    []validator.String{stringvalidator.LengthBetween(1, 64)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"type": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "`mysql` (MySQL or MariaDB) or `postgres`. Changing it replaces the database: " +
+					"the old one and its data are dropped.",
+				Validators:    []validator.String{stringvalidator.OneOf(databaseTypes...)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Delete: true}),
+		},
+	}
+}
+
+// ValidateConfig checks the name for its type at plan time.
+func (r *databaseResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var name, typ types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("name"), &name)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("type"), &typ)...)
+	if resp.Diagnostics.HasError() || name.IsNull() || name.IsUnknown() || typ.IsNull() || typ.IsUnknown() ||
+		!slices.Contains(databaseTypes, typ.ValueString()) {
+		return
+	}
+	if err := virtualmin.ValidateDatabaseName(typ.ValueString(), name.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "Invalid database name",
+			fmt.Sprintf("%s\n\nVirtualmin would refuse this name for a %s database.", err, typ.ValueString()))
+	}
+}
+
+func (r *databaseResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.configure(req, resp)
+}
+
+func databaseID(endpoint, domain, typ, name string) string {
+	return endpoint + "/" + domain + "/" + typ + "/" + name
+}
+
+func databaseObject(domain, typ, name string) string {
+	return fmt.Sprintf("Database: %s (%s) of %s", name, typ, domain)
+}
+
+func (r *databaseResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan databaseModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Create(ctx, 10*time.Minute)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	srv := r.server(&resp.Diagnostics, plan.Server.ValueString())
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	domain, err := virtualmin.ValidateDomainName(plan.Domain.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain", err.Error())
+		return
+	}
+	name, typ := plan.Name.ValueString(), plan.Type.ValueString()
+	obj := databaseObject(domain, typ, name)
+	acct, err := lookupAccount(ctx, srv, domain)
+	switch {
+	case err != nil:
+		vmObjectError(&resp.Diagnostics, "Cannot read hosting accounts", srv.endpoint, obj, err, "")
+		return
+	case acct == nil:
+		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Hosting account not found",
+			fmt.Sprintf("Server: %s\n%s\nThe account %s does not exist on the server. Create it first: reference it "+
+				"(domain = praho_hosting_account.<name>.domain) so Terraform orders the creates.", srv.endpoint, obj, domain))
+		return
+	case !acct.HasFeature(typ):
+		resp.Diagnostics.AddAttributeError(path.Root("type"), "The account has no "+typ+" feature",
+			fmt.Sprintf("Server: %s\n%s\nThe account %s has the features %s, not %s, so Virtualmin cannot create a %s "+
+				"database for it. Add %q to the account's features (rebuilding it, or enabling it in Virtualmin), or "+
+				"choose a type the account has.", srv.endpoint, obj, domain, strings.Join(acct.Features, ", "), typ, typ, typ))
+		return
+	}
+	_, err = srv.client.Databases.Create(ctx, domain, typ, name)
+	if err != nil {
+		if errors.Is(err, virtualmin.ErrAlreadyExists) {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "Database already exists",
+				fmt.Sprintf("Server: %s\n%s\nThe account already has this database and this configuration does not "+
+					"manage it; the provider never adopts a database it did not create.\n\n%s", srv.endpoint, obj,
+					importHint("praho_database", databaseID(srv.endpoint, domain, typ, name))))
+			return
+		}
+		hint := ""
+		if containsFold(err.Error(), "not enabled in this virtual server") {
+			hint = fmt.Sprintf("Add %q to the features of the account %s, or choose a type it has.", typ, domain)
+		}
+		vmObjectError(&resp.Diagnostics, "Cannot create database", srv.endpoint, obj, err, hint)
+		return
+	}
+	plan.ID = types.StringValue(databaseID(srv.endpoint, domain, typ, name))
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *databaseResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state databaseModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	domain, err := virtualmin.ValidateDomainName(state.Domain.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain in state", err.Error())
+		return
+	}
+	name, typ := state.Name.ValueString(), state.Type.ValueString()
+	_, err = srv.client.Databases.Get(ctx, domain, typ, name)
+	if errors.Is(err, virtualmin.ErrNotFound) {
+		removeWithParentGone(ctx, resp, srv, "Database", databaseObject(domain, typ, name), "account", domain)
+		return
+	}
+	if err != nil {
+		vmObjectError(&resp.Diagnostics, "Cannot read database", srv.endpoint, databaseObject(domain, typ, name), err, "")
+		return
+	}
+	state.ID = types.StringValue(databaseID(srv.endpoint, domain, typ, name))
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update only changes timeouts: every other attribute replaces the database.
+func (r *databaseResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan databaseModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *databaseResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state databaseModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := state.Timeouts.Delete(ctx, 10*time.Minute)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	domain, err := virtualmin.ValidateDomainName(state.Domain.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain in state", err.Error())
+		return
+	}
+	name, typ := state.Name.ValueString(), state.Type.ValueString()
+	if err := srv.client.Databases.Delete(ctx, domain, typ, name); err != nil && !errors.Is(err, virtualmin.ErrNotFound) {
+		vmObjectError(&resp.Diagnostics, "Cannot drop database", srv.endpoint, databaseObject(domain, typ, name), err, "")
+	}
+}
+
+func (r *databaseResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	parts := splitImportID(&resp.Diagnostics, req.ID, 4, "<server>/<domain>/<type>/<name>, for example vm1.example.ro:10000/example.ro/mysql/shop")
+	if parts == nil {
+		return
+	}
+	if err := virtualmin.ValidateDatabaseName(parts[2], parts[3]); err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("server"), parts[0])...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("domain"), parts[1])...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("type"), parts[2])...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), parts[3])...)
+}

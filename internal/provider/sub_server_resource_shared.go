@@ -1,0 +1,222 @@
+package provider
+
+// Helpers shared by the resources that live inside a hosting account:
+// praho_mailbox, praho_database, praho_domain_alias and praho_sub_server.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
+)
+
+// accountChild is embedded by the resources that belong to an account: it
+// holds the provider data and resolves the shared client of a server.
+type accountChild struct {
+	data *providerData
+}
+
+func (c *accountChild) configure(req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	d, diags := providerDataFrom(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	c.data = d
+}
+
+func (c *accountChild) server(diags *diag.Diagnostics, endpoint string) *vmServer {
+	if c.data == nil {
+		diags.AddError("Provider not configured", "The provider was not configured before the resource was used. This is a bug in the provider.")
+		return nil
+	}
+	s, err := c.data.virtualminServer(endpoint)
+	if err != nil {
+		diags.AddAttributeError(path.Root("server"), "Virtualmin server unavailable", err.Error())
+		return nil
+	}
+	return s
+}
+
+// sameEndpoint compares endpoints after normalisation with the provider's
+// default port.
+func (c *accountChild) sameEndpoint(a, b string) bool {
+	port := defaultVirtualminPort
+	if c.data != nil {
+		port = c.data.cfg.Virtualmin.Port
+	}
+	x, err1 := normalizeEndpoint(a, port)
+	y, err2 := normalizeEndpoint(b, port)
+	if err1 != nil || err2 != nil {
+		return a == b
+	}
+	return x == y
+}
+
+// serverAttribute is the `server` attribute of a child resource: moving it
+// replaces the object.
+func (c *accountChild) serverAttribute(what string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Required: true,
+		MarkdownDescription: "The Virtualmin server: `host` or `host:port` (the provider's `virtualmin.port` when left out). " +
+			"Changing it replaces the " + what + ".",
+		Validators: []validator.String{endpointValidator{}},
+		PlanModifiers: []planmodifier.String{requiresReplaceIfMeaningChanges(c.sameEndpoint,
+			"Replaces the "+what+" when it moves to another server.")},
+	}
+}
+
+// domainAttribute is a domain-valued attribute whose change replaces the object.
+func domainAttribute(desc, replaceDesc string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Required:            true,
+		MarkdownDescription: desc,
+		Validators:          []validator.String{domainNameValidator{}},
+		PlanModifiers:       []planmodifier.String{requiresReplaceIfMeaningChanges(sameDomain, replaceDesc)},
+	}
+}
+
+// vmObjectError turns an SDK error about an object inside an account into a
+// diagnostic: the server, the object, what Virtualmin said and what to do.
+func vmObjectError(diags *diag.Diagnostics, action, server, object string, err error, hint string) {
+	var e *virtualmin.Error
+	reason := err.Error()
+	kind := virtualmin.KindUnknown
+	if errors.As(err, &e) {
+		kind = e.Kind
+		if e.Reason != "" {
+			reason = e.Reason
+		}
+		if e.Program != "" {
+			reason = e.Program + ": " + reason
+		}
+	}
+	if hint == "" {
+		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			hint = "The operation ran out of time. Raise the timeouts block or virtualmin.request_timeout; the next plan shows what the server holds."
+		case kind == virtualmin.KindAuth:
+			hint = "Virtualmin refused the credentials. Check virtualmin.username/password (PRAHO_VIRTUALMIN_USERNAME/PASSWORD)."
+		case kind == virtualmin.KindBlocked:
+			hint = "Webmin has blocked this address after failed logins; wait about a minute, then fix the credentials."
+		case kind == virtualmin.KindNotPermitted:
+			hint = "The Webmin user must be a Virtualmin master administrator to use the remote API."
+		case kind == virtualmin.KindTransient:
+			hint = "The server did not answer. Check that Webmin runs and is reachable on that port; the next plan reads what the server holds."
+		case kind == virtualmin.KindUnknownOutcome:
+			hint = "The request was sent but its answer was lost, and a look-up could not tell whether it took effect. Run plan: it reads what the server holds."
+		case kind == virtualmin.KindInvalidInput:
+			hint = "Virtualmin rejected the input; fix the configuration."
+		}
+	}
+	detail := fmt.Sprintf("Server: %s\n%s\nVirtualmin said: %s", server, object, reason)
+	if hint != "" {
+		detail += "\n\n" + hint
+	}
+	diags.AddError(action, detail)
+}
+
+// lookupAccount returns the named domain from the server's shared listing
+// (nil when it does not exist).
+func lookupAccount(ctx context.Context, srv *vmServer, ascii string) (*virtualmin.Domain, error) {
+	all, err := srv.domains.Domains(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d, ok := all[strings.ToLower(ascii)]
+	if !ok {
+		return nil, nil
+	}
+	return &d, nil
+}
+
+// removeWithParentGone drops a child object from state. When its parent
+// (the account, target or parent server) is gone too, it says so in a
+// warning: Virtualmin deletes an account's mailboxes, databases, aliases and
+// sub-servers with it, so the plan shows them being created again instead of
+// failing later.
+func removeWithParentGone(ctx context.Context, resp *resource.ReadResponse, srv *vmServer, what, object, parentRole, parent string) {
+	resp.State.RemoveResource(ctx)
+	p, err := lookupAccount(ctx, srv, parent)
+	if err != nil || p != nil {
+		return
+	}
+	resp.Diagnostics.AddWarning(fmt.Sprintf("%s removed with its %s", what, parentRole),
+		fmt.Sprintf("Server: %s\n%s\n\nThe %s %s no longer exists on the server, and Virtualmin deleted this %s with it. "+
+			"It was removed from the state: the plan creates it again once the %s exists. If the %s is managed in "+
+			"this configuration, reference it (for example domain = praho_hosting_account.<name>.domain) so Terraform "+
+			"creates it first and destroys it last.", srv.endpoint, object, parentRole, parent, strings.ToLower(what), parentRole, parentRole))
+}
+
+// splitImportID splits an import ID of n parts separated by "/".
+func splitImportID(diags *diag.Diagnostics, id string, n int, want string) []string {
+	parts := strings.Split(id, "/")
+	ok := len(parts) == n
+	for _, p := range parts {
+		ok = ok && p != ""
+	}
+	if !ok {
+		diags.AddError("Invalid import ID", fmt.Sprintf("%q: want %s.", id, want))
+		return nil
+	}
+	if _, err := normalizeEndpoint(parts[0], defaultVirtualminPort); err != nil {
+		diags.AddError("Invalid import ID", err.Error())
+		return nil
+	}
+	if _, err := virtualmin.ValidateDomainName(parts[1]); err != nil {
+		diags.AddError("Invalid import ID", err.Error())
+		return nil
+	}
+	return parts
+}
+
+// stringSet builds a set of strings, sorted for stable diagnostics.
+func stringSet(vals []string) types.Set {
+	vals = append(make([]string, 0, len(vals)), vals...)
+	sort.Strings(vals)
+	s, _ := types.SetValueFrom(context.Background(), types.StringType, vals)
+	return s
+}
+
+// setStrings returns the elements of a known set.
+func setStrings(ctx context.Context, s types.Set) []string {
+	if s.IsNull() || s.IsUnknown() {
+		return nil
+	}
+	var out []string
+	s.ElementsAs(ctx, &out, false)
+	sort.Strings(out)
+	return out
+}
+
+// minus returns the elements of a that are not in b.
+func minus(a, b []string) []string {
+	in := make(map[string]bool, len(b))
+	for _, x := range b {
+		in[x] = true
+	}
+	var out []string
+	for _, x := range a {
+		if !in[x] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// forwardAddressRE is what forward_to accepts: one plain e-mail address.
+var forwardAddressRE = regexp.MustCompile(`^[^@\s"',]+@[^@\s"',]+\.[^@\s"',]+$`)
+
+// containsFold reports whether s contains sub, ignoring case.
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}
