@@ -421,11 +421,15 @@ func cliEnvelope(cl *call, status int, all, stdout, stderr string) []byte {
 			env["output"] = all
 		}
 	}
-	b, err := json.Marshal(env)
-	if err != nil { // cannot happen: strings, maps and slices only
+	// JSON::PP escapes no HTML characters either; the debug log shows
+	// the text as the program printed it.
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(env); err != nil { // cannot happen: strings, maps and slices only
 		return []byte(`{"status":"failure","error":"cannot encode the output"}`)
 	}
-	return b
+	return b.Bytes()
 }
 
 var (

@@ -58,7 +58,7 @@ type sshHarness struct {
 	sshLog *syncBuffer // the SSH client's own debug log
 }
 
-func newSSHHarness(t *testing.T) *sshHarness {
+func newSSHHarness(t testing.TB) *sshHarness {
 	t.Helper()
 	sshtest.RequireSSHD(t)
 	dir := t.TempDir()
@@ -77,7 +77,7 @@ func newSSHHarness(t *testing.T) *sshHarness {
 }
 
 // dial opens a new SSH connection, closed when the test ends.
-func (h *sshHarness) dial(t *testing.T) *ssh.Client {
+func (h *sshHarness) dial(t testing.TB) *ssh.Client {
 	t.Helper()
 	x, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -107,7 +107,7 @@ type sshEnv struct {
 
 var fixedNow = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 
-func (h *sshHarness) newEnv(t *testing.T, simOpts []virtualmintest.Option, sshOpts ...Option) *sshEnv {
+func (h *sshHarness) newEnv(t testing.TB, simOpts []virtualmintest.Option, sshOpts ...Option) *sshEnv {
 	t.Helper()
 	sim, err := virtualmintest.NewServer(append([]virtualmintest.Option{virtualmintest.WithPHP(true),
 		virtualmintest.WithClock(func() time.Time { return fixedNow })}, simOpts...)...)
@@ -1212,5 +1212,57 @@ func TestSSHSentClassification(t *testing.T) {
 	}
 	if sshSent(ssh.ErrInvalidConfig) {
 		t.Error("invalid configuration counted as sent")
+	}
+}
+
+// BenchmarkSSHTransport compares one listing over each transport (a real sshd
+// on loopback; the stand-in adds its own HTTPS call to the simulator, so the
+// SSH figure is an upper bound of the transport's cost).
+func BenchmarkSSHTransport(b *testing.B) {
+	h := newSSHHarness(b)
+	e := h.newEnv(b, nil)
+	for i := 0; i < 5; i++ {
+		if err := e.sim.SeedDomain("admin", "domain", "bench"+string(rune('a'+i))+".test", "pass", "BenchPass123", "unix", "", "dir", "", "web", ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	x := context.Background()
+	for _, tc := range []struct {
+		name string
+		c    *Client
+	}{{"https", e.https}, {"ssh", e.ssh}} {
+		b.Run(tc.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if l, err := tc.c.Domains.List(x, nil); err != nil || len(l) != 5 {
+					b.Fatal(len(l), err)
+				}
+			}
+		})
+	}
+}
+
+// ExampleNewSSHClient reaches a server whose Webmin is down through the
+// virtualmin command over SSH.
+func ExampleNewSSHClient() {
+	ctx := context.Background()
+	conn, err := ssh.Dial(ctx, ssh.Config{
+		Addr:    "203.0.113.10:22",
+		User:    "root",
+		Auth:    []ssh.AuthMethod{ssh.Agent("")},
+		HostKey: ssh.FingerprintSHA256("SHA256:..."),
+	})
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	c, err := NewSSHClient(conn, SSHTransportOptions{})
+	if err != nil {
+		return
+	}
+	// The same operations, results and typed errors as over HTTPS.
+	if err := c.Domains.Disable(ctx, "example.com", "unpaid invoice"); errors.Is(err, ErrUnknownOutcome) {
+		// The program may still be running on the host: read back before
+		// trying again.
+		_, _ = c.Domains.Get(ctx, "example.com")
 	}
 }
