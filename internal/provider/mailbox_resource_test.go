@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -324,6 +323,3 @@ func TestAccMailbox_writeOnlyPassword(t *testing.T) {
 		},
 	})
 }
-
-// errorsIsNotFound reports whether err says the object does not exist.
-func errorsIsNotFound(err error) bool { return errors.Is(err, virtualmin.ErrNotFound) }
