@@ -91,7 +91,9 @@ type ExitError struct {
 	Signal string
 	// Tail is the last TailSize bytes of stdout and stderr combined, in the
 	// order received, with Command.Secrets redacted. The two streams travel
-	// separately, so their interleaving is approximate.
+	// separately, so their interleaving is approximate; Tail always ends with
+	// the end of stderr (up to half of TailSize), the usual place of the
+	// reason for a failure.
 	Tail string
 	// StderrTail is the last TailSize bytes of stderr alone, redacted: the
 	// reason for a failure, even when a flood of stdout pushed it out of Tail.
@@ -114,10 +116,6 @@ func (e *ExitError) Error() string {
 		b.WriteString(t)
 	} else {
 		b.WriteString(" (no output)")
-	}
-	if st := strings.TrimRight(e.StderrTail, "\n"); st != "" && !strings.Contains(t, lastLine(st)) {
-		b.WriteString("\nlast error output:\n")
-		b.WriteString(st)
 	}
 	return b.String()
 }

@@ -249,7 +249,7 @@ func (c *Client) run(ctx context.Context, line, desc string, stdin io.Reader, cm
 		mu.Lock()
 		res.Stdout, res.Stderr = outCap.Bytes(), errCap.Bytes()
 		res.Truncated = outCap.dropped || errCap.dropped
-		tailText, errTailText = tail.String(), errTail.String()
+		tailText, errTailText = mergeTails(tail.String(), errTail.String(), size), errTail.String()
 		writeErr = errors.Join(outW.err, errW.err)
 		mu.Unlock()
 	}
@@ -411,6 +411,33 @@ func (f *pidFilter) get() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.pid
+}
+
+// mergeTails makes sure the combined tail ends with the end of stderr, where
+// the reason for a failure usually is. x/crypto delivers stdout and stderr
+// through separate buffers, so after a burst of stdout the last stderr lines
+// may sit before it in the combined tail, or have been pushed out of it.
+func mergeTails(combined, stderr string, size int) string {
+	last := lastLine(strings.TrimRight(stderr, "\n"))
+	if last == "" || strings.HasSuffix(strings.TrimRight(combined, "\n"), last) {
+		return combined
+	}
+	errPart := stderr
+	if len(errPart) > size/2 {
+		errPart = errPart[len(errPart)-size/2:]
+	}
+	// Drop the stderr bytes already in the combined tail, then keep as much
+	// of the rest as fits before them.
+	if i := strings.LastIndex(combined, errPart); i >= 0 {
+		combined = combined[:i] + combined[i+len(errPart):]
+	}
+	if room := size - len(errPart); len(combined) > room {
+		combined = combined[len(combined)-room:]
+	}
+	if combined != "" && !strings.HasSuffix(combined, "\n") {
+		combined += "\n"
+	}
+	return combined + errPart
 }
 
 func orWriter(w io.Writer, fallback io.Writer) io.Writer {

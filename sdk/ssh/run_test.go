@@ -241,7 +241,7 @@ exit 3`})
 		t.Errorf("tail is %d bytes, want about %d", len(ee.Tail), ssh.DefaultTailSize)
 	}
 	// stdout and stderr travel separately: their order is not guaranteed.
-	if !strings.HasSuffix(ee.StderrTail, "installer failed: disk full\n") || !strings.Contains(ee.Tail, "line 19999\n") || strings.Contains(ee.Tail, "line 0\n") {
+	if !strings.HasSuffix(ee.StderrTail, "installer failed: disk full\n") || !strings.HasSuffix(ee.Tail, "line 19999\ninstaller failed: disk full\n") || strings.Contains(ee.Tail, "line 0\n") {
 		t.Errorf("tail does not hold the end of the output: ...%q (stderr %q)", ee.Tail[max(0, len(ee.Tail)-120):], ee.StderrTail)
 	}
 	if !strings.Contains(err.Error(), "exited with status 3") || !strings.Contains(err.Error(), "installer failed: disk full") {

@@ -60,3 +60,21 @@ func TestRedact(t *testing.T) {
 		t.Errorf("Redact = %q", got)
 	}
 }
+
+func TestMergeTails(t *testing.T) {
+	for _, tc := range []struct {
+		combined, stderr string
+		size             int
+		want             string
+	}{
+		{"a\nb\nERR\n", "ERR\n", 64, "a\nb\nERR\n"},                  // in order: unchanged
+		{"a\nERR\nb\nc\n", "ERR\n", 64, "a\nb\nc\nERR\n"},            // moved to the end
+		{"x\ny\nz\n", "ERR\n", 64, "x\ny\nz\nERR\n"},                 // pushed out: appended
+		{"out only\n", "", 64, "out only\n"},                         // no stderr
+		{"0123456789abcdef", "E1\nE2\n", 16, "6789abcdef\nE1\nE2\n"}, // trimmed to fit
+	} {
+		if got := mergeTails(tc.combined, tc.stderr, tc.size); got != tc.want {
+			t.Errorf("mergeTails(%q, %q, %d) = %q, want %q", tc.combined, tc.stderr, tc.size, got, tc.want)
+		}
+	}
+}
