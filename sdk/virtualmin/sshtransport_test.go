@@ -372,7 +372,9 @@ func testSSHSameResults(t *testing.T, h *sshHarness) {
 	if _, err := e.ssh.Users.Create(x, &CreateUserRequest{Domain: "alpha.test", User: "bob", Pass: "BobPass123", RealName: "Bob Builder", FTP: true}); err != nil {
 		t.Fatal(err)
 	}
-	sameResult(t, "Users.List", func(c *Client) ([]User, error) { return c.Users.List(x, "alpha.test") }, e)
+	if users := sameResult(t, "Users.List", func(c *Client) ([]User, error) { return c.Users.List(x, "alpha.test") }, e); len(users) != 1 {
+		t.Errorf("users %+v", users)
+	}
 	sameResult(t, "Users.Get", func(c *Client) (*User, error) { return c.Users.Get(x, "alpha.test", "bob") }, e)
 	userDup := func() *call {
 		return &call{program: "create-user", kind: write, params: []param{arg("domain", "alpha.test"), arg("user", "bob"), arg("pass", "BobPass123")}}
@@ -389,7 +391,9 @@ func testSSHSameResults(t *testing.T, h *sshHarness) {
 	if _, err := e.ssh.Databases.Create(x, "alpha.test", DatabaseMySQL, "alpha_extra"); err != nil {
 		t.Fatal(err)
 	}
-	sameResult(t, "Databases.List", func(c *Client) ([]Database, error) { return c.Databases.List(x, "alpha.test", "") }, e)
+	if dbs := sameResult(t, "Databases.List", func(c *Client) ([]Database, error) { return c.Databases.List(x, "alpha.test", "") }, e); len(dbs) < 2 {
+		t.Errorf("databases %+v", dbs)
+	}
 	_, errA = e.https.Databases.Create(x, "alpha.test", DatabasePostgres, "alpha_pg")
 	_, errB = e.ssh.Databases.Create(x, "alpha.test", DatabasePostgres, "alpha_pg")
 	sameError(t, "postgres database without the feature", errA, errB, true)
@@ -399,11 +403,21 @@ func testSSHSameResults(t *testing.T, h *sshHarness) {
 	errA = e.https.DNS.AddRecord(x, "alpha.test", DNSRecordSpec{Name: "www2", Type: "A", Values: []string{"192.0.2.7"}})
 	errB = e.ssh.DNS.AddRecord(x, "alpha.test", DNSRecordSpec{Name: "www2", Type: "A", Values: []string{"192.0.2.7"}})
 	sameError(t, "duplicate DNS record", errA, errB, true)
-	sameResult(t, "DNS.Get", func(c *Client) ([]DNSRecord, error) { return c.DNS.Get(x, "alpha.test", nil) }, e)
-	sameResult(t, "Plans.List", func(c *Client) ([]Plan, error) { return c.Plans.List(x) }, e)
-	sameResult(t, "Templates.List", func(c *Client) ([]Template, error) { return c.Templates.List(x) }, e)
-	sameResult(t, "PHP.ListVersions", func(c *Client) ([]PHPVersion, error) { return c.PHP.ListVersions(x, "") }, e)
-	sameResult(t, "System.Info", func(c *Client) (*Info, error) { return c.System.Info(x) }, e)
+	if recs := sameResult(t, "DNS.Get", func(c *Client) ([]DNSRecord, error) { return c.DNS.Get(x, "alpha.test", nil) }, e); len(recs) < 3 {
+		t.Errorf("records %+v", recs)
+	}
+	if plans := sameResult(t, "Plans.List", func(c *Client) ([]Plan, error) { return c.Plans.List(x) }, e); len(plans) == 0 {
+		t.Error("no plans")
+	}
+	if tmpls := sameResult(t, "Templates.List", func(c *Client) ([]Template, error) { return c.Templates.List(x) }, e); len(tmpls) == 0 {
+		t.Error("no templates")
+	}
+	if php := sameResult(t, "PHP.ListVersions", func(c *Client) ([]PHPVersion, error) { return c.PHP.ListVersions(x, "") }, e); len(php) == 0 {
+		t.Error("no PHP versions")
+	}
+	if info := sameResult(t, "System.Info", func(c *Client) (*Info, error) { return c.System.Info(x) }, e); info == nil || info.VirtualminVersion == "" {
+		t.Errorf("info %+v", info)
+	}
 	sameResult(t, "System.CheckConfig", func(c *Client) (string, error) { return c.System.CheckConfig(x) }, e)
 	sameResult(t, "Certificates.Get", func(c *Client) (*Certificate, error) { return c.Certificates.Get(x, "alpha.test") }, e)
 
@@ -847,6 +861,31 @@ func testSSHPolicies(t *testing.T, h *sshHarness) {
 	}
 	if slept, n := clk.slept(); n != 2 || slept < 1900*time.Millisecond {
 		t.Errorf("rate limit 1/s over 3 calls: %d waits, %v in all", n, slept)
+	}
+
+	// The in-flight cap: two concurrent calls run one after the other on
+	// the host (the second starts after the first is done).
+	slow := h.newEnv(t, []virtualmintest.Option{virtualmintest.WithLatency("list-users", 300*time.Millisecond)}, WithMaxInFlight(1))
+	if err := slow.sim.SeedDomain("admin", "domain", "cap.test", "pass", "CapPass1234", "unix", "", "dir", ""); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 2; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := slow.ssh.Users.List(x, "cap.test"); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	var events []string
+	for _, r := range slow.records(t) {
+		events = append(events, r.Event)
+	}
+	if strings.Join(events, " ") != "start done start done" {
+		t.Errorf("with one call in flight the host saw %q", events)
 	}
 
 	own := h.dial(t)
