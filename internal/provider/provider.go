@@ -218,6 +218,7 @@ func (p *prahoProvider) Resources(context.Context) []func() resource.Resource {
 		newDomainAliasResource,
 		newSubServerResource,
 		newLetsEncryptCertificateResource,
+		newPHPSettingsResource,
 	}
 }
 
