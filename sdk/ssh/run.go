@@ -154,7 +154,13 @@ func (c *Client) run(ctx context.Context, line, desc string, stdin io.Reader, cm
 		return nil, fmt.Errorf("ssh: command %s on %s not started: %w", desc, c.addr, err)
 	}
 	start := time.Now()
-	sess, err := c.conn.NewSession()
+	select {
+	case c.sessions <- struct{}{}:
+		defer func() { <-c.sessions }()
+	case <-ctx.Done():
+		return nil, fmt.Errorf("ssh: command %s on %s not started: waiting for a free session: %w", desc, c.addr, context.Cause(ctx))
+	}
+	sess, err := c.newSession(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("ssh: new session on %s: %w", c.addr, err)
 	}
@@ -326,6 +332,33 @@ func (c *Client) removeQuietly(ctx context.Context, quotedPath string) {
 	defer cancel()
 	_, _ = c.run(ctx, "rm -f -- "+quotedPath, "remove "+quotedPath, nil, &Command{})
 }
+
+// newSession opens a session, retrying for a while when sshd refuses it: sshd
+// counts a session against its MaxSessions until it has processed the close,
+// a moment after the previous Run returned.
+func (c *Client) newSession(ctx context.Context) (*xssh.Session, error) {
+	delay := 20 * time.Millisecond
+	deadline := time.Now().Add(sessionRetry)
+	for {
+		sess, err := c.conn.NewSession()
+		var oce *xssh.OpenChannelError
+		if err == nil || !errors.As(err, &oce) || oce.Reason != xssh.ConnectionFailed || time.Now().After(deadline) {
+			return sess, err
+		}
+		c.log.Debug("ssh: session refused, retrying", "addr", c.addr, "error", err.Error())
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("%w (last error: %v)", context.Cause(ctx), err)
+		case <-t.C:
+		}
+		delay = min(delay*2, time.Second)
+	}
+}
+
+// sessionRetry bounds how long newSession retries a refused session.
+const sessionRetry = 30 * time.Second
 
 // pidMarkerCmd makes the remote shell print its PID on stderr before the
 // command; pidFilter takes that line out of the output.

@@ -538,3 +538,27 @@ func TestTailRedactsSecretCutByWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentRuns runs more commands at once than sshd's MaxSessions (10):
+// the client queues them instead of failing.
+func TestConcurrentRuns(t *testing.T) {
+	t.Parallel()
+	srv := sshtest.Start(t)
+	c := dial(t, keyConfig(srv))
+	const n = 30
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			res, err := c.Run(testContext(t), ssh.Command{Args: []string{"sh", "-c", `sleep 0.2; echo "$1"`, "sh", fmt.Sprint(i)}})
+			if err == nil && strings.TrimSpace(string(res.Stdout)) != fmt.Sprint(i) {
+				err = fmt.Errorf("run %d printed %q", i, res.Stdout)
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

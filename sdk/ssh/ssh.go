@@ -35,6 +35,9 @@ const (
 	// DefaultKeepAlive is the interval of keepalive requests on an idle
 	// connection (long installs print nothing for minutes).
 	DefaultKeepAlive = 30 * time.Second
+	// DefaultMaxSessions is below OpenSSH's default MaxSessions (10), leaving
+	// room for the session that kills a cancelled command.
+	DefaultMaxSessions = 8
 
 	minRetryDelay = 250 * time.Millisecond
 	maxRetryDelay = 5 * time.Second
@@ -67,6 +70,10 @@ type Config struct {
 	// KeepAlive is the interval of keepalive requests. Zero means
 	// DefaultKeepAlive, a negative value disables them.
 	KeepAlive time.Duration
+	// MaxSessions bounds the commands and uploads running at once on the
+	// connection; more wait for a free slot. sshd refuses sessions beyond its
+	// own MaxSessions (10 by default), so zero means DefaultMaxSessions.
+	MaxSessions int
 	// Logger receives debug lines (attempts, commands with secrets redacted)
 	// and the warning about InsecureIgnoreHostKey. Nil discards them.
 	Logger *slog.Logger
@@ -116,7 +123,7 @@ func (c *Config) validate() (string, error) {
 }
 
 // Client is a connection to one host. It is safe for concurrent use: each Run
-// opens its own session.
+// opens its own session (at most Config.MaxSessions at once; more wait).
 type Client struct {
 	conn     *xssh.Client
 	bastion  *Client
@@ -124,6 +131,7 @@ type Client struct {
 	log      *slog.Logger
 	attempts int
 	hostKey  xssh.PublicKey
+	sessions chan struct{} // semaphore: one token per running session
 
 	closeOnce sync.Once
 	closeErr  error
@@ -131,6 +139,16 @@ type Client struct {
 
 // ClientOption configures a Client made by NewClient.
 type ClientOption func(*Client)
+
+// WithMaxSessions sets how many sessions may run at once (see
+// Config.MaxSessions).
+func WithMaxSessions(n int) ClientOption {
+	return func(c *Client) {
+		if n > 0 {
+			c.sessions = make(chan struct{}, n)
+		}
+	}
+}
 
 // WithLogger sets the Client's logger.
 func WithLogger(l *slog.Logger) ClientOption {
@@ -144,7 +162,8 @@ func WithLogger(l *slog.Logger) ClientOption {
 // NewClient wraps a connection established elsewhere (for example by an
 // x/crypto ssh.Dial with its own settings).
 func NewClient(conn *xssh.Client, opts ...ClientOption) *Client {
-	c := &Client{conn: conn, addr: conn.RemoteAddr().String(), log: slog.New(slog.DiscardHandler), attempts: 1}
+	c := &Client{conn: conn, addr: conn.RemoteAddr().String(), log: slog.New(slog.DiscardHandler), attempts: 1,
+		sessions: make(chan struct{}, DefaultMaxSessions)}
 	for _, o := range opts {
 		o(c)
 	}
@@ -236,7 +255,12 @@ func dial(ctx context.Context, cfg Config, deadline time.Time) (*Client, error) 
 	for attempt := 1; ; attempt++ {
 		conn, hostKey, err := dialOnce(ctx, &cfg, addr, ver, bastion, deadline)
 		if err == nil {
-			c := &Client{conn: conn, bastion: bastion, addr: addr, log: log, attempts: attempt, hostKey: hostKey}
+			maxSessions := cfg.MaxSessions
+			if maxSessions <= 0 {
+				maxSessions = DefaultMaxSessions
+			}
+			c := &Client{conn: conn, bastion: bastion, addr: addr, log: log, attempts: attempt, hostKey: hostKey,
+				sessions: make(chan struct{}, maxSessions)}
 			log.Debug("ssh: connected", "addr", addr, "user", cfg.User, "attempts", attempt,
 				"host_key", xssh.FingerprintSHA256(hostKey), "server", string(conn.ServerVersion()),
 				"elapsed", time.Since(start).Round(time.Millisecond))
