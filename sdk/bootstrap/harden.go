@@ -208,73 +208,126 @@ func (b *Bootstrapper) firewall(ctx context.Context, ports []int) (StepResult, s
 	return res, fw, nil
 }
 
-var columns = regexp.MustCompile(`\s{2,}`)
+var (
+	columns  = regexp.MustCompile(`\s{2,}`)
+	numbered = regexp.MustCompile(`^\[\s*(\d+)\]\s+(.*)$`)
+)
 
-// parseUFWStatus reads `ufw status`: whether it is active and the targets of
-// its ALLOW rules (IPv6 duplicates folded into their IPv4 rule).
-func parseUFWStatus(out string) (active bool, allowed []string) {
-	seen := map[string]bool{}
+// ufwRule is one line of `ufw status numbered`.
+type ufwRule struct {
+	Num    int    // the rule's number (IPv6 rules have their own)
+	To     string // "22/tcp", "Apache Full", "10000" ("(v6)" removed)
+	V6     bool
+	Action string // "ALLOW IN", "LIMIT IN", "DENY IN"...
+	From   string // "Anywhere", "192.0.2.0/24"...
+}
+
+// opens reports whether the rule lets traffic in.
+func (r ufwRule) opens() bool {
+	return strings.HasPrefix(r.Action, "ALLOW") || strings.HasPrefix(r.Action, "LIMIT")
+}
+
+// anywhere reports whether the rule applies to every source.
+func (r ufwRule) anywhere() bool { return strings.HasPrefix(r.From, "Anywhere") }
+
+// parseUFWStatus reads `ufw status numbered`: whether ufw is active and its
+// rules (an inactive ufw lists none).
+func parseUFWStatus(out string) (active bool, rules []ufwRule) {
 	for _, l := range strings.Split(out, "\n") {
 		l = strings.TrimSpace(l)
 		if strings.HasPrefix(l, "Status:") {
 			active = strings.TrimSpace(strings.TrimPrefix(l, "Status:")) == "active"
 			continue
 		}
-		f := columns.Split(l, -1)
-		if len(f) < 3 || !strings.HasPrefix(f[1], "ALLOW") {
+		m := numbered.FindStringSubmatch(l)
+		if m == nil {
 			continue
 		}
-		to := strings.TrimSpace(strings.TrimSuffix(f[0], " (v6)"))
-		if !seen[to] {
-			seen[to] = true
-			allowed = append(allowed, to)
+		f := columns.Split(m[2], -1)
+		if len(f) < 3 {
+			continue
 		}
+		n, _ := strconv.Atoi(m[1])
+		r := ufwRule{Num: n, To: f[0], Action: f[1], From: f[2]}
+		if strings.HasSuffix(r.To, " (v6)") {
+			r.To, r.V6 = strings.TrimSuffix(r.To, " (v6)"), true
+		}
+		rules = append(rules, r)
 	}
-	return active, allowed
+	return active, rules
 }
 
 func (b *Bootstrapper) ufw(ctx context.Context, want map[string]bool) ([]string, error) {
 	const step = "firewall"
-	out, err := b.run(ctx, step, "read ufw's state", "ufw", "status")
+	out, err := b.run(ctx, step, "read ufw's rules", "ufw", "status", "numbered")
 	if err != nil {
 		return nil, err
 	}
-	active, allowed := parseUFWStatus(out)
-	have := map[string]bool{}
-	for _, a := range allowed {
-		have[a] = true
-	}
+	active, rules := parseUFWStatus(out)
 	var done []string
-	// Open first, enable, then close: the SSH port is never shut.
-	for _, p := range sortedKeys(want) {
-		if !have[p] {
+	if !active {
+		// An inactive ufw lists no rules: add what is wanted (ufw skips
+		// existing rules), enable, then read the rules.
+		for _, p := range sortedKeys(want) {
 			if _, err := b.run(ctx, step, "allow "+p, "ufw", "allow", p); err != nil {
 				return done, err
 			}
-			done = append(done, "allowed "+p)
 		}
-	}
-	if !active {
 		if _, err := b.run(ctx, step, "deny incoming by default", "ufw", "default", "deny", "incoming"); err != nil {
 			return done, err
 		}
 		if _, err := b.run(ctx, step, "enable ufw", "ufw", "--force", "enable"); err != nil {
 			return done, err
 		}
-		done = append(done, "enabled with incoming denied by default")
-		// An inactive ufw lists no rules: read them now that it is active.
-		if out, err = b.run(ctx, step, "read ufw's state", "ufw", "status"); err != nil {
+		done = append(done, "enabled with incoming denied by default, allowing "+strings.Join(sortedKeys(want), " "))
+		if out, err = b.run(ctx, step, "read ufw's rules", "ufw", "status", "numbered"); err != nil {
 			return done, err
 		}
-		_, allowed = parseUFWStatus(out)
-	}
-	for _, a := range allowed {
-		if !want[a] {
-			if _, err := b.run(ctx, step, "remove the rule allowing "+a, "ufw", "delete", "allow", a); err != nil {
+		_, rules = parseUFWStatus(out)
+	} else {
+		have := map[string]bool{}
+		for _, r := range rules {
+			if r.opens() && r.anywhere() && !r.V6 {
+				have[r.To] = true
+			}
+		}
+		// Open first, close after: the SSH port is never shut.
+		for _, p := range sortedKeys(want) {
+			if !have[p] {
+				if _, err := b.run(ctx, step, "allow "+p, "ufw", "allow", p); err != nil {
+					return done, err
+				}
+				done = append(done, "allowed "+p)
+			}
+		}
+		if len(done) > 0 {
+			if out, err = b.run(ctx, step, "read ufw's rules", "ufw", "status", "numbered"); err != nil {
 				return done, err
 			}
-			done = append(done, "removed the rule allowing "+a)
+			_, rules = parseUFWStatus(out)
 		}
+	}
+	// Remove every other rule that lets traffic in, by number, highest
+	// first so that the numbers left stay valid.
+	var extra []ufwRule
+	for _, r := range rules {
+		if r.opens() && !want[r.To] {
+			extra = append(extra, r)
+		}
+	}
+	sort.Slice(extra, func(i, j int) bool { return extra[i].Num > extra[j].Num })
+	for _, r := range extra {
+		if _, err := b.run(ctx, step, "remove the rule allowing "+r.To, "ufw", "--force", "delete", strconv.Itoa(r.Num)); err != nil {
+			return done, err
+		}
+		desc := "removed the rule allowing " + r.To
+		if r.V6 {
+			desc += " (v6)"
+		}
+		if !r.anywhere() {
+			desc += " from " + r.From
+		}
+		done = append(done, desc)
 	}
 	return done, nil
 }

@@ -37,8 +37,10 @@ func TestHardenUFW(t *testing.T) {
 	ctx := testContext(t)
 	h.install(t, ctx)
 	before := servedFingerprint(t, h.ns.Addr+":10000")
-	// A rule left by someone else: to be removed.
-	if err := os.WriteFile(filepath.Join(h.state, "ufw.rules"), []byte("8080/tcp\n"), 0o644); err != nil {
+	// A rule left by someone else (ufw inactive): to be removed. Once enabled
+	// with the five wanted rules it is IPv4 rule 1 and IPv6 rule 6; removed
+	// from the highest number down.
+	if err := os.WriteFile(filepath.Join(h.state, "ufw.rules"), []byte("v4 8080/tcp ALLOW\nv6 8080/tcp ALLOW\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
@@ -52,7 +54,7 @@ func TestHardenUFW(t *testing.T) {
 	}
 	cmds := h.commands(t)
 	for _, want := range []string{"ufw allow 80/tcp", "ufw allow 443/tcp", "ufw allow 10000/tcp", "ufw allow " + portOf(h.srv.Addr) + "/tcp",
-		"ufw default deny incoming", "ufw --force enable", "ufw delete allow 8080/tcp",
+		"ufw default deny incoming", "ufw --force enable", "ufw --force delete 6", "ufw --force delete 1",
 		"apt-get install -y -q fail2ban", "systemctl enable --now fail2ban", "fail2ban-client status webmin-auth", "systemctl restart webmin"} {
 		if !strings.Contains(cmds, want+"\n") {
 			t.Errorf("no %q in the recorded commands:\n%s", want, cmds)
@@ -61,7 +63,12 @@ func TestHardenUFW(t *testing.T) {
 	if strings.Contains(cmds, "firewall-cmd") {
 		t.Errorf("firewall-cmd run on a ufw host:\n%s", cmds)
 	}
-	rules := strings.Fields(readFile(t, filepath.Join(h.state, "ufw.rules")))
+	var rules []string
+	for _, l := range strings.Split(strings.TrimSpace(readFile(t, filepath.Join(h.state, "ufw.rules"))), "\n") {
+		if f := strings.Fields(l); f[0] == "v4" {
+			rules = append(rules, f[1])
+		}
+	}
 	if got, want := strings.Join(sorted(rules), " "), strings.Join(sorted([]string{"80/tcp", "443/tcp", "10000/tcp", portOf(h.srv.Addr) + "/tcp"}), " "); got != want {
 		t.Errorf("ufw allows %s, want %s", got, want)
 	}
@@ -96,7 +103,7 @@ func TestHardenUFW(t *testing.T) {
 	}
 	for _, l := range strings.Split(strings.TrimSpace(h.commands(t)), "\n") {
 		switch l {
-		case "ufw status", "systemctl is-active fail2ban", "fail2ban-client status webmin-auth":
+		case "ufw status numbered", "systemctl is-active fail2ban", "fail2ban-client status webmin-auth":
 		default:
 			t.Errorf("second run ran %q", l)
 		}

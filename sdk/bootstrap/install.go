@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/praho/terraform-provider-praho/sdk/ssh"
 )
@@ -188,26 +189,32 @@ fi`, installer, url); err != nil {
 	}
 
 	b.log.Info("bootstrap install: running the Virtualmin installer", "source", source, "args", strings.Join(args, " "))
-	out := &lineWriter{fn: func(line string) {
+	// stdout and stderr come on separate SSH channels, so a flood of
+	// stdout can arrive after the error messages printed last: keep the
+	// end of each.
+	tail, errTail := &lineTail{max: installTailLines}, &lineTail{max: installTailLines / 2}
+	emit := func(line string) {
 		b.log.Debug("bootstrap install output", "line", line)
 		if b.progress != nil {
 			b.progress("install", line)
 		}
-	}}
+	}
+	stdout := &lineWriter{fn: func(line string) { tail.add(line); emit(line) }}
+	stderr := &lineWriter{fn: func(line string) { tail.add(line); errTail.add(line); emit(line) }}
 	_, err = b.ssh.Run(ctx, ssh.Command{
-		Args:     append([]string{"sh", installer}, args...),
-		Stdout:   out,
-		Stderr:   out,
-		TailSize: 8192,
+		Args:   append([]string{"sh", installer}, args...),
+		Stdout: stdout,
+		Stderr: stderr,
 	})
-	out.flush()
+	stdout.flush()
+	stderr.flush()
 	var exit *ssh.ExitError
 	switch {
 	case errors.As(err, &exit) && exit.Status == installedExit:
 		res.Detail = "the installer found Virtualmin already installed (exit 100)"
 		return res, nil
 	case errors.As(err, &exit):
-		return res, &InstallError{Status: exit.Status, Tail: exit.Tail, Err: err}
+		return res, &InstallError{Status: exit.Status, Tail: installTail(tail, errTail), Err: err}
 	case err != nil:
 		return res, &StepError{Step: "install", Op: "run the installer", Err: err}
 	}
@@ -221,4 +228,51 @@ fi`, installer, url); err != nil {
 	res.Changed = true
 	res.Detail = fmt.Sprintf("installed Virtualmin (%s) with %s", o.Mode, source)
 	return res, nil
+}
+
+// installTailLines is how many lines of output an InstallError keeps.
+const installTailLines = 60
+
+// lineTail keeps the last max lines written to it.
+type lineTail struct {
+	mu    sync.Mutex
+	max   int
+	lines []string
+}
+
+func (t *lineTail) add(l string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lines = append(t.lines, l)
+	if len(t.lines) > t.max {
+		t.lines = t.lines[len(t.lines)-t.max:]
+	}
+}
+
+func (t *lineTail) get() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]string(nil), t.lines...)
+}
+
+// installTail is the end of the output, followed by the end of stderr when
+// later stdout pushed it out.
+func installTail(all, stderr *lineTail) string {
+	lines := all.get()
+	out := strings.Join(lines, "\n")
+	errs := stderr.get()
+	if len(errs) > 0 {
+		in := map[string]bool{}
+		for _, l := range lines {
+			in[l] = true
+		}
+		missing := false
+		for _, l := range errs {
+			missing = missing || !in[l]
+		}
+		if missing {
+			out += "\n--- end of stderr:\n" + strings.Join(errs, "\n")
+		}
+	}
+	return out
 }
