@@ -272,6 +272,8 @@ func (s *Server) writeConfig() {
 		// The keys live under the world-writable /tmp.
 		"StrictModes no",
 		"AllowTcpForwarding yes",
+		// Parallel tests open many connections at once: do not drop any.
+		"MaxStartups 200",
 		"PrintMotd no",
 		// bash sources ~/.bashrc when sshd starts it; a developer's rc file
 		// (pyenv, cargo...) costs hundreds of ms per command and is not part
