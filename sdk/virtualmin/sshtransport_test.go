@@ -697,38 +697,68 @@ func testSSHPasswordFile(t *testing.T, h *sshHarness) {
 // unknown outcome, and the program still completes on the host instead of
 // being killed half-way.
 func testSSHWriteOutlivesTimeout(t *testing.T, h *sshHarness) {
-	e := h.newEnv(t, []virtualmintest.Option{virtualmintest.WithLatency("disable-domain", 3*time.Second),
-		virtualmintest.WithLatency("list-users", 3*time.Second)},
-		WithCallTimeout(time.Second), WithRetry(RetryPolicy{MaxAttempts: 1}))
-	x := testCtx(t)
-	if err := e.sim.SeedDomain("admin", "domain", "slow.test", "pass", "SlowPass123", "unix", "", "dir", ""); err != nil {
+	e := h.newEnv(t, []virtualmintest.Option{virtualmintest.WithLatency("disable-domain", 4*time.Second),
+		virtualmintest.WithLatency("list-users", 4*time.Second)}, WithRetry(RetryPolicy{MaxAttempts: 1}))
+	for _, d := range []string{"cancel.test", "slow.test"} {
+		if err := e.sim.SeedDomain("admin", "domain", d, "pass", "SlowPass123", "unix", "", "dir", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// completes waits until the program of the given run reported its answer
+	// and the simulator shows the domain disabled.
+	completes := func(what string, pid int, domain string) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			done := false
+			for _, r := range e.records(t) {
+				if r.Event == "done" && r.PID == pid {
+					done = r.Exit == 0
+				}
+			}
+			d, _ := e.sim.Domain(domain)
+			if done && d.Disabled {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the program was cut off (answered %v, disabled %v)", what, done, d.Disabled)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+
+	// The caller gives up once the program runs.
+	x, cancel := context.WithCancel(testCtx(t))
+	go func() {
+		for len(e.starts(t)) == 0 && x.Err() == nil {
+			time.Sleep(20 * time.Millisecond)
+		}
+		cancel()
+	}()
+	err := e.ssh.Domains.Disable(x, "cancel.test", "cancelled")
+	if !errors.Is(err, ErrUnknownOutcome) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled write: %v", err)
+	}
+	completes("cancelled write", e.lastStart(t, "disable-domain").PID, "cancel.test")
+
+	// The call timeout ends the wait.
+	c, err := NewClient(e.sim.URL(), WithSSHTransport(h.client, SSHTransportOptions{Command: e.command}), WithRateLimit(100, 100),
+		WithRetry(RetryPolicy{MaxAttempts: 1}), WithCallTimeout(2*time.Second))
+	if err != nil {
 		t.Fatal(err)
 	}
-	err := e.ssh.Domains.Disable(x, "slow.test", "timeout test")
+	before := len(e.starts(t))
+	err = c.Domains.Disable(testCtx(t), "slow.test", "timeout")
 	if !errors.Is(err, ErrUnknownOutcome) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("timed-out write: %v", err)
 	}
-	pid := e.lastStart(t, "disable-domain").PID
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		done := false
-		for _, r := range e.records(t) {
-			if r.Event == "done" && r.PID == pid {
-				done = r.Exit == 0
-			}
-		}
-		d, _ := e.sim.Domain("slow.test")
-		if done && d.Disabled {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the program did not complete after the call timed out (done %v, disabled %v)", done, d.Disabled)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	// A read that times out is transient (and may be retried by the caller).
-	_, err = e.ssh.Users.List(x, "slow.test")
-	if !errors.Is(err, ErrTransient) {
+	if s := e.starts(t); len(s) > before {
+		completes("timed-out write", s[len(s)-1].PID, "slow.test")
+	} // else the machine was too slow to start it within 2 s: nothing ran.
+
+	// A read that times out is transient (the caller may repeat it).
+	_, err = c.Users.List(testCtx(t), "slow.test")
+	if !errors.Is(err, ErrTransient) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("timed-out read: %v", err)
 	}
 }
