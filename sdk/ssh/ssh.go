@@ -301,11 +301,12 @@ func dial(ctx context.Context, cfg Config, deadline time.Time) (*Client, error) 
 }
 
 // retryable says whether another attempt may succeed: network failures and
-// timeouts are retried; host key, authentication and configuration errors are
-// not.
+// timeouts are retried; host key, authentication, algorithm negotiation and
+// configuration errors are not.
 func retryable(err error) bool {
 	var hk *HostKeyError
-	return !errors.As(err, &hk) && !errors.Is(err, ErrAuthFailed) && !errors.Is(err, ErrInvalidConfig)
+	var neg *xssh.AlgorithmNegotiationError
+	return !errors.As(err, &hk) && !errors.As(err, &neg) && !errors.Is(err, ErrAuthFailed) && !errors.Is(err, ErrInvalidConfig)
 }
 
 // dialOnce makes one connection attempt, bounded by the connect timeout and
