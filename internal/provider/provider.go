@@ -219,6 +219,8 @@ func (p *prahoProvider) Resources(context.Context) []func() resource.Resource {
 		newSubServerResource,
 		newLetsEncryptCertificateResource,
 		newPHPSettingsResource,
+		newAccountBackupResource,
+		newAccountRestoreResource,
 	}
 }
 
