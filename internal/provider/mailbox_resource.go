@@ -149,7 +149,7 @@ func (r *mailboxResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Optional:            true,
 				Computed:            true,
 				Default:             booldefault.StaticBool(true),
-				MarkdownDescription: "Whether the user may log in (mail and FTP); `false` disables the user without deleting the mailbox.",
+				MarkdownDescription: "Whether the user may log in (mail and FTP). Defaults to `true`; `false` disables the user without deleting the mailbox.",
 			},
 			"email": schema.StringAttribute{
 				Computed:            true,

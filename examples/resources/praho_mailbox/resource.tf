@@ -1,0 +1,48 @@
+resource "praho_hosting_account" "shop" {
+  server   = "vm1.example.ro:10000"
+  domain   = "magazin.example.ro"
+  password = var.shop_password
+  features = ["unix", "dir", "web", "mail"]
+}
+
+# Referencing the account orders the creates (account first) and the
+# destroys (mailbox first).
+resource "praho_mailbox" "office" {
+  server    = praho_hosting_account.shop.server
+  domain    = praho_hosting_account.shop.domain
+  name      = "office"
+  real_name = "Front office"
+
+  # Write-only (Terraform >= 1.11, OpenTofu >= 1.11): never stored in state.
+  password_wo         = var.office_password
+  password_wo_version = 1
+
+  # Set with modify-user after the create; mail is also kept in the mailbox.
+  forward_to      = ["owner@example.org"]
+  keep_local_copy = true
+}
+
+resource "praho_mailbox" "ftp_upload" {
+  server        = praho_hosting_account.shop.server
+  domain        = praho_hosting_account.shop.domain
+  name          = "upload"
+  password      = var.upload_password
+  ftp_access    = true
+  login_enabled = true
+}
+
+variable "shop_password" {
+  type      = string
+  sensitive = true
+}
+
+variable "office_password" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+variable "upload_password" {
+  type      = string
+  sensitive = true
+}
