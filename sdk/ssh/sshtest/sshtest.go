@@ -334,6 +334,9 @@ func (s *Server) startOnce() error {
 
 	log := newLogBuffer("Server listening on ")
 	cmd := exec.Command(argv[0], argv[1:]...)
+	// A test binary killed by its timeout runs no cleanup: the kernel then
+	// stops sshd instead.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	cmd.Stdout = log
 	cmd.Stderr = log
 	if err := cmd.Start(); err != nil {
