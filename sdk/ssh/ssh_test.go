@@ -571,7 +571,7 @@ func TestKeepAliveDetectsDeadLink(t *testing.T) {
 	cfg := keyConfig(srv)
 	cfg.Addr = proxy.l.Addr().String()
 	cfg.HostKey = ssh.FingerprintSHA256(srv.Fingerprint)
-	cfg.KeepAlive = 200 * time.Millisecond
+	cfg.KeepAlive = 500 * time.Millisecond // unanswered for 1.5 s = dead
 	cfg.Logger = logger
 	c := dial(t, cfg)
 	// Keepalives on a healthy link keep it open.
