@@ -52,11 +52,16 @@ type SSHTransportOptions struct {
 // (such as a MySQL password) are passed as arguments and redacted from logs
 // and errors only.
 //
-// Writes run detached from the SSH session: if the call times out or the
-// connection drops, the program still runs to completion on the host (as it
-// does when an HTTP client goes away), and the call fails with
-// KindUnknownOutcome. Credentials, TLS and User-Agent options do not apply to
-// this transport.
+// Writes run detached from the SSH session (in a session of their own, with
+// setsid from util-linux, present on Debian, Ubuntu and RHEL hosts): if the
+// call is cancelled, times out or the connection drops, the program still runs
+// to completion on the host (as it does when an HTTP client goes away), and
+// the call fails with KindUnknownOutcome. Reads are killed instead.
+//
+// The virtualmin command runs only as root: log in as root or set
+// SSHTransportOptions.Sudo. Credentials, TLS and User-Agent options do not
+// apply to this transport; the rate limit, calls in flight, retries, circuit
+// breakers and call timeouts do.
 func WithSSHTransport(c *ssh.Client, so SSHTransportOptions) Option {
 	return func(o *options) error {
 		if c == nil {
