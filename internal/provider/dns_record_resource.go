@@ -119,17 +119,17 @@ func (r *dnsRecordResource) ValidateConfig(ctx context.Context, req resource.Val
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	validateRRsetConfig(ctx, &resp.Diagnostics, path.Root("records"), m.Zone, m.Name, m.Type, m.Records)
+	validateRRsetConfig(ctx, &resp.Diagnostics, path.Root("name"), path.Root("type"), path.Root("records"), m.Zone, m.Name, m.Type, m.Records)
 }
 
 // validateRRsetConfig is shared with the records of praho_dns_zone.
-func validateRRsetConfig(ctx context.Context, diags *diag.Diagnostics, recordsPath path.Path, zone, name, rrtype types.String, records types.Set) {
+func validateRRsetConfig(ctx context.Context, diags *diag.Diagnostics, namePath, typePath, recordsPath path.Path, zone, name, rrtype types.String, records types.Set) {
 	if zone.IsUnknown() || zone.IsNull() || name.IsUnknown() || name.IsNull() {
 		return
 	}
 	abs := dns.AbsoluteName(name.ValueString(), zone.ValueString())
 	if !dns.InZone(abs, dns.CanonicalName(zone.ValueString())) {
-		diags.AddAttributeError(recordsPath.ParentPath().AtName("name"), "Name outside the zone",
+		diags.AddAttributeError(namePath, "Name outside the zone",
 			fmt.Sprintf("%q is not inside zone %q. Write it relative to the zone (\"www\", \"@\") or as an absolute name ending in the zone.",
 				name.ValueString(), zone.ValueString()))
 		return
@@ -139,7 +139,7 @@ func validateRRsetConfig(ctx context.Context, diags *diag.Diagnostics, recordsPa
 	}
 	t := rrtype.ValueString()
 	if t == "CNAME" && abs == dns.CanonicalName(zone.ValueString()) {
-		diags.AddAttributeError(recordsPath.ParentPath().AtName("type"), "CNAME at the zone apex",
+		diags.AddAttributeError(typePath, "CNAME at the zone apex",
 			"A CNAME cannot sit at the apex, beside the SOA and NS records. Use ALIAS (PowerDNS) or A/AAAA records.")
 	}
 	var vals []types.String

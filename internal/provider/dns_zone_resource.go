@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -40,21 +42,51 @@ type dnsZoneResource struct {
 func newDNSZoneResource() resource.Resource { return &dnsZoneResource{} }
 
 type dnsZoneModel struct {
-	ID          types.String `tfsdk:"id"`
-	Name        types.String `tfsdk:"name"`
-	Kind        types.String `tfsdk:"kind"`
-	Nameservers types.Set    `tfsdk:"nameservers"`
-	SOAEditAPI  types.String `tfsdk:"soa_edit_api"`
-	Exclusive   types.Bool   `tfsdk:"exclusive"`
-	Records     []zoneRRset  `tfsdk:"records"`
+	ID          types.String         `tfsdk:"id"`
+	Name        types.String         `tfsdk:"name"`
+	Kind        types.String         `tfsdk:"kind"`
+	Nameservers types.Set            `tfsdk:"nameservers"`
+	SOAEditAPI  types.String         `tfsdk:"soa_edit_api"`
+	Exclusive   types.Bool           `tfsdk:"exclusive"`
+	Records     map[string]zoneRRset `tfsdk:"records"`
 }
 
-// zoneRRset is one element of records. TTL null means the default (3600).
+// zoneRRset is one RRset of records, keyed by "<name>/<TYPE>". TTL null
+// means the default (3600).
 type zoneRRset struct {
-	Name    types.String `tfsdk:"name"`
-	Type    types.String `tfsdk:"type"`
-	TTL     types.Int64  `tfsdk:"ttl"`
-	Records types.Set    `tfsdk:"records"`
+	TTL     types.Int64 `tfsdk:"ttl"`
+	Records types.Set   `tfsdk:"records"`
+}
+
+// parseRRsetKey splits a records key "<name>/<TYPE>".
+func parseRRsetKey(k string) (name, rrtype string, err error) {
+	i := strings.LastIndex(k, "/")
+	if i <= 0 || i == len(k)-1 {
+		return "", "", fmt.Errorf("%q: want <name>/<TYPE>, such as \"www/A\" or \"@/MX\"", k)
+	}
+	return k[:i], k[i+1:], nil
+}
+
+type rrsetKeyValidator struct{}
+
+func (rrsetKeyValidator) Description(context.Context) string {
+	return "must be <name>/<TYPE>, such as www/A or @/MX"
+}
+func (v rrsetKeyValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (rrsetKeyValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	name, rrtype, err := parseRRsetKey(req.ConfigValue.ValueString())
+	if err == nil {
+		err = checkDNSName(name, false)
+	}
+	if err == nil && !slices.Contains(recordTypes, rrtype) {
+		err = fmt.Errorf("type %q is not one of %s (in capitals; SOA is never managed)", rrtype, strings.Join(recordTypes, ", "))
+	}
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid RRset key", err.Error())
+	}
 }
 
 const defaultTTL = 3600
@@ -113,20 +145,14 @@ func (r *dnsZoneResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 					"show in the plan and are deleted. Without it, RRsets not listed are left alone and only shown " +
 					"nowhere.",
 			},
-			"records": schema.SetNestedAttribute{
-				Optional:            true,
-				MarkdownDescription: "The RRsets the zone manages. A listed RRset that already exists in the zone and is not in state is refused, never taken over.",
+			"records": schema.MapNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "The RRsets the zone manages, keyed by `<name>/<TYPE>`: the owner name relative to the zone " +
+					"(`www`, `@` for the apex) and the type in capitals (`www/A`, `@/MX`, `_dmarc/TXT`). SOA is never managed " +
+					"and the apex NS comes from `nameservers`. A listed RRset that already exists in the zone and is not in " +
+					"state is refused, never taken over.",
+				Validators: []validator.Map{mapvalidator.KeysAre(rrsetKeyValidator{})},
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"name": schema.StringAttribute{
-						Required:            true,
-						MarkdownDescription: "Owner name relative to the zone (`www`), `@` for the apex, or an absolute name inside the zone.",
-						Validators:          []validator.String{dnsNameValidator{}},
-					},
-					"type": schema.StringAttribute{
-						Required:            true,
-						MarkdownDescription: "Record type, in capitals (SOA is never managed; the apex NS comes from `nameservers`).",
-						Validators:          []validator.String{stringvalidator.OneOf(recordTypes...)},
-					},
 					"ttl": schema.Int64Attribute{
 						Optional:            true,
 						MarkdownDescription: "Time to live in seconds; `3600` when left out.",
@@ -157,23 +183,31 @@ func (r *dnsZoneResource) ValidateConfig(ctx context.Context, req resource.Valid
 		return
 	}
 	zone := dns.CanonicalName(m.Name.ValueString())
-	seen := map[dns.Key]bool{}
-	for i, rr := range m.Records {
-		recPath := path.Root("records")
-		validateRRsetConfig(ctx, &resp.Diagnostics, recPath, m.Name, rr.Name, rr.Type, rr.Records)
-		if rr.Name.IsUnknown() || rr.Type.IsUnknown() {
-			continue
+	seen := map[dns.Key]string{}
+	keys := make([]string, 0, len(m.Records))
+	for k := range m.Records {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		rr := m.Records[key]
+		name, rrtype, err := parseRRsetKey(key)
+		if err != nil {
+			continue // reported by the key validator
 		}
-		k := dns.Key{Name: dns.AbsoluteName(rr.Name.ValueString(), zone), Type: rr.Type.ValueString()}
+		recPath := path.Root("records").AtMapKey(key)
+		validateRRsetConfig(ctx, &resp.Diagnostics, recPath, recPath, recPath.AtName("records"), m.Name,
+			types.StringValue(name), types.StringValue(rrtype), rr.Records)
+		k := dns.Key{Name: dns.AbsoluteName(name, zone), Type: rrtype}
 		if k.Name == zone && k.Type == "NS" {
 			resp.Diagnostics.AddAttributeError(recPath, "Apex NS in records",
 				"The apex NS RRset is set by nameservers; remove it from records.")
 		}
-		if seen[k] {
+		if other, dup := seen[k]; dup {
 			resp.Diagnostics.AddAttributeError(recPath, "Duplicate RRset",
-				fmt.Sprintf("records lists %s %s twice (element %d); put all its values in one element.", k.Name, k.Type, i+1))
+				fmt.Sprintf("records lists %s %s twice (%q and %q); put all its values under one key.", k.Name, k.Type, other, key))
 		}
-		seen[k] = true
+		seen[k] = key
 	}
 }
 
@@ -229,14 +263,19 @@ func (m *dnsZoneModel) desired(ctx context.Context, diags *diag.Diagnostics, nsT
 		nsSet.Records = append(nsSet.Records, dns.Record{Content: dns.CanonicalName(n)})
 	}
 	out = append(out, nsSet)
-	for _, e := range m.Records {
+	for key, e := range m.Records {
+		name, rrtype, err := parseRRsetKey(key)
+		if err != nil {
+			diags.AddAttributeError(path.Root("records").AtMapKey(key), "Invalid RRset key", err.Error())
+			continue
+		}
 		var vals []string
 		diags.Append(e.Records.ElementsAs(ctx, &vals, false)...)
 		ttl := uint32(defaultTTL)
 		if !e.TTL.IsNull() {
 			ttl = uint32(e.TTL.ValueInt64())
 		}
-		rr := dns.RRset{Name: dns.AbsoluteName(e.Name.ValueString(), zone), Type: dns.CanonicalType(e.Type.ValueString()), TTL: ttl}
+		rr := dns.RRset{Name: dns.AbsoluteName(name, zone), Type: dns.CanonicalType(rrtype), TTL: ttl}
 		for _, v := range vals {
 			rr.Records = append(rr.Records, dns.Record{Content: v})
 		}
@@ -371,51 +410,41 @@ func (r *dnsZoneResource) fill(ctx context.Context, diags *diag.Diagnostics, m *
 		m.Nameservers = types.SetValueMust(types.StringType, nil)
 	}
 	// Records: those in state, plus everything else when exclusive.
-	var out []zoneRRset
+	var out map[string]zoneRRset
+	if m.Records != nil {
+		out = make(map[string]zoneRRset, len(m.Records))
+	}
 	seen := map[dns.Key]bool{}
-	for _, e := range m.Records {
-		k := dns.Key{Name: dns.AbsoluteName(e.Name.ValueString(), zone), Type: dns.CanonicalType(e.Type.ValueString())}
+	for key, e := range m.Records {
+		name, rrtype, err := parseRRsetKey(key)
+		if err != nil {
+			continue
+		}
+		k := dns.Key{Name: dns.AbsoluteName(name, zone), Type: dns.CanonicalType(rrtype)}
 		rr, ok := actual[k]
 		if !ok {
 			continue // deleted outside Terraform: the plan adds it back
 		}
 		seen[k] = true
-		out = append(out, zoneElement(ctx, diags, e, rr, zone))
+		out[key] = zoneElement(ctx, diags, e, rr)
 	}
 	if m.Exclusive.ValueBool() || all {
-		keys := make([]dns.Key, 0, len(actual))
-		for k := range actual {
-			keys = append(keys, k)
-		}
-		sort.Slice(keys, func(i, j int) bool {
-			if keys[i].Name != keys[j].Name {
-				return keys[i].Name < keys[j].Name
-			}
-			return keys[i].Type < keys[j].Type
-		})
-		for _, k := range keys {
+		for k, rr := range actual {
 			if seen[k] || (k.Name == zone && (k.Type == "SOA" || k.Type == "NS")) {
 				continue
 			}
-			out = append(out, zoneElement(ctx, diags, zoneRRset{Records: types.SetNull(types.StringType)}, actual[k], zone))
+			if out == nil {
+				out = map[string]zoneRRset{}
+			}
+			out[dns.RelativeName(k.Name, zone)+"/"+k.Type] = zoneElement(ctx, diags, zoneRRset{Records: types.SetNull(types.StringType)}, rr)
 		}
 	}
-	if out == nil && m.Records == nil {
-		m.Records = nil
-	} else {
-		if out == nil {
-			out = []zoneRRset{}
-		}
-		m.Records = out
-	}
+	m.Records = out
 }
 
 // zoneElement renders rr with prior's spelling.
-func zoneElement(ctx context.Context, diags *diag.Diagnostics, prior zoneRRset, rr dns.RRset, zone string) zoneRRset {
-	e := zoneRRset{Name: prior.Name, Type: types.StringValue(rr.Type)}
-	if e.Name.IsNull() || e.Name.IsUnknown() {
-		e.Name = types.StringValue(dns.RelativeName(rr.Name, zone))
-	}
+func zoneElement(ctx context.Context, diags *diag.Diagnostics, prior zoneRRset, rr dns.RRset) zoneRRset {
+	var e zoneRRset
 	switch {
 	case !prior.TTL.IsNull():
 		e.TTL = types.Int64Value(int64(rr.TTL))
@@ -476,8 +505,10 @@ func (r *dnsZoneResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	managed := []dns.Key{{Name: zone, Type: "NS"}}
-	for _, e := range state.Records {
-		managed = append(managed, dns.Key{Name: dns.AbsoluteName(e.Name.ValueString(), zone), Type: dns.CanonicalType(e.Type.ValueString())})
+	for key := range state.Records {
+		if name, rrtype, err := parseRRsetKey(key); err == nil {
+			managed = append(managed, dns.Key{Name: dns.AbsoluteName(name, zone), Type: dns.CanonicalType(rrtype)})
+		}
 	}
 	p, err := dns.Diff(desired, actual, dns.DiffOptions{Zone: zone, Exclusive: plan.Exclusive.ValueBool(), Ownership: dns.RefuseUnmanaged, Managed: managed})
 	var conflicts []*dns.ConflictError

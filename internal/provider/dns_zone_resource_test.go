@@ -38,18 +38,18 @@ resource "praho_dns_zone" "z" {
   name        = %q
   nameservers = %s
   exclusive   = %t
-%s  records = [%s]
+%s  records = {%s}
 }
 `, c.name, c.nameservers, c.exclusive, soa, c.records)
 }
 
 func zoneRecords(zone string, wwwIP string, extra ...string) string {
 	recs := []string{
-		fmt.Sprintf(`{ name = "www", type = "A", ttl = 300, records = [%q] }`, wwwIP),
-		fmt.Sprintf(`{ name = "@", type = "MX", records = ["10 mail.%s."] }`, zone),
-		`{ name = "@", type = "TXT", records = ["\"v=spf1 mx -all\""] }`,
+		fmt.Sprintf(`"www/A" = { ttl = 300, records = [%q] }`, wwwIP),
+		fmt.Sprintf(`"@/MX" = { records = ["10 mail.%s."] }`, zone),
+		`"@/TXT" = { records = ["\"v=spf1 mx -all\""] }`,
 	}
-	return "\n    " + strings.Join(append(recs, extra...), ",\n    ") + "\n  "
+	return "\n    " + strings.Join(append(recs, extra...), "\n    ") + "\n  "
 }
 
 func checkZoneGone(t *testing.T, p *acctest.PowerDNS, zone string) resource.TestCheckFunc {
@@ -125,7 +125,7 @@ func TestAccDNSZone_lifecycle(t *testing.T) {
 				Config: zoneConfig{
 					name: zone, soaEditAPI: "INCREASE",
 					nameservers: fmt.Sprintf(`["ns1.%s.", "ns2.%s", "ns3.%s."]`, zone, zone, zone),
-					records:     zoneRecords(zone, "192.0.2.2", fmt.Sprintf(`{ name = "api", type = "CNAME", records = ["www.%s."] }`, zone)),
+					records:     zoneRecords(zone, "192.0.2.2", fmt.Sprintf(`"api/CNAME" = { records = ["www.%s."] }`, zone)),
 				}.String(),
 				ConfigPlanChecks: expectAction("praho_dns_zone.z", plancheck.ResourceActionUpdate),
 				Check: resource.ComposeAggregateTestCheckFunc(
@@ -150,7 +150,7 @@ func TestAccDNSZone_lifecycle(t *testing.T) {
 				Config: zoneConfig{
 					name: zone, soaEditAPI: "INCREASE",
 					nameservers: fmt.Sprintf(`["ns1.%s.", "ns2.%s", "ns3.%s."]`, zone, zone, zone),
-					records:     zoneRecords(zone, "192.0.2.2", fmt.Sprintf(`{ name = "api", type = "CNAME", records = ["www.%s."] }`, zone)),
+					records:     zoneRecords(zone, "192.0.2.2", fmt.Sprintf(`"api/CNAME" = { records = ["www.%s."] }`, zone)),
 				}.String(),
 				ConfigPlanChecks: expectAction("praho_dns_zone.z", plancheck.ResourceActionUpdate),
 				Check: resource.ComposeAggregateTestCheckFunc(
@@ -178,7 +178,7 @@ func TestAccDNSZone_lifecycle(t *testing.T) {
 				Config: zoneConfig{
 					name: zone, soaEditAPI: "INCREASE",
 					nameservers: fmt.Sprintf(`["ns1.%s.", "ns2.%s", "ns3.%s."]`, zone, zone, zone),
-					records:     "\n    " + fmt.Sprintf(`{ name = "www", type = "A", ttl = 300, records = ["192.0.2.2"] }`) + "\n  ",
+					records:     "\n    " + `"www/A" = { ttl = 300, records = ["192.0.2.2"] }` + "\n  ",
 				}.String(),
 				ConfigPlanChecks: expectAction("praho_dns_zone.z", plancheck.ResourceActionUpdate),
 				Check: resource.ComposeAggregateTestCheckFunc(
@@ -226,7 +226,7 @@ func TestAccDNSZone_refusesExistingZoneAndRRsets(t *testing.T) {
 					patch(t, p, zone, powerdns.RRsetChange{Name: "blog." + zone + ".", Type: "A", ChangeType: powerdns.Replace, TTL: 60, Records: []powerdns.Record{{Content: "203.0.113.1"}}})
 				},
 				Config: zoneConfig{name: zone, nameservers: fmt.Sprintf(`["ns1.%s."]`, zone),
-					records: zoneRecords(zone, "192.0.2.1", `{ name = "blog", type = "A", records = ["192.0.2.50"] }`)}.String(),
+					records: zoneRecords(zone, "192.0.2.1", `"blog/A" = { records = ["192.0.2.50"] }`)}.String(),
 				ExpectError: regexp.MustCompile(`(?s)RRsets already exist.*blog\.` + regexp.QuoteMeta(zone) + `\. A.*terraform import\s+praho_dns_zone.<name> ` + regexp.QuoteMeta(zone)),
 			},
 			{
@@ -239,9 +239,11 @@ func TestAccDNSZone_refusesExistingZoneAndRRsets(t *testing.T) {
 
 func TestAccDNSZone_planTimeValidation(t *testing.T) {
 	for name, tc := range map[string]struct{ records, want string }{
-		"apex NS":   {`{ name = "@", type = "NS", records = ["ns9.v.example."] }`, `Apex NS in records`},
-		"duplicate": {`{ name = "www", type = "A", records = ["192.0.2.1"] }, { name = "WWW", type = "A", records = ["192.0.2.2"] }`, `Duplicate RRset`},
-		"bad MX":    {`{ name = "@", type = "MX", records = ["mail.v.example."] }`, `Invalid record value`},
+		"apex NS":   {`"@/NS" = { records = ["ns9.v.example."] }`, `Apex NS in records`},
+		"duplicate": {`"www/A" = { records = ["192.0.2.1"] }` + "\n" + `"WWW/A" = { records = ["192.0.2.2"] }`, `Duplicate RRset`},
+		"bad MX":    {`"@/MX" = { records = ["mail.v.example."] }`, `Invalid record value`},
+		"bad key":   {`"www" = { records = ["192.0.2.1"] }`, `Invalid RRset key`},
+		"SOA key":   {`"@/SOA" = { records = ["x"] }`, `Invalid RRset key`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{

@@ -24,6 +24,12 @@ resource "praho_domain_alias" "www2" {
   domain      = "target-alias.test"
   description = %q
   features    = ["web", "dns", "mail"]
+
+  # Rebuilding the account deletes its aliases in Virtualmin: plan the
+  # alias's replacement with it.
+  lifecycle {
+    replace_triggered_by = [praho_hosting_account.acct.virtualmin_id]
+  }
 }
 `, desc)
 }
@@ -100,6 +106,20 @@ func TestAccDomainAlias_lifecycle(t *testing.T) {
 				Config:           aliasConfig(vm.Endpoint, "Second name, renamed"),
 				ConfigPlanChecks: expectAction(addr, plancheck.ResourceActionCreate),
 				Check:            checkChildDomain(vm, "target-alias.test", nil),
+			},
+			{
+				// The target is rebuilt by Terraform (-replace): Virtualmin
+				// deletes the alias with it, so the plan replaces the alias too.
+				Config: aliasConfig(vm.Endpoint, "Second name, renamed"),
+				Taint:  []string{"praho_hosting_account.acct"},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("praho_hosting_account.acct", plancheck.ResourceActionReplace),
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionReplace),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: checkChildDomain(vm, "target-alias.test", nil),
 			},
 			{
 				// The target is deleted in Virtualmin, and its alias with it

@@ -3,11 +3,12 @@ resource "praho_dns_zone" "example" {
   nameservers = ["ns1.example.ro.", "ns2.example.ro."]
 
   # Only these RRsets are managed; set exclusive = true to manage the whole zone.
-  records = [
-    { name = "@", type = "A", ttl = 300, records = ["192.0.2.10"] },
-    { name = "www", type = "CNAME", records = ["example.ro."] },
-    { name = "@", type = "MX", records = ["10 mail.example.ro."] },
-    { name = "@", type = "TXT", records = ["v=spf1 mx -all"] },
-    { name = "_dmarc", type = "TXT", records = ["v=DMARC1; p=quarantine"] },
-  ]
+  # Keys are <name relative to the zone>/<TYPE>; "@" is the apex.
+  records = {
+    "@/A"        = { ttl = 300, records = ["192.0.2.10"] }
+    "www/CNAME"  = { records = ["example.ro."] }
+    "@/MX"       = { records = ["10 mail.example.ro."] }
+    "@/TXT"      = { records = ["v=spf1 mx -all"] }
+    "_dmarc/TXT" = { records = ["v=DMARC1; p=quarantine"] }
+  }
 }
