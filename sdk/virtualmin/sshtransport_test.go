@@ -849,6 +849,18 @@ func testSSHWrapperFailures(t *testing.T, h *sshHarness) {
 			t.Errorf("%s with a missing command: %v", cl.program, err)
 		}
 	}
+	// The default command is looked up on the remote PATH; this machine has
+	// no Virtualmin (if it had, the real command would answer).
+	def, err := NewClient(e.sim.URL(), WithSSHTransport(h.client, SSHTransportOptions{}), WithRateLimit(100, 100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = def.do(x, &call{program: "list-domains", multiline: true})
+	if _, statErr := os.Stat("/usr/sbin/virtualmin"); statErr != nil {
+		if ee := asError(t, "default command", err); ee.Kind != KindFailed || !strings.Contains(ee.Reason, `"virtualmin" was not found on the host`) {
+			t.Errorf("default command without Virtualmin: %v", err)
+		}
+	}
 	// Unknown program: the wrapper's "Command X.pl was not found".
 	_, err = e.ssh.do(x, &call{program: "no-such-program"})
 	if !errors.Is(err, ErrUnknownProgram) {
