@@ -149,6 +149,19 @@ func TestHardenFirewalld(t *testing.T) {
 	if err != nil || res2.Changed() {
 		t.Errorf("second harden: %+v, %v", res2, err)
 	}
+
+	// The given certificate expires in 90 days: with a 100-day renewal
+	// margin and no certificate given, a self-signed one replaces it.
+	res3, err := h.b.Harden(ctx, bootstrap.HardenOptions{TLS: bootstrap.TLSOptions{RenewBefore: 100 * 24 * time.Hour, ValidDays: 365}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res3.Steps) != 1 || !res3.Steps[0].Changed || !strings.Contains(res3.Steps[0].Detail, "expires") {
+		t.Errorf("renewal: %+v", res3.Steps)
+	}
+	if served := servedFingerprint(t, h.ns.Addr+":10000"); served != res3.TLSFingerprintSHA256 || served == res.TLSFingerprintSHA256 {
+		t.Errorf("after renewal served %s, returned %s", served, res3.TLSFingerprintSHA256)
+	}
 }
 
 // TestHardenNoFirewall: ports asked for on a host without a firewall is an

@@ -494,7 +494,7 @@ func checkPrograms(ctx context.Context, o HealthOptions, served *x509.Certificat
 	if err := json.Unmarshal(body, &out); err != nil || out.Status != "success" {
 		reason := out.Error
 		if reason == "" {
-			reason = fmt.Sprintf("HTTP %d, not a JSON answer", resp.StatusCode)
+			reason = fmt.Sprintf("HTTP %d, not a JSON answer: %q", resp.StatusCode, snippet(body, o.APIPassword))
 		}
 		c.Verdict, c.Reason = Fail, "list-commands failed: "+reason
 		return c
@@ -591,4 +591,16 @@ func size(n int64) string {
 	default:
 		return fmt.Sprintf("%d MiB", n>>20)
 	}
+}
+
+// snippet is the start of a body for an error message, secret removed.
+func snippet(body []byte, secret string) string {
+	s := string(body)
+	if secret != "" {
+		s = strings.ReplaceAll(s, secret, "[REDACTED]")
+	}
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	return s
 }
