@@ -26,7 +26,11 @@ resource "praho_database" "app" {
   domain = praho_hosting_account.acct.domain
   name   = %q
   type   = "mysql"
-%s}
+%s
+  lifecycle {
+    replace_triggered_by = [praho_hosting_account.acct.virtualmin_id]
+  }
+}
 `, name, extra)
 }
 
@@ -118,6 +122,20 @@ func TestAccDatabase_lifecycle(t *testing.T) {
 				Config:           databaseConfig(vm.Endpoint, feats, "db_app", "  timeouts = { delete = \"2m\" }\n"),
 				ConfigPlanChecks: expectAction(addr, plancheck.ResourceActionCreate),
 				Check:            checkDatabase(vm, "db.test", "mysql", "db_app"),
+			},
+			{
+				// The account is rebuilt by Terraform, which drops its
+				// databases: the plan shows the database replaced too.
+				Config: databaseConfig(vm.Endpoint, feats, "db_app", "  timeouts = { delete = \"2m\" }\n"),
+				Taint:  []string{"praho_hosting_account.acct"},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("praho_hosting_account.acct", plancheck.ResourceActionReplace),
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionReplace),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: checkDatabase(vm, "db.test", "mysql", "db_app"),
 			},
 			{
 				// A new name replaces it: the old database is dropped.

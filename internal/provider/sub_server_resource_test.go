@@ -25,6 +25,10 @@ resource "praho_sub_server" "shop" {
   domain      = "shop.parent.test"
   description = %q
   features    = %s
+
+  lifecycle {
+    replace_triggered_by = [praho_hosting_account.acct.virtualmin_id]
+  }
 }
 `, desc, features)
 }
@@ -117,6 +121,20 @@ func TestAccSubServer_lifecycle(t *testing.T) {
 					}
 					return nil
 				}),
+			},
+			{
+				// The parent is rebuilt by Terraform: the plan replaces the
+				// sub-server with it (replace_triggered_by).
+				Config: subServerConfig(vm.Endpoint, "Shop, renamed", `["dir", "web"]`),
+				Taint:  []string{"praho_hosting_account.acct"},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("praho_hosting_account.acct", plancheck.ResourceActionReplace),
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionReplace),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: checkChildDomain(vm, "shop.parent.test", nil),
 			},
 			{
 				// The parent is deleted in Virtualmin, and the sub-server with

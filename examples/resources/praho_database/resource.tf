@@ -16,6 +16,9 @@ resource "praho_database" "orders" {
   # database and its data. Refuse that in every plan:
   lifecycle {
     prevent_destroy = true
+    # Rebuilding the account drops its databases in Virtualmin: this makes
+    # such a plan show the database replaced (and prevent_destroy refuse it).
+    replace_triggered_by = [praho_hosting_account.shop.virtualmin_id]
   }
 }
 

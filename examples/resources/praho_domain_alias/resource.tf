@@ -12,6 +12,12 @@ resource "praho_domain_alias" "com" {
   target   = praho_hosting_account.shop.domain
   domain   = "magazin.example.com"
   features = ["web", "dns", "mail"]
+
+  # Rebuilding the account deletes its aliases in Virtualmin: show the alias
+  # replaced in the same plan.
+  lifecycle {
+    replace_triggered_by = [praho_hosting_account.shop.virtualmin_id]
+  }
 }
 
 variable "shop_password" {

@@ -20,6 +20,12 @@ resource "praho_mailbox" "office" {
   # Set with modify-user after the create; mail is also kept in the mailbox.
   forward_to      = ["owner@example.org"]
   keep_local_copy = true
+
+  # Rebuilding the account deletes its mailboxes in Virtualmin: show the
+  # mailbox replaced in the same plan.
+  lifecycle {
+    replace_triggered_by = [praho_hosting_account.shop.virtualmin_id]
+  }
 }
 
 resource "praho_mailbox" "ftp_upload" {

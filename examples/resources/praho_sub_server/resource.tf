@@ -13,6 +13,12 @@ resource "praho_sub_server" "blog" {
   domain      = "blog.magazin.example.ro"
   description = "Shop blog"
   features    = ["dir", "web", "dns", "mysql"]
+
+  # Rebuilding the account deletes its sub-servers in Virtualmin: show the
+  # sub-server replaced in the same plan.
+  lifecycle {
+    replace_triggered_by = [praho_hosting_account.shop.virtualmin_id]
+  }
 }
 
 variable "shop_password" {
