@@ -197,6 +197,26 @@ func TestAccLetsEncryptCertificate_lifecycle(t *testing.T) {
 					return nil
 				},
 			},
+			{
+				// The account (and its certificate) deleted by hand: both
+				// are created again.
+				PreConfig: func() {
+					ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+					defer cancel()
+					if err := vm.Client.Domains.Delete(ctx, domain); err != nil {
+						t.Fatalf("drift: %v", err)
+					}
+				},
+				Config: certConfig(vm.Endpoint, domain, names),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("praho_hosting_account.acct", plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: checkCertNames(vm, domain, "cert.test", "www.cert.test"),
+			},
 		},
 	})
 }

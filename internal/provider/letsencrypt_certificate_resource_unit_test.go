@@ -1,0 +1,99 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
+)
+
+func certModel(t *testing.T, expires time.Time, requested, covered []string, renewDays int64) (plan, state *letsEncryptCertificateModel) {
+	t.Helper()
+	set := func(v []string) types.Set {
+		if v == nil {
+			return types.SetNull(types.StringType)
+		}
+		s, d := types.SetValueFrom(context.Background(), types.StringType, v)
+		if d.HasError() {
+			t.Fatal(d)
+		}
+		return s
+	}
+	state = &letsEncryptCertificateModel{
+		ExpiresAt:            types.StringValue(expires.UTC().Format(time.RFC3339)),
+		Hostnames:            set(requested),
+		CertificateHostnames: set(covered),
+		RenewBeforeDays:      types.Int64Value(renewDays),
+	}
+	p := *state
+	return &p, state
+}
+
+func TestCertRenewalReasons(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	names := []string{"a.test", "www.a.test"}
+	for name, tc := range map[string]struct {
+		expires   time.Time
+		requested []string
+		covered   []string
+		days      int64
+		want      []string
+	}{
+		"fresh":              {now.Add(89 * 24 * time.Hour), names, names, 30, nil},
+		"just outside":       {now.Add(30*24*time.Hour + time.Minute), names, names, 30, nil},
+		"due":                {now.Add(29 * 24 * time.Hour), names, names, 30, []string{"29 days left", "renew_before_days = 30"}},
+		"expired":            {now.Add(-time.Hour), names, names, 30, []string{"expired on 2026-11-26T11:00:00Z"}},
+		"longer window":      {now.Add(60 * 24 * time.Hour), names, names, 75, []string{"within renew_before_days = 75"}},
+		"missing name":       {now.Add(80 * 24 * time.Hour), names, []string{"a.test"}, 30, []string{"does not cover www.a.test"}},
+		"case and dot":       {now.Add(80 * 24 * time.Hour), []string{"A.test."}, []string{"a.test"}, 30, nil},
+		"extra names are ok": {now.Add(80 * 24 * time.Hour), []string{"a.test"}, names, 30, nil},
+		"not configured":     {now.Add(80 * 24 * time.Hour), nil, names, 30, nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			plan, state := certModel(t, tc.expires, tc.requested, tc.covered, tc.days)
+			got := strings.Join(certRenewalReasons(context.Background(), now, plan, state), "\n")
+			if len(tc.want) == 0 && got != "" {
+				t.Fatalf("reasons %q, want none", got)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Fatalf("reasons %q, want one containing %q", got, w)
+				}
+			}
+		})
+	}
+}
+
+func TestCertErrorNamesReasonAndHint(t *testing.T) {
+	var diags diag.Diagnostics
+	err := &virtualmin.Error{Kind: virtualmin.KindFailed, Program: "generate-letsencrypt-cert",
+		Reason: "Requesting SSL certificate for a.test .. failed : DNS-based validation failed : Neither DNS zone  or any of its sub-domains exist on this system"}
+	certError(&diags, "Cannot get a Let's Encrypt certificate", "vm1:10000", "a.test", []string{"a.test"}, err)
+	if diags.ErrorsCount() != 1 {
+		t.Fatalf("diagnostics %v", diags)
+	}
+	d := diags.Errors()[0].Detail()
+	for _, want := range []string{"Server: vm1:10000", "Domain: a.test", "Names: a.test",
+		"Virtualmin said: generate-letsencrypt-cert: Requesting SSL", "could not validate the names"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("detail %q lacks %q", d, want)
+		}
+	}
+	// Transport problems keep the generic hints.
+	diags = nil
+	certError(&diags, "x", "vm1:10000", "a.test", nil, &virtualmin.Error{Kind: virtualmin.KindAuth, Program: "generate-letsencrypt-cert", Reason: "denied"})
+	if d := diags.Errors()[0].Detail(); !strings.Contains(d, "refused the credentials") {
+		t.Errorf("auth detail %q", d)
+	}
+	diags = nil
+	certError(&diags, "x", "vm1:10000", "a.test", nil, errors.New("plain"))
+	if diags.ErrorsCount() != 1 {
+		t.Errorf("plain error not reported")
+	}
+}
