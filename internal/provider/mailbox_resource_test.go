@@ -21,6 +21,7 @@ import (
 
 	"github.com/praho/terraform-provider-praho/internal/acctest"
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin/virtualmintest"
 )
 
 // childAccountConfig is the hosting account the child resources' tests
@@ -319,6 +320,72 @@ func TestAccMailbox_writeOnlyPassword(t *testing.T) {
 				Config:           body(2),
 				ConfigPlanChecks: expectAction("praho_mailbox.alice", plancheck.ResourceActionUpdate),
 				Check:            func(*terraform.State) error { return checkSentPassword(vm, "modify-user", "Write-Only-2") },
+			},
+		},
+	})
+}
+
+func TestAccMailbox_createAnswerLost(t *testing.T) {
+	vm := acctest.StartVirtualmin(t, 1, virtualmintest.WithHangDuration(3*time.Second))[0]
+	cfg := mailboxConfig(vm.Endpoint, "  password   = \"Mailbox-Pass-1\"\n  forward_to = [\"alice@example.org\"]\n")
+	vm.Server.FailNext("create-user", 1, virtualmintest.Fault{Kind: virtualmintest.FaultCompleteThenHang})
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNoMailbox(vm, "mail.test", "alice"),
+		Steps: []resource.TestStep{{
+			// create-user runs but its answer never comes: the provider finds
+			// the user, sets its forwarding and sends no second create.
+			Config:           cfg,
+			ConfigPlanChecks: expectAction("praho_mailbox.alice", plancheck.ResourceActionCreate),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkMailbox(vm, "mail.test", "alice", func(u *virtualmin.User) error {
+					if !sortedEqual(u.ForwardTo, "alice@example.org") {
+						return fmt.Errorf("forwarding %v", u.ForwardTo)
+					}
+					return nil
+				}),
+				func(*terraform.State) error {
+					if n := vm.Server.Calls("create-user"); n != 1 {
+						return fmt.Errorf("create-user called %d times, want 1", n)
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}
+
+func TestAccMailbox_forwardingRefused(t *testing.T) {
+	vm := acctest.StartVirtualmin(t, 1)[0]
+	cfg := mailboxConfig(vm.Endpoint, "  password   = \"Mailbox-Pass-1\"\n  forward_to = [\"alice@example.org\"]\n")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNoMailbox(vm, "mail.test", "alice"),
+		Steps: []resource.TestStep{
+			{
+				// The user is created but modify-user add-forward= fails: the
+				// apply says so with Virtualmin's reason, and keeps the user.
+				PreConfig: func() {
+					vm.Server.FailNext("modify-user", 1, virtualmintest.Fault{Kind: virtualmintest.FaultFailure, Message: "Forwarding is broken"})
+				},
+				Config: cfg,
+				ExpectError: regexp.MustCompile(`(?s)forwarding or login could not be set.*Server: ` + regexp.QuoteMeta(vm.Endpoint) +
+					`.*Mailbox: alice@mail\.test.*Virtualmin said: modify-user: Forwarding is broken`),
+				Check: checkMailbox(vm, "mail.test", "alice", nil),
+			},
+			{
+				// It was kept in state marked for rebuilding: the next apply
+				// replaces it and sets the forwarding.
+				Config:           cfg,
+				ConfigPlanChecks: expectAction("praho_mailbox.alice", plancheck.ResourceActionReplace),
+				Check: checkMailbox(vm, "mail.test", "alice", func(u *virtualmin.User) error {
+					if !sortedEqual(u.ForwardTo, "alice@example.org") {
+						return fmt.Errorf("forwarding %v", u.ForwardTo)
+					}
+					return nil
+				}),
 			},
 		},
 	})
