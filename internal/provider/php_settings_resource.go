@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -174,7 +175,7 @@ func (r *phpSettingsResource) ModifyPlan(ctx context.Context, req resource.Modif
 		}
 		return
 	}
-	versions, err := srv.client.PHP.ListVersions(ctx, "")
+	versions, err := phpVersionsOf(ctx, srv.client)
 	if err != nil {
 		vmError(&resp.Diagnostics, "Cannot list the server's PHP versions to check the plan", srv.endpoint, ascii, err)
 		return
@@ -382,4 +383,60 @@ func (r *phpSettingsResource) ImportState(ctx context.Context, req resource.Impo
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("server"), server)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("domain"), domain)...)
+}
+
+// phpVersionsCache shares one list-php-versions answer per server among the
+// plans of every praho_php_settings resource of a run (a minute at most),
+// so planning many accounts costs one call per server.
+var phpVersionsCache = struct {
+	mu      sync.Mutex
+	entries map[*virtualmin.Client]*phpVersionsEntry
+}{entries: map[*virtualmin.Client]*phpVersionsEntry{}}
+
+type phpVersionsEntry struct {
+	done     chan struct{}
+	versions []virtualmin.PHPVersion
+	err      error
+	fetched  time.Time
+}
+
+func phpVersionsOf(ctx context.Context, c *virtualmin.Client) ([]virtualmin.PHPVersion, error) {
+	phpVersionsCache.mu.Lock()
+	e := phpVersionsCache.entries[c]
+	if e != nil {
+		select {
+		case <-e.done:
+			if e.err != nil || time.Since(e.fetched) > time.Minute {
+				e = nil
+			}
+		default: // being fetched: wait for it
+		}
+	}
+	if e == nil {
+		// Forget answers of clients no longer in use (earlier runs).
+		for k, old := range phpVersionsCache.entries {
+			select {
+			case <-old.done:
+				if time.Since(old.fetched) > time.Minute {
+					delete(phpVersionsCache.entries, k)
+				}
+			default:
+			}
+		}
+		e = &phpVersionsEntry{done: make(chan struct{})}
+		phpVersionsCache.entries[c] = e
+		go func() {
+			// Detached from one plan's context; the client's call timeout bounds it.
+			e.versions, e.err = c.PHP.ListVersions(context.Background(), "")
+			e.fetched = time.Now()
+			close(e.done)
+		}()
+	}
+	phpVersionsCache.mu.Unlock()
+	select {
+	case <-e.done:
+		return e.versions, e.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
