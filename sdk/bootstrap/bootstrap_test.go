@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/praho/terraform-provider-praho/sdk/bootstrap"
+	"github.com/praho/terraform-provider-praho/sdk/bootstrap/bootstraptest"
 )
 
 // TestBootstrapTwice: the whole bootstrap on a bare RHEL-like host
@@ -15,14 +16,14 @@ import (
 // at Debug, in no recorded argv or environment of the programs run, and in
 // no result.
 func TestBootstrapTwice(t *testing.T) {
-	h := newHost(t, 8, hostOptions{firewall: "firewalld", fail2ban: true})
+	h := newHost(t, 8, hostOptions{firewall: bootstraptest.Firewalld, fail2ban: true})
 	ctx := testContext(t)
 	var progress []string
 	b := bootstrap.New(h.client, bootstrap.WithRoot(h.root), bootstrap.WithLogger(h.logger),
 		bootstrap.WithProgress(func(step, line string) { progress = append(progress, step+": "+line) }))
 	const password = "Bootstrap-" + nastyPassword
 	spec := bootstrap.Spec{
-		Install: bootstrap.InstallOptions{Mode: bootstrap.BundleLAMP, Hostname: "vm8.example.test", Force: true, InstallerFile: "testdata/installer.sh"},
+		Install: bootstrap.InstallOptions{Mode: bootstrap.BundleLAMP, Hostname: "vm8.example.test", Force: true, InstallerFile: h.InstallerFile()},
 		Harden:  bootstrap.HardenOptions{OpenPorts: []int{80, 443, 10000}, Fail2ban: true, TLS: bootstrap.TLSOptions{Hostname: "vm8.example.test"}},
 		APIUser: bootstrap.APIUserOptions{Name: "praho", Password: password, AllowFrom: []string{h.ns.HostAddr}},
 		Health:  bootstrap.HealthOptions{MinMemoryAvailable: 1 << 20, MinDiskFree: 1 << 20},

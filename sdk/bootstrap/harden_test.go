@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/praho/terraform-provider-praho/sdk/bootstrap"
+	"github.com/praho/terraform-provider-praho/sdk/bootstrap/bootstraptest"
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
 )
 
@@ -33,7 +34,7 @@ func servedFingerprint(t *testing.T, addr string) string {
 // of the host's address; a second run changes nothing and runs no command
 // that changes state.
 func TestHardenUFW(t *testing.T) {
-	h := newHost(t, 3, hostOptions{firewall: "ufw"})
+	h := newHost(t, 3, hostOptions{firewall: bootstraptest.UFW})
 	ctx := testContext(t)
 	h.install(t, ctx)
 	before := servedFingerprint(t, h.ns.Addr+":10000")
@@ -115,7 +116,7 @@ func TestHardenUFW(t *testing.T) {
 // services that open others; fail2ban already present is only configured;
 // a given certificate is installed and served.
 func TestHardenFirewalld(t *testing.T) {
-	h := newHost(t, 4, hostOptions{firewall: "firewalld", fail2ban: true})
+	h := newHost(t, 4, hostOptions{firewall: bootstraptest.Firewalld, fail2ban: true})
 	ctx := testContext(t)
 	h.install(t, ctx)
 	certPEM, keyPEM := testCertificate(t, "vm4.example.test")

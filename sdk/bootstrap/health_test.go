@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	"github.com/praho/terraform-provider-praho/sdk/bootstrap"
+	"github.com/praho/terraform-provider-praho/sdk/bootstrap/bootstraptest"
 )
 
 // TestHealth: a bootstrapped host (installed, API user, hardened) is
 // healthy with five passing checks and resources; a user with more modules
 // is degraded; once Webmin (the simulator) is stopped, it is unavailable.
 func TestHealth(t *testing.T) {
-	h := newHost(t, 7, hostOptions{firewall: "ufw"})
+	h := newHost(t, 7, hostOptions{firewall: bootstraptest.UFW})
 	ctx := testContext(t)
 	h.install(t, ctx)
 	user, pass := "praho-api", "Health-"+nastyPassword

@@ -22,7 +22,7 @@ func TestInstallOnceThenSkipped(t *testing.T) {
 	b := bootstrap.New(h.client, bootstrap.WithRoot(h.root), bootstrap.WithProgress(func(step, line string) {
 		progress = append(progress, step+": "+line)
 	}))
-	opts := bootstrap.InstallOptions{Mode: bootstrap.BundleLEMP, Hostname: "vm1.example.test", Force: true, InstallerFile: "testdata/installer.sh"}
+	opts := bootstrap.InstallOptions{Mode: bootstrap.BundleLEMP, Hostname: "vm1.example.test", Force: true, InstallerFile: h.InstallerFile()}
 	res, err := b.Install(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +79,7 @@ func TestInstallOnceThenSkipped(t *testing.T) {
 func TestInstallDownloadedOnHost(t *testing.T) {
 	h := newHost(t, 1, hostOptions{})
 	ctx := testContext(t)
-	url := serveFile(t, h.ns.HostAddr, "testdata/installer.sh")
+	url := h.ServeInstaller(t)
 	res, err := h.b.Install(ctx, bootstrap.InstallOptions{Mode: bootstrap.Minimal, Force: true, InstallerURL: url})
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +103,7 @@ func TestInstallDownloadedOnHost(t *testing.T) {
 func TestInstallFailureTail(t *testing.T) {
 	h := newHost(t, 2, hostOptions{})
 	ctx := testContext(t)
-	_, err := h.b.Install(ctx, bootstrap.InstallOptions{Force: true, InstallerFile: "testdata/installer-fail.sh"})
+	_, err := h.b.Install(ctx, bootstrap.InstallOptions{Force: true, InstallerFile: h.FailingInstallerFile()})
 	if !errors.Is(err, bootstrap.ErrInstallFailed) {
 		t.Fatalf("err = %v, want ErrInstallFailed", err)
 	}
