@@ -102,6 +102,37 @@ func (r *databaseResource) Configure(_ context.Context, req resource.ConfigureRe
 	r.configure(req, resp)
 }
 
+// ModifyPlan warns at plan time when the database is to be created in an
+// existing account that lacks the feature of its type. It is a warning, not
+// an error: the same plan may rebuild the account with that feature.
+func (r *databaseResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() || r.data == nil {
+		return
+	}
+	var plan databaseModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || plan.Server.IsUnknown() || plan.Domain.IsUnknown() || plan.Type.IsUnknown() {
+		return
+	}
+	srv, err := r.data.virtualminServer(plan.Server.ValueString())
+	if err != nil {
+		return
+	}
+	domain, err := virtualmin.ValidateDomainName(plan.Domain.ValueString())
+	if err != nil {
+		return
+	}
+	acct, err := lookupAccount(ctx, srv, domain)
+	typ := plan.Type.ValueString()
+	if err != nil || acct == nil || acct.HasFeature(typ) {
+		return
+	}
+	resp.Diagnostics.AddAttributeWarning(path.Root("type"), "The account has no "+typ+" feature",
+		fmt.Sprintf("Server: %s\n%s\nThe account %s has the features %s, not %s. Unless this plan rebuilds the account "+
+			"with %q, creating the database will fail.", srv.endpoint, databaseObject(domain, typ, plan.Name.ValueString()), domain,
+			strings.Join(acct.Features, ", "), typ, typ))
+}
+
 func databaseID(endpoint, domain, typ, name string) string {
 	return endpoint + "/" + domain + "/" + typ + "/" + name
 }

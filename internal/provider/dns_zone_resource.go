@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -42,13 +43,40 @@ type dnsZoneResource struct {
 func newDNSZoneResource() resource.Resource { return &dnsZoneResource{} }
 
 type dnsZoneModel struct {
-	ID          types.String         `tfsdk:"id"`
-	Name        types.String         `tfsdk:"name"`
-	Kind        types.String         `tfsdk:"kind"`
-	Nameservers types.Set            `tfsdk:"nameservers"`
-	SOAEditAPI  types.String         `tfsdk:"soa_edit_api"`
-	Exclusive   types.Bool           `tfsdk:"exclusive"`
-	Records     map[string]zoneRRset `tfsdk:"records"`
+	ID          types.String `tfsdk:"id"`
+	Name        types.String `tfsdk:"name"`
+	Kind        types.String `tfsdk:"kind"`
+	Nameservers types.Set    `tfsdk:"nameservers"`
+	SOAEditAPI  types.String `tfsdk:"soa_edit_api"`
+	Exclusive   types.Bool   `tfsdk:"exclusive"`
+	Records     types.Map    `tfsdk:"records"`
+}
+
+// zoneRRsetType is the element type of records.
+var zoneRRsetType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"ttl":     types.Int64Type,
+	"records": types.SetType{ElemType: types.StringType},
+}}
+
+// records returns the known records map (nil when null or unknown).
+func (m *dnsZoneModel) records(ctx context.Context, diags *diag.Diagnostics) map[string]zoneRRset {
+	if m.Records.IsNull() || m.Records.IsUnknown() {
+		return nil
+	}
+	out := map[string]zoneRRset{}
+	diags.Append(m.Records.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+// setRecords stores out in m (null when out is nil).
+func (m *dnsZoneModel) setRecords(ctx context.Context, diags *diag.Diagnostics, out map[string]zoneRRset) {
+	if out == nil {
+		m.Records = types.MapNull(zoneRRsetType)
+		return
+	}
+	v, d := types.MapValueFrom(ctx, zoneRRsetType, out)
+	diags.Append(d...)
+	m.Records = v
 }
 
 // zoneRRset is one RRset of records, keyed by "<name>/<TYPE>". TTL null
@@ -184,13 +212,14 @@ func (r *dnsZoneResource) ValidateConfig(ctx context.Context, req resource.Valid
 	}
 	zone := dns.CanonicalName(m.Name.ValueString())
 	seen := map[dns.Key]string{}
-	keys := make([]string, 0, len(m.Records))
-	for k := range m.Records {
+	recs := m.records(ctx, &resp.Diagnostics)
+	keys := make([]string, 0, len(recs))
+	for k := range recs {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, key := range keys {
-		rr := m.Records[key]
+		rr := recs[key]
 		name, rrtype, err := parseRRsetKey(key)
 		if err != nil {
 			continue // reported by the key validator
@@ -263,7 +292,7 @@ func (m *dnsZoneModel) desired(ctx context.Context, diags *diag.Diagnostics, nsT
 		nsSet.Records = append(nsSet.Records, dns.Record{Content: dns.CanonicalName(n)})
 	}
 	out = append(out, nsSet)
-	for key, e := range m.Records {
+	for key, e := range m.records(ctx, diags) {
 		name, rrtype, err := parseRRsetKey(key)
 		if err != nil {
 			diags.AddAttributeError(path.Root("records").AtMapKey(key), "Invalid RRset key", err.Error())
@@ -410,12 +439,13 @@ func (r *dnsZoneResource) fill(ctx context.Context, diags *diag.Diagnostics, m *
 		m.Nameservers = types.SetValueMust(types.StringType, nil)
 	}
 	// Records: those in state, plus everything else when exclusive.
+	prior := m.records(ctx, diags)
 	var out map[string]zoneRRset
-	if m.Records != nil {
-		out = make(map[string]zoneRRset, len(m.Records))
+	if prior != nil {
+		out = make(map[string]zoneRRset, len(prior))
 	}
 	seen := map[dns.Key]bool{}
-	for key, e := range m.Records {
+	for key, e := range prior {
 		name, rrtype, err := parseRRsetKey(key)
 		if err != nil {
 			continue
@@ -439,7 +469,7 @@ func (r *dnsZoneResource) fill(ctx context.Context, diags *diag.Diagnostics, m *
 			out[dns.RelativeName(k.Name, zone)+"/"+k.Type] = zoneElement(ctx, diags, zoneRRset{Records: types.SetNull(types.StringType)}, rr)
 		}
 	}
-	m.Records = out
+	m.setRecords(ctx, diags, out)
 }
 
 // zoneElement renders rr with prior's spelling.
@@ -505,7 +535,7 @@ func (r *dnsZoneResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	managed := []dns.Key{{Name: zone, Type: "NS"}}
-	for key := range state.Records {
+	for key := range state.records(ctx, &resp.Diagnostics) {
 		if name, rrtype, err := parseRRsetKey(key); err == nil {
 			managed = append(managed, dns.Key{Name: dns.AbsoluteName(name, zone), Type: dns.CanonicalType(rrtype)})
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"regexp"
 	"slices"
 	"sort"
@@ -510,13 +511,25 @@ func (r *hostingAccountResource) fill(m *hostingAccountModel, d *virtualmin.Doma
 		m.PHPVersion = types.StringValue(d.PHPVersion)
 	}
 	m.HomeDirectory = types.StringValue(d.HomeDir)
-	m.IPAddress = types.StringValue(d.IPAddress)
+	m.IPAddress = types.StringValue(plainIP(d.IPAddress))
 	m.VirtualminID = types.StringValue(d.ID)
 	var used int64
 	if d.ServerBytesUsed != nil {
 		used = *d.ServerBytesUsed / bytesPerMB
 	}
 	m.DiskUsedMB = types.Int64Value(used)
+}
+
+// plainIP returns the address of Virtualmin's "192.0.2.1 (Shared)".
+func plainIP(s string) string {
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return ""
+	}
+	if ip := net.ParseIP(f[0]); ip != nil {
+		return ip.String()
+	}
+	return s
 }
 
 // suspendReason extracts why from Virtualmin's "Manually (why)".

@@ -30,6 +30,7 @@ var (
 	_ resource.ResourceWithConfigure        = (*mailboxResource)(nil)
 	_ resource.ResourceWithImportState      = (*mailboxResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*mailboxResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*mailboxResource)(nil)
 )
 
 // mailboxResource is a Virtualmin mail/FTP user of an account.
@@ -180,6 +181,44 @@ func (r *mailboxResource) ConfigValidators(context.Context) []resource.ConfigVal
 
 func (r *mailboxResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.configure(req, resp)
+}
+
+// ModifyPlan warns at plan time when a quota is planned on a server whose
+// account shows no quota (home directory quotas off): Virtualmin would
+// ignore it at creation and refuse it in an update.
+func (r *mailboxResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return
+	}
+	var plan, state mailboxModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	creating := req.State.Raw.IsNull()
+	if !creating {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() || plan.QuotaMB.IsNull() || plan.QuotaMB.IsUnknown() ||
+		(!creating && plan.QuotaMB.Equal(state.QuotaMB)) || plan.Server.IsUnknown() || plan.Domain.IsUnknown() {
+		return
+	}
+	srv, err := r.data.virtualminServer(plan.Server.ValueString())
+	if err != nil {
+		return
+	}
+	domain, err := virtualmin.ValidateDomainName(plan.Domain.ValueString())
+	if err != nil {
+		return
+	}
+	acct, err := lookupAccount(ctx, srv, domain)
+	if err != nil || acct == nil || acct.ServerQuotaBlocks != nil {
+		return
+	}
+	what := "Virtualmin will ignore quota_mb when it creates the mailbox."
+	if !creating {
+		what = "Virtualmin will refuse the quota change, and the apply will fail for it (the other changes are applied)."
+	}
+	resp.Diagnostics.AddAttributeWarning(path.Root("quota_mb"), "Home directory quotas look off",
+		fmt.Sprintf("Server: %s\n%s\nThe account %s reports no quota, so home directory quotas are off on the server. %s "+
+			"Turn quotas on, or remove quota_mb.", srv.endpoint, mailboxObject(domain, plan.Name.ValueString()), domain, what))
 }
 
 func mailboxID(endpoint, domain, name string) string { return endpoint + "/" + domain + "/" + name }

@@ -81,3 +81,64 @@ func TestReadParentGone(t *testing.T) {
 		})
 	}
 }
+
+// TestModifyPlanWarnings calls ModifyPlan directly: a quota planned while
+// the server has quotas off, and a database of a type the existing account
+// lacks, are reported at plan time.
+func TestModifyPlanWarnings(t *testing.T) {
+	vm := acctest.StartVirtualmin(t, 1)[0]
+	ctx := context.Background()
+	cfg, diags := buildConfig(ctx, &providerModel{}, osEnv)
+	if diags.HasError() {
+		t.Fatalf("config: %v", diags)
+	}
+	data := newProviderData(cfg)
+	if err := vm.Server.SeedDomain(acctest.VirtualminUser, "domain", "plain.test", "pass", "Plain-Pass-1", "unix", "", "dir", "", "mail", ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		res   resource.Resource
+		attrs map[string]any
+		want  string // "" for no warning
+	}{
+		{"quota while quotas are off", newMailboxResource(),
+			map[string]any{"domain": "plain.test", "name": "alice", "quota_mb": int64(100)}, "will ignore quota_mb"},
+		{"no quota", newMailboxResource(), map[string]any{"domain": "plain.test", "name": "alice"}, ""},
+		{"database type the account lacks", newDatabaseResource(),
+			map[string]any{"domain": "plain.test", "name": "plain_app", "type": "mysql"}, "has the features unix, dir, mail, not mysql"},
+		{"database of an account not created yet", newDatabaseResource(),
+			map[string]any{"domain": "later.test", "name": "later_app", "type": "mysql"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var cr resource.ConfigureResponse
+			tc.res.(resource.ResourceWithConfigure).Configure(ctx, resource.ConfigureRequest{ProviderData: data}, &cr)
+			var sr resource.SchemaResponse
+			tc.res.Schema(ctx, resource.SchemaRequest{}, &sr)
+			typ := sr.Schema.Type().TerraformType(ctx)
+			plan := tfsdk.Plan{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}
+			tc.attrs["server"] = vm.Endpoint
+			for k, v := range tc.attrs {
+				if d := plan.SetAttribute(ctx, path.Root(k), v); d.HasError() {
+					t.Fatalf("set %s: %v", k, d)
+				}
+			}
+			resp := resource.ModifyPlanResponse{Plan: plan}
+			tc.res.(resource.ResourceWithModifyPlan).ModifyPlan(ctx, resource.ModifyPlanRequest{
+				Plan: plan, State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}}, &resp)
+			if resp.Diagnostics.HasError() {
+				t.Fatalf("ModifyPlan failed: %v", resp.Diagnostics)
+			}
+			w := resp.Diagnostics.Warnings()
+			if tc.want == "" {
+				if len(w) != 0 {
+					t.Fatalf("unexpected warnings: %v", w)
+				}
+				return
+			}
+			if len(w) != 1 || !strings.Contains(w[0].Detail(), tc.want) || !strings.Contains(w[0].Detail(), "Server: "+vm.Endpoint) {
+				t.Fatalf("want one warning with %q, got %v", tc.want, resp.Diagnostics)
+			}
+		})
+	}
+}

@@ -1,0 +1,7 @@
+terraform {
+  required_providers {
+    praho = {
+      source = "praho/praho"
+    }
+  }
+}
