@@ -35,8 +35,10 @@ type hostOptions struct {
 	fail2ban bool   // fail2ban already installed
 }
 
-// newHost makes the namespace n (address 10.200.9n.2, name prahobs<n>; this
-// package uses 10.200.90.0/24 to 10.200.99.0/24).
+// newHost makes the namespace n (address 10.200.9n.2, name prahobs<n>).
+// This package uses 10.200.90.0/24 to 10.200.98.0/24 and bootstraptest's
+// own test 10.200.99.0/24; tests of one package run one after the other, so
+// two tests may use the same n.
 func newHost(t *testing.T, n int, o hostOptions) *testHost {
 	t.Helper()
 	var opts []bootstraptest.Option

@@ -1,6 +1,7 @@
 package bootstrap
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -137,9 +138,9 @@ func (b *Bootstrapper) Install(ctx context.Context, o InstallOptions) (StepResul
 	if err != nil {
 		return res, err
 	}
-	var local []byte
 	if o.InstallerFile != "" {
-		if local, err = os.ReadFile(o.InstallerFile); err != nil {
+		// Refused before anything runs on the host.
+		if _, err := os.Stat(o.InstallerFile); err != nil {
 			return res, fmt.Errorf("%w: installer file: %v", ErrInvalidOptions, err)
 		}
 	}
@@ -153,70 +154,22 @@ func (b *Bootstrapper) Install(ctx context.Context, o InstallOptions) (StepResul
 		return res, nil
 	}
 
-	dir, err := b.script(ctx, "install", "create a temporary directory",
-		`mkdir -p "$1" && mktemp -d "$1/praho-install.XXXXXXXX"`, b.path("/tmp"))
+	dir, installer, source, err := b.fetchInstaller(ctx, res.Name, o)
+	if dir != "" {
+		defer b.removeDir(ctx, res.Name, dir)
+	}
 	if err != nil {
 		return res, err
 	}
-	dir = strings.TrimSpace(dir)
-	defer func() {
-		// Best effort, with a fresh context: the caller's may be done.
-		_, _ = b.script(context.WithoutCancel(ctx), "install", "remove the temporary directory", `rm -rf -- "$1"`, dir)
-	}()
-	installer := dir + "/virtualmin-install.sh"
-	source := o.InstallerFile
-	if local != nil {
-		if err := b.ssh.Upload(ctx, installer, 0o700, strings.NewReader(string(local))); err != nil {
-			return res, &StepError{Step: "install", Op: "upload the installer", Err: err}
-		}
-	} else {
-		url := o.InstallerURL
-		if url == "" {
-			url = DefaultInstallerURL
-		}
-		source = url
-		b.log.Info("bootstrap install: downloading the installer on the host", "url", url)
-		if _, err := b.script(ctx, "install", "download the installer", `
-if command -v curl >/dev/null 2>&1; then
-	curl -fsSL --retry 3 -o "$1" -- "$2"
-elif command -v wget >/dev/null 2>&1; then
-	wget -q -O "$1" -- "$2"
-else
-	echo "neither curl nor wget is installed" >&2; exit 127
-fi`, installer, url); err != nil {
-			return res, err
-		}
-	}
-
 	b.log.Info("bootstrap install: running the Virtualmin installer", "source", source, "args", strings.Join(args, " "))
-	// stdout and stderr come on separate SSH channels, so a flood of
-	// stdout can arrive after the error messages printed last: keep the
-	// end of each.
-	tail, errTail := &lineTail{max: installTailLines}, &lineTail{max: installTailLines / 2}
-	emit := func(line string) {
-		b.log.Debug("bootstrap install output", "line", line)
-		if b.progress != nil {
-			b.progress("install", line)
-		}
-	}
-	stdout := &lineWriter{fn: func(line string) { tail.add(line); emit(line) }}
-	stderr := &lineWriter{fn: func(line string) { tail.add(line); errTail.add(line); emit(line) }}
-	_, err = b.ssh.Run(ctx, ssh.Command{
-		Args:   append([]string{"sh", installer}, args...),
-		Stdout: stdout,
-		Stderr: stderr,
-	})
-	stdout.flush()
-	stderr.flush()
-	var exit *ssh.ExitError
-	switch {
-	case errors.As(err, &exit) && exit.Status == installedExit:
+	err = b.runInstaller(ctx, res.Name, installer, args)
+	var ie *InstallError
+	if errors.As(err, &ie) && ie.Status == installedExit {
 		res.Detail = "the installer found Virtualmin already installed (exit 100)"
 		return res, nil
-	case errors.As(err, &exit):
-		return res, &InstallError{Status: exit.Status, Tail: installTail(tail, errTail), Err: err}
-	case err != nil:
-		return res, &StepError{Step: "install", Op: "run the installer", Err: err}
+	}
+	if err != nil {
+		return res, err
 	}
 	if installed, err = b.Installed(ctx); err != nil {
 		return res, err
@@ -275,4 +228,121 @@ func installTail(all, stderr *lineTail) string {
 		}
 	}
 	return out
+}
+
+// Uninstall runs Virtualmin's installer with --uninstall (and --force, as
+// nobody answers its question), which removes Virtualmin, Webmin and their
+// packages. It does nothing when the host is not installed. The installer
+// comes from o.InstallerFile or o.InstallerURL as for Install; o.Mode and
+// o.Hostname are ignored.
+func (b *Bootstrapper) Uninstall(ctx context.Context, o InstallOptions) (StepResult, error) {
+	res := StepResult{Name: "uninstall"}
+	installed, err := b.Installed(ctx)
+	if err != nil {
+		return res, err
+	}
+	if !installed {
+		res.Detail = "Virtualmin is not installed"
+		return res, nil
+	}
+	dir, installer, source, err := b.fetchInstaller(ctx, res.Name, o)
+	if dir != "" {
+		defer b.removeDir(ctx, res.Name, dir)
+	}
+	if err != nil {
+		return res, err
+	}
+	b.log.Info("bootstrap uninstall: running the Virtualmin installer with --uninstall", "source", source)
+	if err := b.runInstaller(ctx, res.Name, installer, []string{"--uninstall", "--force"}); err != nil {
+		return res, err
+	}
+	if installed, err = b.Installed(ctx); err != nil {
+		return res, err
+	}
+	if installed {
+		return res, &StepError{Step: res.Name, Op: "check the result", Err: errors.New("the installer exited 0 but " + InstalledMarker + " is still there")}
+	}
+	res.Changed = true
+	res.Detail = "uninstalled Virtualmin with " + source
+	return res, nil
+}
+
+// fetchInstaller puts the installer in a new temporary directory on the
+// host: uploaded from o.InstallerFile or downloaded there from
+// o.InstallerURL. It returns the directory (to remove), the installer's path
+// and where it came from.
+func (b *Bootstrapper) fetchInstaller(ctx context.Context, step string, o InstallOptions) (dir, installer, source string, err error) {
+	var local []byte
+	if o.InstallerFile != "" {
+		if local, err = os.ReadFile(o.InstallerFile); err != nil {
+			return "", "", "", fmt.Errorf("%w: installer file: %v", ErrInvalidOptions, err)
+		}
+	}
+	dir, err = b.script(ctx, step, "create a temporary directory",
+		`mkdir -p "$1" && mktemp -d "$1/praho-install.XXXXXXXX"`, b.path("/tmp"))
+	if err != nil {
+		return "", "", "", err
+	}
+	dir = strings.TrimSpace(dir)
+	installer = dir + "/virtualmin-install.sh"
+	if local != nil {
+		if err := b.ssh.Upload(ctx, installer, 0o700, bytes.NewReader(local)); err != nil {
+			return dir, "", "", &StepError{Step: step, Op: "upload the installer", Err: err}
+		}
+		return dir, installer, o.InstallerFile, nil
+	}
+	url := o.InstallerURL
+	if url == "" {
+		url = DefaultInstallerURL
+	}
+	b.log.Info("bootstrap "+step+": downloading the installer on the host", "url", url)
+	if _, err := b.script(ctx, step, "download the installer", `
+if command -v curl >/dev/null 2>&1; then
+	curl -fsSL --retry 3 -o "$1" -- "$2"
+elif command -v wget >/dev/null 2>&1; then
+	wget -q -O "$1" -- "$2"
+else
+	echo "neither curl nor wget is installed" >&2; exit 127
+fi`, installer, url); err != nil {
+		return dir, "", "", err
+	}
+	return dir, installer, url, nil
+}
+
+// removeDir removes a temporary directory, with a fresh context: the
+// caller's may be done.
+func (b *Bootstrapper) removeDir(ctx context.Context, step, dir string) {
+	_, _ = b.script(context.WithoutCancel(ctx), step, "remove the temporary directory", `rm -rf -- "$1"`, dir)
+}
+
+// runInstaller runs the installer, streaming its output to the log and the
+// progress function. A non-zero exit is an *InstallError with the tail.
+func (b *Bootstrapper) runInstaller(ctx context.Context, step, installer string, args []string) error {
+	// stdout and stderr come on separate SSH channels, so a flood of
+	// stdout can arrive after the error messages printed last: keep the
+	// end of each.
+	tail, errTail := &lineTail{max: installTailLines}, &lineTail{max: installTailLines / 2}
+	emit := func(line string) {
+		b.log.Debug("bootstrap "+step+" output", "line", line)
+		if b.progress != nil {
+			b.progress(step, line)
+		}
+	}
+	stdout := &lineWriter{fn: func(line string) { tail.add(line); emit(line) }}
+	stderr := &lineWriter{fn: func(line string) { tail.add(line); errTail.add(line); emit(line) }}
+	_, err := b.ssh.Run(ctx, ssh.Command{
+		Args:   append([]string{"sh", installer}, args...),
+		Stdout: stdout,
+		Stderr: stderr,
+	})
+	stdout.flush()
+	stderr.flush()
+	var exit *ssh.ExitError
+	switch {
+	case errors.As(err, &exit):
+		return &InstallError{Status: exit.Status, Tail: installTail(tail, errTail), Err: err}
+	case err != nil:
+		return &StepError{Step: step, Op: "run the installer", Err: err}
+	}
+	return nil
 }

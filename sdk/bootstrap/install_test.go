@@ -139,3 +139,30 @@ func readFile(t *testing.T, p string) string {
 	}
 	return string(data)
 }
+
+// TestUninstall: Uninstall runs the installer with --uninstall only on an
+// installed host; afterwards Install installs again.
+func TestUninstall(t *testing.T) {
+	h := newHost(t, 0, hostOptions{})
+	ctx := testContext(t)
+	opts := bootstrap.InstallOptions{Force: true, InstallerFile: h.InstallerFile()}
+	res, err := h.b.Uninstall(ctx, opts)
+	if err != nil || res.Changed {
+		t.Fatalf("uninstall on a bare host: %+v, %v", res, err)
+	}
+	if runs := h.InstallerRuns(); len(runs) != 0 {
+		t.Fatalf("the installer ran on a bare host: %q", runs)
+	}
+	h.install(t, ctx)
+	res, err = h.b.Uninstall(ctx, opts)
+	if err != nil || !res.Changed {
+		t.Fatalf("uninstall: %+v, %v", res, err)
+	}
+	if runs := h.InstallerRuns(); len(runs) != 2 || runs[1] != "--uninstall --force" {
+		t.Errorf("installer runs %q", runs)
+	}
+	if ok, err := h.b.Installed(ctx); err != nil || ok {
+		t.Errorf("installed after uninstall: %v %v", ok, err)
+	}
+	h.install(t, ctx)
+}

@@ -3,10 +3,19 @@
 # it exits 100 when Virtualmin is already installed; otherwise it lays out a
 # Webmin configuration under $STANDIN_ROOT, starts the fake miniserv (the
 # Virtualmin simulator behind a miniserv look-alike) on the host's address,
-# port 10000, and writes the installer's marker last.
+# port 10000, and writes the installer's marker last. --uninstall stops it
+# and removes the marker.
 root="$STANDIN_ROOT"
 echo "$*" >> "$root/installer.args"
 echo "Welcome to the Virtualmin installer (test stand-in), arguments: $*"
+case " $* " in
+*" --uninstall "*|*" -u "*)
+	echo "Uninstalling Virtualmin"
+	pid=$(cat "$root/var/webmin/miniserv.pid" 2>/dev/null) && kill "$pid" 2>/dev/null
+	rm -f "$root/etc/webmin/virtual-server/installed-auto"
+	echo "Virtualmin and Webmin removed"
+	exit 0 ;;
+esac
 if [ -e "$root/etc/webmin/virtual-server/installed-auto" ]; then
 	echo "Virtualmin is already installed; to reinstall use --force-reinstall" >&2
 	exit 100
