@@ -230,8 +230,9 @@ func TestAccDNSZone_refusesExistingZoneAndRRsets(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)RRsets already exist.*blog\.` + regexp.QuoteMeta(zone) + `\. A.*terraform import\s+praho_dns_zone.<name> ` + regexp.QuoteMeta(zone)),
 			},
 			{
-				Config: zoneConfig{name: zone, nameservers: fmt.Sprintf(`["ns1.%s."]`, zone), records: zoneRecords(zone, "192.0.2.1")}.String(),
-				Check:  func(s *terraform.State) error { return checkRRset(t, p, zone, "blog", "A", 60, "203.0.113.1")(s) },
+				Config:           zoneConfig{name: zone, nameservers: fmt.Sprintf(`["ns1.%s."]`, zone), records: zoneRecords(zone, "192.0.2.1")}.String(),
+				ConfigPlanChecks: emptyPlanAfterApply,
+				Check:            func(s *terraform.State) error { return checkRRset(t, p, zone, "blog", "A", 60, "203.0.113.1")(s) },
 			},
 		},
 	})

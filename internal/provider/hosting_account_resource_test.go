@@ -218,7 +218,8 @@ func TestAccHostingAccount_refusesExistingDomain(t *testing.T) {
 			},
 			{
 				// The existing account was left as it was.
-				Config: `# nothing`,
+				Config:           `# nothing`,
+				ConfigPlanChecks: emptyPlanAfterApply,
 				Check: checkAccount(vm, "taken.test", func(d virtualmintest.DomainInfo) error {
 					if d.Description != "Not ours" {
 						return fmt.Errorf("description changed to %q", d.Description)

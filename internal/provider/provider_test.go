@@ -2,10 +2,15 @@ package provider
 
 import (
 	"context"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/praho/terraform-provider-praho/internal/acctest"
 )
 
 func TestProviderSchemaIsValid(t *testing.T) {
@@ -50,4 +55,43 @@ func TestResourceSchemasAreValidAndDocumented(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestAccProviderRejectsBadSettingsAtPlan(t *testing.T) {
+	for name, tc := range map[string]struct{ block, want string }{
+		"port":        {`virtualmin { port = 0 }`, `(?s)port.*between 1 and 65535`},
+		"timeout":     {`virtualmin { request_timeout = "soon" }`, `Invalid duration`},
+		"pin":         {`virtualmin { certificate_sha256_pins = { "vm1.example.ro" = "abcd" } }`, `Invalid certificate fingerprint`},
+		"pin server":  {`virtualmin { certificate_sha256_pins = { "http://vm1" = "` + strings.Repeat("ab", 32) + `" } }`, `Invalid server endpoint`},
+		"ca":          {`virtualmin { ca_certificate_pem = "not a pem" }`, `Invalid CA certificate`},
+		"pdns url":    {`powerdns { api_url = "127.0.0.1:8081" }`, `Invalid URL`},
+		"cf base url": {`cloudflare { base_url = "ftp://x" }`, `Invalid URL`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			tfresource.Test(t, tfresource.TestCase{
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []tfresource.TestStep{{
+					// The data source makes the CLI configure the provider.
+					Config:      "provider \"praho\" {\n  " + tc.block + "\n}\n\ndata \"praho_hosting_accounts\" \"x\" {\n  server = \"vm1.example.ro\"\n}\n",
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}
+
+func TestAccProviderMissingCredentials(t *testing.T) {
+	t.Setenv("PRAHO_VIRTUALMIN_USERNAME", "")
+	t.Setenv("PRAHO_VIRTUALMIN_PASSWORD", "")
+	tfresource.Test(t, tfresource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{{
+			Config:      "data \"praho_hosting_accounts\" \"x\" {\n  server = \"127.0.0.1:1\"\n}\n",
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Virtualmin credentials are not configured.*PRAHO_VIRTUALMIN_USERNAME`),
+		}},
+	})
 }
