@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin/virtualmintest"
 )
 
 func certModel(t *testing.T, expires time.Time, requested, covered []string, renewDays int64) (plan, state *letsEncryptCertificateModel) {
@@ -95,5 +96,58 @@ func TestCertErrorNamesReasonAndHint(t *testing.T) {
 	certError(&diags, "x", "vm1:10000", "a.test", nil, errors.New("plain"))
 	if diags.ErrorsCount() != 1 {
 		t.Errorf("plain error not reported")
+	}
+}
+
+// The trap of FINDINGS2 finding 3, end to end against the simulator: the
+// first certificate installed on a server whose Webmin has no certificate
+// file of its own is taken over by Webmin, and the apply warns about it.
+func TestLetsEncryptIssueWarnsWhenWebminTakesTheCertificate(t *testing.T) {
+	for name, tc := range map[string]struct {
+		ownCert bool
+		warn    bool
+	}{
+		"webmin without a certificate file": {ownCert: false, warn: true},
+		"webmin with its own certificate":   {ownCert: true, warn: false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			opts := []virtualmintest.Option{virtualmintest.WithLetsEncrypt(true)}
+			if tc.ownCert {
+				opts = append(opts, webminOwnCertState(t))
+			}
+			srv, err := virtualmintest.NewServer(opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(srv.Close)
+			srv.AddUser("u", "Unit-Pass-1", virtualmintest.RoleMaster)
+			if err := srv.SeedDomain("u", "domain", "take.test", "pass", "Take-Pass-1", "unix", "", "dir", "", "web", ""); err != nil {
+				t.Fatal(err)
+			}
+			// Insecure: after the take-over Webmin serves a certificate from
+			// the simulator's throw-away ACME CA.
+			data := newProviderData(&config{Virtualmin: virtualminConfig{Username: "u", Password: "Unit-Pass-1", Port: 10000,
+				InsecureSkipVerify: true, MaxInFlight: 4, RequestTimeout: time.Minute}})
+			r := &letsEncryptCertificateResource{data: data, now: time.Now}
+			m := letsEncryptCertificateModel{Server: types.StringValue(srv.Endpoint()), Domain: types.StringValue("take.test"),
+				Hostnames: types.SetUnknown(types.StringType)}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			var diags diag.Diagnostics
+			r.issue(ctx, &m, false, &diags)
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			warned := false
+			for _, w := range diags.Warnings() {
+				warned = warned || (w.Summary() == "Webmin now serves this certificate" && strings.Contains(w.Detail(), "certificate_sha256_pins"))
+			}
+			if warned != tc.warn {
+				t.Fatalf("warned %v, want %v (%v)", warned, tc.warn, diags)
+			}
+			if m.ExpiresAt.ValueString() == "" || m.Hostnames.IsUnknown() || len(m.CertificateHostnames.Elements()) == 0 {
+				t.Fatalf("model not filled: %+v", m)
+			}
+		})
 	}
 }
