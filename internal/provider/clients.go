@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
+	"github.com/praho/terraform-provider-praho/sdk/cloudflare"
 	"github.com/praho/terraform-provider-praho/sdk/powerdns"
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
 )
@@ -20,6 +21,10 @@ type providerData struct {
 	pdns      *powerdns.Client
 	pdnsZones *zoneStore
 	pdnsErr   error
+
+	cfOnce  sync.Once
+	cfZones *zoneStore
+	cfErr   error
 
 	// vm holds one client per Virtualmin endpoint (host:port).
 	vm *registry[*vmServer]
@@ -52,6 +57,26 @@ func (d *providerData) powerDNS() (*powerdns.Client, *zoneStore, error) {
 		}
 	})
 	return d.pdns, d.pdnsZones, d.pdnsErr
+}
+
+// cloudflareStore returns the zone store in front of Cloudflare, built on
+// first use.
+func (d *providerData) cloudflareStore() (*zoneStore, error) {
+	d.cfOnce.Do(func() {
+		c := d.cfg.Cloudflare
+		if c.APIToken == "" {
+			d.cfErr = errors.New("Cloudflare is not configured: set api_token in the provider's cloudflare block, " +
+				"or the environment variable CLOUDFLARE_API_TOKEN")
+			return
+		}
+		client, err := cloudflare.NewClient(cloudflare.WithAPIToken(c.APIToken), cloudflare.WithBaseURL(c.BaseURL))
+		if err != nil {
+			d.cfErr = err
+			return
+		}
+		d.cfZones = newZoneStore(cloudflare.NewBackend(client))
+	})
+	return d.cfZones, d.cfErr
 }
 
 // registry keeps one client per key (a server endpoint), created on first use

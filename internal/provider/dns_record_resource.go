@@ -4,22 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/praho/terraform-provider-praho/sdk/cloudflare"
 	"github.com/praho/terraform-provider-praho/sdk/dns"
 	"github.com/praho/terraform-provider-praho/sdk/powerdns"
 )
@@ -39,13 +44,17 @@ type dnsRecordResource struct {
 func newDNSRecordResource() resource.Resource { return &dnsRecordResource{} }
 
 type dnsRecordModel struct {
-	ID      types.String `tfsdk:"id"`
-	Zone    types.String `tfsdk:"zone"`
-	Name    types.String `tfsdk:"name"`
-	Type    types.String `tfsdk:"type"`
-	TTL     types.Int64  `tfsdk:"ttl"`
-	Records types.Set    `tfsdk:"records"`
+	ID       types.String `tfsdk:"id"`
+	Zone     types.String `tfsdk:"zone"`
+	Name     types.String `tfsdk:"name"`
+	Type     types.String `tfsdk:"type"`
+	TTL      types.Int64  `tfsdk:"ttl"`
+	Records  types.Set    `tfsdk:"records"`
+	Backends types.Set    `tfsdk:"backends"`
 }
+
+// dnsBackends are the DNS services a record can live on.
+var dnsBackends = []string{"powerdns", "cloudflare"}
 
 // recordTypes are the RRset types the DNS resources manage. SOA belongs to
 // the zone and is never managed as a record.
@@ -100,6 +109,20 @@ func (r *dnsRecordResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 					"`\"v=spf1 mx -all\"` (TXT may be written with or without quotes). Compared semantically: the " +
 					"case of names, trailing dots and TXT quoting never show as a change.",
 				Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
+			},
+			"backends": schema.SetAttribute{
+				Optional:    true,
+				Computed:    true,
+				ElementType: types.StringType,
+				Default:     setdefault.StaticValue(types.SetValueMust(types.StringType, []attr.Value{types.StringValue("powerdns")})),
+				MarkdownDescription: "Where the RRset lives: `powerdns`, `cloudflare` or both (the zone must exist on each). " +
+					"Defaults to `[\"powerdns\"]`. Each backend is read and written; a change missing on one of them shows " +
+					"in the plan. Changing the set replaces the RRset.",
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(stringvalidator.OneOf(dnsBackends...)),
+				},
+				PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplace()},
 			},
 		},
 	}
@@ -157,17 +180,48 @@ func validateRRsetConfig(ctx context.Context, diags *diag.Diagnostics, namePath,
 	}
 }
 
-func (r *dnsRecordResource) store(diags *diag.Diagnostics) *zoneStore {
+// namedStore is one backend's zone store.
+type namedStore struct {
+	name  string
+	store *zoneStore
+}
+
+// stores returns the zone stores of the backends in the set, in a fixed order.
+func (r *dnsRecordResource) stores(ctx context.Context, diags *diag.Diagnostics, backends types.Set) []namedStore {
 	if r.data == nil {
 		diags.AddError("Provider not configured", "The provider was not configured before the resource was used. This is a bug in the provider.")
 		return nil
 	}
-	_, s, err := r.data.powerDNS()
-	if err != nil {
-		diags.AddError("PowerDNS unavailable", err.Error())
-		return nil
+	var names []string
+	diags.Append(backends.ElementsAs(ctx, &names, false)...)
+	if backends.IsNull() || backends.IsUnknown() {
+		names = []string{"powerdns"}
 	}
-	return s
+	sort.Sort(sort.Reverse(sort.StringSlice(names))) // powerdns first
+	var out []namedStore
+	for _, n := range names {
+		var s *zoneStore
+		var err error
+		switch n {
+		case "powerdns":
+			_, s, err = r.data.powerDNS()
+		case "cloudflare":
+			s, err = r.data.cloudflareStore()
+		default:
+			err = fmt.Errorf("unknown backend %q", n)
+		}
+		if err != nil {
+			diags.AddAttributeError(path.Root("backends"), "DNS backend unavailable", err.Error())
+			return nil
+		}
+		out = append(out, namedStore{name: n, store: s})
+	}
+	return out
+}
+
+// zoneMissing reports a read error that means the zone does not exist.
+func zoneMissing(err error) bool {
+	return errors.Is(err, powerdns.ErrNotFound) || errors.Is(err, cloudflare.ErrNotFound)
 }
 
 // desiredRRset builds the canonical RRset of the model.
@@ -219,20 +273,23 @@ func shellQuote(s string) string {
 
 // zoneReadError turns a failed zone read into a diagnostic that says which
 // zone and what to do.
-func zoneReadError(diags *diag.Diagnostics, zone string, err error) {
-	if errors.Is(err, powerdns.ErrNotFound) {
+func zoneReadError(diags *diag.Diagnostics, backend, zone string, err error) {
+	if zoneMissing(err) {
 		diags.AddError("Zone not found",
-			fmt.Sprintf("PowerDNS has no zone %q. Create it first (a praho_dns_zone resource, or pdnsutil create-zone) "+
-				"and check the provider's powerdns.server_id.", dns.CanonicalName(zone)))
+			fmt.Sprintf("%s has no zone %q. Create it first (praho_dns_zone, pdnsutil create-zone, or the Cloudflare dashboard) "+
+				"and check the provider's settings (powerdns.server_id, the Cloudflare token's account).", backend, dns.CanonicalName(zone)))
 		return
 	}
-	diags.AddError("Cannot read zone "+dns.CanonicalName(zone), err.Error())
+	diags.AddError(fmt.Sprintf("Cannot read zone %s on %s", dns.CanonicalName(zone), backend), err.Error())
 }
 
 func (r *dnsRecordResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan dnsRecordModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	s := r.store(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	stores := r.stores(ctx, &resp.Diagnostics, plan.Backends)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -242,21 +299,33 @@ func (r *dnsRecordResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	id := recordID(zone, plan.Name.ValueString(), plan.Type.ValueString())
-	current, err := s.RRsets(ctx, zone)
-	if err != nil {
-		zoneReadError(&resp.Diagnostics, zone, err)
-		return
+	for _, ns := range stores {
+		current, err := ns.store.RRsets(ctx, zone)
+		if err != nil {
+			zoneReadError(&resp.Diagnostics, ns.name, zone, err)
+			return
+		}
+		if ex, ok := current[desired.Key()]; ok {
+			resp.Diagnostics.AddError("RRset already exists",
+				fmt.Sprintf("%s %s already exists in zone %s on %s (%s) and this configuration does not manage it; "+
+					"the provider never takes over an RRset it did not create.\n\n%s",
+					desired.Name, desired.Type, dns.CanonicalName(zone), ns.name, describeRecords(ex), importHint("praho_dns_record", id)))
+			return
+		}
 	}
-	if ex, ok := current[desired.Key()]; ok {
-		resp.Diagnostics.AddError("RRset already exists",
-			fmt.Sprintf("%s %s already exists in zone %s (%s) and this configuration does not manage it; "+
-				"the provider never takes over an RRset it did not create.\n\n%s",
-				desired.Name, desired.Type, dns.CanonicalName(zone), describeRecords(ex), importHint("praho_dns_record", id)))
-		return
-	}
-	if err := s.Apply(ctx, zone, dns.Change{Op: dns.Create, Desired: &desired}); err != nil {
-		applyError(&resp.Diagnostics, "praho_dns_record", id, desired, err)
-		return
+	for i, ns := range stores {
+		if err := ns.store.Apply(ctx, zone, dns.Change{Op: dns.Create, Desired: &desired}); err != nil {
+			applyError(&resp.Diagnostics, "praho_dns_record", id, desired, fmt.Errorf("%s: %w", ns.name, err))
+			// Undo the backends already written, so nothing is left unmanaged.
+			for _, done := range stores[:i] {
+				if uerr := done.store.Apply(ctx, zone, dns.Change{Op: dns.Delete, Current: &desired}); uerr != nil {
+					resp.Diagnostics.AddError("Cannot undo the RRset on "+done.name,
+						fmt.Sprintf("%s %s was created on %s but not on %s, and deleting it again failed: %v. Delete it by hand.",
+							desired.Name, desired.Type, done.name, ns.name, uerr))
+				}
+			}
+			return
+		}
 	}
 	plan.ID = types.StringValue(id)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -289,30 +358,49 @@ func describeRecords(rr dns.RRset) string {
 func (r *dnsRecordResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state dnsRecordModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	s := r.store(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	stores := r.stores(ctx, &resp.Diagnostics, state.Backends)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	zone := state.Zone.ValueString()
-	current, err := s.RRsets(ctx, zone)
-	if errors.Is(err, powerdns.ErrNotFound) {
-		// The zone is gone, and every RRset with it.
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		zoneReadError(&resp.Diagnostics, zone, err)
-		return
-	}
+	want := state.desiredRRset(ctx, &resp.Diagnostics)
 	key := dns.Key{Name: dns.AbsoluteName(state.Name.ValueString(), zone), Type: dns.CanonicalType(state.Type.ValueString())}
-	rr, ok := current[key]
-	if !ok {
+	// The view shown in state: the first backend that differs from the state
+	// (so the plan shows the drift), else the first one.
+	var view *dns.RRset
+	found, missing := 0, 0
+	for _, ns := range stores {
+		current, err := ns.store.RRsets(ctx, zone)
+		if err != nil && !zoneMissing(err) {
+			zoneReadError(&resp.Diagnostics, ns.name, zone, err)
+			return
+		}
+		rr, ok := current[key]
+		if !ok {
+			missing++
+			continue
+		}
+		found++
+		if view == nil || (dns.EqualRRsets(*view, want) && !dns.EqualRRsets(rr, want)) {
+			rr := rr
+			view = &rr
+		}
+	}
+	if found == 0 {
+		// Gone everywhere (or the zone is gone): the next apply creates it.
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	state.TTL = types.Int64Value(int64(rr.TTL))
-	recs, d := recordsValue(ctx, state.Records, rr)
+	state.TTL = types.Int64Value(int64(view.TTL))
+	recs, d := recordsValue(ctx, state.Records, *view)
 	resp.Diagnostics.Append(d...)
+	if missing > 0 {
+		// Missing on some backend: an empty value makes the plan put it back.
+		recs = types.SetValueMust(types.StringType, nil)
+	}
 	state.Records = recs
 	state.ID = types.StringValue(recordID(zone, state.Name.ValueString(), state.Type.ValueString()))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -346,10 +434,12 @@ func recordsValue(ctx context.Context, prior types.Set, rr dns.RRset) (types.Set
 }
 
 func (r *dnsRecordResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state dnsRecordModel
+	var plan dnsRecordModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	s := r.store(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	stores := r.stores(ctx, &resp.Diagnostics, plan.Backends)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -357,11 +447,26 @@ func (r *dnsRecordResource) Update(ctx context.Context, req resource.UpdateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := recordID(plan.Zone.ValueString(), plan.Name.ValueString(), plan.Type.ValueString())
-	current := state.desiredRRset(ctx, &resp.Diagnostics)
-	if !dns.EqualRRsets(current, desired) {
-		if err := s.Apply(ctx, plan.Zone.ValueString(), dns.Change{Op: dns.Update, Desired: &desired, Current: &current}); err != nil {
-			applyError(&resp.Diagnostics, "praho_dns_record", id, desired, err)
+	zone := plan.Zone.ValueString()
+	id := recordID(zone, plan.Name.ValueString(), plan.Type.ValueString())
+	for _, ns := range stores {
+		current, err := ns.store.RRsets(ctx, zone)
+		if err != nil {
+			zoneReadError(&resp.Diagnostics, ns.name, zone, err)
+			return
+		}
+		cur, ok := current[desired.Key()]
+		var ch dns.Change
+		switch {
+		case !ok:
+			ch = dns.Change{Op: dns.Create, Desired: &desired} // deleted on this backend by hand
+		case dns.EqualRRsets(cur, desired):
+			continue
+		default:
+			ch = dns.Change{Op: dns.Update, Desired: &desired, Current: &cur}
+		}
+		if err := ns.store.Apply(ctx, zone, ch); err != nil {
+			applyError(&resp.Diagnostics, "praho_dns_record", id, desired, fmt.Errorf("%s: %w", ns.name, err))
 			return
 		}
 	}
@@ -372,29 +477,45 @@ func (r *dnsRecordResource) Update(ctx context.Context, req resource.UpdateReque
 func (r *dnsRecordResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state dnsRecordModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	s := r.store(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	stores := r.stores(ctx, &resp.Diagnostics, state.Backends)
 	current := state.desiredRRset(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	err := s.Apply(ctx, state.Zone.ValueString(), dns.Change{Op: dns.Delete, Current: &current})
-	if err != nil && !errors.Is(err, powerdns.ErrNotFound) {
-		resp.Diagnostics.AddError("Cannot delete RRset "+current.Name+" "+current.Type, err.Error())
+	for _, ns := range stores {
+		err := ns.store.Apply(ctx, state.Zone.ValueString(), dns.Change{Op: dns.Delete, Current: &current})
+		if err != nil && !zoneMissing(err) {
+			resp.Diagnostics.AddError(fmt.Sprintf("Cannot delete RRset %s %s on %s", current.Name, current.Type, ns.name), err.Error())
+		}
 	}
 }
 
 func (r *dnsRecordResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	parts := strings.Split(req.ID, "/")
-	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+	if (len(parts) != 3 && len(parts) != 4) || parts[0] == "" || parts[1] == "" || parts[2] == "" {
 		resp.Diagnostics.AddError("Invalid import ID",
 			fmt.Sprintf("%q: want <zone>/<name>/<type>, with the name relative to the zone and @ for the apex, "+
-				"for example example.ro/www/A or example.ro/@/MX.", req.ID))
+				"for example example.ro/www/A or example.ro/@/MX; add /<backend>[,<backend>] for other backends than "+
+				"PowerDNS (example.ro/www/A/powerdns,cloudflare).", req.ID))
 		return
 	}
 	zone, name, rrtype := parts[0], parts[1], strings.ToUpper(parts[2])
+	backends := []string{"powerdns"}
+	if len(parts) == 4 {
+		backends = strings.Split(parts[3], ",")
+		for _, b := range backends {
+			if !slices.Contains(dnsBackends, b) {
+				resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("backend %q is not one of %s", b, strings.Join(dnsBackends, ", ")))
+				return
+			}
+		}
+	}
+	bset, d := types.SetValueFrom(ctx, types.StringType, backends)
+	resp.Diagnostics.Append(d...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("backends"), bset)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("zone"), zone)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("type"), rrtype)...)

@@ -263,8 +263,8 @@ func (r *letsEncryptCertificateResource) Create(ctx context.Context, req resourc
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	r.issue(ctx, &plan, false, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
+	if plan.ID.IsUnknown() {
+		return // nothing was installed
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -317,12 +317,14 @@ func (r *letsEncryptCertificateResource) issue(ctx context.Context, m *letsEncry
 		return
 	}
 	srv.domains.Invalidate()
+	m.ID = types.StringValue(accountID(srv.endpoint, ascii))
 	cert, err := srv.client.Certificates.Get(ctx, ascii)
 	if err != nil {
+		// Installed: keep it in state (tainted) with what is known, so the
+		// next refresh reads it instead of a new request being made blindly.
 		vmError(diags, "Let's Encrypt certificate installed but not read back", srv.endpoint, ascii, err)
-		return
+		cert = &virtualmin.Certificate{}
 	}
-	m.ID = types.StringValue(accountID(srv.endpoint, ascii))
 	fillCertificate(ctx, m, cert)
 	if m.Hostnames.IsUnknown() || m.Hostnames.IsNull() {
 		m.Hostnames = m.CertificateHostnames

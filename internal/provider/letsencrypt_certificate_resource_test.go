@@ -252,3 +252,35 @@ func outputPhrasesRE(phrases ...string) *regexp.Regexp {
 	}
 	return regexp.MustCompile(re)
 }
+
+func TestAccLetsEncryptCertificate_readBackFails(t *testing.T) {
+	vm := acctest.StartVirtualmin(t, 1, virtualmintest.WithLetsEncrypt(true), webminOwnCertState(t))[0]
+	const domain = "readback.test"
+	const addr = "praho_letsencrypt_certificate.cert"
+	cfg := certConfig(vm.Endpoint, domain, `  hostnames = ["readback.test"]`+"\n")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             func(s *terraform.State) error { return checkNoAccount(vm, domain)(s) },
+		Steps: []resource.TestStep{
+			{
+				// The certificate is installed but get-ssl fails (every attempt).
+				PreConfig: func() {
+					vm.Server.FailNext("get-ssl", 5, virtualmintest.Fault{Kind: virtualmintest.FaultHTTP500})
+				},
+				Config:      cfg,
+				ExpectError: outputPhrasesRE("Let's Encrypt certificate installed but not read back", "Server: "+vm.Endpoint, "Domain: "+domain),
+			},
+			{
+				// It was kept in state (tainted): the next apply replaces it
+				// rather than losing track of it.
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionReplace)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: checkCertNames(vm, domain, "readback.test"),
+			},
+		},
+	})
+}

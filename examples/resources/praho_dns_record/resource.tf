@@ -22,3 +22,12 @@ resource "praho_dns_record" "mx" {
   ttl     = 3600
   records = ["10 mail.example.ro.", "20 mail2.example.ro."]
 }
+
+# The same RRset on PowerDNS and on Cloudflare (DNS only, not proxied).
+resource "praho_dns_record" "api" {
+  zone     = "example.ro"
+  name     = "api"
+  type     = "AAAA"
+  records  = ["2001:db8::10"]
+  backends = ["powerdns", "cloudflare"]
+}

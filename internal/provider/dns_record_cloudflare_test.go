@@ -1,0 +1,138 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/praho/terraform-provider-praho/internal/acctest"
+	"github.com/praho/terraform-provider-praho/sdk/dns"
+)
+
+func cfRRset(t *testing.T, cf *acctest.Cloudflare, zone, name, rrtype string) (dns.RRset, bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	list, err := cf.Backend.RRsets(ctx, zone)
+	if err != nil {
+		t.Fatalf("read %s on cloudflare: %v", zone, err)
+	}
+	k := dns.Key{Name: dns.AbsoluteName(name, zone), Type: rrtype}
+	for _, rr := range list {
+		if rr.Key() == k {
+			return rr, true
+		}
+	}
+	return dns.RRset{}, false
+}
+
+func checkCF(t *testing.T, cf *acctest.Cloudflare, zone, name, rrtype string, ttl uint32, values ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		rr, ok := cfRRset(t, cf, zone, name, rrtype)
+		if !ok {
+			return fmt.Errorf("%s %s is not on cloudflare", name, rrtype)
+		}
+		want := dns.RRset{Name: rr.Name, Type: rrtype, TTL: ttl}
+		for _, v := range values {
+			want.Records = append(want.Records, dns.Record{Content: v})
+		}
+		if !dns.EqualRRsets(rr, want) {
+			return fmt.Errorf("cloudflare has %s, want %s", describeRecords(rr), describeRecords(want))
+		}
+		return nil
+	}
+}
+
+func cfApply(t *testing.T, cf *acctest.Cloudflare, zone string, ch dns.Change) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := cf.Backend.Apply(ctx, zone, []dns.Change{ch}); err != nil {
+		t.Fatalf("cloudflare drift: %v", err)
+	}
+}
+
+// TestAccDNSRecord_powerDNSAndCloudflare keeps one RRset on both backends and
+// heals drift that happens on only one of them.
+func TestAccDNSRecord_powerDNSAndCloudflare(t *testing.T) {
+	var p *acctest.PowerDNS
+	cf := acctest.StartCloudflare(t)
+	zone := acctest.UniqueName("both") + ".example"
+	cf.Server.AddZone(zone)
+	cfg := func(values string) string {
+		return fmt.Sprintf(`
+resource "praho_dns_record" "www" {
+  zone     = %q
+  name     = "www"
+  type     = "A"
+  ttl      = 300
+  records  = %s
+  backends = ["powerdns", "cloudflare"]
+}
+`, zone, values)
+	}
+	www := func(ttl uint32, values ...string) resource.TestCheckFunc {
+		return resource.ComposeAggregateTestCheckFunc(
+			func(s *terraform.State) error { return checkRRset(t, p, zone, "www", "A", ttl, values...)(s) },
+			checkCF(t, cf, zone, "www", "A", ttl, values...),
+		)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck: func() {
+			acctest.PreCheck(t)
+			p = acctest.StartPowerDNS(t)
+			p.CreateZone(t, zone)
+		},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(s *terraform.State) error {
+			if _, ok := cfRRset(t, cf, zone, "www", "A"); ok {
+				return fmt.Errorf("www A is still on cloudflare")
+			}
+			return checkNoRRset(t, p, zone, "www", "A")(s)
+		},
+		Steps: []resource.TestStep{
+			{
+				Config:           cfg(`["192.0.2.1", "192.0.2.2"]`),
+				ConfigPlanChecks: expectAction("praho_dns_record.www", plancheck.ResourceActionCreate),
+				Check:            www(300, "192.0.2.1", "192.0.2.2"),
+			},
+			{
+				ResourceName:      "praho_dns_record.www",
+				ImportState:       true,
+				ImportStateId:     zone + "/www/A/powerdns,cloudflare",
+				ImportStateVerify: true,
+			},
+			{
+				Config:           cfg(`["192.0.2.3"]`),
+				ConfigPlanChecks: expectAction("praho_dns_record.www", plancheck.ResourceActionUpdate),
+				Check:            www(300, "192.0.2.3"),
+			},
+			{
+				// Changed on Cloudflare only.
+				PreConfig: func() {
+					cur, _ := cfRRset(t, cf, zone, "www", "A")
+					want := dns.RRset{Name: cur.Name, Type: "A", TTL: 120, Records: []dns.Record{{Content: "198.51.100.4"}}}
+					cfApply(t, cf, zone, dns.Change{Op: dns.Update, Desired: &want, Current: &cur})
+				},
+				Config:           cfg(`["192.0.2.3"]`),
+				ConfigPlanChecks: expectAction("praho_dns_record.www", plancheck.ResourceActionUpdate),
+				Check:            www(300, "192.0.2.3"),
+			},
+			{
+				// Deleted on Cloudflare only.
+				PreConfig: func() {
+					cur, _ := cfRRset(t, cf, zone, "www", "A")
+					cfApply(t, cf, zone, dns.Change{Op: dns.Delete, Current: &cur})
+				},
+				Config:           cfg(`["192.0.2.3"]`),
+				ConfigPlanChecks: expectAction("praho_dns_record.www", plancheck.ResourceActionUpdate),
+				Check:            www(300, "192.0.2.3"),
+			},
+		},
+	})
+}
