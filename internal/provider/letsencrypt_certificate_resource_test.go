@@ -264,9 +264,11 @@ func TestAccLetsEncryptCertificate_readBackFails(t *testing.T) {
 		CheckDestroy:             func(s *terraform.State) error { return checkNoAccount(vm, domain)(s) },
 		Steps: []resource.TestStep{
 			{
-				// The certificate is installed but get-ssl fails (every attempt).
+				// The certificate is installed but get-ssl fails, on both
+				// attempts (acctest sets PRAHO_VIRTUALMIN_RETRIES=1).
 				PreConfig: func() {
-					vm.Server.FailNext("get-ssl", 5, virtualmintest.Fault{Kind: virtualmintest.FaultHTTP500})
+					vm.Server.FailNext("get-ssl", 1, virtualmintest.Fault{Kind: virtualmintest.FaultHTTP500})
+					vm.Server.FailNext("get-ssl", 2, virtualmintest.Fault{Kind: virtualmintest.FaultHTTP500})
 				},
 				Config:      cfg,
 				ExpectError: outputPhrasesRE("Let's Encrypt certificate installed but not read back", "Server: "+vm.Endpoint, "Domain: "+domain),
