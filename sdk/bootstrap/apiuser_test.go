@@ -35,6 +35,7 @@ func apiClient(t *testing.T, h *testHost, user, pass string) *virtualmin.Client 
 // password and a tampered ACL are put right; the password is in no
 // recorded command, log line, result, error or file in plain text.
 func TestEnsureAPIUser(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, 6, hostOptions{})
 	ctx := testContext(t)
 	h.install(t, ctx)

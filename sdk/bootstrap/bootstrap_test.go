@@ -16,6 +16,7 @@ import (
 // at Debug, in no recorded argv or environment of the programs run, and in
 // no result.
 func TestBootstrapTwice(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, 8, hostOptions{firewall: bootstraptest.Firewalld, fail2ban: true})
 	ctx := testContext(t)
 	var progress []string

@@ -34,6 +34,7 @@ func servedFingerprint(t *testing.T, addr string) string {
 // of the host's address; a second run changes nothing and runs no command
 // that changes state.
 func TestHardenUFW(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, 3, hostOptions{firewall: bootstraptest.UFW})
 	ctx := testContext(t)
 	h.install(t, ctx)
@@ -116,6 +117,7 @@ func TestHardenUFW(t *testing.T) {
 // services that open others; fail2ban already present is only configured;
 // a given certificate is installed and served.
 func TestHardenFirewalld(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, 4, hostOptions{firewall: bootstraptest.Firewalld, fail2ban: true})
 	ctx := testContext(t)
 	h.install(t, ctx)
@@ -168,6 +170,7 @@ func TestHardenFirewalld(t *testing.T) {
 // TestHardenNoFirewall: ports asked for on a host without a firewall is an
 // error, not a silent success.
 func TestHardenNoFirewall(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, 5, hostOptions{})
 	ctx := testContext(t)
 	_, err := h.b.Harden(ctx, bootstrap.HardenOptions{OpenPorts: []int{10000}})

@@ -483,7 +483,11 @@ func checkPrograms(ctx context.Context, o HealthOptions, served *x509.Certificat
 		return c
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		c.Verdict, c.Reason = Fail, "list-commands: reading the answer: "+err.Error()
+		return c
+	}
 	var out struct {
 		Status string `json:"status"`
 		Error  string `json:"error"`
@@ -494,7 +498,7 @@ func checkPrograms(ctx context.Context, o HealthOptions, served *x509.Certificat
 	if err := json.Unmarshal(body, &out); err != nil || out.Status != "success" {
 		reason := out.Error
 		if reason == "" {
-			reason = fmt.Sprintf("HTTP %d, not a JSON answer: %q", resp.StatusCode, snippet(body, o.APIPassword))
+			reason = fmt.Sprintf("HTTP %d, not a JSON answer (%v, %d bytes): %q", resp.StatusCode, err, len(body), snippet(body, o.APIPassword))
 		}
 		c.Verdict, c.Reason = Fail, "list-commands failed: "+reason
 		return c

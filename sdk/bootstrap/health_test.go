@@ -12,6 +12,7 @@ import (
 // healthy with five passing checks and resources; a user with more modules
 // is degraded; once Webmin (the simulator) is stopped, it is unavailable.
 func TestHealth(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, 7, hostOptions{firewall: bootstraptest.UFW})
 	ctx := testContext(t)
 	h.install(t, ctx)

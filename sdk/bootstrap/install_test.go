@@ -16,6 +16,7 @@ import (
 // runs nothing; with the marker's check bypassed, the installer's exit 100
 // counts as installed.
 func TestInstallOnceThenSkipped(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, 0, hostOptions{})
 	ctx := testContext(t)
 	var progress []string
@@ -77,6 +78,7 @@ func TestInstallOnceThenSkipped(t *testing.T) {
 // installer itself (curl or wget; here from an HTTP server on the test's
 // side of the namespace's veth).
 func TestInstallDownloadedOnHost(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, 1, hostOptions{})
 	ctx := testContext(t)
 	url := h.ServeInstaller(t)
@@ -101,6 +103,7 @@ func TestInstallDownloadedOnHost(t *testing.T) {
 // TestInstallFailureTail: a failed installer is an *InstallError with its
 // exit status and the end of its output, not its beginning.
 func TestInstallFailureTail(t *testing.T) {
+	t.Parallel()
 	h := newHost(t, 2, hostOptions{})
 	ctx := testContext(t)
 	_, err := h.b.Install(ctx, bootstrap.InstallOptions{Force: true, InstallerFile: h.FailingInstallerFile()})

@@ -31,15 +31,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
-	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -83,8 +84,7 @@ func run(dir string) error {
 	target, _ := url.Parse(sim.URL())
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(sim.CertificatePEM())
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	proxy.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}}
+	proxy := &forwarder{addr: target.Host, tls: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}}
 
 	m.mu.Lock()
 	port := m.conf["port"]
@@ -339,4 +339,63 @@ func randomPassword() string {
 	b := make([]byte, 18)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// forwarder hands a request to the simulator on a connection of its own and
+// reads the whole answer before replying. The simulator answers like
+// miniserv (HTTP/1.0, body ended by closing the connection), which
+// http.Transport may cut short when the close races its request writer.
+type forwarder struct {
+	addr string
+	tls  *tls.Config
+}
+
+func (f *forwarder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	status, header, body, err := f.roundTrip(r)
+	if err != nil {
+		http.Error(w, "fakeminiserv: simulator: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	for k, vs := range header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	w.Header().Del("Connection")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func (f *forwarder) roundTrip(r *http.Request) (int, http.Header, []byte, error) {
+	reqBody, err := io.ReadAll(r.Body)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	d := &tls.Dialer{NetDialer: &net.Dialer{Timeout: 10 * time.Second}, Config: f.tls}
+	conn, err := d.DialContext(r.Context(), "tcp", f.addr)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Minute))
+	out, err := http.NewRequest(r.Method, "https://"+f.addr+r.URL.RequestURI(), bytes.NewReader(reqBody))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	out.Header = r.Header.Clone()
+	out.Close = true
+	if err := out.Write(conn); err != nil {
+		return 0, nil, nil, err
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), out)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	return resp.StatusCode, resp.Header, body, nil
 }
