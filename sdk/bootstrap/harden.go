@@ -391,12 +391,21 @@ func (b *Bootstrapper) firewalld(ctx context.Context, want map[string]bool) ([]s
 }
 
 // fail2banJail is the jail file Harden writes: the webmin-auth filter ships
-// with fail2ban; its jail is disabled by default.
-const fail2banJail = `# Managed by praho (sdk/bootstrap): ban addresses that fail Webmin logins.
+// with fail2ban; its jail is disabled by default. Webmin logs failed logins
+// to syslog's authpriv facility; a host without a syslog file for it
+// (Debian 12 and later have only the journal unless rsyslog is installed)
+// needs the systemd backend, or fail2ban refuses to start the jail.
+func fail2banJail(journalOnly bool) string {
+	s := `# Managed by praho (sdk/bootstrap): ban addresses that fail Webmin logins.
 [webmin-auth]
 enabled = true
 port = 10000
 `
+	if journalOnly {
+		s += "backend = systemd\n"
+	}
+	return s
+}
 
 func (b *Bootstrapper) fail2ban(ctx context.Context) (StepResult, error) {
 	res := StepResult{Name: "fail2ban"}
@@ -427,12 +436,18 @@ func (b *Bootstrapper) fail2ban(ctx context.Context) (StepResult, error) {
 	if err != nil {
 		return res, err
 	}
-	jailChanged := cur != fail2banJail
+	logs, err := b.script(ctx, res.Name, "look for syslog's auth log",
+		`for f in "$@"; do if [ -e "$f" ]; then echo "$f"; fi; done`, b.path("/var/log/auth.log"), b.path("/var/log/secure"))
+	if err != nil {
+		return res, err
+	}
+	want := fail2banJail(strings.TrimSpace(logs) == "")
+	jailChanged := cur != want
 	if jailChanged {
 		if _, err := b.script(ctx, res.Name, "create the jail directory", `mkdir -p -- "$(dirname -- "$1")"`, jail); err != nil {
 			return res, err
 		}
-		if err := b.ssh.Upload(ctx, jail, 0o644, strings.NewReader(fail2banJail)); err != nil {
+		if err := b.ssh.Upload(ctx, jail, 0o644, strings.NewReader(want)); err != nil {
 			return res, &StepError{Step: res.Name, Op: "write the jail file", Err: err}
 		}
 		done = append(done, "enabled the webmin-auth jail")

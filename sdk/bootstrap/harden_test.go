@@ -74,7 +74,8 @@ func TestHardenUFW(t *testing.T) {
 	if got, want := strings.Join(sorted(rules), " "), strings.Join(sorted([]string{"80/tcp", "443/tcp", "10000/tcp", portOf(h.srv.Addr) + "/tcp"}), " "); got != want {
 		t.Errorf("ufw allows %s, want %s", got, want)
 	}
-	if jail := readFile(t, filepath.Join(h.root, bootstrap.Fail2banJailFile)); !strings.Contains(jail, "[webmin-auth]\nenabled = true") {
+	// The scratch root has no /var/log/auth.log: journal only.
+	if jail := readFile(t, filepath.Join(h.root, bootstrap.Fail2banJailFile)); !strings.Contains(jail, "[webmin-auth]\nenabled = true\nport = 10000\nbackend = systemd\n") {
 		t.Errorf("jail file:\n%s", jail)
 	}
 
@@ -121,6 +122,7 @@ func TestHardenFirewalld(t *testing.T) {
 	h := newHost(t, 4, hostOptions{firewall: bootstraptest.Firewalld, fail2ban: true})
 	ctx := testContext(t)
 	h.install(t, ctx)
+	writeFile(t, filepath.Join(h.root, "var/log/secure"), "")
 	certPEM, keyPEM := testCertificate(t, "vm4.example.test")
 	opts := bootstrap.HardenOptions{OpenPorts: []int{10000}, Fail2ban: true, TLS: bootstrap.TLSOptions{CertPEM: certPEM, KeyPEM: keyPEM}}
 	res, err := h.b.Harden(ctx, opts)
@@ -136,6 +138,9 @@ func TestHardenFirewalld(t *testing.T) {
 		if !strings.Contains(cmds, want+"\n") {
 			t.Errorf("no %q in the recorded commands:\n%s", want, cmds)
 		}
+	}
+	if jail := readFile(t, filepath.Join(h.root, bootstrap.Fail2banJailFile)); strings.Contains(jail, "backend") {
+		t.Errorf("a host with /var/log/secure got another backend:\n%s", jail)
 	}
 	for _, unwanted := range []string{"ufw", "apt-get", "remove-service=dhcpv6-client"} {
 		if strings.Contains(cmds, unwanted) {

@@ -39,7 +39,7 @@ type hostOptions struct {
 // This package uses 10.200.90.0/24 to 10.200.98.0/24 and bootstraptest's
 // own test 10.200.99.0/24; tests of one package run one after the other, so
 // two tests may use the same n.
-func newHost(t *testing.T, n int, o hostOptions) *testHost {
+func newHost(t testing.TB, n int, o hostOptions) *testHost {
 	t.Helper()
 	var opts []bootstraptest.Option
 	if o.firewall != "" {
@@ -64,7 +64,7 @@ func (h *testHost) stopMiniserv() { h.StopWebmin() }
 
 func (h *testHost) commands(t *testing.T) string { return h.Commands() }
 
-func (h *testHost) install(t *testing.T, ctx context.Context) {
+func (h *testHost) install(t testing.TB, ctx context.Context) {
 	t.Helper()
 	res, err := h.b.Install(ctx, bootstrap.InstallOptions{Mode: bootstrap.Minimal, Force: true, InstallerFile: h.InstallerFile()})
 	if err != nil {
@@ -92,7 +92,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func testContext(t *testing.T) context.Context {
+func testContext(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	return ctx
