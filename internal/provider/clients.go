@@ -25,6 +25,9 @@ type providerData struct {
 	cfOnce  sync.Once
 	cfZones *zoneStore
 	cfErr   error
+	// cfProxied holds the proxied flag of the RRsets the resources write to
+	// Cloudflare ("name|TYPE" → bool), which the backend asks for.
+	cfProxied sync.Map
 
 	// vm holds one client per Virtualmin endpoint (host:port).
 	vm *registry[*vmServer]
@@ -74,7 +77,10 @@ func (d *providerData) cloudflareStore() (*zoneStore, error) {
 			d.cfErr = err
 			return
 		}
-		d.cfZones = newZoneStore(cloudflare.NewBackend(client))
+		d.cfZones = newZoneStore(cloudflare.NewBackend(client, cloudflare.WithProxied(func(name, rrtype string) bool {
+			v, ok := d.cfProxied.Load(name + "|" + rrtype)
+			return ok && v.(bool)
+		})))
 	})
 	return d.cfZones, d.cfErr
 }

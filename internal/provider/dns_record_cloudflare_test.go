@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"testing"
 	"time"
 
@@ -135,4 +136,99 @@ resource "praho_dns_record" "www" {
 			},
 		},
 	})
+}
+
+func cfProxied(cf *acctest.Cloudflare, zoneID, fqdn string) (proxied bool, ttl int, ok bool) {
+	for _, r := range cf.Server.Records(zoneID) {
+		if r.Name == fqdn && r.Type == "A" {
+			return r.Proxied, r.TTL, true
+		}
+	}
+	return false, 0, false
+}
+
+func TestAccDNSRecord_cloudflareProxied(t *testing.T) {
+	cf := acctest.StartCloudflare(t)
+	zone := acctest.UniqueName("px") + ".example"
+	zoneID := cf.Server.AddZone(zone)
+	cfg := func(proxied bool, ttl int) string {
+		return fmt.Sprintf(`
+resource "praho_dns_record" "www" {
+  zone     = %q
+  name     = "www"
+  type     = "A"
+  ttl      = %d
+  proxied  = %t
+  records  = ["192.0.2.1"]
+  backends = ["cloudflare"]
+}
+`, zone, ttl, proxied)
+	}
+	want := func(proxied bool, ttl int) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			p, gotTTL, ok := cfProxied(cf, zoneID, "www."+zone)
+			if !ok || p != proxied || gotTTL != ttl {
+				return fmt.Errorf("cloudflare record: found=%t proxied=%t ttl=%d; want proxied=%t ttl=%d", ok, p, gotTTL, proxied, ttl)
+			}
+			return nil
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			if _, _, ok := cfProxied(cf, zoneID, "www."+zone); ok {
+				return fmt.Errorf("www A is still on cloudflare")
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				// Checked at plan time, before any call.
+				Config:      cfg(true, 300),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Proxied records need ttl = 1`),
+			},
+			{
+				Config:           cfg(true, 1),
+				ConfigPlanChecks: expectAction("praho_dns_record.www", plancheck.ResourceActionCreate),
+				Check:            want(true, 1),
+			},
+			{
+				// Proxy off, same TTL: still an in-place change.
+				Config:           cfg(false, 1),
+				ConfigPlanChecks: expectAction("praho_dns_record.www", plancheck.ResourceActionUpdate),
+				Check:            want(false, 1),
+			},
+			{
+				Config:           cfg(false, 300),
+				ConfigPlanChecks: expectAction("praho_dns_record.www", plancheck.ResourceActionUpdate),
+				Check:            want(false, 300),
+			},
+		},
+	})
+	if n := cf.Server.RequestCount(); n == 0 {
+		t.Fatal("no request reached the Cloudflare fake")
+	}
+}
+
+func TestAccDNSRecord_proxiedValidation(t *testing.T) {
+	for name, tc := range map[string]struct{ body, want string }{
+		"MX proxied":      {`type = "MX"` + "\n" + `ttl = 1` + "\n" + `records = ["10 mail.v.example."]` + "\n" + `backends = ["cloudflare"]`, `Record type cannot be proxied`},
+		"no cloudflare":   {`type = "A"` + "\n" + `ttl = 1` + "\n" + `records = ["192.0.2.1"]`, `Proxied without Cloudflare`},
+		"default ttl":     {`type = "A"` + "\n" + `records = ["192.0.2.1"]` + "\n" + `backends = ["cloudflare"]`, `Proxied records need ttl = 1`},
+		"unknown backend": {`type = "A"` + "\n" + `ttl = 1` + "\n" + `records = ["192.0.2.1"]` + "\n" + `backends = ["route53"]`, `(?s)backends.*value must be one of`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      "resource \"praho_dns_record\" \"x\" {\nzone = \"v.example\"\nname = \"www\"\nproxied = true\n" + tc.body + "\n}\n",
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
 }

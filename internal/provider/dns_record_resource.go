@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
@@ -51,6 +52,7 @@ type dnsRecordModel struct {
 	TTL      types.Int64  `tfsdk:"ttl"`
 	Records  types.Set    `tfsdk:"records"`
 	Backends types.Set    `tfsdk:"backends"`
+	Proxied  types.Bool   `tfsdk:"proxied"`
 }
 
 // dnsBackends are the DNS services a record can live on.
@@ -110,6 +112,13 @@ func (r *dnsRecordResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 					"case of names, trailing dots and TXT quoting never show as a change.",
 				Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
+			"proxied": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "Cloudflare only: serve the name through Cloudflare's proxy. Needs `ttl = 1` (automatic), " +
+					"an A, AAAA or CNAME record and `cloudflare` in `backends`; all of this is checked at plan time.",
+			},
 			"backends": schema.SetAttribute{
 				Optional:    true,
 				Computed:    true,
@@ -143,6 +152,33 @@ func (r *dnsRecordResource) ValidateConfig(ctx context.Context, req resource.Val
 		return
 	}
 	validateRRsetConfig(ctx, &resp.Diagnostics, path.Root("name"), path.Root("type"), path.Root("records"), m.Zone, m.Name, m.Type, m.Records)
+	if m.Proxied.ValueBool() {
+		if !m.Type.IsUnknown() && !slices.Contains([]string{"A", "AAAA", "CNAME"}, m.Type.ValueString()) {
+			resp.Diagnostics.AddAttributeError(path.Root("proxied"), "Record type cannot be proxied",
+				fmt.Sprintf("Cloudflare proxies only A, AAAA and CNAME records, not %s.", m.Type.ValueString()))
+		}
+		if !m.TTL.IsUnknown() && (m.TTL.IsNull() || m.TTL.ValueInt64() != 1) {
+			resp.Diagnostics.AddAttributeError(path.Root("ttl"), "Proxied records need ttl = 1",
+				"Cloudflare sets the TTL of proxied records itself; write ttl = 1 (automatic).")
+		}
+		if !m.Backends.IsUnknown() {
+			var bs []string
+			resp.Diagnostics.Append(m.Backends.ElementsAs(ctx, &bs, false)...)
+			if !slices.Contains(bs, "cloudflare") {
+				resp.Diagnostics.AddAttributeError(path.Root("proxied"), "Proxied without Cloudflare",
+					"proxied applies to Cloudflare only: add \"cloudflare\" to backends or remove proxied.")
+			}
+		}
+	}
+}
+
+// noteProxied tells the Cloudflare backend whether m's RRset is proxied.
+func (r *dnsRecordResource) noteProxied(m *dnsRecordModel) {
+	if r.data == nil {
+		return
+	}
+	k := dns.AbsoluteName(m.Name.ValueString(), m.Zone.ValueString()) + "|" + dns.CanonicalType(m.Type.ValueString())
+	r.data.cfProxied.Store(k, m.Proxied.ValueBool())
 }
 
 // validateRRsetConfig is shared with the records of praho_dns_zone.
@@ -299,6 +335,7 @@ func (r *dnsRecordResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	id := recordID(zone, plan.Name.ValueString(), plan.Type.ValueString())
+	r.noteProxied(&plan)
 	for _, ns := range stores {
 		current, err := ns.store.RRsets(ctx, zone)
 		if err != nil {
@@ -434,11 +471,14 @@ func recordsValue(ctx context.Context, prior types.Set, rr dns.RRset) (types.Set
 }
 
 func (r *dnsRecordResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan dnsRecordModel
+	var plan, state dnsRecordModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.noteProxied(&plan)
+	proxiedChanged := !plan.Proxied.Equal(state.Proxied)
 	stores := r.stores(ctx, &resp.Diagnostics, plan.Backends)
 	if resp.Diagnostics.HasError() {
 		return
@@ -460,7 +500,7 @@ func (r *dnsRecordResource) Update(ctx context.Context, req resource.UpdateReque
 		switch {
 		case !ok:
 			ch = dns.Change{Op: dns.Create, Desired: &desired} // deleted on this backend by hand
-		case dns.EqualRRsets(cur, desired):
+		case dns.EqualRRsets(cur, desired) && !(proxiedChanged && ns.name == "cloudflare"):
 			continue
 		default:
 			ch = dns.Change{Op: dns.Update, Desired: &desired, Current: &cur}
@@ -481,6 +521,7 @@ func (r *dnsRecordResource) Delete(ctx context.Context, req resource.DeleteReque
 		return
 	}
 	stores := r.stores(ctx, &resp.Diagnostics, state.Backends)
+	r.noteProxied(&state)
 	current := state.desiredRRset(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -516,6 +557,8 @@ func (r *dnsRecordResource) ImportState(ctx context.Context, req resource.Import
 	bset, d := types.SetValueFrom(ctx, types.StringType, backends)
 	resp.Diagnostics.Append(d...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("backends"), bset)...)
+	// Cloudflare's proxy flag is not read back: imported as off.
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("proxied"), false)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("zone"), zone)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("type"), rrtype)...)

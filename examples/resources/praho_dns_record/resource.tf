@@ -31,3 +31,14 @@ resource "praho_dns_record" "api" {
   records  = ["2001:db8::10"]
   backends = ["powerdns", "cloudflare"]
 }
+
+# Proxied through Cloudflare: TTL 1 (automatic) is required and checked at plan time.
+resource "praho_dns_record" "shop" {
+  zone     = "example.ro"
+  name     = "shop"
+  type     = "A"
+  ttl      = 1
+  proxied  = true
+  records  = ["192.0.2.20"]
+  backends = ["cloudflare"]
+}
