@@ -14,6 +14,7 @@ package bootstrap
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -42,11 +43,11 @@ const (
 // StepResult is what one step did.
 type StepResult struct {
 	// Name is the step ("install", "api-user", "firewall", "fail2ban", "tls").
-	Name string
+	Name string `json:"name"`
 	// Changed is true when the step changed the host.
-	Changed bool
+	Changed bool `json:"changed"`
 	// Detail says what was done or found, in words; it never holds a secret.
-	Detail string
+	Detail string `json:"detail"`
 }
 
 // String implements fmt.Stringer.
@@ -151,7 +152,7 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	w.buf = append(w.buf, p...)
 	for {
-		i := strings.IndexByte(string(w.buf), '\n')
+		i := bytes.IndexByte(w.buf, '\n')
 		if i < 0 {
 			break
 		}

@@ -79,6 +79,9 @@ func TestHardenUFW(t *testing.T) {
 		t.Errorf("jail file:\n%s", jail)
 	}
 
+	if fi, err := os.Stat(filepath.Join(h.root, "etc/webmin/miniserv.pem")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("key file: %v %v", fi.Mode(), err)
+	}
 	served := servedFingerprint(t, h.ns.Addr+":10000")
 	if served != res.TLSFingerprintSHA256 {
 		t.Errorf("Harden returned fingerprint %s, port 10000 serves %s", res.TLSFingerprintSHA256, served)
@@ -156,6 +159,13 @@ func TestHardenFirewalld(t *testing.T) {
 	res2, err := h.b.Harden(ctx, opts)
 	if err != nil || res2.Changed() {
 		t.Errorf("second harden: %+v, %v", res2, err)
+	}
+	keyBody := strings.Split(string(keyPEM), "\n")[1]
+	if strings.Contains(h.logs.String(), keyBody) || strings.Contains(h.srv.Log(), keyBody) {
+		t.Errorf("the private key is in the logs")
+	}
+	if !strings.Contains(readFile(t, filepath.Join(h.root, "etc/webmin/miniserv.pem")), keyBody) {
+		t.Errorf("the key file does not hold the given key")
 	}
 
 	// The given certificate expires in 90 days: with a 100-day renewal

@@ -61,25 +61,29 @@ const (
 
 // Check is one health check's verdict and reason.
 type Check struct {
-	Name    string
-	Verdict Verdict
-	Reason  string
+	// Name is one of the Check* constants.
+	Name string `json:"name"`
+	// Verdict is Pass, Warn, Fail or Unknown.
+	Verdict Verdict `json:"verdict"`
+	// Reason says what was found, in words.
+	Reason string `json:"reason"`
 }
 
 // HealthReport is the result of Health.
 type HealthReport struct {
 	// Status is Unavailable when the services or api check failed,
 	// Degraded when another check warned or failed, Healthy otherwise.
-	Status Status
+	Status Status `json:"status"`
 	// Checks are the checks in a fixed order: services, api, permissions,
 	// programs, security, resources.
-	Checks []Check
+	Checks []Check `json:"checks"`
 	// VirtualminVersion and WebminVersion come from the info program.
-	VirtualminVersion, WebminVersion string
+	VirtualminVersion string `json:"virtualmin_version"`
+	WebminVersion     string `json:"webmin_version"`
 	// TLSFingerprintSHA256 is the fingerprint of the certificate served.
-	TLSFingerprintSHA256 string
+	TLSFingerprintSHA256 string `json:"tls_fingerprint_sha256"`
 	// CheckedAt is when the checks ran.
-	CheckedAt time.Time
+	CheckedAt time.Time `json:"checked_at"`
 }
 
 // Check returns the check with the given name.
