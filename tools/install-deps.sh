@@ -3,7 +3,7 @@
 # only those that are missing, so that a second run costs nothing.
 set -euo pipefail
 
-packages=(pdns-server pdns-backend-lmdb pdns-backend-sqlite3 sqlite3 openssh-server iproute2 bind9-dnsutils)
+packages=(pdns-server pdns-backend-lmdb pdns-backend-sqlite3 sqlite3 openssh-server iproute2 bind9-dnsutils openssl curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
