@@ -144,7 +144,17 @@ type hostState map[string]string
 
 const probeScript = `
 config=$1; user=$2; port=$3; root=$4
-echo "webmin_active=$(systemctl is-active webmin 2>/dev/null | head -n1)"
+if command -v systemctl >/dev/null 2>&1; then
+	echo "webmin_active=$(systemctl is-active webmin 2>/dev/null | head -n1)"
+else
+	# No systemd: miniserv's pid file says whether it runs.
+	pidfile=$(sed -n 's/^pidfile=//p' "$config/miniserv.conf" 2>/dev/null | head -n1)
+	if [ -n "$pidfile" ] && kill -0 "$(cat "$pidfile" 2>/dev/null)" 2>/dev/null; then
+		echo "webmin_active=active"
+	else
+		echo "webmin_active=inactive"
+	fi
+fi
 if command -v ss >/dev/null 2>&1; then
 	echo "listening=$(ss -Hltn "sport = :$port" 2>/dev/null | wc -l)"
 fi
@@ -238,7 +248,7 @@ func (b *Bootstrapper) Health(ctx context.Context, o HealthOptions) (*HealthRepo
 		case active && listening:
 			svc.Verdict, svc.Reason = Pass, "webmin is running and port "+port+" is listening"
 		case !active:
-			svc.Verdict, svc.Reason = Fail, "webmin is not running (systemctl is-active: "+orNone(host["webmin_active"])+")"
+			svc.Verdict, svc.Reason = Fail, "webmin is not running (state: "+orNone(host["webmin_active"])+")"
 		default:
 			svc.Verdict, svc.Reason = Fail, "webmin is running but nothing listens on port "+port
 		}

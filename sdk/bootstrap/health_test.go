@@ -1,6 +1,8 @@
 package bootstrap_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -89,6 +91,18 @@ func TestHealth(t *testing.T) {
 	}
 	if api, _ := rep4.Check(bootstrap.CheckAPI); rep4.Status != bootstrap.Unavailable || api.Verdict != bootstrap.Fail {
 		t.Errorf("wrong pin:\n%s", rep4)
+	}
+
+	// A host without systemd: miniserv's pid file tells.
+	if err := os.Remove(filepath.Join(h.Bin, "systemctl")); err != nil {
+		t.Fatal(err)
+	}
+	rep6, err := h.b.Health(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if svc, _ := rep6.Check(bootstrap.CheckServices); svc.Verdict != bootstrap.Pass {
+		t.Errorf("without systemd:\n%s", rep6)
 	}
 
 	// Webmin stopped.
