@@ -31,8 +31,9 @@ type testHost struct {
 }
 
 type hostOptions struct {
-	firewall string // bootstraptest.UFW, bootstraptest.Firewalld or ""
-	fail2ban bool   // fail2ban already installed
+	firewall string        // bootstraptest.UFW, bootstraptest.Firewalld or ""
+	fail2ban bool          // fail2ban already installed
+	boot     time.Duration // sshd starts this long after the host is made
 }
 
 // newHost makes the namespace n (address 10.200.9n.2, name prahobs<n>).
@@ -47,6 +48,9 @@ func newHost(t testing.TB, n int, o hostOptions) *testHost {
 	}
 	if o.fail2ban {
 		opts = append(opts, bootstraptest.WithFail2ban())
+	}
+	if o.boot > 0 {
+		opts = append(opts, bootstraptest.WithBootDelay(o.boot))
 	}
 	host := bootstraptest.NewHost(t, fmt.Sprintf("prahobs%d", n), fmt.Sprintf("10.200.9%d.2", n), opts...)
 	h := &testHost{Host: host, ns: host.NS, srv: host.SSHD, root: host.Root, state: host.State, cmdLog: host.CommandLog, logs: &syncBuffer{}}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/praho/terraform-provider-praho/sdk/bootstrap"
 	"github.com/praho/terraform-provider-praho/sdk/ssh"
@@ -168,4 +169,20 @@ func TestUninstall(t *testing.T) {
 		t.Errorf("installed after uninstall: %v %v", ok, err)
 	}
 	h.install(t, ctx)
+}
+
+// TestInstallOnLateHost: a host whose sshd comes up seconds after it was
+// made (a fresh machine booting) is reached by the dial's retries and
+// installed. Not parallel: it shares namespace 5 with TestHardenNoFirewall,
+// which runs after every sequential test.
+func TestInstallOnLateHost(t *testing.T) {
+	h := newHost(t, 5, hostOptions{boot: 3 * time.Second})
+	if n := h.client.DialAttempts(); n < 2 {
+		t.Errorf("reached in %d attempt(s): the host was not late", n)
+	}
+	ctx := testContext(t)
+	h.install(t, ctx)
+	if ok, err := h.b.Installed(ctx); err != nil || !ok {
+		t.Errorf("Installed = %v, %v", ok, err)
+	}
 }

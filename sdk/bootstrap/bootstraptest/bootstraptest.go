@@ -74,8 +74,9 @@ var dangerous = []string{"ufw", "firewall-cmd", "fail2ban-client", "systemctl", 
 type Option func(*options)
 
 type options struct {
-	firewall string
-	fail2ban bool
+	firewall  string
+	fail2ban  bool
+	bootDelay time.Duration
 }
 
 // WithFirewall gives the host ufw (UFW) or firewalld (Firewalld); by
@@ -85,6 +86,11 @@ func WithFirewall(fw string) Option { return func(o *options) { o.firewall = fw 
 // WithFail2ban gives the host an installed fail2ban (by default apt-get
 // installs it when asked).
 func WithFail2ban() Option { return func(o *options) { o.fail2ban = true } }
+
+// WithBootDelay starts sshd only d after NewHost returns, like a fresh
+// machine still booting: a client must retry its dial (ssh.Config's
+// DialTimeout) to reach it.
+func WithBootDelay(d time.Duration) Option { return func(o *options) { o.bootDelay = d } }
 
 // Host is a bare host in a network namespace.
 type Host struct {
@@ -207,27 +213,44 @@ func NewHost(t testing.TB, name, addr string, opts ...Option) *Host {
 	if err := os.WriteFile(wrapperPath, []byte(wrapper.String()), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	h.SSHD = h.NS.Start(t, sshtest.WithConfig("ForceCommand "+wrapperPath))
-	h.checkPath(t)
+	h.checkPath(t, wrapperPath)
+	cfg := sshtest.WithConfig("ForceCommand " + wrapperPath)
+	if o.bootDelay <= 0 {
+		h.SSHD = h.NS.Start(t, cfg)
+		return h
+	}
+	h.SSHD = h.NS.New(t, cfg)
+	started := make(chan error, 1)
+	timer := time.AfterFunc(o.bootDelay, func() { started <- h.SSHD.Start() })
+	t.Cleanup(func() {
+		if timer.Stop() {
+			return
+		}
+		if err := <-started; err != nil {
+			t.Errorf("bootstraptest: starting sshd late: %v", err)
+		}
+	})
 	return h
 }
 
 // checkPath fails the test if a session on the host could reach a real
-// system tool that changes the machine.
-func (h *Host) checkPath(t testing.TB) {
+// system tool that changes the machine: it runs the session wrapper sshd
+// runs, with the same check as command.
+func (h *Host) checkPath(t testing.TB, wrapper string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	c, err := ssh.Dial(ctx, h.SSHConfig())
-	if err != nil {
-		t.Fatal(err)
+	var script strings.Builder
+	script.WriteString("for p in")
+	for _, p := range dangerous {
+		script.WriteString(" " + ssh.Quote(p))
 	}
-	defer c.Close()
-	res, err := c.Run(ctx, ssh.Command{Script: `for p in "$@"; do command -v "$p" || true; done`, Args: dangerous})
+	script.WriteString(`; do command -v "$p" || true; done`)
+	cmd := exec.Command(wrapper)
+	cmd.Env = []string{"SSH_ORIGINAL_COMMAND=" + script.String()}
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("bootstraptest: checking the host's PATH: %v", err)
 	}
-	for _, p := range strings.Fields(string(res.Stdout)) {
+	for _, p := range strings.Fields(string(out)) {
 		if !strings.HasPrefix(p, h.Bin+"/") {
 			t.Fatalf("bootstraptest: the host's PATH reaches the real %s: refusing to go on", p)
 		}
