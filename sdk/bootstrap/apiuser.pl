@@ -18,7 +18,7 @@ use strict; use warnings;
 my ($config, $name, @allow) = @ARGV;
 die "usage: $0 <webmin-config-dir> <username> [allowed-address...] < password\n" if (!$config || !$name);
 $name =~ /^[a-z0-9][a-z0-9._-]*$/i || die "bad username\n";
-for my $a (@allow) { $a =~ /^[0-9A-Za-z.:\/*-]+$/ || die "bad allowed address\n"; }
+for my $addr (@allow) { $addr =~ /^[0-9A-Za-z.:\/*-]+$/ || die "bad allowed address\n"; }
 my $pass = <STDIN>; defined($pass) || die "no password on stdin\n";
 chomp($pass); length($pass) || die "empty password\n";
 -d $config || die "no Webmin configuration directory $config\n";
