@@ -11,6 +11,7 @@ import (
 // backend for the test's own checks and changes.
 type Cloudflare struct {
 	Server  *cloudflaretest.Server
+	Client  *cloudflare.Client
 	Backend *cloudflare.Backend
 }
 
@@ -26,5 +27,5 @@ func StartCloudflare(t testing.TB) *Cloudflare {
 	}
 	t.Setenv("CLOUDFLARE_API_TOKEN", srv.Token)
 	t.Setenv("CLOUDFLARE_BASE_URL", srv.URL)
-	return &Cloudflare{Server: srv, Backend: cloudflare.NewBackend(c)}
+	return &Cloudflare{Server: srv, Client: c, Backend: cloudflare.NewBackend(c)}
 }

@@ -22,9 +22,10 @@ type providerData struct {
 	pdnsZones *zoneStore
 	pdnsErr   error
 
-	cfOnce  sync.Once
-	cfZones *zoneStore
-	cfErr   error
+	cfOnce   sync.Once
+	cfClient *cloudflare.Client
+	cfZones  *zoneStore
+	cfErr    error
 	// cfProxied holds the proxied flag of the RRsets the resources write to
 	// Cloudflare ("name|TYPE" → bool), which the backend asks for.
 	cfProxied sync.Map
@@ -65,6 +66,13 @@ func (d *providerData) powerDNS() (*powerdns.Client, *zoneStore, error) {
 // cloudflareStore returns the zone store in front of Cloudflare, built on
 // first use.
 func (d *providerData) cloudflareStore() (*zoneStore, error) {
+	_, s, err := d.cloudflare()
+	return s, err
+}
+
+// cloudflare returns the Cloudflare client of the run and the zone store in
+// front of it, built on first use.
+func (d *providerData) cloudflare() (*cloudflare.Client, *zoneStore, error) {
 	d.cfOnce.Do(func() {
 		c := d.cfg.Cloudflare
 		if c.APIToken == "" {
@@ -77,12 +85,13 @@ func (d *providerData) cloudflareStore() (*zoneStore, error) {
 			d.cfErr = err
 			return
 		}
+		d.cfClient = client
 		d.cfZones = newZoneStore(cloudflare.NewBackend(client, cloudflare.WithProxied(func(name, rrtype string) bool {
 			v, ok := d.cfProxied.Load(name + "|" + rrtype)
 			return ok && v.(bool)
 		})))
 	})
-	return d.cfZones, d.cfErr
+	return d.cfClient, d.cfZones, d.cfErr
 }
 
 // registry keeps one client per key (a server endpoint), created on first use

@@ -2,16 +2,21 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/praho/terraform-provider-praho/internal/acctest"
+	"github.com/praho/terraform-provider-praho/sdk/cloudflare"
 	"github.com/praho/terraform-provider-praho/sdk/dns"
 )
 
@@ -19,7 +24,9 @@ func cfRRset(t *testing.T, cf *acctest.Cloudflare, zone, name, rrtype string) (d
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	list, err := cf.Backend.RRsets(ctx, zone)
+	// A fresh backend: the test deletes and re-creates zones, which changes
+	// their IDs.
+	list, err := cloudflare.NewBackend(cf.Client).RRsets(ctx, zone)
 	if err != nil {
 		t.Fatalf("read %s on cloudflare: %v", zone, err)
 	}
@@ -53,7 +60,7 @@ func cfApply(t *testing.T, cf *acctest.Cloudflare, zone string, ch dns.Change) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := cf.Backend.Apply(ctx, zone, []dns.Change{ch}); err != nil {
+	if err := cloudflare.NewBackend(cf.Client).Apply(ctx, zone, []dns.Change{ch}); err != nil {
 		t.Fatalf("cloudflare drift: %v", err)
 	}
 }
@@ -231,4 +238,121 @@ func TestAccDNSRecord_proxiedValidation(t *testing.T) {
 			})
 		})
 	}
+}
+
+func cfZoneExists(t *testing.T, cf *acctest.Cloudflare, zone string) bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := cf.Client.Zones.GetByName(ctx, zone)
+	if err != nil && !errors.Is(err, cloudflare.ErrNotFound) {
+		t.Fatalf("cloudflare zone %s: %v", zone, err)
+	}
+	return err == nil
+}
+
+// TestAccDNSZone_powerDNSAndCloudflare serves one zone from both backends:
+// drift on one backend, a zone deleted by hand on one of them, and a backend
+// removed in place.
+func TestAccDNSZone_powerDNSAndCloudflare(t *testing.T) {
+	var p *acctest.PowerDNS
+	cf := acctest.StartCloudflare(t)
+	zone := acctest.UniqueName("zboth") + ".example"
+	cfg := func(backends string) string {
+		return fmt.Sprintf(`
+resource "praho_dns_zone" "z" {
+  name        = %q
+  nameservers = ["ns1.%s."]
+  backends    = %s
+  cloudflare_account_id = %q
+  records = {
+    "www/A" = { ttl = 300, records = ["192.0.2.1"] }
+    "@/MX"  = { records = ["10 mail.%s."] }
+    "@/TXT" = { records = ["\"v=spf1 mx -all\""] }
+  }
+}
+`, zone, zone, backends, cf.Server.AccountID, zone)
+	}
+	both := cfg(`["powerdns", "cloudflare"]`)
+	onBoth := func(name, rrtype string, ttl uint32, values ...string) resource.TestCheckFunc {
+		return resource.ComposeAggregateTestCheckFunc(
+			func(s *terraform.State) error { return checkRRset(t, p, zone, name, rrtype, ttl, values...)(s) },
+			checkCF(t, cf, zone, name, rrtype, ttl, values...),
+		)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck: func() {
+			acctest.PreCheck(t)
+			p = acctest.StartPowerDNS(t)
+		},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(s *terraform.State) error {
+			if cfZoneExists(t, cf, zone) {
+				return fmt.Errorf("zone %s still exists on cloudflare", zone)
+			}
+			return checkZoneGone(t, p, zone)(s)
+		},
+		Steps: []resource.TestStep{
+			{
+				Config:           both,
+				ConfigPlanChecks: expectAction("praho_dns_zone.z", plancheck.ResourceActionCreate),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("praho_dns_zone.z", tfjsonpath.New("cloudflare_zone_id"), knownvalue.StringRegexp(regexp.MustCompile(`^\S+$`))),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					onBoth("www", "A", 300, "192.0.2.1"),
+					onBoth("@", "MX", 3600, "10 mail."+zone+"."),
+					onBoth("@", "TXT", 3600, `"v=spf1 mx -all"`),
+				),
+			},
+			{
+				ResourceName:      "praho_dns_zone.z",
+				ImportState:       true,
+				ImportStateId:     zone + "/powerdns,cloudflare",
+				ImportStateVerify: true,
+			},
+			{
+				// Changed on Cloudflare only.
+				PreConfig: func() {
+					cur, _ := cfRRset(t, cf, zone, "www", "A")
+					want := dns.RRset{Name: cur.Name, Type: "A", TTL: 120, Records: []dns.Record{{Content: "198.51.100.4"}}}
+					cfApply(t, cf, zone, dns.Change{Op: dns.Update, Desired: &want, Current: &cur})
+				},
+				Config:           both,
+				ConfigPlanChecks: expectAction("praho_dns_zone.z", plancheck.ResourceActionUpdate),
+				Check:            onBoth("www", "A", 300, "192.0.2.1"),
+			},
+			{
+				// The zone deleted on Cloudflare by hand: created there again.
+				PreConfig: func() {
+					ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+					defer cancel()
+					z, err := cf.Client.Zones.GetByName(ctx, zone)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := cf.Client.Zones.Delete(ctx, z.ID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:           both,
+				ConfigPlanChecks: expectAction("praho_dns_zone.z", plancheck.ResourceActionUpdate),
+				Check:            onBoth("@", "MX", 3600, "10 mail."+zone+"."),
+			},
+			{
+				// Cloudflare removed: the zone goes there, PowerDNS keeps it.
+				Config:           cfg(`["powerdns"]`),
+				ConfigPlanChecks: expectAction("praho_dns_zone.z", plancheck.ResourceActionUpdate),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					func(*terraform.State) error {
+						if cfZoneExists(t, cf, zone) {
+							return fmt.Errorf("zone still on cloudflare")
+						}
+						return nil
+					},
+					func(s *terraform.State) error { return checkRRset(t, p, zone, "www", "A", 300, "192.0.2.1")(s) },
+				),
+			},
+		},
+	})
 }
