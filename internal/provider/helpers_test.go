@@ -1,0 +1,90 @@
+package provider
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
+)
+
+func TestPlainIP(t *testing.T) {
+	for in, want := range map[string]string{"192.0.2.1 (Shared)": "192.0.2.1", "192.0.2.7": "192.0.2.7", "": "", "2001:db8::1 (Private)": "2001:db8::1", "weird": "weird"} {
+		if got := plainIP(in); got != want {
+			t.Errorf("plainIP(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSuspendReason(t *testing.T) {
+	for in, want := range map[string]string{"Manually (unpaid invoice)": "unpaid invoice", "Manually": "Manually", "Bandwidth limit": "Bandwidth limit"} {
+		if got := suspendReason(in); got != want {
+			t.Errorf("suspendReason(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestParseRRsetKey(t *testing.T) {
+	for in, want := range map[string][2]string{"www/A": {"www", "A"}, "@/MX": {"@", "MX"}, "_dmarc.mail/TXT": {"_dmarc.mail", "TXT"}} {
+		n, ty, err := parseRRsetKey(in)
+		if err != nil || n != want[0] || ty != want[1] {
+			t.Errorf("parseRRsetKey(%q) = %q, %q, %v", in, n, ty, err)
+		}
+	}
+	for _, in := range []string{"www", "/A", "www/", ""} {
+		if _, _, err := parseRRsetKey(in); err == nil {
+			t.Errorf("parseRRsetKey(%q) accepted", in)
+		}
+	}
+}
+
+func TestCheckDNSName(t *testing.T) {
+	for _, ok := range []string{"@", "www", "*.dev", "_dmarc", "școală", "a.b.c."} {
+		if err := checkDNSName(ok, false); err != nil {
+			t.Errorf("checkDNSName(%q): %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"bad name", "a..b", "x!", strings.Repeat("a", 64), "www.*"} {
+		if err := checkDNSName(bad, false); err == nil {
+			t.Errorf("checkDNSName(%q) accepted", bad)
+		}
+	}
+	if err := checkDNSName("-bad.example", true); err == nil {
+		t.Error("zone with a leading hyphen accepted")
+	}
+}
+
+func TestImportHintQuotesTheID(t *testing.T) {
+	h := importHint("praho_dns_record", "example.ro/*/A")
+	if !strings.Contains(h, "terraform import praho_dns_record.<name> 'example.ro/*/A'") || !strings.Contains(h, `id = "example.ro/*/A"`) {
+		t.Fatalf("hint:\n%s", h)
+	}
+}
+
+// vmError shows the server, the domain and Virtualmin's reason line (not the
+// whole output, which holds the usage text), and a hint.
+func TestVMErrorIsActionable(t *testing.T) {
+	var diags diag.Diagnostics
+	err := &virtualmin.Error{Kind: virtualmin.KindAuth, Server: "vm1:10000", Program: "list-domains", Reason: "401 Unauthorized",
+		Output: strings.Repeat("usage: list-domains ...\n", 50)}
+	vmError(&diags, "Cannot read hosting accounts", "vm1:10000", "alpha.test", err)
+	if len(diags) != 1 {
+		t.Fatalf("diags = %v", diags)
+	}
+	d := diags[0].Detail()
+	for _, want := range []string{"Server: vm1:10000", "Domain: alpha.test", "list-domains: 401 Unauthorized", "PRAHO_VIRTUALMIN_USERNAME"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("detail lacks %q:\n%s", want, d)
+		}
+	}
+	if strings.Contains(d, "usage:") {
+		t.Errorf("detail holds the usage text:\n%s", d)
+	}
+	diags = nil
+	vmError(&diags, "x", "vm1:10000", "a.test", errors.New("plain"))
+	if !strings.Contains(diags[0].Detail(), "Virtualmin said: plain") {
+		t.Errorf("detail: %s", diags[0].Detail())
+	}
+}
