@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -54,6 +55,31 @@ func TestParseUFWStatus(t *testing.T) {
 	}
 	if active, rules := parseUFWStatus("Status: inactive\n"); active || len(rules) != 0 {
 		t.Errorf("inactive: %v %v", active, rules)
+	}
+}
+
+// TestParseUFWStatusRecorded parses what the real ufw 0.36.2 printed in a
+// Debian 12 root file system (recorded with the debootstrap test's setup).
+func TestParseUFWStatusRecorded(t *testing.T) {
+	data, err := os.ReadFile("testdata/ufw-0.36.2-status-numbered.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	active, rules := parseUFWStatus(string(data))
+	if !active || len(rules) != 11 {
+		t.Fatalf("active %v, %d rules: %+v", active, len(rules), rules)
+	}
+	for _, want := range []ufwRule{
+		{1, "22/tcp", false, "ALLOW IN", "Anywhere"},
+		{4, "2222/tcp", false, "LIMIT IN", "Anywhere"},
+		{5, "9000/tcp", false, "ALLOW IN", "192.0.2.0/24"},
+		{6, "25/tcp", false, "DENY IN", "Anywhere"},
+		{10, "2222/tcp", true, "LIMIT IN", "Anywhere (v6)"},
+		{11, "25/tcp", true, "DENY IN", "Anywhere (v6)"},
+	} {
+		if got := rules[want.Num-1]; got != want {
+			t.Errorf("rule %d: %+v, want %+v", want.Num, got, want)
+		}
 	}
 }
 
