@@ -18,6 +18,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -142,6 +143,31 @@ exec unshare -m --propagation private /bin/sh -c 'mount -t proc proc "$0/proc" &
 		t.Fatal(err)
 	}
 	defer c.Close()
+	// A service on a port the firewall will not open: reachable before,
+	// dropped after.
+	if _, err := c.Run(ctx, ssh.Command{Script: `setsid python3 -m http.server 8080 --bind "$1" >/dev/null 2>&1 </dev/null & echo $! > /var/lib/http.pid`, Args: []string{addr}}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if data, err := os.ReadFile(filepath.Join(rootfs, "var/lib/http.pid")); err == nil {
+			if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && pid > 0 {
+				_ = syscall.Kill(pid, syscall.SIGTERM)
+			}
+		}
+	})
+	reachable := func() error {
+		conn, err := net.DialTimeout("tcp", addr+":8080", 2*time.Second)
+		if err == nil {
+			conn.Close()
+		}
+		return err
+	}
+	for i := 0; reachable() != nil; i++ {
+		if i > 100 {
+			t.Fatal("the test service on port 8080 did not start")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	b := bootstrap.New(c, bootstrap.WithLogger(logger))
 	const password = "Deb-" + nastyPassword
 	spec := bootstrap.Spec{
@@ -169,6 +195,9 @@ exec unshare -m --propagation private /bin/sh -c 'mount -t proc proc "$0/proc" &
 		if !strings.Contains(string(out.Stdout), "] "+p+" ") {
 			t.Errorf("real ufw does not allow %s", p)
 		}
+	}
+	if err := reachable(); err == nil {
+		t.Errorf("port 8080 is still reachable through the real firewall")
 	}
 	out, err = c.Run(ctx, ssh.Command{Args: []string{"fail2ban-client", "status", "webmin-auth"}})
 	if err != nil {
