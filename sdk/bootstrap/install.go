@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -57,9 +58,21 @@ type InstallOptions struct {
 	// InstallerFile is a local installer uploaded over SSH, for hosts
 	// without internet access. It wins over InstallerURL.
 	InstallerFile string
+	// InstallerSHA256 is the installer's expected SHA-256 (hex). When set,
+	// the installer is checked on the host before it runs, and a mismatch
+	// is an error (ErrInstallerChecksum).
+	InstallerSHA256 string
+	// InsecureAllowHTTP lets InstallerURL be a plain http:// URL. The
+	// installer runs as root, so anyone on the path could then run code on
+	// the host; prefer https or InstallerSHA256.
+	InsecureAllowHTTP bool
 	// ExtraArgs are more installer arguments (for example "--unstable").
 	ExtraArgs []string
 }
+
+// ErrInstallerChecksum is returned when the installer's SHA-256 is not
+// InstallOptions.InstallerSHA256; nothing was run.
+var ErrInstallerChecksum = errors.New("bootstrap: the installer's SHA-256 does not match")
 
 // ErrInstallFailed marks a failed installer run (errors.Is); the error is an
 // *InstallError with the tail of the installer's output.
@@ -103,6 +116,12 @@ func (b *Bootstrapper) Installed(ctx context.Context) (bool, error) {
 
 // installerArgs builds the installer's command line arguments.
 func installerArgs(o InstallOptions) ([]string, error) {
+	if o.InstallerFile == "" && strings.HasPrefix(strings.ToLower(o.InstallerURL), "http:") && !o.InsecureAllowHTTP {
+		return nil, fmt.Errorf("%w: installer URL %q is plain http (set InsecureAllowHTTP to allow it)", ErrInvalidOptions, o.InstallerURL)
+	}
+	if o.InstallerSHA256 != "" && !sha256Hex.MatchString(strings.ToLower(o.InstallerSHA256)) {
+		return nil, fmt.Errorf("%w: installer SHA-256 %q is not 64 hex digits", ErrInvalidOptions, o.InstallerSHA256)
+	}
 	var args []string
 	switch o.Mode {
 	case Minimal:
@@ -159,6 +178,9 @@ func (b *Bootstrapper) Install(ctx context.Context, o InstallOptions) (StepResul
 		defer b.removeDir(ctx, res.Name, dir)
 	}
 	if err != nil {
+		return res, err
+	}
+	if err := b.checkInstaller(ctx, res.Name, installer, o.InstallerSHA256); err != nil {
 		return res, err
 	}
 	b.log.Info("bootstrap install: running the Virtualmin installer", "source", source, "args", strings.Join(args, " "))
@@ -237,6 +259,9 @@ func installTail(all, stderr *lineTail) string {
 // o.Hostname are ignored.
 func (b *Bootstrapper) Uninstall(ctx context.Context, o InstallOptions) (StepResult, error) {
 	res := StepResult{Name: "uninstall"}
+	if _, err := installerArgs(InstallOptions{InstallerURL: o.InstallerURL, InstallerFile: o.InstallerFile, InstallerSHA256: o.InstallerSHA256, InsecureAllowHTTP: o.InsecureAllowHTTP}); err != nil {
+		return res, err
+	}
 	installed, err := b.Installed(ctx)
 	if err != nil {
 		return res, err
@@ -250,6 +275,9 @@ func (b *Bootstrapper) Uninstall(ctx context.Context, o InstallOptions) (StepRes
 		defer b.removeDir(ctx, res.Name, dir)
 	}
 	if err != nil {
+		return res, err
+	}
+	if err := b.checkInstaller(ctx, res.Name, installer, o.InstallerSHA256); err != nil {
 		return res, err
 	}
 	b.log.Info("bootstrap uninstall: running the Virtualmin installer with --uninstall", "source", source)
@@ -307,6 +335,29 @@ fi`, installer, url); err != nil {
 		return dir, "", "", err
 	}
 	return dir, installer, url, nil
+}
+
+var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// checkInstaller compares the installer's SHA-256, computed on the host,
+// with the expected one.
+func (b *Bootstrapper) checkInstaller(ctx context.Context, step, installer, want string) error {
+	if want == "" {
+		return nil
+	}
+	out, err := b.script(ctx, step, "compute the installer's SHA-256", `
+if command -v sha256sum >/dev/null 2>&1; then
+	sha256sum -- "$1" | cut -d ' ' -f 1
+else
+	openssl dgst -sha256 -r "$1" | cut -d ' ' -f 1
+fi`, installer)
+	if err != nil {
+		return err
+	}
+	if got := strings.TrimSpace(out); got != strings.ToLower(want) {
+		return &StepError{Step: step, Op: "check the installer", Err: fmt.Errorf("%w: it is %s, want %s", ErrInstallerChecksum, got, strings.ToLower(want))}
+	}
+	return nil
 }
 
 // removeDir removes a temporary directory, with a fresh context: the

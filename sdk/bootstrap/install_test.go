@@ -1,6 +1,8 @@
 package bootstrap_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -83,7 +85,21 @@ func TestInstallDownloadedOnHost(t *testing.T) {
 	h := newHost(t, 1, hostOptions{})
 	ctx := testContext(t)
 	url := h.ServeInstaller(t)
-	res, err := h.b.Install(ctx, bootstrap.InstallOptions{Mode: bootstrap.Minimal, Force: true, InstallerURL: url})
+	// Plain http is refused unless allowed explicitly.
+	if _, err := h.b.Install(ctx, bootstrap.InstallOptions{InstallerURL: url}); !errors.Is(err, bootstrap.ErrInvalidOptions) {
+		t.Fatalf("plain http: %v", err)
+	}
+	// A wrong checksum: nothing runs.
+	_, err := h.b.Install(ctx, bootstrap.InstallOptions{InstallerURL: url, InsecureAllowHTTP: true, InstallerSHA256: strings.Repeat("ab", 32)})
+	if !errors.Is(err, bootstrap.ErrInstallerChecksum) {
+		t.Fatalf("wrong checksum: %v", err)
+	}
+	if runs := h.InstallerRuns(); len(runs) != 0 {
+		t.Fatalf("the installer ran despite its checksum: %q", runs)
+	}
+	sum := sha256.Sum256([]byte(readFile(t, h.InstallerFile())))
+	res, err := h.b.Install(ctx, bootstrap.InstallOptions{Mode: bootstrap.Minimal, Force: true, InstallerURL: url, InsecureAllowHTTP: true,
+		InstallerSHA256: strings.ToUpper(hex.EncodeToString(sum[:]))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +110,7 @@ func TestInstallDownloadedOnHost(t *testing.T) {
 		t.Errorf("installer arguments %q", got)
 	}
 	// A URL that answers 404 is a download failure, not an install.
-	_, err = bootstrap.New(h.client, bootstrap.WithRoot(h.root+"/x")).Install(ctx, bootstrap.InstallOptions{InstallerURL: url + ".missing"})
+	_, err = bootstrap.New(h.client, bootstrap.WithRoot(h.root+"/x")).Install(ctx, bootstrap.InstallOptions{InstallerURL: url + ".missing", InsecureAllowHTTP: true})
 	var se *bootstrap.StepError
 	if !errors.As(err, &se) || se.Op != "download the installer" {
 		t.Fatalf("missing installer: %v", err)

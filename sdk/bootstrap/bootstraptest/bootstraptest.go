@@ -64,7 +64,7 @@ var realTools = []string{
 	"grep", "sed", "chmod", "mkdir", "head", "tail", "wc", "sleep", "date",
 	"env", "curl", "wget", "kill", "setsid", "id", "uname", "awk", "stat",
 	"tr", "cut", "ls", "touch", "ln", "dirname", "basename", "sort", "printf",
-	"echo", "true", "false", "test", "cmp",
+	"echo", "true", "false", "test", "cmp", "sha256sum",
 }
 
 // dangerous are the programs that must resolve to a stand-in or nothing.
