@@ -107,3 +107,49 @@ func (b *Bootstrapper) EnsureAPIUser(ctx context.Context, o APIUserOptions) (Ste
 	}
 	return res, nil
 }
+
+// RemoveAPIUser deletes the Webmin user name (its lines in miniserv.users and
+// webmin.acl and its Virtualmin ACL file) and reloads Webmin; unchanged when
+// there is no such user. Webmin's allow= is left as it is.
+func (b *Bootstrapper) RemoveAPIUser(ctx context.Context, name string) (StepResult, error) {
+	res := StepResult{Name: "api-user"}
+	if !webminUserName.MatchString(strings.ToLower(name)) {
+		return res, fmt.Errorf("%w: API user name %q", ErrInvalidOptions, name)
+	}
+	out, err := b.script(ctx, res.Name, "remove the Webmin user", `
+config=$1; name=$2
+for f in "$config/miniserv.users" "$config/webmin.acl"; do
+	[ -e "$f" ] || continue
+	if awk -F: -v n="$name" '$1 == n { found = 1 } END { exit !found }' "$f"; then
+		cp -p "$f" "$f.praho" && awk -F: -v n="$name" '$1 != n' "$f" > "$f.praho" && mv -f "$f.praho" "$f" || exit 1
+		echo "removed $name from $(basename "$f")"
+	fi
+done
+if [ -e "$config/virtual-server/$name.acl" ]; then
+	rm -f "$config/virtual-server/$name.acl" && echo "removed the Virtualmin ACL of $name"
+fi
+`, b.path(WebminConfigDir), name)
+	if err != nil {
+		return res, err
+	}
+	done := strings.Fields(strings.TrimSpace(out))
+	if len(done) == 0 {
+		res.Detail = "no Webmin user " + name
+		return res, nil
+	}
+	pid, err := b.script(ctx, res.Name, "reload Webmin", `
+pidfile=$(sed -n 's/^pidfile=//p' "$1/miniserv.conf" 2>/dev/null | head -n1)
+pid=$(cat "$pidfile" 2>/dev/null)
+if [ -n "$pid" ] && kill -USR1 "$pid" 2>/dev/null; then echo "$pid"; fi
+`, b.path(WebminConfigDir))
+	if err != nil {
+		return res, err
+	}
+	res.Changed = true
+	res.Detail = strings.ReplaceAll(strings.TrimSpace(out), "\n", "; ")
+	if p := strings.TrimSpace(pid); p != "" {
+		res.Detail += "; reloaded miniserv (pid " + p + ")"
+	}
+	b.log.Info("bootstrap api-user removed", "user", name, "changed", res.Detail)
+	return res, nil
+}

@@ -138,6 +138,26 @@ func TestEnsureAPIUser(t *testing.T) {
 	if ents, _ := os.ReadDir(filepath.Join(h.root, "tmp")); len(ents) != 0 {
 		t.Errorf("left in tmp: %v", ents)
 	}
+
+	// Removal: the user's lines go, the others stay, twice is a no-op.
+	writeFile(t, filepath.Join(config, "virtual-server/praho-api.acl"), "noconfig=1\n")
+	res, err = h.b.RemoveAPIUser(ctx, "praho-api")
+	if err != nil || !res.Changed || !strings.Contains(res.Detail, "reloaded miniserv") {
+		t.Fatalf("remove: %+v, %v", res, err)
+	}
+	users, acl := readFile(t, filepath.Join(config, "miniserv.users")), readFile(t, filepath.Join(config, "webmin.acl"))
+	if strings.Contains(users, "praho-api:") || strings.Contains(acl, "praho-api:") || !strings.HasPrefix(users, "root:") || !strings.HasPrefix(acl, "root:") {
+		t.Errorf("after removal:\n%s\n%s", users, acl)
+	}
+	if fi, err := os.Stat(filepath.Join(config, "miniserv.users")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("miniserv.users mode %v, %v", fi.Mode(), err)
+	}
+	if _, err := os.Stat(filepath.Join(config, "virtual-server/praho-api.acl")); !os.IsNotExist(err) {
+		t.Errorf("ACL file left: %v", err)
+	}
+	if res, err := h.b.RemoveAPIUser(ctx, "praho-api"); err != nil || res.Changed {
+		t.Errorf("second removal: %+v, %v", res, err)
+	}
 }
 
 // TestEnsureAPIUserInvalid: bad options are refused before anything runs,

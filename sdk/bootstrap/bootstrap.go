@@ -10,6 +10,11 @@
 //
 // Every path a step touches is under a configurable root (WithRoot, "/" by
 // default), so that tests can run the steps against a scratch directory.
+//
+// The host needs what a Virtualmin host has anyway: a POSIX sh with the
+// usual core utilities, perl, openssl, ss (iproute2), curl or wget (only to
+// download the installer), systemctl, and ufw or firewalld. The SSH user must
+// be root.
 package bootstrap
 
 import (
