@@ -169,7 +169,7 @@ if command -v fail2ban-client >/dev/null 2>&1; then
 	echo "fail2ban=installed"
 	if fail2ban-client status webmin-auth >/dev/null 2>&1; then echo "fail2ban_jail=active"; fi
 fi
-echo "acl=$(grep "^$user:" "$config/webmin.acl" 2>/dev/null | head -n1 | cut -d: -f2-)"
+echo "acl=$(awk -F: -v n="$user" '$1 == n { sub(/^[^:]*:/, ""); print; exit }' "$config/webmin.acl" 2>/dev/null)"
 if [ -e "$config/virtual-server/$user.acl" ]; then
 	echo "module_acl_noconfig=$(sed -n 's/^noconfig=//p' "$config/virtual-server/$user.acl" | head -n1)"
 fi

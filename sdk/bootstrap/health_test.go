@@ -82,6 +82,19 @@ func TestHealth(t *testing.T) {
 		t.Errorf("degraded report:\n%s", rep3)
 	}
 
+	// The API user was given another module: more rights than it needs.
+	aclFile := filepath.Join(h.root, "etc/webmin/webmin.acl")
+	acl := readFile(t, aclFile)
+	writeFile(t, aclFile, strings.Replace(acl, user+": virtual-server", user+": virtual-server acl", 1))
+	repACL, err := h.b.Health(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm, _ := repACL.Check(bootstrap.CheckPermissions); repACL.Status != bootstrap.Degraded || perm.Verdict != bootstrap.Fail || !strings.Contains(perm.Reason, "acl") {
+		t.Errorf("extra module:\n%s", repACL)
+	}
+	writeFile(t, aclFile, acl)
+
 	// A wrong pin: the API is unavailable (and says why).
 	o4 := opts
 	o4.TLSFingerprintSHA256 = strings.Repeat("00", 32)
