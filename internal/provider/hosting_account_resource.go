@@ -214,8 +214,12 @@ func (r *hostingAccountResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"php_version": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
-				MarkdownDescription: "PHP version of the website in the short form `8.2` (see `praho_virtualmin_server_info`). " +
-					"The server's default when left out.",
+				MarkdownDescription: "PHP version of the website in the short form `8.2`, checked at plan time against the " +
+					"versions the server has installed (see `praho_virtualmin_server_info`); it needs the `web` feature. An " +
+					"account whose PHP execution mode is `none` (every new account) is switched to `fpm` first, in a separate " +
+					"call, as Virtualmin requires. Left out, the server's value is shown and not managed. Do not set it on an " +
+					"account whose PHP is managed by a `praho_php_settings` resource: that resource owns the mode and the " +
+					"version, and when both name a version they undo each other on every apply.",
 				Validators:    []validator.String{stringvalidator.RegexMatches(phpVersionRE, "must look like 8.2")},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
@@ -256,13 +260,23 @@ func (r *hostingAccountResource) Configure(_ context.Context, req resource.Confi
 	r.data = d
 }
 
-// ModifyPlan warns at plan time about what the apply cannot do.
+// ModifyPlan checks at plan time what the server decides (its PHP versions)
+// and warns about what the apply cannot do.
 func (r *hostingAccountResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
+	if req.Plan.Raw.IsNull() {
 		return
 	}
-	var plan, state hostingAccountModel
+	var plan, config hostingAccountModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.checkPHPVersion(ctx, &plan, &config, &resp.Diagnostics)
+	if req.State.Raw.IsNull() {
+		return
+	}
+	var state hostingAccountModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -275,6 +289,83 @@ func (r *hostingAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 				"in Virtualmin, or rebuild the account with -replace (this deletes its files, mail and databases).",
 				plan.Domain.ValueString(), setString(ctx, state.Features), setString(ctx, plan.Features)))
 	}
+}
+
+// checkPHPVersion fails the plan when the configured php_version cannot be
+// set: the account has no website, or the server has no such PHP installed.
+// The server's list is one list-php-versions call per server and run, shared
+// with praho_php_settings.
+func (r *hostingAccountResource) checkPHPVersion(ctx context.Context, plan, config *hostingAccountModel, diags *diag.Diagnostics) {
+	if config.PHPVersion.IsNull() || config.PHPVersion.IsUnknown() {
+		return
+	}
+	want := config.PHPVersion.ValueString()
+	if !plan.Features.IsUnknown() {
+		var feats []string
+		plan.Features.ElementsAs(ctx, &feats, false)
+		if !slices.Contains(feats, "web") {
+			diags.AddAttributeError(path.Root("php_version"), "PHP version without a website",
+				fmt.Sprintf("Domain: %s\nphp_version = %q needs the web feature, which features does not list. Add \"web\" to "+
+					"features or remove php_version.", plan.Domain.ValueString(), want))
+			return
+		}
+	}
+	if r.data == nil || plan.Server.IsUnknown() {
+		return // a server created in the same apply: checked by the apply
+	}
+	srv, err := r.data.virtualminServer(plan.Server.ValueString())
+	if err != nil {
+		return // reported by the apply with the server attribute
+	}
+	versions, err := phpVersionsOf(ctx, srv.client)
+	if err != nil {
+		vmError(diags, "Cannot list the server's PHP versions to check the plan", srv.endpoint, plan.Domain.ValueString(), err)
+		return
+	}
+	offered := make([]string, 0, len(versions))
+	for _, v := range versions {
+		offered = append(offered, v.Version)
+	}
+	if !slices.Contains(offered, want) {
+		diags.AddAttributeError(path.Root("php_version"), "PHP version not installed",
+			fmt.Sprintf("Server: %s\nDomain: %s\nPHP %s is not installed on the server; it offers: %s (see "+
+				"praho_virtualmin_server_info).", srv.endpoint, plan.Domain.ValueString(), want, orNone(offered)))
+	}
+}
+
+// setPHPVersion sets an account's PHP version in the order Virtualmin needs
+// (FINDINGS2 section 5): a version is refused while the execution mode is
+// `none`, even with mode=fpm in the same call, so the mode is set to fpm in
+// an earlier call. mode is the account's current mode. It returns the
+// account as read back afterwards.
+func setPHPVersion(ctx context.Context, srv *vmServer, ascii, mode, version string) (*virtualmin.Domain, error) {
+	if mode == "" || mode == "none" {
+		if err := srv.client.PHP.SetMode(ctx, ascii, "fpm"); err != nil {
+			return nil, fmt.Errorf("set PHP execution mode fpm (needed before a version): %w", err)
+		}
+		dom, err := srv.client.Domains.Get(ctx, ascii)
+		if err != nil {
+			return nil, err
+		}
+		if dom.PHPVersion == version {
+			return dom, nil // the mode change chose it already
+		}
+	}
+	if err := srv.client.PHP.SetVersion(ctx, ascii, version); err != nil {
+		return nil, err
+	}
+	return srv.client.Domains.Get(ctx, ascii)
+}
+
+// phpNotTaken reports a version Virtualmin accepted but did not set.
+func phpNotTaken(diags *diag.Diagnostics, server, ascii, want string, dom *virtualmin.Domain) bool {
+	if dom == nil || dom.PHPVersion == want {
+		return false
+	}
+	diags.AddAttributeError(path.Root("php_version"), "PHP version not taken",
+		fmt.Sprintf("Server: %s\nDomain: %s\nVirtualmin reported success, but the account has PHP %q (mode %q), not %q. "+
+			"Check the server's PHP installation (check-config), then apply again.", server, ascii, dom.PHPVersion, dom.PHPExecutionMode, want))
+	return true
 }
 
 func setString(ctx context.Context, s types.Set) string {
@@ -415,9 +506,15 @@ func (r *hostingAccountResource) Create(ctx context.Context, req resource.Create
 			vmError(&resp.Diagnostics, "Cannot suspend the new hosting account", srv.endpoint, ascii, err)
 		}
 	}
-	if !resp.Diagnostics.HasError() && !plan.PHPVersion.IsUnknown() && !plan.PHPVersion.IsNull() {
-		if err := srv.client.PHP.SetVersion(ctx, ascii, plan.PHPVersion.ValueString()); err != nil {
-			vmError(&resp.Diagnostics, "Cannot set the PHP version of the new hosting account", srv.endpoint, ascii, err)
+	if !resp.Diagnostics.HasError() && !plan.PHPVersion.IsUnknown() && !plan.PHPVersion.IsNull() && dom != nil {
+		want := plan.PHPVersion.ValueString()
+		if dom.PHPVersion != want {
+			fresh, err := setPHPVersion(ctx, srv, ascii, dom.PHPExecutionMode, want)
+			if err != nil {
+				vmError(&resp.Diagnostics, "Cannot set the PHP version of the new hosting account", srv.endpoint, ascii, err)
+			} else if !phpNotTaken(&resp.Diagnostics, srv.endpoint, ascii, want, fresh) {
+				dom = fresh
+			}
 		}
 	}
 	if dom != nil && dom.ID != "" && (plan.Suspended.ValueBool() || !plan.PHPVersion.IsUnknown()) {
@@ -666,9 +763,21 @@ func (r *hostingAccountResource) Update(ctx context.Context, req resource.Update
 	}
 
 	if !plan.PHPVersion.IsUnknown() && !plan.PHPVersion.IsNull() && !plan.PHPVersion.Equal(state.PHPVersion) {
-		if err := srv.client.PHP.SetVersion(ctx, ascii, plan.PHPVersion.ValueString()); err != nil {
-			vmError(&resp.Diagnostics, "Cannot set the PHP version", srv.endpoint, ascii, err)
+		want := plan.PHPVersion.ValueString()
+		cur, err := srv.client.Domains.Get(ctx, ascii)
+		if err != nil {
+			vmError(&resp.Diagnostics, "Cannot read the hosting account before setting its PHP version", srv.endpoint, ascii, err)
 			return
+		}
+		if cur.PHPVersion != want {
+			fresh, err := setPHPVersion(ctx, srv, ascii, cur.PHPExecutionMode, want)
+			if err != nil {
+				vmError(&resp.Diagnostics, "Cannot set the PHP version", srv.endpoint, ascii, err)
+				return
+			}
+			if phpNotTaken(&resp.Diagnostics, srv.endpoint, ascii, want, fresh) {
+				return
+			}
 		}
 	}
 
