@@ -478,18 +478,18 @@ func (b *Bootstrapper) fail2ban(ctx context.Context) (StepResult, error) {
 }
 
 // webminTLSFiles returns the keyfile and certfile (empty: in the keyfile)
-// Webmin's miniserv.conf names.
-func (b *Bootstrapper) webminTLSFiles(ctx context.Context, step string) (keyfile, certfile string, err error) {
+// Webmin's miniserv.conf names, and whether it has ssl=1.
+func (b *Bootstrapper) webminTLSFiles(ctx context.Context, step string) (keyfile, certfile string, ssl bool, err error) {
 	conf, err := b.script(ctx, step, "read miniserv.conf", `if [ -e "$1" ]; then cat -- "$1"; fi`, b.path(WebminConfigDir+"/miniserv.conf"))
 	if err != nil {
-		return "", "", err
+		return "", "", false, err
 	}
 	kv := parseKV(conf)
 	keyfile, certfile = kv["keyfile"], kv["certfile"]
 	if keyfile == "" {
 		keyfile = b.path(WebminKeyFile)
 	}
-	return keyfile, certfile, nil
+	return keyfile, certfile, kv["ssl"] == "1", nil
 }
 
 // currentCertificate returns Webmin's certificate (only the certificate
@@ -519,7 +519,7 @@ func (b *Bootstrapper) tls(ctx context.Context, o TLSOptions) (StepResult, *x509
 	if o.RenewBefore <= 0 {
 		o.RenewBefore = 30 * 24 * time.Hour
 	}
-	keyfile, certfile, err := b.webminTLSFiles(ctx, res.Name)
+	keyfile, certfile, ssl, err := b.webminTLSFiles(ctx, res.Name)
 	if err != nil {
 		return res, nil, err
 	}
@@ -527,6 +527,7 @@ func (b *Bootstrapper) tls(ctx context.Context, o TLSOptions) (StepResult, *x509
 	if err != nil {
 		return res, nil, err
 	}
+	var done []string
 	if len(o.CertPEM) > 0 {
 		blk, _ := pem.Decode(o.CertPEM)
 		if blk == nil {
@@ -536,20 +537,18 @@ func (b *Bootstrapper) tls(ctx context.Context, o TLSOptions) (StepResult, *x509
 		if err != nil {
 			return res, nil, fmt.Errorf("%w: TLS certificate: %v", ErrInvalidOptions, err)
 		}
-		if cur != nil && cur.Equal(want) {
-			res.Detail = "Webmin already serves the given certificate"
-			return res, cur, nil
-		}
-		combined := strings.TrimSpace(string(o.KeyPEM)) + "\n" + strings.TrimSpace(string(o.CertPEM)) + "\n"
-		if err := b.ssh.Upload(ctx, keyfile, 0o600, strings.NewReader(combined)); err != nil {
-			return res, nil, &StepError{Step: res.Name, Op: "write the key file", Err: err}
-		}
-		if certfile != "" {
-			if err := b.ssh.Upload(ctx, certfile, 0o600, strings.NewReader(string(o.CertPEM))); err != nil {
-				return res, nil, &StepError{Step: res.Name, Op: "write the certificate file", Err: err}
+		if cur == nil || !cur.Equal(want) {
+			combined := strings.TrimSpace(string(o.KeyPEM)) + "\n" + strings.TrimSpace(string(o.CertPEM)) + "\n"
+			if err := b.ssh.Upload(ctx, keyfile, 0o600, strings.NewReader(combined)); err != nil {
+				return res, nil, &StepError{Step: res.Name, Op: "write the key file", Err: err}
 			}
+			if certfile != "" {
+				if err := b.ssh.Upload(ctx, certfile, 0o600, strings.NewReader(string(o.CertPEM))); err != nil {
+					return res, nil, &StepError{Step: res.Name, Op: "write the certificate file", Err: err}
+				}
+			}
+			done = append(done, "installed the given certificate ("+want.Subject.CommonName+")")
 		}
-		res.Detail = "installed the given certificate (" + want.Subject.CommonName + ")"
 	} else {
 		reason := ""
 		switch {
@@ -560,11 +559,8 @@ func (b *Bootstrapper) tls(ctx context.Context, o TLSOptions) (StepResult, *x509
 		case o.Hostname != "" && cur.VerifyHostname(o.Hostname) != nil:
 			reason = "the old one is not valid for " + o.Hostname
 		}
-		if reason == "" {
-			res.Detail = fmt.Sprintf("Webmin's certificate is valid until %s", cur.NotAfter.UTC().Format(time.RFC3339))
-			return res, cur, nil
-		}
-		if _, err := b.script(ctx, res.Name, "make a self-signed certificate", `
+		if reason != "" {
+			if _, err := b.script(ctx, res.Name, "make a self-signed certificate", `
 set -e
 umask 077
 host=$4
@@ -578,14 +574,32 @@ cat "$d/key" "$d/cert" > "$1.new"
 mv -f "$1.new" "$1"
 if [ -n "$2" ]; then cp "$d/cert" "$2.new" && mv -f "$2.new" "$2"; fi
 `, keyfile, certfile, strconv.Itoa(o.ValidDays), o.Hostname); err != nil {
+				return res, nil, err
+			}
+			done = append(done, "made a self-signed certificate because "+reason)
+		}
+	}
+	if !ssl {
+		// Without ssl=1 Webmin serves plain HTTP, certificate or not.
+		if _, err := b.script(ctx, res.Name, "turn TLS on in miniserv.conf", `
+f=$1
+cp -p "$f" "$f.praho"
+if grep -q '^ssl=' "$f"; then sed 's/^ssl=.*/ssl=1/' "$f" > "$f.praho"; else { cat "$f"; echo ssl=1; } > "$f.praho"; fi
+mv -f "$f.praho" "$f"
+`, b.path(WebminConfigDir+"/miniserv.conf")); err != nil {
 			return res, nil, err
 		}
-		res.Detail = "made a self-signed certificate because " + reason
+		done = append(done, "turned TLS on (ssl=1)")
+	}
+	if len(done) == 0 {
+		res.Detail = fmt.Sprintf("Webmin serves TLS with a certificate valid until %s", cur.NotAfter.UTC().Format(time.RFC3339))
+		return res, cur, nil
 	}
 	if _, err := b.run(ctx, res.Name, "restart Webmin", "systemctl", "restart", "webmin"); err != nil {
 		return res, nil, err
 	}
 	res.Changed = true
+	res.Detail = strings.Join(done, "; ")
 	cert, err := b.currentCertificate(ctx, res.Name, keyfile, certfile)
 	if err != nil {
 		return res, nil, err

@@ -126,6 +126,9 @@ func TestHardenFirewalld(t *testing.T) {
 	ctx := testContext(t)
 	h.install(t, ctx)
 	writeFile(t, filepath.Join(h.root, "var/log/secure"), "")
+	// Webmin serving plain HTTP: Harden turns TLS on.
+	confFile := filepath.Join(h.root, "etc/webmin/miniserv.conf")
+	writeFile(t, confFile, strings.Replace(readFile(t, confFile), "ssl=1\n", "ssl=0\n", 1))
 	certPEM, keyPEM := testCertificate(t, "vm4.example.test")
 	opts := bootstrap.HardenOptions{OpenPorts: []int{10000}, Fail2ban: true, TLS: bootstrap.TLSOptions{CertPEM: certPEM, KeyPEM: keyPEM}}
 	res, err := h.b.Harden(ctx, opts)
@@ -134,6 +137,12 @@ func TestHardenFirewalld(t *testing.T) {
 	}
 	if res.Firewall != bootstrap.FirewallFirewalld || !res.Changed() {
 		t.Fatalf("harden: %+v", res)
+	}
+	if conf := readFile(t, confFile); !strings.Contains(conf, "\nssl=1\n") || strings.Contains(conf, "ssl=0") {
+		t.Errorf("miniserv.conf:\n%s", conf)
+	}
+	if tls := res.Steps[len(res.Steps)-1]; !strings.Contains(tls.Detail, "ssl=1") || !strings.Contains(tls.Detail, "given certificate") {
+		t.Errorf("tls step: %v", tls)
 	}
 	cmds := h.commands(t)
 	for _, want := range []string{"systemctl enable --now firewalld", "firewall-cmd --permanent --add-port=10000/tcp",
