@@ -15,3 +15,8 @@ resource "praho_hosting_account" "blog" {
     }
   }
 }
+
+variable "blog_password" {
+  type      = string
+  sensitive = true
+}

@@ -6,14 +6,18 @@ resource "praho_hosting_account" "shop" {
   plan        = "Default Plan"
   features    = ["unix", "dir", "web", "mail", "mysql"]
 
-  # Write-only (Terraform >= 1.11, OpenTofu >= 1.11): never stored in state.
-  password_wo         = var.shop_password
-  password_wo_version = 1
+  password = var.shop_password # stored in state (sensitive)
+
+  # With Terraform >= 1.11 or OpenTofu >= 1.11, use the write-only form
+  # instead: never stored in the plan or state, sent again when the version
+  # changes. (Older CLIs reject write-only attributes, even in `validate`.)
+  #   password_wo         = var.shop_password
+  #   password_wo_version = 1
 
   disk_quota_mb      = 2048
   bandwidth_limit_mb = 0 # unlimited
 
-  timeouts {
+  timeouts = {
     create = "15m"
   }
 }
@@ -27,10 +31,12 @@ resource "praho_hosting_account" "unpaid" {
   suspend_reason = "invoice 2026-114 unpaid"
 }
 
+# With password_wo on Terraform >= 1.11 or OpenTofu >= 1.11, add
+# `ephemeral = true` so the value is kept out of the plan file too (older
+# CLIs reject that argument).
 variable "shop_password" {
   type      = string
   sensitive = true
-  ephemeral = true
 }
 
 variable "unpaid_password" {

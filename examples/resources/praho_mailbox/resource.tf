@@ -13,9 +13,13 @@ resource "praho_mailbox" "office" {
   name      = "office"
   real_name = "Front office"
 
-  # Write-only (Terraform >= 1.11, OpenTofu >= 1.11): never stored in state.
-  password_wo         = var.office_password
-  password_wo_version = 1
+  password = var.office_password # stored in state (sensitive)
+
+  # With Terraform >= 1.11 or OpenTofu >= 1.11, use the write-only form
+  # instead: never stored in the plan or state, sent again when the version
+  # changes. (Older CLIs reject write-only attributes, even in `validate`.)
+  #   password_wo         = var.office_password
+  #   password_wo_version = 1
 
   # Set with modify-user after the create; mail is also kept in the mailbox.
   forward_to      = ["owner@example.org"]
@@ -42,10 +46,12 @@ variable "shop_password" {
   sensitive = true
 }
 
+# With password_wo on Terraform >= 1.11 or OpenTofu >= 1.11, add
+# `ephemeral = true` so the value is kept out of the plan file too (older
+# CLIs reject that argument).
 variable "office_password" {
   type      = string
   sensitive = true
-  ephemeral = true
 }
 
 variable "upload_password" {
