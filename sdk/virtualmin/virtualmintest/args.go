@@ -78,7 +78,14 @@ var extraFlags = map[string]map[string]bool{
 	"list-admins":       {"domain": true, "multiline": false, "name-only": false},
 	"delete-admin":      {"domain": true, "name": true},
 	"get-dns":           {"multiline": false, "regexp": true, "type": true, "name": true, "name-only": false},
-	"modify-dns":        {"add-record": true, "add-record-with-ttl": true, "remove-record": true, "update-record": true},
+	// enable-feature.pl / disable-feature.pl (no recording).
+	"enable-feature": {"domain": true, "all-domains": false, "user": true, "associate": false, "skip-warnings": false,
+		"multiline": false, "unix": false, "dir": false, "dns": false, "mail": false, "web": false, "mysql": false, "webmin": false,
+		"ssl": false, "logrotate": false, "postgres": false, "spam": false, "virus": false, "webalizer": false},
+	"disable-feature": {"domain": true, "all-domains": false, "user": true, "disassociate": false,
+		"multiline": false, "unix": false, "dir": false, "dns": false, "mail": false, "web": false, "mysql": false, "webmin": false,
+		"ssl": false, "logrotate": false, "postgres": false, "spam": false, "virus": false, "webalizer": false},
+	"modify-dns": {"add-record": true, "add-record-with-ttl": true, "remove-record": true, "update-record": true},
 }
 
 // parseArgs parses argv; the error is the message Virtualmin gives.

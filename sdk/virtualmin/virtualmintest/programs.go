@@ -71,6 +71,8 @@ func init() {
 		"list-certs":                (*Server).listCerts,
 		"list-certs-expiry":         (*Server).listCertsExpiry,
 		"validate-domains":          (*Server).validateDomains,
+		"enable-feature":            (*Server).enableFeature,
+		"disable-feature":           (*Server).disableFeature,
 	}
 	for _, p := range realPrograms() {
 		if _, ok := programs[p]; !ok {

@@ -1,0 +1,45 @@
+package virtualmin
+
+import "context"
+
+// EnableFeatures turns features on for an existing virtual server
+// (enable-feature --domain name --web --mail ...). Feature names are
+// create-domain's (unix, dir, web, dns, mail, mysql, webmin, ssl, ...) or a
+// plugin's (virtualmin-nginx). Virtualmin enables them in its own order, so a
+// feature and the one it depends on (web needs dir) may be given together.
+//
+// Like create-domain, enable-feature reports success when one feature's set-up
+// failed (mysql while MariaDB is down), so callers that need the feature read
+// the domain back (Get) and check its Features. A dependency or clash that
+// stops the change fails with KindFailed and Virtualmin's reason.
+func (s *DomainsService) EnableFeatures(ctx context.Context, name string, features ...string) error {
+	return s.features(ctx, "enable-feature", name, features)
+}
+
+// DisableFeatures turns features off for an existing virtual server
+// (disable-feature). It deletes what the features held (the website's
+// files stay in the home directory, but a disabled mysql drops the
+// databases, a disabled mail the mailboxes' mail setup): Virtualmin does not
+// ask for confirmation. It fails with KindFailed when another feature still
+// needs one of them, or an alias server uses it.
+func (s *DomainsService) DisableFeatures(ctx context.Context, name string, features ...string) error {
+	return s.features(ctx, "disable-feature", name, features)
+}
+
+func (s *DomainsService) features(ctx context.Context, program, name string, features []string) error {
+	if len(features) == 0 {
+		return (*service)(s).withServer(invalid("features", "no features given"), program)
+	}
+	var p params
+	for _, f := range features {
+		if !validParamName(f) || reservedParams[f] || featureProgramFlags[f] {
+			return (*service)(s).withServer(invalid("features", "feature %q is not a feature name", f), program)
+		}
+		p.flag(f, true)
+	}
+	return s.simple(ctx, program, name, p)
+}
+
+// featureProgramFlags are the programs' own flags, never feature names.
+var featureProgramFlags = map[string]bool{"domain": true, "user": true, "all-domains": true, "associate": true,
+	"disassociate": true, "skip-warnings": true, "help": true}
