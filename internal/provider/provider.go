@@ -221,6 +221,7 @@ func (p *prahoProvider) Resources(context.Context) []func() resource.Resource {
 		newPHPSettingsResource,
 		newAccountBackupResource,
 		newAccountRestoreResource,
+		newVirtualminServerResource,
 	}
 }
 
@@ -228,5 +229,6 @@ func (p *prahoProvider) DataSources(context.Context) []func() datasource.DataSou
 	return []func() datasource.DataSource{
 		newHostingAccountsDataSource,
 		newServerInfoDataSource,
+		newVirtualminServerHealthDataSource,
 	}
 }

@@ -34,6 +34,12 @@ func (d *providerData) virtualminServer(endpoint string) (*vmServer, error) {
 // newVMServer builds the client of one endpoint from the provider settings.
 func (d *providerData) newVMServer(endpoint string) (*vmServer, error) {
 	c := d.cfg.Virtualmin
+	m, managed := managedServerOf(d, endpoint)
+	if (c.Username == "" || c.Password == "") && managed && m.user != "" && m.password != "" {
+		// A server the run bootstrapped (praho_virtualmin_server): its API
+		// user, unless the provider has credentials of its own.
+		c.Username, c.Password = m.user, m.password
+	}
 	if c.Username == "" || c.Password == "" {
 		return nil, errors.New("Virtualmin credentials are not configured: set username and password in the provider's " +
 			"virtualmin block, or the environment variables PRAHO_VIRTUALMIN_USERNAME and PRAHO_VIRTUALMIN_PASSWORD")
@@ -49,7 +55,11 @@ func (d *providerData) newVMServer(endpoint string) (*vmServer, error) {
 		opts = append(opts, virtualmin.WithCACertPEM(c.CACertificatePEM))
 	}
 	if pin, ok := c.Pins[endpoint]; ok {
+		// A pin in the provider configuration wins over the one a
+		// praho_virtualmin_server found: it is what the user wrote.
 		opts = append(opts, virtualmin.WithPinnedCertificateSHA256(hex.EncodeToString(pin)))
+	} else if managed && m.pin != "" {
+		opts = append(opts, virtualmin.WithPinnedCertificateSHA256(m.pin))
 	}
 	if c.InsecureSkipVerify {
 		opts = append(opts, virtualmin.WithInsecureSkipVerify())
@@ -140,4 +150,58 @@ func (c *domainCache) Invalidate() {
 	c.snapshot = nil
 	c.gen++
 	c.mu.Unlock()
+}
+
+// managedServer is what a praho_virtualmin_server resource knows of the
+// server it bootstrapped: the certificate it pinned and its API user. Accounts
+// placed on that server in the same run (server = praho_virtualmin_server.x.id)
+// reach it with these, since the server's self-signed certificate and its API
+// user only exist once the bootstrap ran.
+type managedServer struct {
+	pin            string
+	user, password string
+}
+
+// managedServers holds the managed servers of every providerData of the
+// process, keyed by managedKey. providerData itself belongs to clients.go;
+// this map keeps the feature in this file.
+var managedServers sync.Map
+
+type managedKey struct {
+	d        *providerData
+	endpoint string
+}
+
+func managedServerOf(d *providerData, endpoint string) (managedServer, bool) {
+	v, ok := managedServers.Load(managedKey{d, endpoint})
+	if !ok {
+		return managedServer{}, false
+	}
+	return v.(managedServer), true
+}
+
+// registerManagedServer records the pin and API user of a server the run
+// manages. A client already built for the endpoint with other settings is
+// dropped, so the next resource that asks gets one with the new settings.
+func (d *providerData) registerManagedServer(endpoint string, m managedServer) {
+	old, ok := managedServerOf(d, endpoint)
+	managedServers.Store(managedKey{d, endpoint}, m)
+	if ok && old == m {
+		return
+	}
+	d.vm.drop(endpoint)
+}
+
+// deregisterManagedServer forgets a server the run no longer manages.
+func (d *providerData) deregisterManagedServer(endpoint string) {
+	if _, ok := managedServers.LoadAndDelete(managedKey{d, endpoint}); ok {
+		d.vm.drop(endpoint)
+	}
+}
+
+// drop forgets the client of key; the next get builds a new one.
+func (r *registry[C]) drop(key string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.clients, key)
 }

@@ -1,0 +1,141 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/praho/terraform-provider-praho/sdk/bootstrap"
+)
+
+var (
+	_ datasource.DataSource              = (*virtualminServerHealthDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*virtualminServerHealthDataSource)(nil)
+)
+
+// virtualminServerHealthDataSource checks a Virtualmin server's health over
+// its remote API, for Terraform check blocks: a scheduled plan in CI becomes
+// the fleet's health monitor.
+type virtualminServerHealthDataSource struct {
+	data *providerData
+}
+
+func newVirtualminServerHealthDataSource() datasource.DataSource {
+	return &virtualminServerHealthDataSource{}
+}
+
+type virtualminServerHealthModel struct {
+	Endpoint             types.String `tfsdk:"endpoint"`
+	TLSFingerprintSHA256 types.String `tfsdk:"tls_fingerprint_sha256"`
+	Status               types.String `tfsdk:"status"`
+	Healthy              types.Bool   `tfsdk:"healthy"`
+	Checks               types.List   `tfsdk:"checks"`
+	Summary              types.String `tfsdk:"summary"`
+	VirtualminVersion    types.String `tfsdk:"virtualmin_version"`
+	WebminVersion        types.String `tfsdk:"webmin_version"`
+	CheckedAt            types.String `tfsdk:"checked_at"`
+}
+
+func (d *virtualminServerHealthDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_virtualmin_server_health"
+}
+
+func (d *virtualminServerHealthDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Health of a Virtualmin server, checked over its remote API every time it is read: whether " +
+			"Webmin answers, the API user logs in, has the rights the provider needs and no more, and the programs the " +
+			"provider uses exist. Meant for `check` blocks, so that a scheduled `plan` warns when a server is not healthy. " +
+			"A server managed by `praho_virtualmin_server` in the same configuration is reached with the pin and API user " +
+			"that resource set up; any other with the provider's `virtualmin` settings.",
+		Attributes: map[string]schema.Attribute{
+			"endpoint": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "The server: `host` or `host:port` (the provider's `virtualmin.port` when left out), such as `praho_virtualmin_server.x.id`.",
+				Validators:          []validator.String{endpointValidator{}},
+			},
+			"tls_fingerprint_sha256": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Pin for the server's certificate, when neither the provider nor a `praho_virtualmin_server` gives one.",
+				Validators:          []validator.String{fingerprintValidator{}, stringvalidator.LengthAtLeast(1)},
+			},
+			"status":             schema.StringAttribute{Computed: true, MarkdownDescription: "`healthy`, `degraded` or `unavailable`."},
+			"healthy":            schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether `status` is `healthy`, for a check's `condition`."},
+			"summary":            schema.StringAttribute{Computed: true, MarkdownDescription: "The report in words, one line per check, for a check's `error_message`."},
+			"virtualmin_version": schema.StringAttribute{Computed: true, MarkdownDescription: "Virtualmin's version."},
+			"webmin_version":     schema.StringAttribute{Computed: true, MarkdownDescription: "Webmin's version."},
+			"checked_at":         schema.StringAttribute{Computed: true, MarkdownDescription: "When the checks ran (RFC 3339)."},
+			"checks": schema.ListAttribute{
+				Computed:            true,
+				ElementType:         healthCheckType,
+				MarkdownDescription: "`name`, `verdict` (`pass`, `warn`, `fail`, `unknown`) and `reason` of each check.",
+			},
+		},
+	}
+}
+
+func (d *virtualminServerHealthDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	pd, diags := providerDataFrom(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	d.data = pd
+}
+
+func (d *virtualminServerHealthDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m virtualminServerHealthModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || d.data == nil {
+		return
+	}
+	cfg := d.data.cfg.Virtualmin
+	endpoint, err := normalizeEndpoint(m.Endpoint.ValueString(), cfg.Port)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", err.Error())
+		return
+	}
+	opts := bootstrap.HealthOptions{
+		Endpoint:    "https://" + endpoint,
+		APIUser:     cfg.Username,
+		APIPassword: cfg.Password,
+		CACertPEM:   cfg.CACertificatePEM,
+		Timeout:     30 * time.Second,
+	}
+	managed, ok := managedServerOf(d.data, endpoint)
+	if ok && (opts.APIUser == "" || opts.APIPassword == "") {
+		opts.APIUser, opts.APIPassword = managed.user, managed.password
+	}
+	switch pin, has := cfg.Pins[endpoint]; {
+	case has:
+		opts.TLSFingerprintSHA256 = fmt.Sprintf("%x", pin)
+	case ok && managed.pin != "":
+		opts.TLSFingerprintSHA256 = managed.pin
+	case m.TLSFingerprintSHA256.ValueString() != "":
+		opts.TLSFingerprintSHA256 = m.TLSFingerprintSHA256.ValueString()
+	}
+	if opts.TLSFingerprintSHA256 != "" {
+		opts.CACertPEM = nil
+	}
+	opts.InsecureSkipVerify = cfg.InsecureSkipVerify && opts.TLSFingerprintSHA256 == ""
+	ctx = tflog.MaskMessageStrings(ctx, opts.APIPassword)
+	h, err := bootstrap.New(nil).Health(ctx, opts)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot check the server's health", fmt.Sprintf("Server: %s\n%s", endpoint, err))
+		return
+	}
+	m.Status = types.StringValue(string(h.Status))
+	m.Healthy = types.BoolValue(h.Status == bootstrap.Healthy)
+	m.Summary = types.StringValue(h.String())
+	m.VirtualminVersion = types.StringValue(h.VirtualminVersion)
+	m.WebminVersion = types.StringValue(h.WebminVersion)
+	m.CheckedAt = types.StringValue(h.CheckedAt.UTC().Format(time.RFC3339))
+	list, diags := healthChecksValue(h)
+	resp.Diagnostics.Append(diags...)
+	m.Checks = list
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}

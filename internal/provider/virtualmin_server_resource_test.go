@@ -1,0 +1,357 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	xssh "golang.org/x/crypto/ssh"
+
+	"github.com/praho/terraform-provider-praho/internal/acctest"
+	"github.com/praho/terraform-provider-praho/sdk/bootstrap/bootstraptest"
+	"github.com/praho/terraform-provider-praho/sdk/ssh/sshtest"
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
+)
+
+// This package's bare hosts use the namespaces prahopv<n> with addresses
+// 10.200.12<n>.2 (see sshtest.NewNamespace: unique across packages).
+
+// serverHost is a bare host for the acceptance tests, with the directory
+// standing for its "/" registered for the provider (hostRoots).
+func serverHost(t *testing.T, n int, opts ...bootstraptest.Option) *bootstraptest.Host {
+	t.Helper()
+	h := bootstraptest.NewHost(t, fmt.Sprintf("prahopv%d", n), fmt.Sprintf("10.200.12%d.2", n), opts...)
+	hostRoots.Store(h.NS.Addr, h.Root)
+	t.Cleanup(func() { hostRoots.Delete(h.NS.Addr) })
+	return h
+}
+
+// The test passwords hold shell metacharacters, so that quoting mistakes
+// show, and are long enough to be found in a log without false alarms.
+const (
+	serverAPIPassword = `Api-Pass'word;$(echo pwned)-9`
+	accountPassword   = "Account-Pass-77"
+)
+
+type serverConfig struct {
+	h *bootstraptest.Host
+	// provider adds a provider block with the API user and the server's pin
+	// (var.pin, from TF_VAR_pin): what later applies need, as every CLI
+	// run starts the provider afresh (see the resource's documentation).
+	provider   bool
+	hostKey    string // ssh host_key; the host's own when empty
+	accounts   bool
+	check      bool
+	ports      string
+	installerF string
+}
+
+func (c serverConfig) String() string {
+	hk := c.hostKey
+	if hk == "" {
+		hk = c.h.SSHD.HostKeyLine
+	}
+	if c.ports == "" {
+		c.ports = "[22, 80, 443, 10000]"
+	}
+	if c.installerF == "" {
+		c.installerF = c.h.InstallerFile()
+	}
+	// Secrets come in as sensitive variables (TF_VAR_...), as in real use:
+	// the test harness logs the configuration text at TRACE.
+	s := fmt.Sprintf(`
+variable "api_password" {
+  type      = string
+  sensitive = true
+}
+variable "ssh_private_key" {
+  type      = string
+  sensitive = true
+}
+variable "account_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "praho_virtualmin_server" "vm" {
+  name         = "vm-test"
+  address      = %q
+  hostname     = "vm1.example.test"
+  api_password = var.api_password
+  api_allow_from = [%q]
+  capacity     = 50
+  tags         = { region = "test" }
+
+  ssh {
+    user        = %q
+    port        = %d
+    private_key = var.ssh_private_key
+    host_key    = %q
+    dial_timeout = "2m"
+  }
+  install {
+    mode           = "LAMP"
+    installer_file = %q
+  }
+  hardening {
+    open_ports = %s
+    fail2ban   = true
+  }
+}
+`, c.h.NS.Addr, c.h.NS.HostAddr, c.h.SSHD.User, c.h.SSHD.Port, hk, c.installerF, c.ports)
+	if c.provider {
+		s += fmt.Sprintf(`
+variable "pin" {
+  type = string
+}
+
+provider "praho" {
+  virtualmin {
+    username                = "praho"
+    password                = var.api_password
+    certificate_sha256_pins = { %q = var.pin }
+  }
+}
+`, c.h.NS.Addr+":10000")
+	}
+	if c.accounts {
+		for _, d := range []string{"one", "two"} {
+			s += fmt.Sprintf(`
+resource "praho_hosting_account" "%[1]s" {
+  server   = praho_virtualmin_server.vm.id
+  domain   = "%[1]s.example.test"
+  username = "%[1]suser"
+  password = var.account_password
+  features = ["dir", "unix", "web"]
+  lifecycle {
+    replace_triggered_by = [praho_virtualmin_server.vm.id]
+  }
+}
+`, d)
+		}
+	}
+	if c.check {
+		s += `
+data "praho_virtualmin_server_health" "vm" {
+  endpoint = praho_virtualmin_server.vm.id
+}
+
+check "vm_health" {
+  assert {
+    condition     = data.praho_virtualmin_server_health.vm.healthy
+    error_message = data.praho_virtualmin_server_health.vm.summary
+  }
+}
+`
+	}
+	return s
+}
+
+// hostDomains lists the accounts on the host's simulator, through its Webmin
+// with the API user and the pin the provider stored.
+func hostDomains(h *bootstraptest.Host, st *terraform.State) ([]string, error) {
+	rs, ok := st.RootModule().Resources["praho_virtualmin_server.vm"]
+	if !ok {
+		return nil, fmt.Errorf("no server in state")
+	}
+	c, err := virtualmin.NewClient(h.NS.Addr+":10000",
+		virtualmin.WithBasicAuth("praho", serverAPIPassword),
+		virtualmin.WithPinnedCertificateSHA256(rs.Primary.Attributes["tls_fingerprint_sha256"]),
+		virtualmin.WithRetry(virtualmin.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	list, err := c.Domains.List(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, d := range list {
+		names = append(names, d.Name)
+	}
+	return names, nil
+}
+
+func checkHostDomains(h *bootstraptest.Host, want string) resource.TestCheckFunc {
+	return func(st *terraform.State) error {
+		names, err := hostDomains(h, st)
+		if err != nil {
+			return err
+		}
+		if got := strings.Join(names, " "); got != want {
+			return fmt.Errorf("accounts on the host: %q, want %q", got, want)
+		}
+		return nil
+	}
+}
+
+func checkInstallerRuns(h *bootstraptest.Host, n int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if runs := h.InstallerRuns(); len(runs) != n {
+			return fmt.Errorf("the installer ran %d times (%q), want %d", len(runs), runs, n)
+		}
+		return nil
+	}
+}
+
+// TestAccVirtualminServer_bootstrapAndAccounts: a bare host in a network
+// namespace becomes a Virtualmin server and takes two accounts in the same
+// apply; a second plan is empty and installs nothing; -replace rebuilds the
+// server and its accounts; with Webmin stopped the server reads unavailable
+// and the health check block fails. A wrong host key is refused first. The
+// TRACE log of the whole run holds neither password nor the private key.
+func TestAccVirtualminServer_bootstrapAndAccounts(t *testing.T) {
+	h := serverHost(t, 1, bootstraptest.WithFirewall(bootstraptest.UFW))
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	t.Setenv("TF_ACC_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	// The accounts reach the new server with its own API user and pin only.
+	for _, v := range []string{"PRAHO_VIRTUALMIN_USERNAME", "PRAHO_VIRTUALMIN_PASSWORD", "PRAHO_VIRTUALMIN_CA_CERTIFICATE", "PRAHO_VIRTUALMIN_INSECURE"} {
+		t.Setenv(v, "")
+		os.Unsetenv(v)
+	}
+	t.Setenv("PRAHO_VIRTUALMIN_RATE_LIMIT", "0")
+
+	_, otherKey := sshtest.NewClientKey(t) // a key that is not h's host key
+	t.Setenv("TF_VAR_pin", "")
+	t.Setenv("TF_VAR_api_password", serverAPIPassword)
+	t.Setenv("TF_VAR_account_password", accountPassword)
+	t.Setenv("TF_VAR_ssh_private_key", string(h.SSHD.ClientKeyPEM))
+	base := serverConfig{h: h, accounts: true}
+	wrongKey := base
+	wrongKey.hostKey = strings.TrimSpace(string(xssh.MarshalAuthorizedKey(otherKey.PublicKey())))
+	later := base
+	later.provider = true
+	serverOnly := serverConfig{h: h, check: true, provider: true}
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// A host key other than the pinned one: refused, nothing runs.
+				Config:      wrongKey.String(),
+				ExpectError: regexp.MustCompile(`(?s)Cannot connect to the host over SSH.*host key`),
+			},
+			{
+				Config: base.String(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("praho_virtualmin_server.vm", plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction("praho_hosting_account.one", plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction("praho_hosting_account.two", plancheck.ResourceActionCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("praho_virtualmin_server.vm", tfjsonpath.New("id"), knownvalue.StringExact(h.NS.Addr+":10000")),
+					statecheck.ExpectKnownValue("praho_virtualmin_server.vm", tfjsonpath.New("status"), knownvalue.StringExact("healthy")),
+					statecheck.ExpectKnownValue("praho_virtualmin_server.vm", tfjsonpath.New("tls_fingerprint_sha256"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9A-Fa-f:]{64,95}$`))),
+					statecheck.ExpectKnownValue("praho_virtualmin_server.vm", tfjsonpath.New("virtualmin_version"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue("praho_hosting_account.one", tfjsonpath.New("id"), knownvalue.StringExact(h.NS.Addr+":10000/one.example.test")),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkHostDomains(h, "one.example.test two.example.test"),
+					checkInstallerRuns(h, 1),
+					func(st *terraform.State) error {
+						// The pin the later steps give the provider.
+						os.Setenv("TF_VAR_pin", st.RootModule().Resources["praho_virtualmin_server.vm"].Primary.Attributes["tls_fingerprint_sha256"])
+						return nil
+					},
+					func(*terraform.State) error {
+						if !strings.Contains(h.Commands(), "ufw allow 443/tcp") {
+							return fmt.Errorf("the firewall was not set up:\n%s", h.Commands())
+						}
+						return nil
+					},
+				),
+			},
+			{
+				// Second plan, in a fresh provider with no settings of its
+				// own: the server is refreshed first and hands its pin and
+				// API user to its accounts' reads. Nothing to do.
+				Config:   base.String(),
+				PlanOnly: true,
+			},
+			{
+				// A hardening change applies in place; still no install.
+				Config: func() string { c := later; c.ports = "[22, 443, 10000]"; return c.String() }(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("praho_virtualmin_server.vm", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("praho_hosting_account.one", plancheck.ResourceActionNoop),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(checkInstallerRuns(h, 1), checkHostDomains(h, "one.example.test two.example.test"),
+					func(*terraform.State) error {
+						if !strings.Contains(h.Commands(), "ufw delete allow 80/tcp") && !strings.Contains(h.Commands(), "80/tcp") {
+							return fmt.Errorf("port 80 was not closed:\n%s", h.Commands())
+						}
+						return nil
+					}),
+			},
+			{
+				// -replace rebuilds the server and, through
+				// replace_triggered_by, its accounts.
+				Config: later.String(),
+				Taint:  []string{"praho_virtualmin_server.vm"},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("praho_virtualmin_server.vm", plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction("praho_hosting_account.one", plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction("praho_hosting_account.two", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("praho_virtualmin_server.vm", tfjsonpath.New("status"), knownvalue.StringExact("healthy")),
+				},
+				Check: checkHostDomains(h, "one.example.test two.example.test"),
+			},
+			{
+				// The accounts go; the server stays, watched by a check block.
+				Config: serverOnly.String(),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.praho_virtualmin_server_health.vm", tfjsonpath.New("status"), knownvalue.StringExact("healthy")),
+				},
+				Check: checkHostDomains(h, ""),
+			},
+			{
+				// Webmin stops: the next refresh shows the server unavailable.
+				PreConfig:    h.StopWebmin,
+				RefreshState: true,
+				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue("praho_virtualmin_server.vm", tfjsonpath.New("status"), knownvalue.StringExact("unavailable")),
+				}},
+				Check: resource.TestCheckResourceAttr("praho_virtualmin_server.vm", "status", "unavailable"),
+			},
+		},
+	})
+
+	raw, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := string(raw)
+	if !strings.Contains(log, "bootstrap install:") {
+		t.Fatalf("the TRACE log holds no bootstrap progress (%d bytes): the secret check below would prove nothing", len(raw))
+	}
+	secrets := map[string]string{"API password": serverAPIPassword, "account password": accountPassword}
+	for i, line := range strings.Split(string(h.SSHD.ClientKeyPEM), "\n") {
+		if len(line) > 40 && !strings.HasPrefix(line, "-----") {
+			secrets[fmt.Sprintf("private key (line %d)", i)] = line
+		}
+	}
+	for what, secret := range secrets {
+		if i := strings.Index(log, secret); i >= 0 {
+			start := max(0, strings.LastIndex(log[:i], "\n"))
+			line, _, _ := strings.Cut(log[start+1:], "\n")
+			t.Errorf("the %s appears in the TRACE log, in:\n%.400s", what, strings.ReplaceAll(line, secret, "[THE SECRET]"))
+		}
+	}
+}
