@@ -181,8 +181,9 @@ func (r *hostingAccountResource) Schema(ctx context.Context, _ resource.SchemaRe
 				ElementType: types.StringType,
 				Default:     setdefault.StaticValue(types.SetValueMust(types.StringType, defFeatures)),
 				MarkdownDescription: "Virtualmin features of the account: `" + strings.Join(accountFeatures, "`, `") +
-					"`. Defaults to `dir`, `unix` and `web`. A feature missing on the server shows in the plan; the " +
-					"features of an existing account cannot be changed in place yet (see Limitations).",
+					"`. Defaults to `dir`, `unix` and `web`. A feature missing on the server shows in the plan. Changing the " +
+					"set changes the account in place (enable-feature, disable-feature), and the apply reads it back; " +
+					"turning a feature off deletes what it holds (the plan warns).",
 				Validators: []validator.Set{
 					setvalidator.SizeAtLeast(1),
 					setvalidator.ValueStringsAre(stringvalidator.OneOf(accountFeatures...)),
@@ -283,11 +284,13 @@ func (r *hostingAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	if !plan.Features.IsUnknown() && !plan.Features.Equal(state.Features) && r.sameEndpoint(plan.Server.ValueString(), state.Server.ValueString()) &&
 		sameDomain(plan.Domain.ValueString(), state.Domain.ValueString()) {
-		resp.Diagnostics.AddAttributeWarning(path.Root("features"), "Features cannot be changed in place",
-			fmt.Sprintf("The features of %s differ from the configuration (server: %s, configuration: %s). This provider "+
-				"cannot enable or disable features of an existing account yet, so the apply will fail for it. Change them "+
-				"in Virtualmin, or rebuild the account with -replace (this deletes its files, mail and databases).",
-				plan.Domain.ValueString(), setString(ctx, state.Features), setString(ctx, plan.Features)))
+		_, off := featureChanges(ctx, state.Features, plan.Features)
+		if len(off) > 0 {
+			resp.Diagnostics.AddAttributeWarning(path.Root("features"), "Features will be turned off",
+				fmt.Sprintf("The apply turns off %s for %s (disable-feature). Virtualmin removes what a feature holds without "+
+					"asking: turning off mysql or postgres drops the account's databases, dns deletes its zone, mail its mail "+
+					"setup, web its website configuration.", strings.Join(off, ", "), plan.Domain.ValueString()))
+		}
 	}
 }
 
@@ -366,6 +369,27 @@ func phpNotTaken(diags *diag.Diagnostics, server, ascii, want string, dom *virtu
 		fmt.Sprintf("Server: %s\nDomain: %s\nVirtualmin reported success, but the account has PHP %q (mode %q), not %q. "+
 			"Check the server's PHP installation (check-config), then apply again.", server, ascii, dom.PHPVersion, dom.PHPExecutionMode, want))
 	return true
+}
+
+// featureChanges lists the features to turn on and off to go from state to
+// plan, each sorted.
+func featureChanges(ctx context.Context, state, plan types.Set) (on, off []string) {
+	var have, want []string
+	state.ElementsAs(ctx, &have, false)
+	plan.ElementsAs(ctx, &want, false)
+	for _, f := range want {
+		if !slices.Contains(have, f) {
+			on = append(on, f)
+		}
+	}
+	for _, f := range have {
+		if !slices.Contains(want, f) {
+			off = append(off, f)
+		}
+	}
+	sort.Strings(on)
+	sort.Strings(off)
+	return on, off
 }
 
 func setString(ctx context.Context, s types.Set) string {
@@ -696,13 +720,50 @@ func (r *hostingAccountResource) Update(ctx context.Context, req resource.Update
 	}
 	defer srv.domains.Invalidate()
 
-	if !plan.Features.Equal(state.Features) {
-		resp.Diagnostics.AddAttributeError(path.Root("features"), "Features cannot be changed in place",
-			fmt.Sprintf("Server: %s\nDomain: %s\nThe account has features %s; the configuration asks for %s. This provider cannot "+
-				"enable or disable features of an existing account yet. Change them in Virtualmin, or rebuild the account with "+
-				"-replace (this deletes its files, mail and databases). Nothing was changed.",
-				srv.endpoint, ascii, setString(ctx, state.Features), setString(ctx, plan.Features)))
-		return
+	// Features first: enabled ones may be what later settings (PHP needs
+	// web) rely on. Turning on before turning off keeps a dependency (web
+	// needs dir) satisfied at every step.
+	on, off := featureChanges(ctx, state.Features, plan.Features)
+	if len(on) > 0 {
+		if err := srv.client.Domains.EnableFeatures(ctx, ascii, on...); err != nil {
+			vmError(&resp.Diagnostics, "Cannot enable features of the hosting account ("+strings.Join(on, ", ")+")", srv.endpoint, ascii, err)
+			return
+		}
+	}
+	if len(off) > 0 {
+		if err := srv.client.Domains.DisableFeatures(ctx, ascii, off...); err != nil {
+			vmError(&resp.Diagnostics, "Cannot disable features of the hosting account ("+strings.Join(off, ", ")+")", srv.endpoint, ascii, err)
+			return
+		}
+	}
+	if len(on)+len(off) > 0 {
+		// enable-feature reports success when a feature's set-up failed
+		// (mysql while MariaDB is down): read back before going on.
+		dom, err := srv.client.Domains.Get(ctx, ascii)
+		if err != nil {
+			vmError(&resp.Diagnostics, "Features changed but the hosting account was not read back", srv.endpoint, ascii, err)
+			return
+		}
+		var stillOn []string
+		for _, f := range off {
+			if slices.Contains(dom.Features, f) {
+				stillOn = append(stillOn, f)
+			}
+		}
+		if missing := missingFeatures(on, dom.Features); len(missing) > 0 || len(stillOn) > 0 {
+			var what []string
+			if len(missing) > 0 {
+				what = append(what, "it lacks "+strings.Join(missing, ", "))
+			}
+			if len(stillOn) > 0 {
+				what = append(what, "it still has "+strings.Join(stillOn, ", "))
+			}
+			resp.Diagnostics.AddAttributeError(path.Root("features"), "Features not changed as asked",
+				fmt.Sprintf("Server: %s\nDomain: %s\nVirtualmin reported success, but %s (it has: %s). Fix the cause on the "+
+					"server (for mysql: is MariaDB running?), then apply again; the next plan shows what is still missing.",
+					srv.endpoint, ascii, strings.Join(what, " and "), strings.Join(dom.Features, " ")))
+			return
+		}
 	}
 
 	mod := &virtualmin.ModifyDomainRequest{}
