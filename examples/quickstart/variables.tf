@@ -27,3 +27,10 @@ variable "account_password" {
   sensitive   = true
   default     = "Quickstart-Demo-1"
 }
+
+variable "mailbox_password" {
+  description = "Password of the demo mailboxes."
+  type        = string
+  sensitive   = true
+  default     = "Quickstart-Mail-1"
+}

@@ -131,12 +131,15 @@ func run(ctx context.Context, cliName string) error {
 		}
 	}
 
-	say("1. Apply the quickstart: three hosting accounts and their DNS zone")
+	say("1. Apply the quickstart: three hosting accounts, the shop's mailboxes, database and alias, and their DNS zone")
 	if code, err := tf("apply", "-auto-approve", "-input=false"); err != nil || code != 0 {
 		cleanup()
 		return fmt.Errorf("apply failed (exit %d, %v)", code, err)
 	}
 	fmt.Printf("\nVirtualmin now hosts: %s\n", strings.Join(sim.Domains(), ", "))
+	if d, ok := sim.Domain("shop." + zone); ok {
+		fmt.Printf("shop.%s holds mailboxes %s and databases %s\n", zone, strings.Join(d.Users, ", "), strings.Join(d.Databases, ", "))
+	}
 	if a, err := dig(pdns.DNSAddr, "shop."+zone); err == nil {
 		fmt.Printf("PowerDNS answers shop.%s A: %s\n", zone, a)
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,7 +52,7 @@ func TestAccQuickstart(t *testing.T) {
 			p = acctest.StartPowerDNS(t)
 		},
 		CheckDestroy: func(s *terraform.State) error {
-			if n := len(vm.Server.Domains()); n != 0 {
+			if n := len(vm.Server.Domains()); n != 0 { // the alias included
 				return fmt.Errorf("%d accounts left: %v", n, vm.Server.Domains())
 			}
 			return checkZoneGone(t, p, zone)(s)
@@ -65,9 +67,42 @@ func TestAccQuickstart(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownOutputValueAtPath("accounts", tfjsonpath.New("shop"), knownvalue.StringExact(vm.Endpoint+"/shop."+zone)),
+					statecheck.ExpectKnownOutputValueAtPath("shop_contents", tfjsonpath.New("database"), knownvalue.StringExact("shop_orders")),
+					statecheck.ExpectKnownOutputValueAtPath("shop_contents", tfjsonpath.New("alias"), knownvalue.StringExact("store."+zone)),
+					statecheck.ExpectKnownOutputValueAtPath("shop_contents", tfjsonpath.New("mailboxes"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.StringExact("office@shop." + zone), knownvalue.StringExact("sales@shop." + zone)})),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					checkAccount(vm, "blog."+zone, nil),
+					// The shop account holds two mailboxes, a database and an alias.
+					checkAccount(vm, "shop."+zone, func(d virtualmintest.DomainInfo) error {
+						if !slices.ContainsFunc(d.Users, func(u string) bool { return strings.HasPrefix(u, "office") }) ||
+							!slices.ContainsFunc(d.Users, func(u string) bool { return strings.HasPrefix(u, "sales") }) {
+							return fmt.Errorf("shop mailboxes: %v", d.Users)
+						}
+						if !slices.Contains(d.Databases, "shop_orders") {
+							return fmt.Errorf("shop databases: %v", d.Databases)
+						}
+						return nil
+					}),
+					checkAccount(vm, "store."+zone, func(d virtualmintest.DomainInfo) error {
+						if d.AliasOf != "shop."+zone {
+							return fmt.Errorf("store.%s is an alias of %q", zone, d.AliasOf)
+						}
+						return nil
+					}),
+					func(*terraform.State) error {
+						ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+						defer cancel()
+						u, err := vm.Client.Users.Get(ctx, "shop."+zone, "sales")
+						if err != nil {
+							return err
+						}
+						if want := "office@shop." + zone; !slices.Contains(u.ForwardTo, want) {
+							return fmt.Errorf("sales forwards to %v, want %s", u.ForwardTo, want)
+						}
+						return nil
+					},
 					func(s *terraform.State) error { return checkRRset(t, p, zone, "@", "MX", 3600, "10 mail."+zone+".")(s) },
 					func(s *terraform.State) error { return checkRRset(t, p, zone, "@", "TXT", 3600, `"v=spf1 mx -all"`)(s) },
 					func(s *terraform.State) error {
