@@ -681,6 +681,14 @@ func (r *virtualminServerResource) Read(ctx context.Context, req resource.ReadRe
 	if password == "" {
 		user, password = r.data.cfg.Virtualmin.Username, r.data.cfg.Virtualmin.Password
 	}
+	if password == "" {
+		// Imported, or a write-only password: nothing to log in with.
+		resp.Diagnostics.AddWarning("Health not checked",
+			fmt.Sprintf("Host: %s\nThe API password is not in state (imported, or api_password_wo) and the provider has no "+
+				"virtualmin credentials: set them, or api_password, for the health checks to run.", address))
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
+	}
 
 	// Over SSH when the host answers (one attempt: a plan must not wait for
 	// a dead host), otherwise over the API alone.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -49,7 +50,10 @@ type serverConfig struct {
 	// provider adds a provider block with the API user and the server's pin
 	// (var.pin, from TF_VAR_pin): what later applies need, as every CLI
 	// run starts the provider afresh (see the resource's documentation).
-	provider   bool
+	provider bool
+	// writeOnly sends the API password as api_password_wo, version wo.
+	writeOnly  bool
+	wo         int
 	hostKey    string // ssh host_key; the host's own when empty
 	accounts   bool
 	check      bool
@@ -88,7 +92,7 @@ resource "praho_virtualmin_server" "vm" {
   name         = "vm-test"
   address      = %q
   hostname     = "vm1.example.test"
-  api_password = var.api_password
+  %s
   api_allow_from = [%q]
   capacity     = 50
   tags         = { region = "test" }
@@ -109,7 +113,7 @@ resource "praho_virtualmin_server" "vm" {
     fail2ban   = true
   }
 }
-`, c.h.NS.Addr, c.h.NS.HostAddr, c.h.SSHD.User, c.h.SSHD.Port, hk, c.installerF, c.ports)
+`, c.h.NS.Addr, c.password(), c.h.NS.HostAddr, c.h.SSHD.User, c.h.SSHD.Port, hk, c.installerF, c.ports)
 	if c.provider {
 		s += fmt.Sprintf(`
 variable "pin" {
@@ -156,6 +160,13 @@ check "vm_health" {
 `
 	}
 	return s
+}
+
+func (c serverConfig) password() string {
+	if c.writeOnly {
+		return fmt.Sprintf("api_password_wo         = var.api_password\n  api_password_wo_version = %d", c.wo)
+	}
+	return "api_password = var.api_password"
 }
 
 // hostDomains lists the accounts on the host's simulator, through its Webmin
@@ -354,4 +365,82 @@ func TestAccVirtualminServer_bootstrapAndAccounts(t *testing.T) {
 			t.Errorf("the %s appears in the TRACE log, in:\n%.400s", what, strings.ReplaceAll(line, secret, "[THE SECRET]"))
 		}
 	}
+}
+
+// TestAccVirtualminServer_lateHostFailedInstall: a host whose sshd comes up
+// late is reached by the dial retries; a failing installer fails the apply
+// with the end of its output; the next apply installs; a write-only API
+// password is sent, kept out of state, and works; import by address.
+func TestAccVirtualminServer_lateHostFailedInstall(t *testing.T) {
+	h := serverHost(t, 2, bootstraptest.WithBootDelay(20*time.Second), bootstraptest.WithFirewall(bootstraptest.Firewalld), bootstraptest.WithFail2ban())
+	for _, v := range []string{"PRAHO_VIRTUALMIN_USERNAME", "PRAHO_VIRTUALMIN_PASSWORD", "PRAHO_VIRTUALMIN_CA_CERTIFICATE", "PRAHO_VIRTUALMIN_INSECURE"} {
+		t.Setenv(v, "")
+		os.Unsetenv(v)
+	}
+	t.Setenv("TF_VAR_pin", "")
+	t.Setenv("TF_VAR_api_password", serverAPIPassword)
+	t.Setenv("TF_VAR_account_password", accountPassword)
+	t.Setenv("TF_VAR_ssh_private_key", string(h.SSHD.ClientKeyPEM))
+	const newPassword = "Rotated-Api-Password-42"
+
+	failing := serverConfig{h: h, installerF: h.FailingInstallerFile()}
+	good := serverConfig{h: h}
+	wo := serverConfig{h: h, provider: true, writeOnly: true, wo: 1}
+	oldCLI := func() (bool, error) {
+		_, v := acctest.CLI(t)
+		return v.LessThan(version.Must(version.NewVersion("1.11.0"))), nil
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// Reached only by retrying (sshd starts 20 s late); the
+				// installer fails and its last lines are in the error.
+				Config:      failing.String(),
+				ExpectError: regexp.MustCompile(`(?s)Bootstrap failed.*Unable to locate package virtualmin-core`),
+			},
+			{
+				Config: good.String(),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("praho_virtualmin_server.vm", tfjsonpath.New("status"), knownvalue.StringExact("healthy")),
+				},
+				Check: func(st *terraform.State) error {
+					os.Setenv("TF_VAR_pin", st.RootModule().Resources["praho_virtualmin_server.vm"].Primary.Attributes["tls_fingerprint_sha256"])
+					if !strings.Contains(h.Commands(), "firewall-cmd") {
+						return fmt.Errorf("firewalld was not used:\n%s", h.Commands())
+					}
+					return nil
+				},
+			},
+			{
+				// A new password, write-only: applied in place, not in
+				// state, and the API answers with it (the provider block
+				// and the health check use it).
+				SkipFunc:  oldCLI,
+				PreConfig: func() { os.Setenv("TF_VAR_api_password", newPassword) },
+				Config:    wo.String(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("praho_virtualmin_server.vm", plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("praho_virtualmin_server.vm", tfjsonpath.New("api_password"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("praho_virtualmin_server.vm", tfjsonpath.New("api_password_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("praho_virtualmin_server.vm", tfjsonpath.New("status"), knownvalue.StringExact("healthy")),
+				},
+			},
+			{
+				// Import by address: the server is found and checked.
+				ResourceName:  "praho_virtualmin_server.vm",
+				ImportState:   true,
+				ImportStateId: h.NS.Addr,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 || states[0].ID != h.NS.Addr+":10000" || states[0].Attributes["address"] != h.NS.Addr {
+						return fmt.Errorf("imported %+v", states)
+					}
+					return nil
+				},
+			},
+		},
+	})
 }
