@@ -1,0 +1,198 @@
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/praho/terraform-provider-praho/sdk/bootstrap"
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin/virtualmintest"
+)
+
+// TestManagedServerHandsPinAndUserToAccounts: a provider without virtualmin
+// settings reaches a server once a praho_virtualmin_server registered its pin
+// and API user; a pin in the provider configuration wins; a new registration
+// replaces the client built with the old one; deregistering forgets it.
+func TestManagedServerHandsPinAndUserToAccounts(t *testing.T) {
+	srv, err := virtualmintest.NewServer(virtualmintest.WithListenAddr("127.0.0.1:0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	const pass1, pass2 = "Managed-Pass-1'$(x)", "Managed-Pass-2;rm"
+	srv.AddUser("praho", pass1, virtualmintest.RoleMaster)
+	block, _ := pem.Decode(srv.CertificatePEM())
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pin := virtualmin.CertificateSHA256(cert.Raw)
+	ep := srv.Endpoint()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	list := func(d *providerData) error {
+		s, err := d.virtualminServer(ep)
+		if err != nil {
+			return err
+		}
+		_, err = s.client.Domains.List(ctx, nil)
+		return err
+	}
+	cfg := virtualminConfig{Port: 10000, RateLimit: 0, MaxInFlight: 2, Retries: 0, RequestTimeout: 30 * time.Second}
+
+	d := newProviderData(&config{Virtualmin: cfg})
+	if err := list(d); err == nil || !strings.Contains(err.Error(), "credentials are not configured") {
+		t.Fatalf("before registration: %v", err)
+	}
+	d.registerManagedServer(ep, managedServer{pin: pin, user: "praho", password: pass1})
+	if err := list(d); err != nil {
+		t.Fatalf("with the managed pin and user: %v", err)
+	}
+	// The password changes (api_password updated in place): the client built
+	// with the old one is dropped.
+	srv.AddUser("praho", pass2, virtualmintest.RoleMaster)
+	d.registerManagedServer(ep, managedServer{pin: pin, user: "praho", password: pass2})
+	if err := list(d); err != nil {
+		t.Fatalf("after the new registration: %v", err)
+	}
+	d.deregisterManagedServer(ep)
+	if err := list(d); err == nil {
+		t.Fatal("a deregistered server is still reachable without settings")
+	}
+
+	// A pin in the provider configuration wins over the managed one.
+	wrong := sha256.Sum256([]byte("another certificate"))
+	pinned := cfg
+	pinned.Pins = map[string][]byte{ep: wrong[:]}
+	d2 := newProviderData(&config{Virtualmin: pinned})
+	d2.registerManagedServer(ep, managedServer{pin: pin, user: "praho", password: pass2})
+	var vmErr *virtualmin.Error
+	if err := list(d2); !errors.As(err, &vmErr) || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("the provider's (wrong) pin did not win: %v", err)
+	}
+	// Provider credentials win over the managed API user.
+	creds := cfg
+	creds.Username, creds.Password = "praho", "Not-The-Password-9"
+	d3 := newProviderData(&config{Virtualmin: creds})
+	d3.registerManagedServer(ep, managedServer{pin: pin, user: "praho", password: pass2})
+	if err := list(d3); !errors.As(err, &vmErr) || vmErr.Kind != virtualmin.KindAuth {
+		t.Fatalf("the provider's (wrong) credentials did not win: %v", err)
+	}
+}
+
+func sshBlock() *serverSSHBlock {
+	return &serverSSHBlock{
+		User: types.StringNull(), Port: types.Int64Null(), PrivateKey: types.StringValue("KEY"),
+		UseAgent: types.BoolNull(), AgentSocket: types.StringNull(),
+		HostKey: types.StringNull(), HostKeySHA256: types.StringValue("SHA256:" + strings.Repeat("A", 43)),
+		KnownHostsFile: types.StringNull(), InsecureIgnoreHostKey: types.BoolNull(),
+		ConnectTimeout: types.StringNull(), DialTimeout: types.StringNull(),
+	}
+}
+
+func TestServerSSHConfig(t *testing.T) {
+	m := &virtualminServerModel{Address: types.StringValue("203.0.113.5"), SSH: sshBlock()}
+	cfg, secrets, err := m.sshConfig(nil, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "203.0.113.5:22" || cfg.User != "root" || cfg.DialTimeout != 5*time.Minute || cfg.ConnectTimeout != 15*time.Second {
+		t.Errorf("defaults: %+v", cfg)
+	}
+	if len(secrets) != 1 || secrets[0] != "KEY" {
+		t.Errorf("secrets %q", secrets)
+	}
+	if _, _, err := m.sshConfig(nil, false); err != nil {
+		t.Fatal(err)
+	}
+	if c, _, _ := m.sshConfig(nil, false); c.DialTimeout != 0 {
+		t.Errorf("reads retry the dial for %s; a plan must not wait for a dead host", c.DialTimeout)
+	}
+
+	two := sshBlock()
+	two.InsecureIgnoreHostKey = types.BoolValue(true)
+	none := sshBlock()
+	none.HostKeySHA256 = types.StringNull()
+	noAuth := sshBlock()
+	noAuth.PrivateKey = types.StringNull()
+	for name, b := range map[string]*serverSSHBlock{"two host key settings": two, "no host key setting": none, "no login": noAuth, "no block": nil} {
+		m := &virtualminServerModel{Address: types.StringValue("203.0.113.5"), SSH: b}
+		if _, _, err := m.sshConfig(nil, true); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+
+	withBastion := sshBlock()
+	withBastion.Port = types.Int64Value(2222)
+	withBastion.Bastion = &serverBastionBlock{Address: types.StringValue("198.51.100.1"), Port: types.Int64Null(), User: types.StringValue("jump"),
+		HostKey:       types.StringValue("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"),
+		HostKeySHA256: types.StringNull(), KnownHostsFile: types.StringNull(), InsecureIgnoreHostKey: types.BoolNull()}
+	m = &virtualminServerModel{Address: types.StringValue("10.0.0.5"), SSH: withBastion}
+	cfg, _, err = m.sshConfig(nil, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "10.0.0.5:2222" || cfg.Bastion == nil || cfg.Bastion.Addr != "198.51.100.1:22" || cfg.Bastion.User != "jump" || len(cfg.Bastion.Auth) != 1 {
+		t.Errorf("bastion: %+v / %+v", cfg, cfg.Bastion)
+	}
+}
+
+func TestServerSpec(t *testing.T) {
+	ctx := context.Background()
+	ports, _ := types.ListValue(types.Int64Type, []attr.Value{types.Int64Value(22), types.Int64Value(443)})
+	allow, _ := types.ListValue(types.StringType, []attr.Value{types.StringValue("192.0.2.0/24")})
+	m := &virtualminServerModel{
+		Hostname:     types.StringValue("vm9.example.test"),
+		APIUser:      types.StringNull(),
+		APIAllowFrom: allow,
+		Install: &serverInstallBlock{Mode: types.StringValue("LEMP"), InstallerURL: types.StringNull(), InstallerFile: types.StringValue("/tmp/i.sh"),
+			InstallerSHA256: types.StringNull(), InsecureAllowHTTP: types.BoolNull(), Force: types.BoolNull()},
+		Hardening: &serverHardeningBlock{OpenPorts: ports, Fail2ban: types.BoolNull(), TLSCertPEM: types.StringNull(), TLSKeyPEM: types.StringNull(), TLSValidDays: types.Int64Null()},
+	}
+	s, diags := m.spec(ctx, "Pw-123456789")
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if s.Install.Mode != bootstrap.BundleLEMP || !s.Install.Force || s.Install.InstallerFile != "/tmp/i.sh" || s.Install.Hostname != "vm9.example.test" {
+		t.Errorf("install: %+v", s.Install)
+	}
+	if !s.Harden.Fail2ban || len(s.Harden.OpenPorts) != 2 || s.Harden.OpenPorts[1] != 443 || s.Harden.TLS.Hostname != "vm9.example.test" {
+		t.Errorf("harden: %+v", s.Harden)
+	}
+	if s.APIUser.Name != "praho" || s.APIUser.Password != "Pw-123456789" || len(s.APIUser.AllowFrom) != 1 {
+		t.Errorf("api user: %v", s.APIUser)
+	}
+	// Without a hardening block the firewall is left alone (nil ports), but
+	// fail2ban and the certificate are still managed.
+	bare := &virtualminServerModel{Hostname: types.StringValue("vm9.example.test"), APIUser: types.StringValue("api"), APIAllowFrom: types.ListNull(types.StringType)}
+	s, _ = bare.spec(ctx, "Pw-123456789")
+	if s.Harden.OpenPorts != nil || !s.Harden.Fail2ban || s.Install.Mode != bootstrap.Minimal || s.APIUser.Name != "api" || s.APIUser.AllowFrom != nil {
+		t.Errorf("defaults: %+v %+v", s.Harden, s.APIUser)
+	}
+}
+
+func TestHealthChecksValue(t *testing.T) {
+	h := &bootstrap.HealthReport{Status: bootstrap.Degraded, Checks: []bootstrap.Check{
+		{Name: bootstrap.CheckServices, Verdict: bootstrap.Pass, Reason: "miniserv runs"},
+		{Name: bootstrap.CheckSecurity, Verdict: bootstrap.Fail, Reason: "fail2ban inactive"},
+	}, CheckedAt: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	var m virtualminServerModel
+	if d := m.setHealth(h); d.HasError() {
+		t.Fatal(d)
+	}
+	if m.Status.ValueString() != "degraded" || m.CheckedAt.ValueString() != "2026-11-26T12:00:00Z" || len(m.HealthChecks.Elements()) != 2 {
+		t.Errorf("model: %v %v %v", m.Status, m.CheckedAt, m.HealthChecks)
+	}
+	if !strings.Contains(m.HealthChecks.Elements()[1].String(), "fail2ban inactive") {
+		t.Errorf("checks: %v", m.HealthChecks)
+	}
+}
