@@ -109,7 +109,10 @@ func (r *dnsRecordResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				ElementType: types.StringType,
 				MarkdownDescription: "The record values in presentation format: `192.0.2.1`, `10 mail.example.ro.`, " +
 					"`\"v=spf1 mx -all\"` (TXT may be written with or without quotes). Compared semantically: the " +
-					"case of names, trailing dots and TXT quoting never show as a change.",
+					"case of names, trailing dots and TXT quoting never show as a change. A host name in a value (a CNAME, " +
+					"NS or PTR target, the exchange of an MX, the target of an SRV) is always fully-qualified, with or " +
+					"without its trailing dot, as Cloudflare takes it: `www` means the top-level name `www.`, never " +
+					"`www.<zone>`, so write `www.example.ro`. The plan warns about a target with a single label.",
 				Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
 			"proxied": schema.BoolAttribute{
@@ -212,8 +215,50 @@ func validateRRsetConfig(ctx context.Context, diags *diag.Diagnostics, namePath,
 		}
 		if _, err := dns.CanonicalContent(t, v.ValueString()); err != nil {
 			diags.AddAttributeError(recordsPath, "Invalid record value", err.Error())
+			continue
+		}
+		if target, ok := singleLabelTarget(t, v.ValueString()); ok {
+			zoneName := strings.TrimSuffix(zone.ValueString(), ".")
+			diags.AddAttributeWarning(recordsPath, "Record target is a top-level name",
+				fmt.Sprintf("The %s value %q points at %q, which is taken as a fully-qualified name (the top-level "+
+					"name %s.), not as a name inside the zone: a value without a trailing dot is never made relative to "+
+					"the zone. If you meant the host in the zone, write %q.", t, v.ValueString(), target,
+					strings.TrimSuffix(target, "."), strings.TrimSuffix(target, ".")+"."+zoneName+"."))
 		}
 	}
+}
+
+// singleLabelTarget returns the host name a CNAME, DNAME, NS, PTR, ALIAS, MX
+// or SRV value points at when it has a single label ("www"), which is
+// almost always a name meant relative to the zone. The root (".", a null MX
+// or "no service" SRV) is fine.
+func singleLabelTarget(rrtype, content string) (string, bool) {
+	f := strings.Fields(content)
+	var target string
+	switch dns.CanonicalType(rrtype) {
+	case "CNAME", "DNAME", "NS", "PTR", "ALIAS", "ANAME":
+		if len(f) != 1 {
+			return "", false
+		}
+		target = f[0]
+	case "MX":
+		if len(f) != 2 {
+			return "", false
+		}
+		target = f[1]
+	case "SRV":
+		if len(f) != 4 {
+			return "", false
+		}
+		target = f[3]
+	default:
+		return "", false
+	}
+	bare := strings.TrimSuffix(target, ".")
+	if bare == "" || strings.Contains(bare, ".") {
+		return "", false
+	}
+	return target, true
 }
 
 // namedStore is one backend's zone store.

@@ -225,10 +225,12 @@ func (r *dnsZoneResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 						Validators:          []validator.Int64{int64validator.Between(1, 2147483647)},
 					},
 					"records": schema.SetAttribute{
-						Required:            true,
-						ElementType:         types.StringType,
-						MarkdownDescription: "Values in presentation format, compared semantically (see `praho_dns_record`).",
-						Validators:          []validator.Set{setvalidator.SizeAtLeast(1)},
+						Required:    true,
+						ElementType: types.StringType,
+						MarkdownDescription: "Values in presentation format, compared semantically (see `praho_dns_record`). Host names in " +
+							"values are fully-qualified with or without the trailing dot: write `www.example.ro`, not `www` " +
+							"(the plan warns about a single-label target).",
+						Validators: []validator.Set{setvalidator.SizeAtLeast(1)},
 					},
 				}},
 			},
