@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,6 +22,7 @@ import (
 	xssh "golang.org/x/crypto/ssh"
 
 	"github.com/praho/terraform-provider-praho/internal/acctest"
+	"github.com/praho/terraform-provider-praho/sdk/bootstrap"
 	"github.com/praho/terraform-provider-praho/sdk/bootstrap/bootstraptest"
 	"github.com/praho/terraform-provider-praho/sdk/ssh/sshtest"
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
@@ -386,6 +389,11 @@ func TestAccVirtualminServer_lateHostFailedInstall(t *testing.T) {
 	failing := serverConfig{h: h, installerF: h.FailingInstallerFile()}
 	good := serverConfig{h: h}
 	wo := serverConfig{h: h, provider: true, writeOnly: true, wo: 1}
+	removeMarker := func() {
+		if err := os.Remove(filepath.Join(h.Root, bootstrap.InstalledMarker)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+	}
 	oldCLI := func() (bool, error) {
 		_, v := acctest.CLI(t)
 		return v.LessThan(version.Must(version.NewVersion("1.11.0"))), nil
@@ -440,6 +448,24 @@ func TestAccVirtualminServer_lateHostFailedInstall(t *testing.T) {
 					}
 					return nil
 				},
+			},
+			{
+				// Virtualmin removed from the host (its installer's marker
+				// gone): the plan shows the server to be created again.
+				PreConfig: removeMarker,
+				// The configuration last applied (write-only password on a
+				// new CLI), so that only the drift makes the plan non-empty.
+				SkipFunc:           func() (bool, error) { old, err := oldCLI(); return !old, err },
+				Config:             good.String(),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				SkipFunc:           oldCLI,
+				PreConfig:          removeMarker,
+				Config:             wo.String(),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
 			},
 		},
 	})
