@@ -57,6 +57,7 @@ type serverConfig struct {
 	// writeOnly sends the API password as api_password_wo, version wo.
 	writeOnly  bool
 	wo         int
+	uninstall  bool
 	hostKey    string // ssh host_key; the host's own when empty
 	accounts   bool
 	check      bool
@@ -99,6 +100,7 @@ resource "praho_virtualmin_server" "vm" {
   api_allow_from = [%q]
   capacity     = 50
   tags         = { region = "test" }
+  uninstall_on_destroy = %t
 
   ssh {
     user        = %q
@@ -116,7 +118,7 @@ resource "praho_virtualmin_server" "vm" {
     fail2ban   = true
   }
 }
-`, c.h.NS.Addr, c.password(), c.h.NS.HostAddr, c.h.SSHD.User, c.h.SSHD.Port, hk, c.installerF, c.ports)
+`, c.h.NS.Addr, c.password(), c.h.NS.HostAddr, c.uninstall, c.h.SSHD.User, c.h.SSHD.Port, hk, c.installerF, c.ports)
 	if c.provider {
 		s += fmt.Sprintf(`
 variable "pin" {
@@ -342,7 +344,11 @@ func TestAccVirtualminServer_bootstrapAndAccounts(t *testing.T) {
 				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
 					plancheck.ExpectKnownValue("praho_virtualmin_server.vm", tfjsonpath.New("status"), knownvalue.StringExact("unavailable")),
 				}},
-				Check: resource.TestCheckResourceAttr("praho_virtualmin_server.vm", "status", "unavailable"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("praho_virtualmin_server.vm", "status", "unavailable"),
+					resource.TestCheckResourceAttr("data.praho_virtualmin_server_health.vm", "status", "unavailable"),
+					resource.TestCheckResourceAttr("data.praho_virtualmin_server_health.vm", "healthy", "false"),
+				),
 			},
 		},
 	})
@@ -466,6 +472,55 @@ func TestAccVirtualminServer_lateHostFailedInstall(t *testing.T) {
 				Config:             wo.String(),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}
+
+// TestAccVirtualminServer_uninstallOnDestroy: destroy forgets the server and
+// leaves the host alone, unless uninstall_on_destroy asks for the installer's
+// --uninstall.
+func TestAccVirtualminServer_uninstallOnDestroy(t *testing.T) {
+	h := serverHost(t, 3, bootstraptest.WithFirewall(bootstraptest.UFW))
+	for _, v := range []string{"PRAHO_VIRTUALMIN_USERNAME", "PRAHO_VIRTUALMIN_PASSWORD", "PRAHO_VIRTUALMIN_CA_CERTIFICATE", "PRAHO_VIRTUALMIN_INSECURE"} {
+		t.Setenv(v, "")
+		os.Unsetenv(v)
+	}
+	t.Setenv("TF_VAR_pin", "")
+	t.Setenv("TF_VAR_api_password", serverAPIPassword)
+	t.Setenv("TF_VAR_account_password", accountPassword)
+	t.Setenv("TF_VAR_ssh_private_key", string(h.SSHD.ClientKeyPEM))
+	marker := filepath.Join(h.Root, bootstrap.InstalledMarker)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			if _, err := os.Stat(marker); !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("the host is still installed (%v)", err)
+			}
+			runs := h.InstallerRuns()
+			if len(runs) != 2 || !strings.Contains(runs[1], "--uninstall") {
+				return fmt.Errorf("installer runs: %q", runs)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: serverConfig{h: h}.String(),
+				Check:  checkInstallerRuns(h, 1),
+			},
+			{
+				// Turning it on changes nothing on the host.
+				Config: serverConfig{h: h, uninstall: true}.String(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("praho_virtualmin_server.vm", plancheck.ResourceActionUpdate),
+				}},
+				Check: func(*terraform.State) error {
+					if _, err := os.Stat(marker); err != nil {
+						return err
+					}
+					return checkInstallerRuns(h, 1)(nil)
+				},
 			},
 		},
 	})
