@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -526,10 +527,20 @@ func (r *virtualminServerResource) Create(ctx context.Context, req resource.Crea
 }
 
 func (r *virtualminServerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, config virtualminServerModel
+	var plan, config, state virtualminServerModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if sameBootstrapInputs(&plan, &state) {
+		// Only name, capacity, tags, uninstall_on_destroy or timeouts
+		// changed: nothing to do on the host.
+		plan.ID, plan.TLSFingerprintSHA256 = state.ID, state.TLSFingerprintSHA256
+		plan.VirtualminVersion, plan.WebminVersion = state.VirtualminVersion, state.WebminVersion
+		plan.Status, plan.HealthChecks, plan.CheckedAt = state.Status, state.HealthChecks, state.CheckedAt
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
 	timeout, d := plan.Timeouts.Update(ctx, 20*time.Minute)
@@ -543,6 +554,14 @@ func (r *virtualminServerResource) Update(ctx context.Context, req resource.Upda
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// sameBootstrapInputs reports whether a and b ask the host for the same
+// thing: SSH, install, hardening and API user settings.
+func sameBootstrapInputs(a, b *virtualminServerModel) bool {
+	return reflect.DeepEqual(a.SSH, b.SSH) && reflect.DeepEqual(a.Install, b.Install) && reflect.DeepEqual(a.Hardening, b.Hardening) &&
+		a.Hostname.Equal(b.Hostname) && a.APIUser.Equal(b.APIUser) && a.APIPassword.Equal(b.APIPassword) &&
+		a.APIPasswordWOVersion.Equal(b.APIPasswordWOVersion) && a.APIAllowFrom.Equal(b.APIAllowFrom)
 }
 
 // apiPassword is the password to set: api_password, or the write-only one

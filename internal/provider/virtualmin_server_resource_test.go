@@ -301,14 +301,15 @@ func TestAccVirtualminServer_bootstrapAndAccounts(t *testing.T) {
 			},
 			{
 				// A hardening change applies in place; still no install.
-				Config: func() string { c := later; c.ports = "[22, 443, 10000]"; return c.String() }(),
+				PreConfig: h.ResetCommands,
+				Config:    func() string { c := later; c.ports = "[22, 443, 10000]"; return c.String() }(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("praho_virtualmin_server.vm", plancheck.ResourceActionUpdate),
 					plancheck.ExpectResourceAction("praho_hosting_account.one", plancheck.ResourceActionNoop),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(checkInstallerRuns(h, 1), checkHostDomains(h, "one.example.test two.example.test"),
 					func(*terraform.State) error {
-						if !strings.Contains(h.Commands(), "ufw delete allow 80/tcp") && !strings.Contains(h.Commands(), "80/tcp") {
+						if !strings.Contains(h.Commands(), "ufw --force delete") {
 							return fmt.Errorf("port 80 was not closed:\n%s", h.Commands())
 						}
 						return nil
@@ -491,6 +492,7 @@ func TestAccVirtualminServer_uninstallOnDestroy(t *testing.T) {
 	t.Setenv("TF_VAR_account_password", accountPassword)
 	t.Setenv("TF_VAR_ssh_private_key", string(h.SSHD.ClientKeyPEM))
 	marker := filepath.Join(h.Root, bootstrap.InstalledMarker)
+	var sessionsBefore int
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -510,14 +512,20 @@ func TestAccVirtualminServer_uninstallOnDestroy(t *testing.T) {
 				Check:  checkInstallerRuns(h, 1),
 			},
 			{
-				// Turning it on changes nothing on the host.
-				Config: serverConfig{h: h, uninstall: true}.String(),
+				// Turning it on changes nothing on the host: no SSH session.
+				PreConfig: func() { sessionsBefore = strings.Count(h.SSHD.Log(), "Starting session") },
+				Config:    serverConfig{h: h, uninstall: true}.String(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("praho_virtualmin_server.vm", plancheck.ResourceActionUpdate),
 				}},
 				Check: func(*terraform.State) error {
 					if _, err := os.Stat(marker); err != nil {
 						return err
+					}
+					// Refreshes open sessions (health checks); the update
+					// itself must not run the bootstrap (18 sessions; a refresh opens 2).
+					if n := strings.Count(h.SSHD.Log(), "Starting session") - sessionsBefore; n > 6 {
+						return fmt.Errorf("%d SSH sessions for a change of uninstall_on_destroy", n)
 					}
 					return checkInstallerRuns(h, 1)(nil)
 				},
