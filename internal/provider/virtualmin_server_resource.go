@@ -92,6 +92,7 @@ type serverSSHBlock struct {
 	User                  types.String        `tfsdk:"user"`
 	Port                  types.Int64         `tfsdk:"port"`
 	PrivateKey            types.String        `tfsdk:"private_key"`
+	PrivateKeyPassphrase  types.String        `tfsdk:"private_key_passphrase"`
 	UseAgent              types.Bool          `tfsdk:"use_agent"`
 	AgentSocket           types.String        `tfsdk:"agent_socket"`
 	HostKey               types.String        `tfsdk:"host_key"`
@@ -168,7 +169,9 @@ func (r *virtualminServerResource) Schema(ctx context.Context, _ resource.Schema
 	sshAttrs["port"] = schema.Int64Attribute{Optional: true, MarkdownDescription: "SSH port. Defaults to `22`.",
 		Validators: []validator.Int64{int64validator.Between(1, 65535)}}
 	sshAttrs["private_key"] = schema.StringAttribute{Optional: true, Sensitive: true,
-		MarkdownDescription: "Unencrypted private key (PEM or OpenSSH form) to log in with."}
+		MarkdownDescription: "Private key (PEM or OpenSSH form) to log in with."}
+	sshAttrs["private_key_passphrase"] = schema.StringAttribute{Optional: true, Sensitive: true,
+		MarkdownDescription: "Passphrase of an encrypted `private_key`."}
 	sshAttrs["use_agent"] = schema.BoolAttribute{Optional: true, MarkdownDescription: "Log in with the keys of an SSH agent."}
 	sshAttrs["agent_socket"] = schema.StringAttribute{Optional: true, MarkdownDescription: "The agent's socket; defaults to `$SSH_AUTH_SOCK`."}
 	sshAttrs["connect_timeout"] = schema.StringAttribute{Optional: true, Validators: []validator.String{durationValidator{}},
@@ -365,8 +368,12 @@ func (m *virtualminServerModel) sshConfig(logger *slog.Logger, creating bool) (s
 	}
 	var secrets []string
 	if k := b.PrivateKey.ValueString(); k != "" {
-		cfg.Auth = append(cfg.Auth, ssh.PrivateKey([]byte(k), ""))
+		pp := b.PrivateKeyPassphrase.ValueString()
+		cfg.Auth = append(cfg.Auth, ssh.PrivateKey([]byte(k), pp))
 		secrets = append(secrets, k)
+		if pp != "" {
+			secrets = append(secrets, pp)
+		}
 	}
 	if b.UseAgent.ValueBool() {
 		cfg.Auth = append(cfg.Auth, ssh.Agent(b.AgentSocket.ValueString()))

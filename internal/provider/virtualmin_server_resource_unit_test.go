@@ -91,7 +91,7 @@ func TestManagedServerHandsPinAndUserToAccounts(t *testing.T) {
 
 func sshBlock() *serverSSHBlock {
 	return &serverSSHBlock{
-		User: types.StringNull(), Port: types.Int64Null(), PrivateKey: types.StringValue("KEY"),
+		User: types.StringNull(), Port: types.Int64Null(), PrivateKey: types.StringValue("KEY"), PrivateKeyPassphrase: types.StringNull(),
 		UseAgent: types.BoolNull(), AgentSocket: types.StringNull(),
 		HostKey: types.StringNull(), HostKeySHA256: types.StringValue("SHA256:" + strings.Repeat("A", 43)),
 		KnownHostsFile: types.StringNull(), InsecureIgnoreHostKey: types.BoolNull(),
