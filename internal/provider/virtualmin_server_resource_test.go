@@ -58,6 +58,7 @@ type serverConfig struct {
 	writeOnly  bool
 	wo         int
 	uninstall  bool
+	bastion    string // HCL of an ssh.bastion block
 	hostKey    string // ssh host_key; the host's own when empty
 	accounts   bool
 	check      bool
@@ -108,7 +109,7 @@ resource "praho_virtualmin_server" "vm" {
     private_key = var.ssh_private_key
     host_key    = %q
     dial_timeout = "2m"
-  }
+%s  }
   install {
     mode           = "LAMP"
     installer_file = %q
@@ -118,7 +119,7 @@ resource "praho_virtualmin_server" "vm" {
     fail2ban   = true
   }
 }
-`, c.h.NS.Addr, c.password(), c.h.NS.HostAddr, c.uninstall, c.h.SSHD.User, c.h.SSHD.Port, hk, c.installerF, c.ports)
+`, c.h.NS.Addr, c.password(), c.h.NS.HostAddr, c.uninstall, c.h.SSHD.User, c.h.SSHD.Port, hk, c.bastion, c.installerF, c.ports)
 	if c.provider {
 		s += fmt.Sprintf(`
 variable "pin" {
@@ -531,5 +532,46 @@ func TestAccVirtualminServer_uninstallOnDestroy(t *testing.T) {
 				},
 			},
 		},
+	})
+}
+
+// TestAccVirtualminServer_bastion: the host is bootstrapped through a jump
+// host (an sshd on the test machine's loopback, with its own pinned host
+// key), which forwards the SSH connection.
+func TestAccVirtualminServer_bastion(t *testing.T) {
+	h := serverHost(t, 4, bootstraptest.WithFirewall(bootstraptest.UFW))
+	jump := sshtest.Start(t, sshtest.WithAuthorizedKey(h.SSHD.ClientKey.PublicKey()))
+	for _, v := range []string{"PRAHO_VIRTUALMIN_USERNAME", "PRAHO_VIRTUALMIN_PASSWORD", "PRAHO_VIRTUALMIN_CA_CERTIFICATE", "PRAHO_VIRTUALMIN_INSECURE"} {
+		t.Setenv(v, "")
+		os.Unsetenv(v)
+	}
+	t.Setenv("TF_VAR_pin", "")
+	t.Setenv("TF_VAR_api_password", serverAPIPassword)
+	t.Setenv("TF_VAR_account_password", accountPassword)
+	t.Setenv("TF_VAR_ssh_private_key", string(h.SSHD.ClientKeyPEM))
+	cfg := serverConfig{h: h, bastion: fmt.Sprintf(`    bastion {
+      address  = %q
+      port     = %d
+      user     = %q
+      host_key = %q
+    }
+`, jump.Host, jump.Port, jump.User, jump.HostKeyLine)}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: cfg.String(),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("praho_virtualmin_server.vm", tfjsonpath.New("status"), knownvalue.StringExact("healthy")),
+			},
+			Check: func(*terraform.State) error {
+				// Nothing but the provider's dial through the bastion logs
+				// in to the jump host.
+				if !strings.Contains(jump.Log(), "Accepted publickey") {
+					return fmt.Errorf("the bastion saw no login:\n%s", jump.Log())
+				}
+				return checkInstallerRuns(h, 1)(nil)
+			},
+		}},
 	})
 }
