@@ -38,6 +38,7 @@ var (
 	_ resource.ResourceWithConfigure        = (*virtualminServerResource)(nil)
 	_ resource.ResourceWithImportState      = (*virtualminServerResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*virtualminServerResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*virtualminServerResource)(nil)
 )
 
 // webminPort is where Virtualmin's installer makes Webmin listen.
@@ -338,6 +339,34 @@ func (r *virtualminServerResource) ConfigValidators(context.Context) []resource.
 		resourcevalidator.Conflicting(path.MatchRoot("api_password"), path.MatchRoot("api_password_wo_version")),
 		resourcevalidator.RequiredTogether(path.MatchRoot("hardening").AtName("tls_certificate_pem"), path.MatchRoot("hardening").AtName("tls_private_key_pem")),
 	}
+}
+
+// ModifyPlan puts an unhealthy server in the plan's output: a scheduled plan
+// then says which server is in trouble and why, even with no check block.
+func (r *virtualminServerResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var status, address types.String
+	var checks types.List
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("address"), &address)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("health_checks"), &checks)...)
+	if status.IsNull() || status.IsUnknown() || status.ValueString() == string(bootstrap.Healthy) {
+		return
+	}
+	var lines []string
+	for _, e := range checks.Elements() {
+		if o, ok := e.(types.Object); ok {
+			a := o.Attributes()
+			if v, _ := a["verdict"].(types.String); v.ValueString() != string(bootstrap.Pass) {
+				n, _ := a["name"].(types.String)
+				why, _ := a["reason"].(types.String)
+				lines = append(lines, fmt.Sprintf("%s: %s: %s", n.ValueString(), v.ValueString(), why.ValueString()))
+			}
+		}
+	}
+	resp.Diagnostics.AddWarning("Virtualmin server "+address.ValueString()+" is "+status.ValueString(), strings.Join(lines, "\n"))
 }
 
 func (r *virtualminServerResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

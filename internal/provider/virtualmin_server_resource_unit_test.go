@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/praho/terraform-provider-praho/sdk/bootstrap"
@@ -194,5 +197,59 @@ func TestHealthChecksValue(t *testing.T) {
 	}
 	if !strings.Contains(m.HealthChecks.Elements()[1].String(), "fail2ban inactive") {
 		t.Errorf("checks: %v", m.HealthChecks)
+	}
+}
+
+// TestModifyPlanWarnsOfUnhealthyServer: a plan on a server whose refresh found
+// it unhealthy carries a warning naming the failed checks; a healthy one none.
+func TestModifyPlanWarnsOfUnhealthyServer(t *testing.T) {
+	ctx := context.Background()
+	r := &virtualminServerResource{}
+	var sr resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &sr)
+	sch := sr.Schema
+	to := sch.Attributes["timeouts"].GetType().(timeouts.Type).ObjectType
+	model := func(h *bootstrap.HealthReport) tfsdk.State {
+		m := virtualminServerModel{
+			ID: types.StringValue("203.0.113.5:10000"), Name: types.StringValue("vm"), Address: types.StringValue("203.0.113.5"),
+			Hostname: types.StringValue("vm.example.test"), APIUser: types.StringNull(), APIPassword: types.StringValue("Pw-123456789"),
+			APIPasswordWO: types.StringNull(), APIPasswordWOVersion: types.Int64Null(), APIAllowFrom: types.ListNull(types.StringType),
+			Capacity: types.Int64Null(), Tags: types.MapNull(types.StringType), UninstallOnDestroy: types.BoolNull(),
+			Timeouts:             timeouts.Value{Object: types.ObjectNull(to.AttrTypes)},
+			TLSFingerprintSHA256: types.StringValue("AA"),
+		}
+		if d := m.setHealth(h); d.HasError() {
+			t.Fatal(d)
+		}
+		st := tfsdk.State{Schema: sch}
+		if d := st.Set(ctx, &m); d.HasError() {
+			t.Fatal(d)
+		}
+		return st
+	}
+	run := func(h *bootstrap.HealthReport) []string {
+		st := model(h)
+		plan := tfsdk.Plan{Schema: sch, Raw: st.Raw}
+		resp := resource.ModifyPlanResponse{Plan: plan}
+		r.ModifyPlan(ctx, resource.ModifyPlanRequest{State: st, Plan: plan}, &resp)
+		if resp.Diagnostics.HasError() {
+			t.Fatal(resp.Diagnostics)
+		}
+		var out []string
+		for _, d := range resp.Diagnostics.Warnings() {
+			out = append(out, d.Summary()+"\n"+d.Detail())
+		}
+		return out
+	}
+	down := &bootstrap.HealthReport{Status: bootstrap.Unavailable, Checks: []bootstrap.Check{
+		{Name: bootstrap.CheckServices, Verdict: bootstrap.Fail, Reason: "nothing listens on port 10000"},
+		{Name: bootstrap.CheckResources, Verdict: bootstrap.Pass, Reason: "plenty"},
+	}}
+	w := run(down)
+	if len(w) != 1 || !strings.Contains(w[0], "203.0.113.5 is unavailable") || !strings.Contains(w[0], "services: fail: nothing listens on port 10000") || strings.Contains(w[0], "plenty") {
+		t.Errorf("warnings: %q", w)
+	}
+	if w := run(&bootstrap.HealthReport{Status: bootstrap.Healthy}); len(w) != 0 {
+		t.Errorf("healthy server warned: %q", w)
 	}
 }
