@@ -642,6 +642,7 @@ func (r *virtualminServerResource) apply(ctx context.Context, m *virtualminServe
 		return
 	}
 	defer client.Close()
+	tflog.Info(ctx, "bootstrap: connected over SSH", map[string]any{"address": cfg.Addr, "dial_attempts": client.DialAttempts()})
 	b := bootstrapperFor(ctx, client, address)
 	rep, err := b.Bootstrap(ctx, spec)
 	if rep != nil {

@@ -384,6 +384,25 @@ func TestAccVirtualminServer_bootstrapAndAccounts(t *testing.T) {
 // password is sent, kept out of state, and works; import by address.
 func TestAccVirtualminServer_lateHostFailedInstall(t *testing.T) {
 	h := serverHost(t, 2, bootstraptest.WithBootDelay(20*time.Second), bootstraptest.WithFirewall(bootstraptest.Firewalld), bootstraptest.WithFail2ban())
+	logPath := filepath.Join(t.TempDir(), "provider.log")
+	t.Setenv("TF_ACC_LOG", "INFO")
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	defer func() {
+		// The first connection needed more than one attempt: the host was
+		// reached by the dial retries, not by luck of timing.
+		raw, err := os.ReadFile(logPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`bootstrap: connected over SSH.*?dial_attempts=(\d+)`).FindStringSubmatch(string(raw))
+		if m == nil {
+			t.Fatalf("no connection logged in %s", logPath)
+		}
+		t.Logf("first connection after %s dial attempts", m[1])
+		if m[1] == "1" {
+			t.Errorf("the late host was reached at the first attempt: the test proves nothing about retries")
+		}
+	}()
 	for _, v := range []string{"PRAHO_VIRTUALMIN_USERNAME", "PRAHO_VIRTUALMIN_PASSWORD", "PRAHO_VIRTUALMIN_CA_CERTIFICATE", "PRAHO_VIRTUALMIN_INSECURE"} {
 		t.Setenv(v, "")
 		os.Unsetenv(v)
