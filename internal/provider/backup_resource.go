@@ -372,6 +372,7 @@ func (r *accountRestoreResource) Create(ctx context.Context, req resource.Create
 	resp.Diagnostics.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), nil, resp.Private)...)
 	srv := r.server(&resp.Diagnostics, plan.Server.ValueString())
 	if resp.Diagnostics.HasError() {
 		return
@@ -420,6 +421,7 @@ func (r *accountRestoreResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, resp.Private)...)
 	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
 	if resp.Diagnostics.HasError() {
 		return

@@ -273,6 +273,7 @@ func (r *hostingAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, nil)...)
 	r.checkPHPVersion(ctx, &plan, &config, &resp.Diagnostics)
 	if req.State.Raw.IsNull() {
 		return
@@ -466,6 +467,7 @@ func (r *hostingAccountResource) Create(ctx context.Context, req resource.Create
 	resp.Diagnostics.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), nil, resp.Private)...)
 	srv := r.server(&resp.Diagnostics, plan.Server.ValueString())
 	if resp.Diagnostics.HasError() {
 		return
@@ -667,6 +669,7 @@ func (r *hostingAccountResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, resp.Private)...)
 	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
 	if resp.Diagnostics.HasError() {
 		return
@@ -709,6 +712,7 @@ func (r *hostingAccountResource) Update(ctx context.Context, req resource.Update
 	resp.Diagnostics.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, resp.Private)...)
 	srv := r.server(&resp.Diagnostics, plan.Server.ValueString())
 	if resp.Diagnostics.HasError() {
 		return
@@ -862,6 +866,7 @@ func (r *hostingAccountResource) Delete(ctx context.Context, req resource.Delete
 	resp.Diagnostics.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, nil)...)
 	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
 	if resp.Diagnostics.HasError() {
 		return

@@ -262,6 +262,7 @@ func (r *letsEncryptCertificateResource) Create(ctx context.Context, req resourc
 	resp.Diagnostics.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), nil, resp.Private)...)
 	r.issue(ctx, &plan, false, &resp.Diagnostics)
 	if plan.ID.IsUnknown() {
 		return // nothing was installed
@@ -280,6 +281,7 @@ func (r *letsEncryptCertificateResource) Update(ctx context.Context, req resourc
 	resp.Diagnostics.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, resp.Private)...)
 	// ModifyPlan leaves expires_at unknown when a new certificate is due;
 	// otherwise only settings for the next request changed.
 	if plan.ExpiresAt.IsUnknown() || !plan.Hostnames.Equal(state.Hostnames) {
@@ -403,6 +405,7 @@ func (r *letsEncryptCertificateResource) Read(ctx context.Context, req resource.
 	resp.Diagnostics.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, resp.Private)...)
 	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
 	if resp.Diagnostics.HasError() {
 		return

@@ -200,6 +200,7 @@ func (r *mailboxResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		(!creating && plan.QuotaMB.Equal(state.QuotaMB)) || plan.Server.IsUnknown() || plan.Domain.IsUnknown() {
 		return
 	}
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, nil)...)
 	srv, err := r.data.virtualminServer(plan.Server.ValueString())
 	if err != nil {
 		return
@@ -241,6 +242,7 @@ func (r *mailboxResource) Create(ctx context.Context, req resource.CreateRequest
 	resp.Diagnostics.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), nil, resp.Private)...)
 	srv := r.server(&resp.Diagnostics, plan.Server.ValueString())
 	if resp.Diagnostics.HasError() {
 		return
@@ -373,6 +375,7 @@ func (r *mailboxResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, resp.Private)...)
 	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
 	if resp.Diagnostics.HasError() {
 		return
@@ -410,6 +413,7 @@ func (r *mailboxResource) Update(ctx context.Context, req resource.UpdateRequest
 	resp.Diagnostics.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, resp.Private)...)
 	srv := r.server(&resp.Diagnostics, plan.Server.ValueString())
 	if resp.Diagnostics.HasError() {
 		return
@@ -484,6 +488,7 @@ func (r *mailboxResource) Delete(ctx context.Context, req resource.DeleteRequest
 	resp.Diagnostics.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, nil)...)
 	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
 	if resp.Diagnostics.HasError() {
 		return

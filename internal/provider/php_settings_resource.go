@@ -155,6 +155,7 @@ func (r *phpSettingsResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if plan.Server.IsUnknown() || plan.Domain.IsUnknown() || plan.Mode.IsUnknown() || plan.Version.IsUnknown() && !config.Version.IsNull() {
 		return
 	}
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, nil)...)
 	srv, err := r.data.virtualminServer(plan.Server.ValueString())
 	if err != nil {
 		return // reported by the apply with the server attribute
@@ -238,6 +239,7 @@ func (r *phpSettingsResource) Create(ctx context.Context, req resource.CreateReq
 	resp.Diagnostics.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), nil, resp.Private)...)
 	r.apply(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -255,6 +257,7 @@ func (r *phpSettingsResource) Update(ctx context.Context, req resource.UpdateReq
 	resp.Diagnostics.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, resp.Private)...)
 	r.apply(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -334,6 +337,7 @@ func (r *phpSettingsResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, resp.Private)...)
 	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
 	if resp.Diagnostics.HasError() {
 		return

@@ -221,6 +221,7 @@ func (r *childDomainResource) Create(ctx context.Context, req resource.CreateReq
 	resp.Diagnostics.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), nil, resp.Private)...)
 	srv := r.server(&resp.Diagnostics, plan.Server.ValueString())
 	if resp.Diagnostics.HasError() {
 		return
@@ -292,6 +293,7 @@ func (r *childDomainResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, resp.Private)...)
 	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
 	if resp.Diagnostics.HasError() {
 		return
@@ -340,6 +342,7 @@ func (r *childDomainResource) Update(ctx context.Context, req resource.UpdateReq
 	resp.Diagnostics.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, resp.Private)...)
 	srv := r.server(&resp.Diagnostics, plan.Server.ValueString())
 	if resp.Diagnostics.HasError() {
 		return
@@ -377,6 +380,7 @@ func (r *childDomainResource) Delete(ctx context.Context, req resource.DeleteReq
 	resp.Diagnostics.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, nil)...)
 	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
 	if resp.Diagnostics.HasError() {
 		return

@@ -661,7 +661,8 @@ func (r *virtualminServerResource) apply(ctx context.Context, m *virtualminServe
 	}
 	m.ID = types.StringValue(endpoint)
 	m.TLSFingerprintSHA256 = types.StringValue(rep.TLSFingerprintSHA256)
-	r.data.registerManagedServer(endpoint, managedServer{pin: rep.TLSFingerprintSHA256, user: m.apiUser(), password: password})
+	r.data.registerManagedServer(endpoint, managedServer{pin: rep.TLSFingerprintSHA256, user: m.apiUser(), password: password,
+		passwordWriteOnly: m.APIPassword.ValueString() == ""})
 	diags.Append(m.setHealth(rep.Health)...)
 	if rep.Health.Status == bootstrap.Unavailable {
 		diags.AddError("The server is unavailable after the bootstrap", fmt.Sprintf("Host: %s\n%s", address, rep.Health))

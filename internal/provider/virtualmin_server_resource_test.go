@@ -388,6 +388,9 @@ func TestAccVirtualminServer_lateHostFailedInstall(t *testing.T) {
 	t.Setenv("TF_ACC_LOG", "INFO")
 	t.Setenv("TF_ACC_LOG_PATH", logPath)
 	defer func() {
+		if t.Skipped() {
+			return // not an acceptance run: nothing was dialled
+		}
 		// The first connection needed more than one attempt: the host was
 		// reached by the dial retries, not by luck of timing.
 		raw, err := os.ReadFile(logPath)

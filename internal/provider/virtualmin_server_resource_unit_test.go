@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -251,5 +252,116 @@ func TestModifyPlanWarnsOfUnhealthyServer(t *testing.T) {
 	}
 	if w := run(&bootstrap.HealthReport{Status: bootstrap.Healthy}); len(w) != 0 {
 		t.Errorf("healthy server warned: %q", w)
+	}
+}
+
+// privateMap stands for the framework's private state of one resource.
+type privateMap map[string][]byte
+
+func (p privateMap) GetKey(_ context.Context, key string) ([]byte, diag.Diagnostics) {
+	return p[key], nil
+}
+func (p privateMap) SetKey(_ context.Context, key string, v []byte) diag.Diagnostics {
+	p[key] = v
+	return nil
+}
+
+// TestManagedServerPrivateState: an account keeps its managed server's pin
+// and API user in private state, and a later provider process (the apply of
+// a later run, where the unchanged server is not refreshed) reaches the
+// server from that copy alone; a registration in the process wins over an
+// older copy and refreshes it; a write-only password is not copied; a copy
+// made for another server is ignored.
+func TestManagedServerPrivateState(t *testing.T) {
+	srv, err := virtualmintest.NewServer(virtualmintest.WithListenAddr("127.0.0.1:0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	const pass1, pass2 = "Private-Pass-1'$(x)", "Private-Pass-2;rm"
+	srv.AddUser("praho", pass1, virtualmintest.RoleMaster)
+	block, _ := pem.Decode(srv.CertificatePEM())
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pin := virtualmin.CertificateSHA256(cert.Raw)
+	ep := srv.Endpoint()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	list := func(d *providerData) error {
+		s, err := d.virtualminServer(ep)
+		if err != nil {
+			return err
+		}
+		_, err = s.client.Domains.List(ctx, nil)
+		return err
+	}
+	cfg := virtualminConfig{Port: 10000, MaxInFlight: 2, RequestTimeout: 30 * time.Second}
+	sync := func(d *providerData, get privateGetter, set privateSetter) {
+		t.Helper()
+		if diags := d.syncManagedServer(ctx, ep, get, set); diags.HasError() {
+			t.Fatalf("sync: %v", diags)
+		}
+	}
+
+	// The run that bootstrapped the server: the account's Create records it.
+	first := newProviderData(&config{Virtualmin: cfg})
+	first.registerManagedServer(ep, managedServer{pin: pin, user: "praho", password: pass1})
+	account := privateMap{}
+	sync(first, nil, account)
+	if len(account[privateManagedServer]) == 0 {
+		t.Fatal("nothing recorded in private state")
+	}
+
+	// A later apply: a fresh process, the server not refreshed.
+	later := newProviderData(&config{Virtualmin: cfg})
+	if err := list(later); err == nil || !strings.Contains(err.Error(), "credentials are not configured") {
+		t.Fatalf("without the private copy: %v", err)
+	}
+	sync(later, account, nil) // Delete: adopt only
+	if err := list(later); err != nil {
+		t.Fatalf("from the private copy: %v", err)
+	}
+
+	// The password is rotated by the server's Update in this process: the
+	// registration wins over the older copy, which the next Read refreshes.
+	srv.AddUser("praho", pass2, virtualmintest.RoleMaster)
+	rotated := newProviderData(&config{Virtualmin: cfg})
+	rotated.registerManagedServer(ep, managedServer{pin: pin, user: "praho", password: pass2})
+	refreshed := privateMap{}
+	sync(rotated, account, refreshed)
+	if err := list(rotated); err != nil {
+		t.Fatalf("after the rotation: %v", err)
+	}
+	if !strings.Contains(string(refreshed[privateManagedServer]), "Private-Pass-2") {
+		t.Fatal("the stale copy was not refreshed with the new password")
+	}
+	stale := newProviderData(&config{Virtualmin: cfg})
+	sync(stale, account, nil)
+	if err := list(stale); err == nil {
+		t.Fatal("the stale copy still logs in: the test server did not change the password")
+	}
+	fresh := newProviderData(&config{Virtualmin: cfg})
+	sync(fresh, refreshed, nil)
+	if err := list(fresh); err != nil {
+		t.Fatalf("from the refreshed copy: %v", err)
+	}
+
+	// A write-only password stays out of state: pin and user only.
+	wo := newProviderData(&config{Virtualmin: cfg})
+	wo.registerManagedServer(ep, managedServer{pin: pin, user: "praho", password: pass2, passwordWriteOnly: true})
+	woCopy := privateMap{}
+	sync(wo, nil, woCopy)
+	if raw := string(woCopy[privateManagedServer]); !strings.Contains(raw, "praho") || strings.Contains(raw, "Private-Pass") {
+		t.Fatalf("write-only record: %q", raw)
+	}
+
+	// A copy made for another server is not lent to this one.
+	other := privateMap{privateManagedServer: []byte(strings.Replace(string(refreshed[privateManagedServer]), ep, "192.0.2.1:10000", 1))}
+	moved := newProviderData(&config{Virtualmin: cfg})
+	sync(moved, other, nil)
+	if err := list(moved); err == nil || !strings.Contains(err.Error(), "credentials are not configured") {
+		t.Fatalf("another server's copy was used: %v", err)
 	}
 }

@@ -3,11 +3,15 @@ package provider
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
 )
@@ -160,6 +164,9 @@ func (c *domainCache) Invalidate() {
 type managedServer struct {
 	pin            string
 	user, password string
+	// passwordWriteOnly: the password came from api_password_wo, which must
+	// stay out of state, so rememberManagedServer does not copy it.
+	passwordWriteOnly bool
 }
 
 // managedServers holds the managed servers of every providerData of the
@@ -197,6 +204,99 @@ func (d *providerData) deregisterManagedServer(endpoint string) {
 	if _, ok := managedServers.LoadAndDelete(managedKey{d, endpoint}); ok {
 		d.vm.drop(endpoint)
 	}
+}
+
+// privateManagedServer is the private-state key under which a resource on a
+// managed server keeps what reaching that server needs.
+const privateManagedServer = "praho_managed_server"
+
+// managedServerRecord is the private-state form of a managedServer. The
+// password is as secret as a sensitive attribute: private state lives in the
+// state file and the plan file, and is never logged.
+type managedServerRecord struct {
+	// Endpoint is the server the record is for: a plan that moves the
+	// resource to another server must not lend it these settings.
+	Endpoint string `json:"endpoint"`
+	Pin      string `json:"pin,omitempty"`
+	User     string `json:"user,omitempty"`
+	Password string `json:"password,omitempty"`
+}
+
+// privateGetter and privateSetter are the framework's private state of a
+// request and of a response (req.Private, resp.Private).
+type (
+	privateGetter interface {
+		GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+	}
+	privateSetter interface {
+		SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+	}
+)
+
+// syncManagedServer lets a resource on a praho_virtualmin_server reach it in
+// a later run. Terraform starts a fresh provider for the apply, and nothing
+// refreshes an unchanged server there, so its pin and API user are only
+// known from what each resource kept: with get (req.Private; nil in Create),
+// an endpoint this process has no registration for is registered from the
+// resource's private state; with set (resp.Private; nil in Delete and
+// ModifyPlan), the current registration is written back, so a rotated
+// password replaces an older copy. Provider settings still win over both
+// (newVMServer). Call it before looking the server up.
+func (d *providerData) syncManagedServer(ctx context.Context, endpoint string, get privateGetter, set privateSetter) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if d == nil {
+		return diags
+	}
+	key, err := normalizeEndpoint(endpoint, d.cfg.Virtualmin.Port)
+	if err != nil {
+		return diags // reported by the look-up
+	}
+	if get != nil {
+		diags.Append(d.adoptManagedServer(ctx, key, get)...)
+	}
+	if m, ok := managedServerOf(d, key); ok && set != nil {
+		rec := managedServerRecord{Endpoint: key, Pin: m.pin, User: m.user}
+		if !m.passwordWriteOnly {
+			rec.Password = m.password
+		}
+		raw, err := json.Marshal(rec)
+		if err != nil {
+			diags.AddError("Cannot record the server's settings", err.Error())
+			return diags
+		}
+		diags.Append(set.SetKey(ctx, privateManagedServer, raw)...)
+	}
+	return diags
+}
+
+// adoptManagedServer registers the server at key from get's private state,
+// unless this process has a registration for it already (the server resource
+// ran here, or another resource adopted it first): that one is newer.
+func (d *providerData) adoptManagedServer(ctx context.Context, key string, get privateGetter) diag.Diagnostics {
+	if _, ok := managedServerOf(d, key); ok {
+		return nil
+	}
+	raw, diags := get.GetKey(ctx, privateManagedServer)
+	if diags.HasError() || len(raw) == 0 {
+		return diags
+	}
+	var rec managedServerRecord
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		// The record is not quoted: it holds a password.
+		diags.AddAttributeWarning(path.Root("server"), "Unreadable server settings in private state",
+			fmt.Sprintf("Server: %s\nThe pin and API user kept for this server could not be decoded; the provider's own "+
+				"virtualmin settings are used. The next refresh of the server rewrites them.", key))
+		return diags
+	}
+	if rec.Endpoint != key {
+		return diags
+	}
+	m := managedServer{pin: rec.Pin, user: rec.User, password: rec.Password}
+	if _, loaded := managedServers.LoadOrStore(managedKey{d, key}, m); !loaded {
+		// A client built before without these settings is rebuilt.
+		d.vm.drop(key)
+	}
+	return diags
 }
 
 // drop forgets the client of key; the next get builds a new one.
