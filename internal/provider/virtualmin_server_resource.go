@@ -26,6 +26,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -347,6 +348,7 @@ func (r *virtualminServerResource) ModifyPlan(ctx context.Context, req resource.
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
+	r.registerFromPriorState(ctx, req.State, &resp.Diagnostics)
 	var status, address types.String
 	var checks types.List
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
@@ -367,6 +369,25 @@ func (r *virtualminServerResource) ModifyPlan(ctx context.Context, req resource.
 		}
 	}
 	resp.Diagnostics.AddWarning("Virtualmin server "+address.ValueString()+" is "+status.ValueString(), strings.Join(lines, "\n"))
+}
+
+// registerFromPriorState registers the server from its state when this
+// process has no registration for it: a plan without refresh (-refresh=false,
+// or the check after an apply) never calls Read, and the accounts and health
+// data sources planned after the server need its pin and API user.
+func (r *virtualminServerResource) registerFromPriorState(ctx context.Context, st tfsdk.State, diags *diag.Diagnostics) {
+	var state virtualminServerModel
+	diags.Append(st.Get(ctx, &state)...)
+	endpoint, err := serverEndpoint(state.Address.ValueString())
+	if diags.HasError() || err != nil || r.data == nil {
+		return
+	}
+	if _, ok := managedServerOf(r.data, endpoint); ok {
+		return // set up by this process: newer
+	}
+	if pin, password := state.TLSFingerprintSHA256.ValueString(), state.APIPassword.ValueString(); pin != "" || password != "" {
+		r.data.registerManagedServer(endpoint, managedServer{pin: pin, user: state.apiUser(), password: password})
+	}
 }
 
 func (r *virtualminServerResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

@@ -51,19 +51,21 @@ const (
 type serverConfig struct {
 	h *bootstraptest.Host
 	// provider adds a provider block with the API user and the server's pin
-	// (var.pin, from TF_VAR_pin): what later applies need, as every CLI
-	// run starts the provider afresh (see the resource's documentation).
+	// (var.pin, from TF_VAR_pin): what a write-only API password needs in
+	// later runs (see the resource's documentation).
 	provider bool
 	// writeOnly sends the API password as api_password_wo, version wo.
-	writeOnly  bool
-	wo         int
-	uninstall  bool
-	bastion    string // HCL of an ssh.bastion block
-	hostKey    string // ssh host_key; the host's own when empty
-	accounts   bool
-	check      bool
-	ports      string
-	installerF string
+	writeOnly bool
+	wo        int
+	uninstall bool
+	bastion   string // HCL of an ssh.bastion block
+	hostKey   string // ssh host_key; the host's own when empty
+	accounts  bool
+	// description is account one's, when set.
+	description string
+	check       bool
+	ports       string
+	installerF  string
 }
 
 func (c serverConfig) String() string {
@@ -137,6 +139,10 @@ provider "praho" {
 	}
 	if c.accounts {
 		for _, d := range []string{"one", "two"} {
+			desc := ""
+			if d == "one" && c.description != "" {
+				desc = fmt.Sprintf("description = %q", c.description)
+			}
 			s += fmt.Sprintf(`
 resource "praho_hosting_account" "%[1]s" {
   server   = praho_virtualmin_server.vm.id
@@ -144,11 +150,12 @@ resource "praho_hosting_account" "%[1]s" {
   username = "%[1]suser"
   password = var.account_password
   features = ["dir", "unix", "web"]
+  %[2]s
   lifecycle {
     replace_triggered_by = [praho_virtualmin_server.vm.id]
   }
 }
-`, d)
+`, d, desc)
 		}
 	}
 	if c.check {
@@ -177,7 +184,7 @@ func (c serverConfig) password() string {
 
 // hostDomains lists the accounts on the host's simulator, through its Webmin
 // with the API user and the pin the provider stored.
-func hostDomains(h *bootstraptest.Host, st *terraform.State) ([]string, error) {
+func hostDomains(h *bootstraptest.Host, st *terraform.State) ([]virtualmin.Domain, error) {
 	rs, ok := st.RootModule().Resources["praho_virtualmin_server.vm"]
 	if !ok {
 		return nil, fmt.Errorf("no server in state")
@@ -191,27 +198,42 @@ func hostDomains(h *bootstraptest.Host, st *terraform.State) ([]string, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	list, err := c.Domains.List(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, d := range list {
-		names = append(names, d.Name)
-	}
-	return names, nil
+	return c.Domains.List(ctx, nil)
 }
 
 func checkHostDomains(h *bootstraptest.Host, want string) resource.TestCheckFunc {
 	return func(st *terraform.State) error {
-		names, err := hostDomains(h, st)
+		list, err := hostDomains(h, st)
 		if err != nil {
 			return err
+		}
+		var names []string
+		for _, d := range list {
+			names = append(names, d.Name)
 		}
 		if got := strings.Join(names, " "); got != want {
 			return fmt.Errorf("accounts on the host: %q, want %q", got, want)
 		}
 		return nil
+	}
+}
+
+// checkHostDescription checks the description of an account on the host.
+func checkHostDescription(h *bootstraptest.Host, domain, want string) resource.TestCheckFunc {
+	return func(st *terraform.State) error {
+		list, err := hostDomains(h, st)
+		if err != nil {
+			return err
+		}
+		for _, d := range list {
+			if d.Name == domain {
+				if d.Description != want {
+					return fmt.Errorf("%s has the description %q on the host, want %q", domain, d.Description, want)
+				}
+				return nil
+			}
+		}
+		return fmt.Errorf("%s is not on the host", domain)
 	}
 }
 
@@ -226,10 +248,14 @@ func checkInstallerRuns(h *bootstraptest.Host, n int) resource.TestCheckFunc {
 
 // TestAccVirtualminServer_bootstrapAndAccounts: a bare host in a network
 // namespace becomes a Virtualmin server and takes two accounts in the same
-// apply; a second plan is empty and installs nothing; -replace rebuilds the
-// server and its accounts; with Webmin stopped the server reads unavailable
-// and the health check block fails. A wrong host key is refused first. The
-// TRACE log of the whole run holds neither password nor the private key.
+// apply; a second plan is empty and installs nothing; a later apply changes
+// one account while the server is unchanged (so not refreshed in the apply's
+// provider process); -replace rebuilds the server and its accounts; a later
+// apply destroys the accounts and keeps the server; with Webmin stopped the
+// server reads unavailable and the health check block fails. The provider has
+// no Virtualmin settings of its own throughout. A wrong host key is refused
+// first. The TRACE log of the whole run holds neither password nor the
+// private key.
 func TestAccVirtualminServer_bootstrapAndAccounts(t *testing.T) {
 	h := serverHost(t, 1, bootstraptest.WithFirewall(bootstraptest.UFW))
 	logPath := filepath.Join(t.TempDir(), "trace.log")
@@ -243,16 +269,16 @@ func TestAccVirtualminServer_bootstrapAndAccounts(t *testing.T) {
 	t.Setenv("PRAHO_VIRTUALMIN_RATE_LIMIT", "0")
 
 	_, otherKey := sshtest.NewClientKey(t) // a key that is not h's host key
-	t.Setenv("TF_VAR_pin", "")
 	t.Setenv("TF_VAR_api_password", serverAPIPassword)
 	t.Setenv("TF_VAR_account_password", accountPassword)
 	t.Setenv("TF_VAR_ssh_private_key", string(h.SSHD.ClientKeyPEM))
 	base := serverConfig{h: h, accounts: true}
 	wrongKey := base
 	wrongKey.hostKey = strings.TrimSpace(string(xssh.MarshalAuthorizedKey(otherKey.PublicKey())))
+	const desc = "Changed the next day"
 	later := base
-	later.provider = true
-	serverOnly := serverConfig{h: h, check: true, provider: true}
+	later.description = desc
+	serverOnly := serverConfig{h: h, check: true}
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -280,11 +306,6 @@ func TestAccVirtualminServer_bootstrapAndAccounts(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					checkHostDomains(h, "one.example.test two.example.test"),
 					checkInstallerRuns(h, 1),
-					func(st *terraform.State) error {
-						// The pin the later steps give the provider.
-						os.Setenv("TF_VAR_pin", st.RootModule().Resources["praho_virtualmin_server.vm"].Primary.Attributes["tls_fingerprint_sha256"])
-						return nil
-					},
 					func(*terraform.State) error {
 						if !strings.Contains(h.Commands(), "ufw allow 443/tcp") {
 							return fmt.Errorf("the firewall was not set up:\n%s", h.Commands())
@@ -299,6 +320,25 @@ func TestAccVirtualminServer_bootstrapAndAccounts(t *testing.T) {
 				// API user to its accounts' reads. Nothing to do.
 				Config:   base.String(),
 				PlanOnly: true,
+			},
+			{
+				// The next day, one account's description changes and
+				// the server does not: the apply's fresh provider never
+				// refreshes the server, so the account reaches it with
+				// the pin and API user it kept in its private state.
+				Config: later.String(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("praho_virtualmin_server.vm", plancheck.ResourceActionNoop),
+						plancheck.ExpectResourceAction("praho_hosting_account.one", plancheck.ResourceActionUpdate),
+						plancheck.ExpectResourceAction("praho_hosting_account.two", plancheck.ResourceActionNoop),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("praho_hosting_account.one", tfjsonpath.New("description"), knownvalue.StringExact(desc)),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(checkHostDescription(h, "one.example.test", desc), checkInstallerRuns(h, 1)),
 			},
 			{
 				// A hardening change applies in place; still no install.
@@ -332,8 +372,15 @@ func TestAccVirtualminServer_bootstrapAndAccounts(t *testing.T) {
 				Check: checkHostDomains(h, "one.example.test two.example.test"),
 			},
 			{
-				// The accounts go; the server stays, watched by a check block.
+				// A later apply: the accounts go, the server (unchanged,
+				// so not refreshed in the apply) stays, watched by a
+				// check block.
 				Config: serverOnly.String(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("praho_virtualmin_server.vm", plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction("praho_hosting_account.one", plancheck.ResourceActionDestroy),
+					plancheck.ExpectResourceAction("praho_hosting_account.two", plancheck.ResourceActionDestroy),
+				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.praho_virtualmin_server_health.vm", tfjsonpath.New("status"), knownvalue.StringExact("healthy")),
 				},
