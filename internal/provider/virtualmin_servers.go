@@ -46,7 +46,9 @@ func (d *providerData) newVMServer(endpoint string) (*vmServer, error) {
 	}
 	if c.Username == "" || c.Password == "" {
 		return nil, errors.New("Virtualmin credentials are not configured: set username and password in the provider's " +
-			"virtualmin block, or the environment variables PRAHO_VIRTUALMIN_USERNAME and PRAHO_VIRTUALMIN_PASSWORD")
+			"virtualmin block, or the environment variables PRAHO_VIRTUALMIN_USERNAME and PRAHO_VIRTUALMIN_PASSWORD. " +
+			"A server managed by praho_virtualmin_server needs them (and its pin) for a resource added to it in a run " +
+			"that does not change the server, and in every run when its API password is write-only")
 	}
 	opts := []virtualmin.Option{
 		virtualmin.WithBasicAuth(c.Username, c.Password),
