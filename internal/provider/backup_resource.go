@@ -51,10 +51,6 @@ func (b *backupCommon) Configure(_ context.Context, req resource.ConfigureReques
 	b.data = d
 }
 
-func (b *backupCommon) server(diags *diag.Diagnostics, endpoint string) *vmServer {
-	return (&hostingAccountResource{data: b.data}).server(diags, endpoint)
-}
-
 func (b *backupCommon) sameEndpoint(x, y string) bool {
 	return (&hostingAccountResource{data: b.data}).sameEndpoint(x, y)
 }
@@ -242,17 +238,10 @@ func (r *accountBackupResource) Create(ctx context.Context, req resource.CreateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Create(ctx, 60*time.Minute)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Create, 60*time.Minute)
 	defer cancel()
-	srv := r.server(&resp.Diagnostics, plan.Server.ValueString())
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ascii, err := virtualmin.ValidateDomainName(plan.Domain.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain", err.Error())
+	srv, ascii, ok := accountTarget(r.data, &resp.Diagnostics, plan.Server.ValueString(), plan.Domain.ValueString(), "Invalid domain")
+	if !ok {
 		return
 	}
 	dom, err := srv.client.Domains.Get(ctx, ascii)
@@ -368,18 +357,11 @@ func (r *accountRestoreResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Create(ctx, 60*time.Minute)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Create, 60*time.Minute)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), nil, resp.Private)...)
-	srv := r.server(&resp.Diagnostics, plan.Server.ValueString())
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ascii, err := virtualmin.ValidateDomainName(plan.Domain.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain", err.Error())
+	srv, ascii, ok := accountTarget(r.data, &resp.Diagnostics, plan.Server.ValueString(), plan.Domain.ValueString(), "Invalid domain")
+	if !ok {
 		return
 	}
 	src := plan.Source.ValueString()
@@ -422,13 +404,8 @@ func (r *accountRestoreResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, resp.Private)...)
-	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ascii, err := virtualmin.ValidateDomainName(state.Domain.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain in state", err.Error())
+	srv, ascii, ok := accountTarget(r.data, &resp.Diagnostics, state.Server.ValueString(), state.Domain.ValueString(), "Invalid domain in state")
+	if !ok {
 		return
 	}
 	all, err := srv.domains.Domains(ctx)

@@ -147,18 +147,11 @@ func (r *databaseResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Create(ctx, 10*time.Minute)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Create, 10*time.Minute)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), nil, resp.Private)...)
-	srv := r.server(&resp.Diagnostics, plan.Server.ValueString())
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	domain, err := virtualmin.ValidateDomainName(plan.Domain.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain", err.Error())
+	srv, domain, ok := accountTarget(r.data, &resp.Diagnostics, plan.Server.ValueString(), plan.Domain.ValueString(), "Invalid domain")
+	if !ok {
 		return
 	}
 	name, typ := plan.Name.ValueString(), plan.Type.ValueString()
@@ -207,17 +200,12 @@ func (r *databaseResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, resp.Private)...)
-	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	domain, err := virtualmin.ValidateDomainName(state.Domain.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain in state", err.Error())
+	srv, domain, ok := accountTarget(r.data, &resp.Diagnostics, state.Server.ValueString(), state.Domain.ValueString(), "Invalid domain in state")
+	if !ok {
 		return
 	}
 	name, typ := state.Name.ValueString(), state.Type.ValueString()
-	_, err = srv.client.Databases.Get(ctx, domain, typ, name)
+	_, err := srv.client.Databases.Get(ctx, domain, typ, name)
 	if errors.Is(err, virtualmin.ErrNotFound) {
 		removeWithParentGone(ctx, resp, srv, "Database", databaseObject(domain, typ, name), "account", domain)
 		return
@@ -247,18 +235,11 @@ func (r *databaseResource) Delete(ctx context.Context, req resource.DeleteReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := state.Timeouts.Delete(ctx, 10*time.Minute)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, state.Timeouts.Delete, 10*time.Minute)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, nil)...)
-	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	domain, err := virtualmin.ValidateDomainName(state.Domain.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain in state", err.Error())
+	srv, domain, ok := accountTarget(r.data, &resp.Diagnostics, state.Server.ValueString(), state.Domain.ValueString(), "Invalid domain in state")
+	if !ok {
 		return
 	}
 	name, typ := state.Name.ValueString(), state.Type.ValueString()

@@ -400,19 +400,6 @@ func setString(ctx context.Context, s types.Set) string {
 	return strings.Join(vals, " ")
 }
 
-func (r *hostingAccountResource) server(diags *diag.Diagnostics, endpoint string) *vmServer {
-	if r.data == nil {
-		diags.AddError("Provider not configured", "The provider was not configured before the resource was used. This is a bug in the provider.")
-		return nil
-	}
-	s, err := r.data.virtualminServer(endpoint)
-	if err != nil {
-		diags.AddAttributeError(path.Root("server"), "Virtualmin server unavailable", err.Error())
-		return nil
-	}
-	return s
-}
-
 // accountID is the import ID.
 func accountID(endpoint, asciiDomain string) string { return endpoint + "/" + asciiDomain }
 
@@ -463,18 +450,11 @@ func (r *hostingAccountResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Create(ctx, 20*time.Minute)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Create, 20*time.Minute)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), nil, resp.Private)...)
-	srv := r.server(&resp.Diagnostics, plan.Server.ValueString())
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ascii, err := virtualmin.ValidateDomainName(plan.Domain.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain", err.Error())
+	srv, ascii, ok := accountTarget(r.data, &resp.Diagnostics, plan.Server.ValueString(), plan.Domain.ValueString(), "Invalid domain")
+	if !ok {
 		return
 	}
 	id := accountID(srv.endpoint, ascii)
@@ -670,13 +650,8 @@ func (r *hostingAccountResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, resp.Private)...)
-	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ascii, err := virtualmin.ValidateDomainName(state.Domain.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain in state", err.Error())
+	srv, ascii, ok := accountTarget(r.data, &resp.Diagnostics, state.Server.ValueString(), state.Domain.ValueString(), "Invalid domain in state")
+	if !ok {
 		return
 	}
 	all, err := srv.domains.Domains(ctx)
@@ -708,18 +683,11 @@ func (r *hostingAccountResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Update(ctx, 10*time.Minute)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Update, 10*time.Minute)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, resp.Private)...)
-	srv := r.server(&resp.Diagnostics, plan.Server.ValueString())
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ascii, err := virtualmin.ValidateDomainName(plan.Domain.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain", err.Error())
+	srv, ascii, ok := accountTarget(r.data, &resp.Diagnostics, plan.Server.ValueString(), plan.Domain.ValueString(), "Invalid domain")
+	if !ok {
 		return
 	}
 	defer srv.domains.Invalidate()
@@ -862,21 +830,14 @@ func (r *hostingAccountResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := state.Timeouts.Delete(ctx, 10*time.Minute)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, state.Timeouts.Delete, 10*time.Minute)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, nil)...)
-	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
-	if resp.Diagnostics.HasError() {
+	srv, ascii, ok := accountTarget(r.data, &resp.Diagnostics, state.Server.ValueString(), state.Domain.ValueString(), "Invalid domain in state")
+	if !ok {
 		return
 	}
-	ascii, err := virtualmin.ValidateDomainName(state.Domain.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain in state", err.Error())
-		return
-	}
-	err = srv.client.Domains.Delete(ctx, ascii)
+	err := srv.client.Domains.Delete(ctx, ascii)
 	srv.domains.Invalidate()
 	if err != nil && !errors.Is(err, virtualmin.ErrNotFound) {
 		vmError(&resp.Diagnostics, "Cannot delete hosting account", srv.endpoint, ascii, err)
@@ -884,23 +845,9 @@ func (r *hostingAccountResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *hostingAccountResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	i := strings.LastIndex(req.ID, "/")
-	if i <= 0 || i == len(req.ID)-1 {
-		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("%q: want <server>/<domain>, for example vm1.example.ro:10000/example.ro.", req.ID))
+	if !importServerDomain(ctx, req, resp) {
 		return
 	}
-	server, domain := req.ID[:i], req.ID[i+1:]
-	if _, err := normalizeEndpoint(server, defaultVirtualminPort); err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
-		return
-	}
-	if _, err := virtualmin.ValidateDomainName(domain); err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("server"), server)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("domain"), domain)...)
 	// Read fills the rest; what it cannot read (the password) stays null.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("suspended"), false)...)
 }

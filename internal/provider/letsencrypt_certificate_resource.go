@@ -167,10 +167,6 @@ func (r *letsEncryptCertificateResource) sameEndpoint(a, b string) bool {
 	return (&hostingAccountResource{data: r.data}).sameEndpoint(a, b)
 }
 
-func (r *letsEncryptCertificateResource) server(diags *diag.Diagnostics, endpoint string) *vmServer {
-	return (&hostingAccountResource{data: r.data}).server(diags, endpoint)
-}
-
 // ModifyPlan turns what the last refresh found into a plan: a certificate due
 // for renewal, or one that lacks a requested name, is requested again.
 func (r *letsEncryptCertificateResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -258,9 +254,7 @@ func (r *letsEncryptCertificateResource) Create(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Create(ctx, 10*time.Minute)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Create, 10*time.Minute)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), nil, resp.Private)...)
 	r.issue(ctx, &plan, false, &resp.Diagnostics)
@@ -277,9 +271,7 @@ func (r *letsEncryptCertificateResource) Update(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Update(ctx, 10*time.Minute)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Update, 10*time.Minute)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, resp.Private)...)
 	// ModifyPlan leaves expires_at unknown when a new certificate is due;
@@ -295,13 +287,8 @@ func (r *letsEncryptCertificateResource) Update(ctx context.Context, req resourc
 
 // issue requests the certificate and fills m from what get-ssl then reports.
 func (r *letsEncryptCertificateResource) issue(ctx context.Context, m *letsEncryptCertificateModel, renew bool, diags *diag.Diagnostics) {
-	srv := r.server(diags, m.Server.ValueString())
-	if diags.HasError() {
-		return
-	}
-	ascii, err := virtualmin.ValidateDomainName(m.Domain.ValueString())
-	if err != nil {
-		diags.AddAttributeError(path.Root("domain"), "Invalid domain", err.Error())
+	srv, ascii, ok := accountTarget(r.data, diags, m.Server.ValueString(), m.Domain.ValueString(), "Invalid domain")
+	if !ok {
 		return
 	}
 	opts := &virtualmin.LetsEncryptOptions{
@@ -401,18 +388,11 @@ func (r *letsEncryptCertificateResource) Read(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := state.Timeouts.Read(ctx, 2*time.Minute)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, state.Timeouts.Read, 2*time.Minute)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, resp.Private)...)
-	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ascii, err := virtualmin.ValidateDomainName(state.Domain.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain in state", err.Error())
+	srv, ascii, ok := accountTarget(r.data, &resp.Diagnostics, state.Server.ValueString(), state.Domain.ValueString(), "Invalid domain in state")
+	if !ok {
 		return
 	}
 	cert, err := srv.client.Certificates.Get(ctx, ascii)
@@ -443,23 +423,9 @@ func (r *letsEncryptCertificateResource) Delete(ctx context.Context, req resourc
 }
 
 func (r *letsEncryptCertificateResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	i := strings.LastIndex(req.ID, "/")
-	if i <= 0 || i == len(req.ID)-1 {
-		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("%q: want <server>/<domain>, for example vm1.example.ro:10000/example.ro.", req.ID))
+	if !importServerDomain(ctx, req, resp) {
 		return
 	}
-	server, domain := req.ID[:i], req.ID[i+1:]
-	if _, err := normalizeEndpoint(server, defaultVirtualminPort); err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
-		return
-	}
-	if _, err := virtualmin.ValidateDomainName(domain); err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("server"), server)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("domain"), domain)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("skip_dns_check"), false)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("dns_validation"), false)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("staging"), false)...)

@@ -115,10 +115,6 @@ func (r *phpSettingsResource) sameEndpoint(a, b string) bool {
 	return (&hostingAccountResource{data: r.data}).sameEndpoint(a, b)
 }
 
-func (r *phpSettingsResource) server(diags *diag.Diagnostics, endpoint string) *vmServer {
-	return (&hostingAccountResource{data: r.data}).server(diags, endpoint)
-}
-
 // ModifyPlan checks the mode and version against the server, and leaves the
 // version unknown when a new mode will choose it.
 func (r *phpSettingsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -235,9 +231,7 @@ func (r *phpSettingsResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Create(ctx, 10*time.Minute)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Create, 10*time.Minute)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), nil, resp.Private)...)
 	r.apply(ctx, &plan, &resp.Diagnostics)
@@ -253,9 +247,7 @@ func (r *phpSettingsResource) Update(ctx context.Context, req resource.UpdateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Update(ctx, 10*time.Minute)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Update, 10*time.Minute)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, resp.Private)...)
 	r.apply(ctx, &plan, &resp.Diagnostics)
@@ -268,13 +260,8 @@ func (r *phpSettingsResource) Update(ctx context.Context, req resource.UpdateReq
 // apply sets the mode, then (in a later call, as modify-web needs) the
 // version, comparing each with what the server holds first.
 func (r *phpSettingsResource) apply(ctx context.Context, m *phpSettingsModel, diags *diag.Diagnostics) {
-	srv := r.server(diags, m.Server.ValueString())
-	if diags.HasError() {
-		return
-	}
-	ascii, err := virtualmin.ValidateDomainName(m.Domain.ValueString())
-	if err != nil {
-		diags.AddAttributeError(path.Root("domain"), "Invalid domain", err.Error())
+	srv, ascii, ok := accountTarget(r.data, diags, m.Server.ValueString(), m.Domain.ValueString(), "Invalid domain")
+	if !ok {
 		return
 	}
 	defer srv.domains.Invalidate()
@@ -338,13 +325,8 @@ func (r *phpSettingsResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, resp.Private)...)
-	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ascii, err := virtualmin.ValidateDomainName(state.Domain.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain in state", err.Error())
+	srv, ascii, ok := accountTarget(r.data, &resp.Diagnostics, state.Server.ValueString(), state.Domain.ValueString(), "Invalid domain in state")
+	if !ok {
 		return
 	}
 	all, err := srv.domains.Domains(ctx)
@@ -370,23 +352,7 @@ func (r *phpSettingsResource) Delete(ctx context.Context, req resource.DeleteReq
 }
 
 func (r *phpSettingsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	i := strings.LastIndex(req.ID, "/")
-	if i <= 0 || i == len(req.ID)-1 {
-		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("%q: want <server>/<domain>, for example vm1.example.ro:10000/example.ro.", req.ID))
-		return
-	}
-	server, domain := req.ID[:i], req.ID[i+1:]
-	if _, err := normalizeEndpoint(server, defaultVirtualminPort); err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
-		return
-	}
-	if _, err := virtualmin.ValidateDomainName(domain); err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("server"), server)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("domain"), domain)...)
+	importServerDomain(ctx, req, resp)
 }
 
 // phpVersionsCache shares one list-php-versions answer per server among the

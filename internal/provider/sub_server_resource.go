@@ -217,18 +217,11 @@ func (r *childDomainResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Create(ctx, 20*time.Minute)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Create, 20*time.Minute)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), nil, resp.Private)...)
-	srv := r.server(&resp.Diagnostics, plan.Server.ValueString())
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ascii, err := virtualmin.ValidateDomainName(plan.Domain.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain", err.Error())
+	srv, ascii, ok := accountTarget(r.data, &resp.Diagnostics, plan.Server.ValueString(), plan.Domain.ValueString(), "Invalid domain")
+	if !ok {
 		return
 	}
 	parent, err := virtualmin.ValidateDomainName(plan.Parent.ValueString())
@@ -294,13 +287,8 @@ func (r *childDomainResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, resp.Private)...)
-	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ascii, err := virtualmin.ValidateDomainName(state.Domain.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain in state", err.Error())
+	srv, ascii, ok := accountTarget(r.data, &resp.Diagnostics, state.Server.ValueString(), state.Domain.ValueString(), "Invalid domain in state")
+	if !ok {
 		return
 	}
 	dom, err := lookupAccount(ctx, srv, ascii)
@@ -338,18 +326,11 @@ func (r *childDomainResource) Update(ctx context.Context, req resource.UpdateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Update(ctx, 10*time.Minute)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Update, 10*time.Minute)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, resp.Private)...)
-	srv := r.server(&resp.Diagnostics, plan.Server.ValueString())
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ascii, err := virtualmin.ValidateDomainName(plan.Domain.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain", err.Error())
+	srv, ascii, ok := accountTarget(r.data, &resp.Diagnostics, plan.Server.ValueString(), plan.Domain.ValueString(), "Invalid domain")
+	if !ok {
 		return
 	}
 	defer srv.domains.Invalidate()
@@ -376,21 +357,14 @@ func (r *childDomainResource) Delete(ctx context.Context, req resource.DeleteReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := state.Timeouts.Delete(ctx, 10*time.Minute)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, state.Timeouts.Delete, 10*time.Minute)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, nil)...)
-	srv := r.server(&resp.Diagnostics, state.Server.ValueString())
-	if resp.Diagnostics.HasError() {
+	srv, ascii, ok := accountTarget(r.data, &resp.Diagnostics, state.Server.ValueString(), state.Domain.ValueString(), "Invalid domain in state")
+	if !ok {
 		return
 	}
-	ascii, err := virtualmin.ValidateDomainName(state.Domain.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Invalid domain in state", err.Error())
-		return
-	}
-	err = srv.client.Domains.Delete(ctx, ascii)
+	err := srv.client.Domains.Delete(ctx, ascii)
 	srv.domains.Invalidate()
 	// Already gone, for example with its parent: nothing left to do.
 	if err != nil && !errors.Is(err, virtualmin.ErrNotFound) {

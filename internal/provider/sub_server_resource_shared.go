@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -32,19 +31,6 @@ func (c *accountChild) configure(req resource.ConfigureRequest, resp *resource.C
 	d, diags := providerDataFrom(req.ProviderData)
 	resp.Diagnostics.Append(diags...)
 	c.data = d
-}
-
-func (c *accountChild) server(diags *diag.Diagnostics, endpoint string) *vmServer {
-	if c.data == nil {
-		diags.AddError("Provider not configured", "The provider was not configured before the resource was used. This is a bug in the provider.")
-		return nil
-	}
-	s, err := c.data.virtualminServer(endpoint)
-	if err != nil {
-		diags.AddAttributeError(path.Root("server"), "Virtualmin server unavailable", err.Error())
-		return nil
-	}
-	return s
 }
 
 // sameEndpoint compares endpoints after normalisation with the provider's

@@ -572,9 +572,7 @@ func (r *virtualminServerResource) Create(ctx context.Context, req resource.Crea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Create(ctx, 45*time.Minute)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Create, 45*time.Minute)
 	defer cancel()
 	r.apply(ctx, &plan, apiPassword(&plan, &config), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -600,9 +598,7 @@ func (r *virtualminServerResource) Update(ctx context.Context, req resource.Upda
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
-	timeout, d := plan.Timeouts.Update(ctx, 20*time.Minute)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Update, 20*time.Minute)
 	defer cancel()
 	// Every step is idempotent: running the bootstrap again applies what
 	// changed (hardening, API password) and leaves the rest alone.
@@ -737,9 +733,7 @@ func (r *virtualminServerResource) Read(ctx context.Context, req resource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := state.Timeouts.Read(ctx, 5*time.Minute)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, state.Timeouts.Read, 5*time.Minute)
 	defer cancel()
 	address := state.Address.ValueString()
 	endpoint, err := serverEndpoint(address)
@@ -829,9 +823,7 @@ func (r *virtualminServerResource) Delete(ctx context.Context, req resource.Dele
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := state.Timeouts.Delete(ctx, 30*time.Minute)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, state.Timeouts.Delete, 30*time.Minute)
 	defer cancel()
 	endpoint, _ := serverEndpoint(state.Address.ValueString())
 	if state.UninstallOnDestroy.ValueBool() {
