@@ -26,23 +26,25 @@ package powerdns
 import (
 	"bytes"
 	"context"
+	crand "crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 	"golang.org/x/time/rate"
+
+	"github.com/praho/terraform-provider-praho/sdk/internal/retry"
 )
 
 // Client talks to one PowerDNS server's API. It is safe for concurrent use.
@@ -50,9 +52,10 @@ type Client struct {
 	base     *url.URL // ends with /api/v1
 	serverID string
 	apiKey   string
+	ua       string
 	hc       *retryablehttp.Client
 	logger   *slog.Logger
-	retryMax int
+	retry    RetryPolicy
 
 	// Servers reads the servers of the API (normally only "localhost").
 	Servers *ServersService
@@ -64,140 +67,180 @@ type Client struct {
 	Cryptokeys *CryptokeysService
 }
 
-type settings struct {
-	apiKey       string
-	serverID     string
-	caPEM        []byte
-	insecure     bool
-	httpClient   *http.Client
-	perSecond    rate.Limit
-	burst        int
-	retryMax     int
-	retryWaitMin time.Duration
-	retryWaitMax time.Duration
-	logger       *slog.Logger
-	timeout      time.Duration
+// DefaultUserAgent is sent unless WithUserAgent says otherwise.
+const DefaultUserAgent = "praho-powerdns-sdk/0.1.0"
+
+// Defaults of the policies; each has an Option to change it.
+const (
+	// DefaultRatePerSecond and DefaultRateBurst limit the requests to the
+	// API (every attempt, retries included).
+	DefaultRatePerSecond = 50.0
+	DefaultRateBurst     = 20
+	// DefaultAttemptTimeout bounds one HTTP attempt of the client's own
+	// HTTP client; the context passed to each call bounds the whole call.
+	DefaultAttemptTimeout = 60 * time.Second
+)
+
+// RetryPolicy says how a call that is safe to repeat is retried (each
+// method says whether it is): MaxAttempts attempts in all, with a jittered
+// exponential backoff from MinBackoff to MaxBackoff between them. A
+// Retry-After on a 429 or 503 answer is obeyed instead.
+type RetryPolicy struct {
+	// MaxAttempts is the number of attempts including the first; 1 disables
+	// retries.
+	MaxAttempts int
+	// MinBackoff is the wait before the first retry; MaxBackoff caps the waits.
+	MinBackoff time.Duration
+	MaxBackoff time.Duration
 }
 
-// Option configures a Client.
-type Option func(*settings) error
+// DefaultRetryPolicy is used unless WithRetry says otherwise: 7 attempts,
+// 50 ms to 2 s apart, enough to ride out the sqlite backend's "database is
+// locked" under concurrent writers.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{MaxAttempts: 7, MinBackoff: 50 * time.Millisecond, MaxBackoff: 2 * time.Second}
+}
+
+// options is everything an Option can set.
+type options struct {
+	apiKey        string
+	serverID      string
+	userAgent     string
+	caPEM         []byte
+	insecure      bool
+	httpClient    *http.Client
+	ratePerSecond float64
+	rateBurst     int
+	retry         RetryPolicy
+	logger        *slog.Logger
+}
+
+// Option configures a Client. A nil Option is ignored.
+type Option func(*options) error
 
 // WithAPIKey sets the X-API-Key sent with every request. It is never logged
 // nor included in errors.
 func WithAPIKey(key string) Option {
-	return func(s *settings) error { s.apiKey = key; return nil }
+	return func(o *options) error { o.apiKey = key; return nil }
 }
 
 // WithServerID selects the API server id (default "localhost", the only one
 // PowerDNS Authoritative has).
 func WithServerID(id string) Option {
-	return func(s *settings) error {
+	return func(o *options) error {
 		if id == "" {
-			return errors.New("powerdns: empty server id")
+			return errors.New("WithServerID: empty server id")
 		}
-		s.serverID = id
+		o.serverID = id
 		return nil
 	}
 }
 
-// WithCACertPEM trusts the given PEM certificates (in addition to none: only
-// these) to verify the server's TLS certificate.
+// WithUserAgent sets the User-Agent header (default DefaultUserAgent).
+func WithUserAgent(ua string) Option {
+	return func(o *options) error {
+		if ua == "" || strings.ContainsAny(ua, "\r\n\x00") {
+			return errors.New("WithUserAgent: empty, or with control characters")
+		}
+		o.userAgent = ua
+		return nil
+	}
+}
+
+// WithCACertPEM trusts only the CA certificates in pem to verify the
+// server's TLS certificate.
 func WithCACertPEM(pem []byte) Option {
-	return func(s *settings) error {
+	return func(o *options) error {
 		if len(bytes.TrimSpace(pem)) == 0 {
-			return errors.New("powerdns: empty CA certificate PEM")
+			return errors.New("WithCACertPEM: empty CA certificate PEM")
 		}
-		s.caPEM = pem
+		o.caPEM = pem
 		return nil
 	}
 }
 
-// WithInsecureSkipVerify disables TLS certificate verification. For tests
-// against self-signed servers only.
+// WithInsecureSkipVerify turns TLS certificate verification off: anyone on
+// the network path can then impersonate the server and read the API key. A
+// warning is logged when the client is created. Prefer WithCACertPEM.
 func WithInsecureSkipVerify() Option {
-	return func(s *settings) error { s.insecure = true; return nil }
+	return func(o *options) error { o.insecure = true; return nil }
 }
 
-// WithHTTPClient uses hc for the requests (its Transport is wrapped with the
-// rate limiter; hc itself is not modified). It cannot be combined with the TLS
-// options, which configure a transport of the client's own.
+// WithHTTPClient sends the requests through a copy of hc (hc itself is not
+// modified): its Transport, wrapped with the rate limiter, carries every
+// attempt, and its Timeout bounds each attempt. The TLS options apply to a
+// clone of its Transport when that is an *http.Transport (or nil); with any
+// other RoundTripper they are refused. Default: an http.Client with a
+// timeout of DefaultAttemptTimeout.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(s *settings) error {
+	return func(o *options) error {
 		if hc == nil {
-			return errors.New("powerdns: nil http client")
+			return errors.New("WithHTTPClient: nil HTTP client")
 		}
-		s.httpClient = hc
+		o.httpClient = hc
 		return nil
 	}
 }
 
-// WithRateLimit caps requests (every attempt, retries included) to perSecond
-// with bursts of burst. The default is 50 per second, burst 20; perSecond <= 0
-// removes the limit.
+// WithRateLimit limits requests to perSecond on average, with bursts of
+// burst (golang.org/x/time/rate). Every attempt, retries included, takes a
+// token. perSecond <= 0 means unlimited. Default: DefaultRatePerSecond,
+// DefaultRateBurst.
 func WithRateLimit(perSecond float64, burst int) Option {
-	return func(s *settings) error {
-		if perSecond <= 0 {
-			s.perSecond = rate.Inf
-		} else {
-			s.perSecond = rate.Limit(perSecond)
+	return func(o *options) error {
+		if perSecond > 0 && burst < 1 {
+			return errors.New("WithRateLimit: burst must be at least 1")
 		}
-		if burst < 1 {
-			burst = 1
-		}
-		s.burst = burst
+		o.ratePerSecond, o.rateBurst = perSecond, burst
 		return nil
 	}
 }
 
-// WithRetry sets how many times a retryable call is repeated (default 6;
-// 0 disables retries) and the bounds of the jittered exponential backoff
-// between attempts (default 50 ms to 2 s).
-func WithRetry(maxRetries int, minWait, maxWait time.Duration) Option {
-	return func(s *settings) error {
-		if maxRetries < 0 || minWait < 0 || maxWait < minWait {
-			return fmt.Errorf("powerdns: invalid retry settings (%d, %s, %s)", maxRetries, minWait, maxWait)
+// WithRetry sets the retry policy (default DefaultRetryPolicy()). Only the
+// calls that are safe to repeat are retried: each method says whether it is.
+func WithRetry(p RetryPolicy) Option {
+	return func(o *options) error {
+		if err := retry.Policy(p).Validate("WithRetry"); err != nil {
+			return err
 		}
-		s.retryMax, s.retryWaitMin, s.retryWaitMax = maxRetries, minWait, maxWait
+		o.retry = p
 		return nil
 	}
 }
 
-// WithLogger logs every HTTP attempt (method, path, status, attempt,
-// duration) at debug level, 5xx and transport errors at warn level. Headers
-// and bodies are never logged, so neither is the API key.
+// WithLogger sends the client's logs to l (default: discarded): every
+// attempt (method, path, status, attempt, duration, call_id) at Debug
+// level, retries at Info, 5xx and transport errors at Warn, and the
+// WithInsecureSkipVerify warning. Headers and bodies are never logged, so
+// neither is the API key. The records carry the context of the call, for
+// handlers that route by context.
 func WithLogger(l *slog.Logger) Option {
-	return func(s *settings) error {
+	return func(o *options) error {
 		if l == nil {
-			return errors.New("powerdns: nil logger")
+			return errors.New("WithLogger: nil logger")
 		}
-		s.logger = l
+		o.logger = l
 		return nil
 	}
-}
-
-// WithTimeout bounds each HTTP attempt (default 60 s) of the client's own
-// transport (WithHTTPClient keeps that client's Timeout). The context passed
-// to each call bounds the whole call, retries included.
-func WithTimeout(d time.Duration) Option {
-	return func(s *settings) error { s.timeout = d; return nil }
 }
 
 // NewClient returns a client for the API at baseURL ("http://127.0.0.1:8081";
 // a trailing "/api/v1" is accepted too).
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
-	s := settings{
-		serverID:     "localhost",
-		perSecond:    50,
-		burst:        20,
-		retryMax:     6,
-		retryWaitMin: 50 * time.Millisecond,
-		retryWaitMax: 2 * time.Second,
-		logger:       slog.New(slog.DiscardHandler),
-		timeout:      60 * time.Second,
+	o := options{
+		serverID:      "localhost",
+		userAgent:     DefaultUserAgent,
+		ratePerSecond: DefaultRatePerSecond,
+		rateBurst:     DefaultRateBurst,
+		retry:         DefaultRetryPolicy(),
+		logger:        slog.New(slog.DiscardHandler),
 	}
-	for _, o := range opts {
-		if err := o(&s); err != nil {
-			return nil, err
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&o); err != nil {
+			return nil, fmt.Errorf("powerdns: %w", err)
 		}
 	}
 	u, err := url.Parse(strings.TrimSpace(baseURL))
@@ -210,60 +253,89 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/api/v1") + "/api/v1"
 	u.RawQuery, u.Fragment = "", ""
 
-	var base http.RoundTripper
-	var hc http.Client
-	if s.httpClient != nil {
-		if s.caPEM != nil || s.insecure {
-			return nil, errors.New("powerdns: WithCACertPEM and WithInsecureSkipVerify configure the client's own transport; set TLS on the transport of WithHTTPClient instead")
-		}
-		hc = *s.httpClient
-		base = hc.Transport
-		if base == nil {
-			base = http.DefaultTransport
-		}
-	} else {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-		if s.caPEM != nil {
-			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM(s.caPEM) {
-				return nil, errors.New("powerdns: no certificate found in the CA PEM")
-			}
-			t.TLSClientConfig.RootCAs = pool
-		}
-		t.TLSClientConfig.InsecureSkipVerify = s.insecure
-		base = t
-		hc.Timeout = s.timeout
+	hc, err := o.buildHTTPClient()
+	if err != nil {
+		return nil, err
 	}
-	hc.Transport = &transport{
-		base:    base,
-		limiter: rate.NewLimiter(s.perSecond, s.burst),
-		logger:  s.logger,
+	var lim *rate.Limiter
+	if o.ratePerSecond > 0 {
+		lim = rate.NewLimiter(rate.Limit(o.ratePerSecond), o.rateBurst)
 	}
+	hc.Transport = &transport{base: hc.Transport, limiter: lim, logger: o.logger}
 
-	rc := retryablehttp.NewClient()
-	rc.HTTPClient = &hc
-	rc.Logger = nil // the transport logs each attempt without headers
-	rc.RetryMax = s.retryMax
-	rc.RetryWaitMin = s.retryWaitMin
-	rc.RetryWaitMax = s.retryWaitMax
-	rc.CheckRetry = checkRetry
-	rc.Backoff = jitterBackoff
-	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	rc := &retryablehttp.Client{
+		HTTPClient:   hc,
+		Logger:       nil, // the transport logs each attempt without headers
+		RetryMax:     o.retry.MaxAttempts - 1,
+		RetryWaitMin: o.retry.MinBackoff,
+		RetryWaitMax: o.retry.MaxBackoff,
+		CheckRetry:   checkRetry,
+		Backoff:      retry.HTTPBackoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	if o.insecure {
+		o.logger.Warn("powerdns TLS certificate verification is disabled (WithInsecureSkipVerify): anyone on the path can read the API key", "url", u.Redacted())
+	}
 
 	c := &Client{
 		base:     u,
-		serverID: s.serverID,
-		apiKey:   s.apiKey,
+		serverID: o.serverID,
+		apiKey:   o.apiKey,
+		ua:       o.userAgent,
 		hc:       rc,
-		logger:   s.logger,
-		retryMax: s.retryMax,
+		logger:   o.logger,
+		retry:    o.retry,
 	}
 	c.Servers = &ServersService{c}
 	c.Zones = &ZonesService{c}
 	c.Metadata = &MetadataService{c}
 	c.Cryptokeys = &CryptokeysService{c}
 	return c, nil
+}
+
+// buildHTTPClient returns a copy of the HTTP client to send through, with the
+// TLS options applied to its transport.
+func (o *options) buildHTTPClient() (*http.Client, error) {
+	if o.httpClient == nil {
+		hc := &http.Client{Timeout: DefaultAttemptTimeout}
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		hc.Transport = t
+		return hc, o.applyTLS(t)
+	}
+	hc := *o.httpClient
+	if o.caPEM == nil && !o.insecure {
+		if hc.Transport == nil {
+			hc.Transport = http.DefaultTransport
+		}
+		return &hc, nil
+	}
+	var t *http.Transport
+	switch base := hc.Transport.(type) {
+	case nil:
+		t = http.DefaultTransport.(*http.Transport).Clone()
+	case *http.Transport:
+		t = base.Clone()
+	default:
+		return nil, fmt.Errorf("powerdns: WithCACertPEM and WithInsecureSkipVerify need WithHTTPClient's Transport to be an *http.Transport, not %T; set TLS on your transport instead", base)
+	}
+	if t.TLSClientConfig == nil {
+		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	hc.Transport = t
+	return &hc, o.applyTLS(t)
+}
+
+func (o *options) applyTLS(t *http.Transport) error {
+	if o.caPEM != nil {
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(o.caPEM) {
+			return errors.New("powerdns: WithCACertPEM: no certificate found in the PEM data")
+		}
+		t.TLSClientConfig.RootCAs = pool
+	}
+	t.TLSClientConfig.InsecureSkipVerify = o.insecure
+	return nil
 }
 
 // Format prints the client without its API key, whatever the verb
@@ -292,72 +364,82 @@ const (
 	retryNever
 )
 
-type ctxKey int
+// callKey carries a call's *callState in its context.
+type callKey struct{}
 
-const (
-	policyKey ctxKey = iota
-	attemptsKey
-)
+// callState is what the retry policy and the transport know of one call.
+type callState struct {
+	policy   retryPolicy
+	log      *slog.Logger // the client's logger with the call's call_id
+	attempts atomic.Int32
+}
+
+func callStateOf(ctx context.Context) *callState {
+	s, _ := ctx.Value(callKey{}).(*callState)
+	return s
+}
 
 // checkRetry applies retryablehttp's default policy (transport errors but
-// TLS/URL errors, 429, 5xx but 501) to the calls marked safe to repeat.
+// TLS/URL errors, 429, 5xx but 501) to the calls marked safe to repeat, and
+// logs each retry.
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	if p, _ := ctx.Value(policyKey).(retryPolicy); p == retryNever {
+	st := callStateOf(ctx)
+	if st != nil && st.policy == retryNever {
 		return false, nil
 	}
-	return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
-}
-
-// jitterBackoff is exponential backoff with full jitter: concurrent writers
-// that met the same "database is locked" must not retry in lock-step. A
-// Retry-After on 429/503 wins.
-func jitterBackoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s >= 0 {
-			return time.Duration(s) * time.Second
+	again, cerr := retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+	if again && st != nil {
+		attrs := []any{"attempt", st.attempts.Load()}
+		if resp != nil {
+			attrs = append(attrs, "status", resp.StatusCode)
+		} else if err != nil {
+			attrs = append(attrs, "error", err.Error())
 		}
+		st.log.InfoContext(ctx, "powerdns retry", attrs...)
 	}
-	ceil := minWait << min(attempt, 20)
-	if ceil > maxWait || ceil <= 0 {
-		ceil = maxWait
-	}
-	if ceil <= minWait {
-		return minWait
-	}
-	return minWait + rand.N(ceil-minWait)
+	return again, cerr
 }
 
 // transport rate-limits and logs every attempt and counts attempts per call.
 type transport struct {
 	base    http.RoundTripper
-	limiter *rate.Limiter
+	limiter *rate.Limiter // nil: unlimited
 	logger  *slog.Logger
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	if err := t.limiter.Wait(ctx); err != nil {
-		return nil, err
+	if t.limiter != nil {
+		if err := t.limiter.Wait(ctx); err != nil {
+			return nil, fmt.Errorf("waiting for the rate limiter: %w", err)
+		}
 	}
-	n := 1
-	if a, ok := ctx.Value(attemptsKey).(*atomic.Int32); ok {
-		n = int(a.Add(1))
+	log, n := t.logger, 1
+	if st := callStateOf(ctx); st != nil {
+		log, n = st.log, int(st.attempts.Add(1))
 	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
 	attrs := []any{"method", req.Method, "path", req.URL.Path, "attempt", n, "duration", time.Since(start)}
 	switch {
 	case err != nil:
-		t.logger.LogAttrs(ctx, slog.LevelWarn, "powerdns request failed", slog.Group("", attrs...), slog.String("error", err.Error()))
+		log.WarnContext(ctx, "powerdns request failed", append(attrs, "error", err.Error())...)
 	case resp.StatusCode >= 500:
-		t.logger.LogAttrs(ctx, slog.LevelWarn, "powerdns request", slog.Group("", append(attrs, "status", resp.StatusCode)...))
+		log.WarnContext(ctx, "powerdns request", append(attrs, "status", resp.StatusCode)...)
 	default:
-		t.logger.LogAttrs(ctx, slog.LevelDebug, "powerdns request", slog.Group("", append(attrs, "status", resp.StatusCode)...))
+		log.DebugContext(ctx, "powerdns request", append(attrs, "status", resp.StatusCode)...)
 	}
 	return resp, err
+}
+
+// newCallID returns a random correlation ID for one call.
+func newCallID() string {
+	var b [8]byte
+	_, _ = crand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // response is what do returns besides the decoded body.
@@ -389,8 +471,8 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if len(query) > 0 {
 		u.RawQuery = query.Encode()
 	}
-	attempts := new(atomic.Int32)
-	ctx = context.WithValue(context.WithValue(ctx, policyKey, policy), attemptsKey, attempts)
+	st := &callState{policy: policy, log: c.logger.With("call_id", newCallID())}
+	ctx = context.WithValue(ctx, callKey{}, st)
 	var rbody any
 	if body != nil {
 		rbody = body
@@ -400,6 +482,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return nil, fmt.Errorf("powerdns: %s %s: %w", method, path, err)
 	}
 	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.ua)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -407,7 +490,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		req.Header.Set("X-API-Key", c.apiKey)
 	}
 	resp, err := c.hc.Do(req)
-	r := &response{attempts: int(attempts.Load())}
+	r := &response{attempts: int(st.attempts.Load())}
 	if err != nil {
 		if resp != nil {
 			resp.Body.Close()
@@ -448,16 +531,4 @@ func outcomeUnknown(err error) bool {
 		return e.StatusCode >= 500
 	}
 	return err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -54,7 +54,7 @@ func TestConcurrentWritesSQLite(t *testing.T) {
 
 	// Without retries, to show whether the 500s reproduce here (not asserted:
 	// it depends on timing).
-	raw, rawRec := newClient(t, srv, WithRetry(0, 0, 0))
+	raw, rawRec := newClient(t, srv, WithRetry(RetryPolicy{MaxAttempts: 1}))
 	z0 := createZone(t, raw, ZoneCreate{})
 	rawFailed := 0
 	for _, err := range concurrentPatches(t, raw, z0.Name, workers, per) {
@@ -64,7 +64,7 @@ func TestConcurrentWritesSQLite(t *testing.T) {
 	}
 	t.Logf("sqlite without retries: %d of %d PATCHes failed (%d answers 500)", rawFailed, workers*per, count500(rawRec))
 
-	c, rec := newClient(t, srv, WithRetry(20, 20*time.Millisecond, time.Second))
+	c, rec := newClient(t, srv, WithRetry(RetryPolicy{MaxAttempts: 21, MinBackoff: 20 * time.Millisecond, MaxBackoff: time.Second}))
 	z := createZone(t, c, ZoneCreate{})
 	rec.reset()
 	for i, err := range concurrentPatches(t, c, z.Name, workers, per) {

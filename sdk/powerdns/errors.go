@@ -2,35 +2,41 @@ package powerdns
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 )
 
 // Sentinel errors for errors.Is. An *Error matches the sentinel of its
-// status code (errors.Is(err, powerdns.ErrNotFound)).
-var (
+// status code (errors.Is(err, powerdns.ErrNotFound)). They are constants, so
+// no program can change what they match.
+const (
 	// ErrUnauthorized: the API key is missing or wrong (401).
-	ErrUnauthorized = errors.New("powerdns: unauthorized")
+	ErrUnauthorized = sentinel("powerdns: unauthorized")
 	// ErrNotFound: no such server, zone, metadata kind or path (404).
-	ErrNotFound = errors.New("powerdns: not found")
+	ErrNotFound = sentinel("powerdns: not found")
 	// ErrConflict: the zone exists already (409).
-	ErrConflict = errors.New("powerdns: conflict")
+	ErrConflict = sentinel("powerdns: conflict")
 	// ErrUnprocessable: PowerDNS rejected the input (422); the message says
 	// which name or record and why.
-	ErrUnprocessable = errors.New("powerdns: unprocessable entity")
+	ErrUnprocessable = sentinel("powerdns: unprocessable entity")
 	// ErrServer: any 5xx, for example the sqlite backend's "database is
 	// locked", after the retries allowed for the call ran out.
-	ErrServer = errors.New("powerdns: server error")
+	ErrServer = sentinel("powerdns: server error")
 	// ErrRRsetNotFound: GetRRset found the zone but no RRset of that name and
 	// type. It is not an HTTP status: the zone itself exists.
-	ErrRRsetNotFound = errors.New("powerdns: rrset not found")
+	ErrRRsetNotFound = sentinel("powerdns: rrset not found")
 	// ErrUnknownOutcome: a non-idempotent call (zone creation) was sent, its
 	// answer was lost, and the check afterwards could not tell whether it
 	// took effect.
-	ErrUnknownOutcome = errors.New("powerdns: outcome unknown")
+	ErrUnknownOutcome = sentinel("powerdns: outcome unknown")
 )
+
+// sentinel is the type of the sentinel errors: a string, so that they can be
+// constants.
+type sentinel string
+
+func (s sentinel) Error() string { return string(s) }
 
 // Error is a non-2xx answer of the API. PowerDNS 4.7 sends a JSON body
 // ({"error": "..."}) only with 422; 400, 401, 404, 409 and 500 answer in

@@ -122,7 +122,7 @@ func newClient(t testing.TB, srv *pdnstest.Server, opts ...Option) (*Client, *re
 	all := append([]Option{
 		WithAPIKey(srv.APIKey),
 		WithHTTPClient(&http.Client{Transport: rec, Timeout: 60 * time.Second}),
-		WithRetry(6, 20*time.Millisecond, 500*time.Millisecond),
+		WithRetry(RetryPolicy{MaxAttempts: 7, MinBackoff: 20 * time.Millisecond, MaxBackoff: 500 * time.Millisecond}),
 		WithRateLimit(0, 1),
 	}, opts...)
 	c, err := NewClient(srv.APIURL, all...)

@@ -54,7 +54,7 @@ func TestPatchRetriedThrough500(t *testing.T) {
 	}
 
 	// With retries off, the 500 is a typed ErrServer.
-	off, rec2 := newClient(t, pdnstest.Shared(t), WithRetry(0, 0, 0))
+	off, rec2 := newClient(t, pdnstest.Shared(t), WithRetry(RetryPolicy{MaxAttempts: 1}))
 	rec2.fail = failFirst(http.MethodPatch, "/zones/", 1, false, 500, nil)
 	err := off.Zones.PatchRRsets(ctx(t), z.Name, []RRsetChange{{Name: "www." + z.Name, Type: "A", ChangeType: Delete}})
 	var e *Error
@@ -89,7 +89,7 @@ func TestCreateZoneNotBlindlyRetried(t *testing.T) {
 		}
 	})
 	t.Run("retries exhausted: the 500, nothing created", func(t *testing.T) {
-		c, rec := newClient(t, srv, WithRetry(2, time.Millisecond, 5*time.Millisecond))
+		c, rec := newClient(t, srv, WithRetry(RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}))
 		rec.fail = failFirst(http.MethodPost, "/zones", 100, false, 500, nil)
 		name := testZone(t)
 		_, err := c.Zones.Create(ctx(t), ZoneCreate{Name: name})
@@ -135,19 +135,6 @@ func TestMetadataAppendNotRetried(t *testing.T) {
 	}
 }
 
-func TestJitterBackoff(t *testing.T) {
-	for attempt := 0; attempt < 30; attempt++ {
-		d := jitterBackoff(10*time.Millisecond, time.Second, attempt, nil)
-		if d < 10*time.Millisecond || d > time.Second {
-			t.Fatalf("attempt %d: %s outside [10ms, 1s]", attempt, d)
-		}
-	}
-	resp := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {"3"}}}
-	if d := jitterBackoff(10*time.Millisecond, time.Second, 0, resp); d != 3*time.Second {
-		t.Errorf("Retry-After 3: %s", d)
-	}
-}
-
 func TestRateLimit(t *testing.T) {
 	c, _ := newClient(t, pdnstest.Shared(t), WithRateLimit(10, 1))
 	start := time.Now()
@@ -185,7 +172,7 @@ func TestLoggerNeverLogsAPIKey(t *testing.T) {
 // Apply reads the zone, sees the changes and reports success. When the PATCH
 // never arrived, Apply reports the error and the zone is unchanged.
 func TestBackendApplyLostAnswer(t *testing.T) {
-	c, rec := newClient(t, pdnstest.Shared(t), WithRetry(0, 0, 0))
+	c, rec := newClient(t, pdnstest.Shared(t), WithRetry(RetryPolicy{MaxAttempts: 1}))
 	z := createZone(t, c, ZoneCreate{})
 	b := c.Backend()
 	rr := dns.RRset{Name: "www." + z.Name, Type: "A", TTL: 60, Records: []dns.Record{{Content: "192.0.2.1"}}}
@@ -254,7 +241,7 @@ func TestRecordedErrorBodies(t *testing.T) {
 				w.Write(tr.body)
 			}))
 			defer hs.Close()
-			c, err := NewClient(hs.URL, WithAPIKey("k"), WithRetry(0, 0, 0))
+			c, err := NewClient(hs.URL, WithAPIKey("k"), WithRetry(RetryPolicy{MaxAttempts: 1}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -342,13 +329,29 @@ func TestNewClientOptions(t *testing.T) {
 			t.Errorf("error leaks the password: %v", err)
 		}
 	}
-	if _, err := NewClient("http://127.0.0.1", WithHTTPClient(http.DefaultClient), WithInsecureSkipVerify()); err == nil {
-		t.Error("WithHTTPClient + WithInsecureSkipVerify accepted")
+	// TLS options apply to a clone of an *http.Transport, never to the
+	// caller's own; another RoundTripper cannot take them.
+	own := &http.Transport{}
+	c, err := NewClient("http://127.0.0.1", WithHTTPClient(&http.Client{Transport: own}), WithInsecureSkipVerify())
+	if err != nil || (own.TLSClientConfig != nil && own.TLSClientConfig.InsecureSkipVerify) {
+		t.Errorf("WithHTTPClient(*http.Transport) + WithInsecureSkipVerify: %v; caller's transport changed: %+v", err, own.TLSClientConfig)
+	}
+	if _, err := NewClient("http://127.0.0.1", WithHTTPClient(&http.Client{Transport: &recorder{}}), WithInsecureSkipVerify()); err == nil {
+		t.Error("WithHTTPClient(other RoundTripper) + WithInsecureSkipVerify accepted")
+	}
+	if _, err := NewClient("http://127.0.0.1", nil, WithAPIKey("k"), nil); err != nil {
+		t.Errorf("nil options: %v, want them ignored", err)
+	}
+	for name, bad := range map[string]Option{"logger": WithLogger(nil), "http client": WithHTTPClient(nil),
+		"retry": WithRetry(RetryPolicy{}), "rate": WithRateLimit(1, 0), "user agent": WithUserAgent("a\nb")} {
+		if _, err := NewClient("http://127.0.0.1", bad); err == nil {
+			t.Errorf("bad %s option accepted", name)
+		}
 	}
 	if _, err := NewClient("http://127.0.0.1", WithCACertPEM([]byte("not a pem"))); err == nil {
 		t.Error("a CA PEM without certificate accepted")
 	}
-	c, err := NewClient("https://127.0.0.1:1/api/v1/", WithServerID("other"))
+	c, err = NewClient("https://127.0.0.1:1/api/v1/", WithServerID("other"))
 	if err != nil || c.base.String() != "https://127.0.0.1:1/api/v1" || c.ServerID() != "other" {
 		t.Errorf("client = %v, %v", c.base, err)
 	}
@@ -363,7 +366,7 @@ func TestTLSVerifiedByDefault(t *testing.T) {
 	hs.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
 	hs.StartTLS()
 	defer hs.Close()
-	def, _ := NewClient(hs.URL, WithRetry(0, 0, 0))
+	def, _ := NewClient(hs.URL, WithRetry(RetryPolicy{MaxAttempts: 1}))
 	if _, err := def.Servers.List(ctx(t)); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Errorf("default client: err = %v, want a certificate error", err)
 	}
@@ -375,6 +378,13 @@ func TestTLSVerifiedByDefault(t *testing.T) {
 	}
 	if _, err := withCA.Servers.List(ctx(t)); err != nil {
 		t.Errorf("with CA: %v", err)
+	}
+	ownTransport, err := NewClient(hs.URL, WithHTTPClient(&http.Client{Transport: &http.Transport{}}), WithCACertPEM(pem.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ownTransport.Servers.List(ctx(t)); err != nil {
+		t.Errorf("with CA on WithHTTPClient's transport: %v", err)
 	}
 	insecure, _ := NewClient(hs.URL, WithInsecureSkipVerify())
 	if _, err := insecure.Servers.List(ctx(t)); err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/praho/terraform-provider-praho/sdk/dns"
+	"github.com/praho/terraform-provider-praho/sdk/internal/retry"
 )
 
 // ZoneKind is how PowerDNS serves a zone.
@@ -193,43 +194,45 @@ func (s *ZonesService) get(ctx context.Context, zone string, q url.Values) (*Zon
 // A zone POST is not idempotent (a repeat answers 409), so it is never
 // retried blindly: when its answer is a 5xx or lost, Create reads the zone.
 // Absent: the POST did not happen (PowerDNS rolls back a failed write) and is
-// sent again after a backoff. Present: the lost answer was a success and the
-// zone is returned. Only when that read fails too is the result
-// ErrUnknownOutcome.
+// sent again after a backoff, within the client's RetryPolicy. Present as
+// requested: the lost answer was a success and the zone is returned. Present
+// otherwise, or when that read fails too, the result is ErrUnknownOutcome.
 func (s *ZonesService) Create(ctx context.Context, zc ZoneCreate) (*Zone, error) {
 	body, err := newZoneCreateBody(zc)
 	if err != nil {
 		return nil, err
 	}
 	path := s.c.serverPath() + "/zones"
-	for attempt := 0; ; attempt++ {
+	var created *Zone
+	_, err = retry.Do(ctx, retry.Policy(s.c.retry), retry.Hooks{}, func(int) (bool, error) {
 		var z Zone
 		_, err := s.c.do(ctx, http.MethodPost, path, nil, body, &z, retryNever)
 		if err == nil {
-			return &z, nil
+			created = &z
+			return false, nil
 		}
 		if !outcomeUnknown(err) {
-			return nil, err
+			return false, err
 		}
 		got, gerr := s.Get(ctx, body.Name)
 		switch {
 		case gerr == nil && asCreated(got, body):
 			s.c.logger.WarnContext(ctx, "powerdns zone create: answer lost, the zone exists as requested", "zone", body.Name, "error", err.Error())
-			return got, nil
+			created = got
+			return false, nil
 		case gerr == nil:
 			// It exists but not as this call would have made it: someone
 			// else's zone (the lost answer may have been a 409).
-			return nil, fmt.Errorf("%w: create zone %s: %w; the zone exists with other settings or records", ErrUnknownOutcome, body.Name, err)
+			return false, fmt.Errorf("%w: create zone %s: %w; the zone exists with other settings or records", ErrUnknownOutcome, body.Name, err)
 		case !errors.Is(gerr, ErrNotFound):
-			return nil, fmt.Errorf("%w: create zone %s: %w (checking afterwards: %w)", ErrUnknownOutcome, body.Name, err, gerr)
+			return false, fmt.Errorf("%w: create zone %s: %w (checking afterwards: %w)", ErrUnknownOutcome, body.Name, err, gerr)
 		}
-		if attempt >= s.c.retryMax {
-			return nil, err // known outcome: not created
-		}
-		if err := sleep(ctx, jitterBackoff(s.c.hc.RetryWaitMin, s.c.hc.RetryWaitMax, attempt, nil)); err != nil {
-			return nil, err
-		}
+		return true, err // known outcome: not created, safe to send again
+	})
+	if err != nil {
+		return nil, err
 	}
+	return created, nil
 }
 
 // asCreated reports whether z is exactly what the create body makes: same
