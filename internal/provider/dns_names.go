@@ -25,20 +25,11 @@ func checkDNSName(s string, zone bool) error {
 	if c == "" || c == "." {
 		return fmt.Errorf("%q is not a DNS name", s)
 	}
+	if err := dns.CheckName(s); err != nil {
+		return err
+	}
 	labels := strings.Split(strings.TrimSuffix(c, "."), ".")
-	if zone && len(labels) < 1 {
-		return fmt.Errorf("%q is not a zone name", s)
-	}
-	if len(c) > 254 {
-		return fmt.Errorf("%q is longer than 253 characters", s)
-	}
 	for i, l := range labels {
-		if l == "" {
-			return fmt.Errorf("%q has an empty label (two dots in a row)", s)
-		}
-		if len(l) > 63 {
-			return fmt.Errorf("%q has a label longer than 63 characters", s)
-		}
 		if l == "*" && i == 0 && !zone {
 			continue
 		}

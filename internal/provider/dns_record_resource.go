@@ -209,12 +209,17 @@ func validateRRsetConfig(ctx context.Context, diags *diag.Diagnostics, namePath,
 	if t == "CNAME" && len(vals) > 1 {
 		diags.AddAttributeError(recordsPath, "Several CNAME values", "A CNAME RRset holds exactly one value.")
 	}
+	rr := dns.RRset{Name: abs, Type: t}
+	valid := true
 	for _, v := range vals {
 		if v.IsUnknown() || v.IsNull() {
+			valid = false
 			continue
 		}
+		rr.Records = append(rr.Records, dns.Record{Content: v.ValueString()})
 		if _, err := dns.CanonicalContent(t, v.ValueString()); err != nil {
 			diags.AddAttributeError(recordsPath, "Invalid record value", err.Error())
+			valid = false
 			continue
 		}
 		if target, ok := singleLabelTarget(t, v.ValueString()); ok {
@@ -224,6 +229,11 @@ func validateRRsetConfig(ctx context.Context, diags *diag.Diagnostics, namePath,
 					"name %s.), not as a name inside the zone: a value without a trailing dot is never made relative to "+
 					"the zone. If you meant the host in the zone, write %q.", t, v.ValueString(), target,
 					strings.TrimSuffix(target, "."), strings.TrimSuffix(target, ".")+"."+zoneName+"."))
+		}
+	}
+	if valid {
+		if err := dns.CheckRRset(rr); err != nil {
+			diags.AddAttributeError(recordsPath, "Record too large for DNS", err.Error())
 		}
 	}
 }

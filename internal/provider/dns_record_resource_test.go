@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -273,6 +274,13 @@ func TestAccDNSRecord_planTimeValidation(t *testing.T) {
 		"SOA not managed": {`zone = "v.example"` + "\n" + `name = "@"` + "\n" + `type = "SOA"` + "\n" + `records = ["x"]`, `(?s)type.*value must be one of`},
 		"bad label":       {`zone = "v.example"` + "\n" + `name = "bad name"` + "\n" + `type = "A"` + "\n" + `records = ["192.0.2.1"]`, `Invalid DNS name`},
 		"zero TTL":        {`zone = "v.example"` + "\n" + `name = "www"` + "\n" + `type = "A"` + "\n" + `ttl = 0` + "\n" + `records = ["192.0.2.1"]`, `(?s)ttl.*between 1 and`},
+		// PowerDNS 4.7 (LMDB) crashes on this instead of refusing it.
+		"70,000-character TXT": {`zone = "v.example"` + "\n" + `name = "big"` + "\n" + `type = "TXT"` + "\n" + `records = [join("", [for i in range(700) : "` + strings.Repeat("0123456789", 10) + `"])]`,
+			`(?s)Record too large for DNS.*big\.v\.example\. TXT: the 1 records take 70\d\d\d octets.*at most 65535`},
+		"quoted string over 255": {`zone = "v.example"` + "\n" + `name = "dkim"` + "\n" + `type = "TXT"` + "\n" + `records = ["\"${join("", [for i in range(26) : "0123456789"])}\""]`,
+			`(?s)Record too large for DNS.*dkim\.v\.example\. TXT: value 1, string 1 is 260 octets long`},
+		"name over 253": {`zone = "v.example"` + "\n" + `name = join(".", [for i in range(4) : "${join("", [for j in range(6) : "0123456789"])}abc"])` + "\n" + `type = "A"` + "\n" + `records = ["192.0.2.1"]`,
+			`(?s)Record too large for DNS.*owner name.*characters long, more than the 253`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{

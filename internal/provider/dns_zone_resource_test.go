@@ -245,6 +245,8 @@ func TestAccDNSZone_planTimeValidation(t *testing.T) {
 		"bad MX":    {`"@/MX" = { records = ["mail.v.example."] }`, `Invalid record value`},
 		"bad key":   {`"www" = { records = ["192.0.2.1"] }`, `Invalid RRset key`},
 		"SOA key":   {`"@/SOA" = { records = ["x"] }`, `Invalid RRset key`},
+		"70,000-character TXT": {`"big/TXT" = { records = [join("", [for i in range(700) : "` + strings.Repeat("0123456789", 10) + `"])] }`,
+			`(?s)Record too large for DNS.*big\.v\.example\. TXT: the 1 records take 70\d\d\d octets.*at most 65535`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{

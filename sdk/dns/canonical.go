@@ -352,7 +352,6 @@ func (s charString) byteLen() int {
 // spaces, or a bare text that becomes one string (quotes and backslashes in it
 // escaped). Strings over 255 bytes are split.
 func parseCharacterStrings(c string) ([]charString, error) {
-	var out []charString
 	if !strings.HasPrefix(c, "\"") {
 		var s charString
 		for _, r := range c {
@@ -363,8 +362,19 @@ func parseCharacterStrings(c string) ([]charString, error) {
 				s = append(s, string(r))
 			}
 		}
-		return splitLong(append(out, s)), nil
+		return splitLong([]charString{s}), nil
 	}
+	out, err := parseQuoted(c)
+	if err != nil {
+		return nil, err
+	}
+	return splitLong(out), nil
+}
+
+// parseQuoted reads TXT content written as quoted strings separated by
+// spaces, as written (no string is split).
+func parseQuoted(c string) ([]charString, error) {
+	var out []charString
 	i := 0
 	for i < len(c) {
 		for i < len(c) && (c[i] == ' ' || c[i] == '\t') {
@@ -422,7 +432,7 @@ func parseCharacterStrings(c string) ([]charString, error) {
 	if len(out) == 0 {
 		return nil, errors.New("no character string")
 	}
-	return splitLong(out), nil
+	return out, nil
 }
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
