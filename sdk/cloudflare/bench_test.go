@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/praho/terraform-provider-praho/sdk/cloudflare"
 	"github.com/praho/terraform-provider-praho/sdk/cloudflare/cloudflaretest"
@@ -26,7 +25,7 @@ func BenchmarkApply1000(b *testing.B) {
 			fake := cloudflaretest.NewServer()
 			defer fake.Close()
 			c, err := cloudflare.NewClient(cloudflare.WithAPIToken(fake.Token), cloudflare.WithBaseURL(fake.URL),
-				cloudflare.WithRateLimit(nil), cloudflare.WithRetries(0, time.Second, time.Millisecond))
+				cloudflare.WithRateLimit(0, 0), cloudflare.WithRetry(cloudflare.RetryPolicy{MaxAttempts: 1}))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -7,51 +7,76 @@
 // (see Backend) that maps Cloudflare's one-object-per-record model to RRsets.
 //
 // Retries: cloudflare-go's own retry loop is disabled (option.WithMaxRetries(0))
-// and the client retries in one middleware instead, so every attempt goes
+// and the requests go through go-retryablehttp instead, so every attempt goes
 // through the rate limiter and is logged, and the rules are ours: 429 is
 // retried for every method (Cloudflare refused the request before doing
-// anything); 5xx and transport errors are retried for GET, PUT, PATCH and
-// DELETE (repeating them leaves the same state), never for POST (a create
+// anything), after the wait its Retry-After asks for, however long, unless
+// the call's context ends sooner (then the call fails at once with
+// ErrRateLimited); 5xx and transport errors are retried for GET, PUT, PATCH
+// and DELETE (repeating them leaves the same state), never for POST (a create
 // or a batch may have been committed before the 5xx: repeating it could
 // duplicate records, so the error is returned and the caller re-reads).
 package cloudflare
 
 import (
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
-	"github.com/cloudflare/cloudflare-go/v7/dns"
+	cfdns "github.com/cloudflare/cloudflare-go/v7/dns"
 	"github.com/cloudflare/cloudflare-go/v7/option"
-	"github.com/cloudflare/cloudflare-go/v7/zones"
+	cfzones "github.com/cloudflare/cloudflare-go/v7/zones"
+	"github.com/hashicorp/go-retryablehttp"
 	"golang.org/x/time/rate"
+
+	"github.com/praho/terraform-provider-praho/sdk/internal/retry"
 )
 
 // DefaultBaseURL is Cloudflare's v4 API.
 const DefaultBaseURL = "https://api.cloudflare.com/client/v4/"
 
-// Cloudflare's documented client limit: 1,200 requests per 5 minutes per
-// user. The default limiter allows a burst of defaultBurst and refills at
-// (1200-burst)/300 s, so no 5-minute window can exceed 1,200 requests.
+// DefaultUserAgent is sent unless WithUserAgent says otherwise.
+const DefaultUserAgent = "praho-cloudflare-sdk/0.1.0"
+
+// Defaults of the policies; each has an Option to change it.
 const (
-	documentedRequests = 1200
-	documentedWindow   = 5 * time.Minute
-	defaultBurst       = 20
+	// DefaultRateBurst and DefaultRatePerSecond keep a client within
+	// Cloudflare's documented limit of 1,200 requests per 5 minutes per
+	// user: a burst of 20, refilled at 1,180 per 300 s, so no 5-minute
+	// window exceeds 1,200 requests.
+	DefaultRateBurst     = 20
+	DefaultRatePerSecond = float64(1200-DefaultRateBurst) / 300
+	// DefaultAttemptTimeout bounds one HTTP attempt of the client's own
+	// HTTP client; the context passed to each call bounds the whole call.
+	DefaultAttemptTimeout = 60 * time.Second
 )
 
-// DefaultRateLimiter returns a limiter that keeps a client within
-// Cloudflare's documented 1,200 requests per 5 minutes. Share one between
-// clients that use the same token.
-func DefaultRateLimiter() *rate.Limiter {
-	per := documentedWindow / time.Duration(documentedRequests-defaultBurst)
-	return rate.NewLimiter(rate.Every(per), defaultBurst)
+// RetryPolicy says how a call is retried when that is safe (see the package
+// documentation): MaxAttempts attempts in all, with a jittered exponential
+// backoff from MinBackoff to MaxBackoff between them, unless Cloudflare's
+// Retry-After asks for another wait.
+type RetryPolicy struct {
+	// MaxAttempts is the number of attempts including the first; 1 disables
+	// retries.
+	MaxAttempts int
+	// MinBackoff is the wait before the first retry; MaxBackoff caps the waits.
+	MinBackoff time.Duration
+	MaxBackoff time.Duration
+}
+
+// DefaultRetryPolicy is used unless WithRetry says otherwise: 5 attempts,
+// 1 s to 30 s apart.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{MaxAttempts: 5, MinBackoff: time.Second, MaxBackoff: 30 * time.Second}
 }
 
 // Client talks to Cloudflare. Create it with NewClient; it is safe for
@@ -62,32 +87,37 @@ type Client struct {
 	// Records manages the DNS records of a zone.
 	Records *RecordsService
 
-	baseURL      *url.URL
-	token        string
-	httpClient   *http.Client
-	logger       *slog.Logger
-	limiter      *rate.Limiter
-	maxRetries   int
-	maxRetryWait time.Duration
-	minBackoff   time.Duration
+	logger *slog.Logger
 
-	cfDNS   *dns.RecordService
-	cfZones *zones.ZoneService
+	cfDNS   *cfdns.RecordService
+	cfZones *cfzones.ZoneService
 }
 
-// Option configures a Client.
-type Option func(*Client) error
+// options is everything an Option can set.
+type options struct {
+	token         string
+	baseURL       *url.URL
+	userAgent     string
+	httpClient    *http.Client
+	logger        *slog.Logger
+	ratePerSecond float64
+	rateBurst     int
+	retry         RetryPolicy
+}
+
+// Option configures a Client. A nil Option is ignored.
+type Option func(*options) error
 
 // WithAPIToken sets the API token sent as "Authorization: Bearer". It is
 // never logged nor put in errors. Surrounding white space (a token read from
 // a file ends in a newline) is dropped.
 func WithAPIToken(token string) Option {
-	return func(c *Client) error {
+	return func(o *options) error {
 		token = strings.TrimSpace(token)
 		if token == "" {
-			return errors.New("cloudflare: empty API token")
+			return errors.New("WithAPIToken: empty API token")
 		}
-		c.token = token
+		o.token = token
 		return nil
 	}
 }
@@ -96,60 +126,81 @@ func WithAPIToken(token string) Option {
 // server, a proxy). It must be an absolute http or https URL ending in the
 // API root, such as "https://api.cloudflare.com/client/v4".
 func WithBaseURL(base string) Option {
-	return func(c *Client) error {
+	return func(o *options) error {
 		u, err := url.Parse(base)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("cloudflare: base URL must be an absolute http(s) URL")
+			return errors.New("WithBaseURL: the base URL must be an absolute http(s) URL")
 		}
 		if !strings.HasSuffix(u.Path, "/") {
 			u.Path += "/"
 		}
-		c.baseURL = u
+		o.baseURL = u
 		return nil
 	}
 }
 
-// WithHTTPClient sets the HTTP client (TLS settings, proxies, timeouts).
-// The default verifies TLS and times out each attempt after 60 s.
+// WithUserAgent sets the User-Agent header (default DefaultUserAgent).
+func WithUserAgent(ua string) Option {
+	return func(o *options) error {
+		if ua == "" || strings.ContainsAny(ua, "\r\n\x00") {
+			return errors.New("WithUserAgent: empty, or with control characters")
+		}
+		o.userAgent = ua
+		return nil
+	}
+}
+
+// WithHTTPClient sends the requests through a copy of hc (hc itself is not
+// modified): its Transport (TLS settings, proxies), wrapped with the rate
+// limiter, carries every attempt, and its Timeout bounds each attempt.
+// Default: an http.Client that verifies TLS, with a timeout of
+// DefaultAttemptTimeout.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) error {
+	return func(o *options) error {
 		if hc == nil {
-			return errors.New("cloudflare: nil HTTP client")
+			return errors.New("WithHTTPClient: nil HTTP client")
 		}
-		c.httpClient = hc
+		o.httpClient = hc
 		return nil
 	}
 }
 
-// WithLogger logs each attempt (method, path, status, duration) at debug
-// level and each retry at warn level. Headers and bodies are never logged,
-// so neither is the token.
+// WithLogger sends the client's logs to l (default: discarded): every
+// attempt (method, path, status, attempt, duration, call_id) at Debug level,
+// retries at Info, waits for Cloudflare's Retry-After and failures at Warn.
+// Headers and bodies are never logged, so neither is the token. The records
+// carry the context of the call, for handlers that route by context.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *Client) error {
-		c.logger = l
-		return nil
-	}
-}
-
-// WithRateLimit sets the client-side limiter every HTTP attempt waits for
-// (retries included). The default is DefaultRateLimiter(); nil disables it.
-func WithRateLimit(l *rate.Limiter) Option {
-	return func(c *Client) error {
-		c.limiter = l
-		return nil
-	}
-}
-
-// WithRetries sets how many times a retryable failure is retried (default
-// 4), the longest wait the client accepts from Retry-After before giving up
-// with ErrRateLimited (default 60 s), and the first backoff when Cloudflare
-// gives no Retry-After (default 1 s, doubling, with jitter, up to 30 s).
-func WithRetries(maxRetries int, maxWait, minBackoff time.Duration) Option {
-	return func(c *Client) error {
-		if maxRetries < 0 || maxWait < 0 || minBackoff < 0 {
-			return errors.New("cloudflare: negative retry setting")
+	return func(o *options) error {
+		if l == nil {
+			return errors.New("WithLogger: nil logger")
 		}
-		c.maxRetries, c.maxRetryWait, c.minBackoff = maxRetries, maxWait, minBackoff
+		o.logger = l
+		return nil
+	}
+}
+
+// WithRateLimit limits requests to perSecond on average, with bursts of
+// burst (golang.org/x/time/rate). Every attempt, retries included, takes a
+// token. perSecond <= 0 means unlimited. Default: DefaultRatePerSecond,
+// DefaultRateBurst.
+func WithRateLimit(perSecond float64, burst int) Option {
+	return func(o *options) error {
+		if perSecond > 0 && burst < 1 {
+			return errors.New("WithRateLimit: burst must be at least 1")
+		}
+		o.ratePerSecond, o.rateBurst = perSecond, burst
+		return nil
+	}
+}
+
+// WithRetry sets the retry policy (default DefaultRetryPolicy()).
+func WithRetry(p RetryPolicy) Option {
+	return func(o *options) error {
+		if err := retry.Policy(p).Validate("WithRetry"); err != nil {
+			return err
+		}
+		o.retry = p
 		return nil
 	}
 }
@@ -157,39 +208,90 @@ func WithRetries(maxRetries int, maxWait, minBackoff time.Duration) Option {
 // NewClient returns a client. WithAPIToken is required.
 func NewClient(opts ...Option) (*Client, error) {
 	base, _ := url.Parse(DefaultBaseURL)
-	c := &Client{
-		baseURL:      base,
-		httpClient:   &http.Client{Timeout: 60 * time.Second},
-		logger:       slog.New(slog.DiscardHandler),
-		limiter:      DefaultRateLimiter(),
-		maxRetries:   4,
-		maxRetryWait: 60 * time.Second,
-		minBackoff:   time.Second,
+	o := options{
+		baseURL:       base,
+		userAgent:     DefaultUserAgent,
+		logger:        slog.New(slog.DiscardHandler),
+		ratePerSecond: DefaultRatePerSecond,
+		rateBurst:     DefaultRateBurst,
+		retry:         DefaultRetryPolicy(),
 	}
-	for _, o := range opts {
-		if err := o(c); err != nil {
-			return nil, err
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&o); err != nil {
+			return nil, fmt.Errorf("cloudflare: %w", err)
 		}
 	}
-	if c.token == "" {
+	if o.token == "" {
 		return nil, errors.New("cloudflare: an API token is required (WithAPIToken)")
 	}
-	if c.logger == nil {
-		c.logger = slog.New(slog.DiscardHandler)
+	hc := &http.Client{Timeout: DefaultAttemptTimeout}
+	if o.httpClient != nil {
+		c := *o.httpClient
+		hc = &c
 	}
+	if hc.Transport == nil {
+		hc.Transport = http.DefaultTransport
+	}
+	var lim *rate.Limiter
+	if o.ratePerSecond > 0 {
+		lim = rate.NewLimiter(rate.Limit(o.ratePerSecond), o.rateBurst)
+	}
+	hc.Transport = &transport{base: hc.Transport, limiter: lim, logger: o.logger}
+	rc := &retryablehttp.Client{
+		HTTPClient:   hc,
+		Logger:       nil, // the transport logs each attempt without headers
+		RetryMax:     o.retry.MaxAttempts - 1,
+		RetryWaitMin: o.retry.MinBackoff,
+		RetryWaitMax: o.retry.MaxBackoff,
+		CheckRetry:   checkRetry,
+		Backoff:      retry.HTTPBackoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+
+	c := &Client{logger: o.logger}
 	cfOpts := []option.RequestOption{
-		option.WithBaseURL(c.baseURL.String()),
-		option.WithAPIToken(c.token),
-		option.WithHTTPClient(c.httpClient),
-		// One retry loop only: ours, in the middleware.
+		option.WithBaseURL(o.baseURL.String()),
+		option.WithAPIToken(o.token),
+		option.WithHeader("User-Agent", o.userAgent),
+		option.WithHTTPClient(retryDoer{rc}),
+		// One retry loop only: go-retryablehttp's, under checkRetry.
 		option.WithMaxRetries(0),
 		option.WithMiddleware(c.middleware),
 	}
-	c.cfDNS = dns.NewRecordService(cfOpts...)
-	c.cfZones = zones.NewZoneService(cfOpts...)
+	c.cfDNS = cfdns.NewRecordService(cfOpts...)
+	c.cfZones = cfzones.NewZoneService(cfOpts...)
 	c.Zones = &ZonesService{c: c}
 	c.Records = &RecordsService{c: c}
 	return c, nil
+}
+
+// retryDoer hands cloudflare-go's requests to go-retryablehttp.
+type retryDoer struct{ rc *retryablehttp.Client }
+
+func (d retryDoer) Do(req *http.Request) (*http.Response, error) {
+	r, err := retryablehttp.FromRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	return d.rc.Do(r)
+}
+
+// callKey carries a call's *callState in its context.
+type callKey struct{}
+
+// callState is what the retry policy and the transport know of one call.
+type callState struct {
+	method   string
+	log      *slog.Logger // the client's logger with the call's call_id
+	attempts atomic.Int32
+}
+
+func callStateOf(ctx context.Context) *callState {
+	s, _ := ctx.Value(callKey{}).(*callState)
+	return s
 }
 
 // retryable reports whether an answer with this status may be retried for
@@ -198,97 +300,105 @@ func retryable(method string, status int) bool {
 	if status == http.StatusTooManyRequests {
 		return true
 	}
-	if status >= 500 {
+	if status >= 500 && status != http.StatusNotImplemented {
 		return method != http.MethodPost
 	}
 	return false
 }
 
-// middleware runs every HTTP attempt: rate limit, send, log, turn a non-2xx
-// answer into an *APIError, retry what may be retried.
+// checkRetry is go-retryablehttp's CheckRetry: the rules of the package
+// documentation, and the decision to wait for a Retry-After (logged) or
+// give up at once when the call's context would end first.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	st := callStateOf(ctx)
+	if st == nil {
+		return false, nil
+	}
+	if err != nil {
+		if st.method == http.MethodPost {
+			return false, nil
+		}
+		// Transport errors, but those retrying cannot cure (TLS
+		// verification, a malformed URL).
+		again, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
+		if again {
+			st.log.InfoContext(ctx, "cloudflare retry", "attempt", st.attempts.Load(), "error", scrub(err))
+		}
+		return again, nil
+	}
+	if !retryable(st.method, resp.StatusCode) {
+		return false, nil
+	}
+	if wait, ok := retry.RetryAfterOf(resp); ok {
+		if !retry.TimeLeft(ctx, wait) {
+			st.log.WarnContext(ctx, "cloudflare rate limited: Retry-After asks for a longer wait than the call has left; giving up",
+				"status", resp.StatusCode, "retry_after", wait, "attempt", st.attempts.Load())
+			return false, nil
+		}
+		st.log.WarnContext(ctx, "cloudflare rate limited: waiting as Retry-After asks (bounded by the call's context)",
+			"status", resp.StatusCode, "retry_after", wait, "attempt", st.attempts.Load())
+		return true, nil
+	}
+	st.log.InfoContext(ctx, "cloudflare retry", "status", resp.StatusCode, "attempt", st.attempts.Load())
+	return true, nil
+}
+
+// middleware runs once per call, around go-retryablehttp's attempts: it
+// gives the call its correlation ID and turns a non-2xx final answer into an
+// *APIError.
 func (c *Client) middleware(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
-	ctx := req.Context()
+	st := &callState{method: req.Method, log: c.logger.With("call_id", newCallID())}
+	ctx := context.WithValue(req.Context(), callKey{}, st)
 	path := req.URL.Path
-	for attempt := 0; ; attempt++ {
-		if c.limiter != nil {
-			if err := c.limiter.Wait(ctx); err != nil {
-				return nil, fmt.Errorf("cloudflare: %s %s: waiting for the rate limiter: %w", req.Method, path, err)
-			}
-		}
-		if attempt > 0 && req.GetBody != nil {
-			body, err := req.GetBody()
-			if err != nil {
-				return nil, err
-			}
-			req.Body = body
-		}
-		start := time.Now()
-		resp, err := next(req)
-		elapsed := time.Since(start)
-		if err != nil {
-			c.logger.LogAttrs(ctx, slog.LevelDebug, "cloudflare request failed",
-				slog.String("method", req.Method), slog.String("path", path),
-				slog.Int("attempt", attempt), slog.Duration("elapsed", elapsed), slog.String("error", scrub(err)))
-			if ctx.Err() != nil || req.Method == http.MethodPost || attempt >= c.maxRetries {
-				return nil, fmt.Errorf("cloudflare: %s %s: %s", req.Method, path, scrub(err))
-			}
-			if werr := c.sleep(ctx, c.backoff(attempt)); werr != nil {
-				return nil, werr
-			}
-			continue
-		}
-		c.logger.LogAttrs(ctx, slog.LevelDebug, "cloudflare request",
-			slog.String("method", req.Method), slog.String("path", path),
-			slog.Int("status", resp.StatusCode), slog.Int("attempt", attempt), slog.Duration("elapsed", elapsed))
-		if resp.StatusCode < 400 {
-			return resp, nil
-		}
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		_ = resp.Body.Close()
-		apiErr := newAPIError(req.Method, path, resp, body)
-		if !retryable(req.Method, resp.StatusCode) || attempt >= c.maxRetries {
-			return nil, apiErr
-		}
-		wait := apiErr.RetryAfter
-		if wait == 0 {
-			wait = c.backoff(attempt)
-		}
-		if wait > c.maxRetryWait {
-			return nil, apiErr
-		}
-		c.logger.LogAttrs(ctx, slog.LevelWarn, "cloudflare retry",
-			slog.String("method", req.Method), slog.String("path", path),
-			slog.Int("status", resp.StatusCode), slog.Int("attempt", attempt), slog.Duration("wait", wait))
-		if werr := c.sleep(ctx, wait); werr != nil {
-			return nil, apiErr
-		}
+	resp, err := next(req.WithContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("cloudflare: %s %s: %s", req.Method, path, scrub(err))
 	}
+	if resp.StatusCode < 400 {
+		return resp, nil
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	_ = resp.Body.Close()
+	return nil, newAPIError(req.Method, path, resp, body)
 }
 
-// backoff is the wait before retry attempt+1 when Cloudflare gives none.
-func (c *Client) backoff(attempt int) time.Duration {
-	if c.minBackoff <= 0 {
-		return 0
-	}
-	d := c.minBackoff << attempt
-	if d > 30*time.Second || d <= 0 {
-		d = 30 * time.Second
-	}
-	return d - time.Duration(rand.Int64N(int64(d)/4+1))
+// transport rate-limits and logs every attempt and counts attempts per call.
+type transport struct {
+	base    http.RoundTripper
+	limiter *rate.Limiter // nil: unlimited
+	logger  *slog.Logger
 }
 
-func (c *Client) sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	if t.limiter != nil {
+		if err := t.limiter.Wait(ctx); err != nil {
+			return nil, fmt.Errorf("waiting for the rate limiter: %w", err)
+		}
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
+	log, n := t.logger, 1
+	if st := callStateOf(ctx); st != nil {
+		log, n = st.log, int(st.attempts.Add(1))
 	}
+	start := time.Now()
+	resp, err := t.base.RoundTrip(req)
+	attrs := []any{"method", req.Method, "path", req.URL.Path, "attempt", n, "duration", time.Since(start)}
+	if err != nil {
+		log.DebugContext(ctx, "cloudflare request failed", append(attrs, "error", scrub(err))...)
+		return nil, err
+	}
+	log.DebugContext(ctx, "cloudflare request", append(attrs, "status", resp.StatusCode)...)
+	return resp, nil
+}
+
+// newCallID returns a random correlation ID for one call.
+func newCallID() string {
+	var b [8]byte
+	_, _ = crand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // scrub drops URL credentials from a transport error's text (url.Error

@@ -2,6 +2,7 @@ package cloudflare_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -242,7 +244,7 @@ func TestAuthErrorsNeverShowToken(t *testing.T) {
 	defer fake.Close()
 	var logs bytes.Buffer
 	const secret = "s3cr3t-token-value-0123456789"
-	c, err := cloudflare.NewClient(cloudflare.WithAPIToken(secret), cloudflare.WithBaseURL(fake.URL), cloudflare.WithRateLimit(nil),
+	c, err := cloudflare.NewClient(cloudflare.WithAPIToken(secret), cloudflare.WithBaseURL(fake.URL), cloudflare.WithRateLimit(0, 0),
 		cloudflare.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	if err != nil {
 		t.Fatal(err)
@@ -295,11 +297,17 @@ func TestRetry429HonoursRetryAfter(t *testing.T) {
 	}
 }
 
-func TestRetryAfterTooLongGivesRateLimited(t *testing.T) {
-	e := newFakeEnv(t, cloudflare.WithRetries(4, 2*time.Second, time.Millisecond))
+// TestRetryAfterBeyondTheCallGivesUpAtOnce: a wait the call's context cannot
+// afford is not started; the 429 is returned with its Retry-After, and the
+// log says why.
+func TestRetryAfterBeyondTheCallGivesUpAtOnce(t *testing.T) {
+	logs := &syncLog{}
+	e := newFakeEnv(t, cloudflare.WithLogger(logs.logger()))
 	e.fake.SetRetryAfter("300")
 	e.fake.FailNext(1, http.StatusTooManyRequests)
-	_, err := e.client.Zones.List(ctxFor(t), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := e.client.Zones.List(ctx, nil)
 	var apiErr *cloudflare.APIError
 	if !errors.Is(err, cloudflare.ErrRateLimited) || !errors.As(err, &apiErr) || apiErr.RetryAfter != 300*time.Second {
 		t.Fatalf("got %v", err)
@@ -310,6 +318,64 @@ func TestRetryAfterTooLongGivesRateLimited(t *testing.T) {
 	if n := e.fake.RequestCount(); n != 1 {
 		t.Fatalf("%d requests, want 1", n)
 	}
+	if out := logs.String(); !strings.Contains(out, "giving up") || !strings.Contains(out, "retry_after=5m0s") {
+		t.Errorf("the log does not say why the call gave up:\n%s", out)
+	}
+}
+
+// TestRetryAfterLongWaitIsWaited: Cloudflare's five-minute block is waited
+// out (and logged) rather than failing the call, for as long as the call's
+// context allows. The test ends the wait by cancelling once it is logged.
+func TestRetryAfterLongWaitIsWaited(t *testing.T) {
+	logs := &syncLog{waiting: make(chan struct{}, 1)}
+	e := newFakeEnv(t, cloudflare.WithLogger(logs.logger()))
+	e.fake.SetRetryAfter("300")
+	e.fake.FailNext(1, http.StatusTooManyRequests)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-logs.waiting
+		cancel()
+	}()
+	_, err := e.client.Zones.List(ctx, nil)
+	if !errors.Is(err, context.Canceled) || errors.Is(err, cloudflare.ErrRateLimited) {
+		t.Fatalf("err = %v, want the wait cut short by the caller, not an immediate ErrRateLimited", err)
+	}
+	if n := e.fake.RequestCount(); n != 1 {
+		t.Fatalf("%d requests, want 1", n)
+	}
+	if out := logs.String(); !strings.Contains(out, "waiting as Retry-After asks") || !strings.Contains(out, "retry_after=5m0s") || !strings.Contains(out, "call_id=") {
+		t.Errorf("the wait is not logged with its length and call ID:\n%s", out)
+	}
+}
+
+// syncLog collects a client's log and signals the first Retry-After wait.
+type syncLog struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	waiting chan struct{}
+}
+
+func (l *syncLog) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.waiting != nil && bytes.Contains(p, []byte("waiting as Retry-After asks")) {
+		select {
+		case l.waiting <- struct{}{}:
+		default:
+		}
+	}
+	return l.buf.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 func TestRetryAfterHTTPDate(t *testing.T) {
@@ -330,7 +396,7 @@ func TestFakeRateLimitSimulation(t *testing.T) {
 	defer fake.Close()
 	fake.AddZone("example.com")
 	c, err := cloudflare.NewClient(cloudflare.WithAPIToken(fake.Token), cloudflare.WithBaseURL(fake.URL),
-		cloudflare.WithRateLimit(nil), cloudflare.WithRetries(5, 5*time.Second, time.Millisecond))
+		cloudflare.WithRateLimit(0, 0), cloudflare.WithRetry(cloudflare.RetryPolicy{MaxAttempts: 6, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +406,7 @@ func TestFakeRateLimitSimulation(t *testing.T) {
 		}
 	}
 	// The fourth is over the limit; Cloudflare asks to wait far longer than
-	// this client accepts, so it gives up at once.
+	// the call's context allows, so it gives up at once.
 	_, err = c.Zones.GetByName(ctxFor(t), "example.com")
 	var apiErr *cloudflare.APIError
 	if !errors.Is(err, cloudflare.ErrRateLimited) || !errors.As(err, &apiErr) || apiErr.RetryAfter < 59*time.Minute {
@@ -387,24 +453,23 @@ func TestRetry5xx(t *testing.T) {
 }
 
 func TestRateLimiterPacesRequests(t *testing.T) {
-	// The default limiter admits Cloudflare's 1,200 requests per 5 minutes:
+	// The default limit admits Cloudflare's 1,200 requests per 5 minutes:
 	// a burst, then about 4 per second.
-	l := cloudflare.DefaultRateLimiter()
-	if b := l.Burst(); b <= 0 || b > 100 {
+	if b := cloudflare.DefaultRateBurst; b <= 0 || b > 100 {
 		t.Fatalf("burst %d", b)
 	}
-	perWindow := float64(l.Burst()) + float64(l.Limit())*300
+	perWindow := float64(cloudflare.DefaultRateBurst) + cloudflare.DefaultRatePerSecond*300
 	if perWindow > 1200.001 || perWindow < 1150 {
 		t.Fatalf("admits %.1f requests per 5 minutes, want at most 1200", perWindow)
 	}
-	// Requests wait for it: a limiter with no burst left blocks the next call
-	// until the context gives up.
+	// Requests wait for it: with the burst used up, the next call waits
+	// until its context gives up, and sends nothing.
 	e := newFakeEnv(t)
-	slow := cloudflare.DefaultRateLimiter()
-	for slow.Allow() {
-	}
-	c, err := cloudflare.NewClient(cloudflare.WithAPIToken(e.fake.Token), cloudflare.WithBaseURL(e.fake.URL), cloudflare.WithRateLimit(slow))
+	c, err := cloudflare.NewClient(cloudflare.WithAPIToken(e.fake.Token), cloudflare.WithBaseURL(e.fake.URL), cloudflare.WithRateLimit(0.001, 1))
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Zones.List(ctxFor(t), nil); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := contextWithTimeout(10 * time.Millisecond)
@@ -412,8 +477,8 @@ func TestRateLimiterPacesRequests(t *testing.T) {
 	if _, err := c.Zones.List(ctx, nil); err == nil {
 		t.Fatal("no error although the limiter had no token left")
 	}
-	if e.fake.RequestCount() != 0 {
-		t.Fatal("a request went out past the limiter")
+	if n := e.fake.RequestCount(); n != 1 {
+		t.Fatalf("%d requests, want 1: a request went out past the limiter", n)
 	}
 }
 
@@ -477,5 +542,53 @@ func TestMalformedIDIsNotFoundOrInvalid(t *testing.T) {
 	var apiErr *cloudflare.APIError
 	if !errors.As(err, &apiErr) || !apiErr.HasCode(cloudflare.CodeNoRoute) || !errors.Is(err, cloudflare.ErrInvalid) {
 		t.Fatalf("zone name as id: %v", err)
+	}
+}
+
+// uaRecorder remembers the User-Agent of the last request.
+type uaRecorder struct {
+	mu sync.Mutex
+	ua string
+}
+
+func (r *uaRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	r.ua = req.Header.Get("User-Agent")
+	r.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+func TestClientOptions(t *testing.T) {
+	fake := cloudflaretest.NewServer()
+	defer fake.Close()
+	fake.AddZone("example.com")
+	rec := &uaRecorder{}
+	hc := &http.Client{Transport: rec}
+	for _, ua := range []string{"", "my-tool/1.2"} {
+		opts := []cloudflare.Option{nil, cloudflare.WithAPIToken(fake.Token), cloudflare.WithBaseURL(fake.URL), cloudflare.WithHTTPClient(hc), nil}
+		want := cloudflare.DefaultUserAgent
+		if ua != "" {
+			opts, want = append(opts, cloudflare.WithUserAgent(ua)), ua
+		}
+		c, err := cloudflare.NewClient(opts...)
+		if err != nil {
+			t.Fatalf("nil options must be ignored: %v", err)
+		}
+		if _, err := c.Zones.List(ctxFor(t), nil); err != nil {
+			t.Fatal(err)
+		}
+		if rec.ua != want {
+			t.Errorf("User-Agent %q, want %q", rec.ua, want)
+		}
+	}
+	if hc.Transport != rec {
+		t.Error("WithHTTPClient modified the caller's client")
+	}
+	for name, bad := range map[string]cloudflare.Option{"logger": cloudflare.WithLogger(nil), "http client": cloudflare.WithHTTPClient(nil),
+		"retry": cloudflare.WithRetry(cloudflare.RetryPolicy{}), "rate": cloudflare.WithRateLimit(1, 0), "user agent": cloudflare.WithUserAgent("a\nb"),
+		"base url": cloudflare.WithBaseURL("/relative")} {
+		if _, err := cloudflare.NewClient(cloudflare.WithAPIToken("t"), bad); err == nil {
+			t.Errorf("bad %s option accepted", name)
+		}
 	}
 }

@@ -81,8 +81,8 @@ func newFakeEnv(t *testing.T, extra ...cloudflare.Option) *env {
 		cloudflare.WithAPIToken(fake.Token),
 		cloudflare.WithBaseURL(fake.URL),
 		cloudflare.WithHTTPClient(hc),
-		cloudflare.WithRateLimit(nil),
-		cloudflare.WithRetries(4, 10*time.Second, 5*time.Millisecond),
+		cloudflare.WithRateLimit(0, 0),
+		cloudflare.WithRetry(cloudflare.RetryPolicy{MaxAttempts: 5, MinBackoff: 5 * time.Millisecond, MaxBackoff: 50 * time.Millisecond}),
 	}, extra...)
 	c, err := cloudflare.NewClient(opts...)
 	if err != nil {

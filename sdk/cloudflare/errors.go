@@ -2,39 +2,45 @@ package cloudflare
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/praho/terraform-provider-praho/sdk/internal/retry"
 )
 
 // Sentinel errors to test with errors.Is. An *APIError matches the ones its
 // HTTP status and Cloudflare error codes imply; a *ValidationError matches
-// ErrInvalid.
-var (
+// ErrInvalid. They are constants, so no program can change what they match.
+const (
 	// ErrNotFound: the zone or record does not exist (HTTP 404, code 81044,
 	// or a zone name that matched nothing).
-	ErrNotFound = errors.New("cloudflare: not found")
+	ErrNotFound = sentinel("cloudflare: not found")
 	// ErrAlreadyExists: a record or zone already exists (81053, 81054, 81057,
 	// 81058, 1061).
-	ErrAlreadyExists = errors.New("cloudflare: already exists")
+	ErrAlreadyExists = sentinel("cloudflare: already exists")
 	// ErrAuth: the token is missing, malformed, invalid or lacks permission
 	// (HTTP 401/403, codes 9109, 10000, 6003, 6111).
-	ErrAuth = errors.New("cloudflare: authentication failed")
+	ErrAuth = sentinel("cloudflare: authentication failed")
 	// ErrRateLimited: Cloudflare answered 429 and the retries ran out, or the
-	// wait it asked for was longer than the client accepts.
-	ErrRateLimited = errors.New("cloudflare: rate limited")
+	// wait it asked for (Retry-After) would outlast the call's context.
+	ErrRateLimited = sentinel("cloudflare: rate limited")
 	// ErrInvalid: the request was rejected as invalid, by Cloudflare (9004,
 	// 9005, 9021, 1004, other 4xx) or by the client before any call.
-	ErrInvalid = errors.New("cloudflare: invalid request")
+	ErrInvalid = sentinel("cloudflare: invalid request")
 	// ErrServer: Cloudflare answered 5xx and the retries ran out.
-	ErrServer = errors.New("cloudflare: server error")
+	ErrServer = sentinel("cloudflare: server error")
 	// ErrProxiedTTL: a proxied record must have ttl 1 (automatic). Checked
 	// before any call; also matches ErrInvalid.
-	ErrProxiedTTL = errors.New("cloudflare: proxied records need ttl = 1 (automatic)")
+	ErrProxiedTTL = sentinel("cloudflare: proxied records need ttl = 1 (automatic)")
 )
+
+// sentinel is the type of the sentinel errors: a string, so that they can be
+// constants.
+type sentinel string
+
+func (s sentinel) Error() string { return string(s) }
 
 // Cloudflare error codes the client classifies (see API-SHAPES.md: they come
 // from real answers, no Cloudflare page lists them).
@@ -222,27 +228,8 @@ func newAPIError(method, path string, resp *http.Response, body []byte) *APIErro
 		}
 		e.Body = s
 	}
-	if d, ok := parseRetryAfter(resp.Header, time.Now()); ok {
+	if d, ok := retry.RetryAfter(resp.Header, time.Now()); ok {
 		e.RetryAfter = d
 	}
 	return e
-}
-
-// parseRetryAfter reads Retry-After (seconds or an HTTP date).
-func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
-		return time.Duration(secs * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
-	}
-	return 0, false
 }

@@ -1,9 +1,7 @@
 package cloudflare
 
 import (
-	"net/http"
 	"testing"
-	"time"
 )
 
 func TestMorePages(t *testing.T) {
@@ -24,32 +22,6 @@ func TestMorePages(t *testing.T) {
 	} {
 		if got := morePages(c.ri, c.page, c.got, c.pp); got != c.want {
 			t.Errorf("%+v page %d got %d per_page %d: %v", c.ri, c.page, c.got, c.pp, got)
-		}
-	}
-}
-
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	for _, c := range []struct {
-		v    string
-		want time.Duration
-		ok   bool
-	}{
-		{"", 0, false},
-		{"7", 7 * time.Second, true},
-		{"0.5", 500 * time.Millisecond, true},
-		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
-		{now.Add(-time.Minute).Format(http.TimeFormat), 0, true},
-		{"soon", 0, false},
-		{"-3", 0, false},
-	} {
-		h := http.Header{}
-		if c.v != "" {
-			h.Set("Retry-After", c.v)
-		}
-		got, ok := parseRetryAfter(h, now)
-		if got != c.want || ok != c.ok {
-			t.Errorf("%q: %s %v, want %s %v", c.v, got, ok, c.want, c.ok)
 		}
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cloudflare/cloudflare-go/v7/dns"
+	cfdns "github.com/cloudflare/cloudflare-go/v7/dns"
 	"github.com/cloudflare/cloudflare-go/v7/option"
 )
 
@@ -241,14 +241,14 @@ func (s *RecordsService) List(ctx context.Context, zoneID string, opts *RecordLi
 	}
 	var out []Record
 	for page := 1; ; page++ {
-		var p dns.RecordListParams
+		var p cfdns.RecordListParams
 		p.ZoneID.Value, p.ZoneID.Present = zoneID, true
 		if opts.Name != "" {
 			p.Name.Value.Exact.Value, p.Name.Value.Exact.Present = strings.ToLower(strings.TrimSuffix(opts.Name, ".")), true
 			p.Name.Present = true
 		}
 		if opts.Type != "" {
-			p.Type.Value, p.Type.Present = dns.RecordListParamsType(strings.ToUpper(opts.Type)), true
+			p.Type.Value, p.Type.Present = cfdns.RecordListParamsType(strings.ToUpper(opts.Type)), true
 		}
 		if opts.Content != "" {
 			p.Content.Value.Exact.Value, p.Content.Value.Exact.Present = opts.Content, true
@@ -277,7 +277,7 @@ func (s *RecordsService) Get(ctx context.Context, zoneID, id string) (*Record, e
 	if zoneID == "" || id == "" {
 		return nil, &ValidationError{What: "record id", Reason: "empty zone or record id"}
 	}
-	var p dns.RecordGetParams
+	var p cfdns.RecordGetParams
 	p.ZoneID.Value, p.ZoneID.Present = zoneID, true
 	return s.one(func(into option.RequestOption) error { _, err := s.c.cfDNS.Get(ctx, id, p, into); return err })
 }
@@ -293,10 +293,10 @@ func (s *RecordsService) Create(ctx context.Context, zoneID string, r Record) (*
 		return nil, err
 	}
 	w := r.wire(false)
-	var b dns.RecordNewParamsBody
+	var b cfdns.RecordNewParamsBody
 	set(&b.Name.Value, &b.Name.Present, w.Name)
-	set(&b.Type.Value, &b.Type.Present, dns.RecordNewParamsBodyType(w.Type))
-	set(&b.TTL.Value, &b.TTL.Present, dns.TTL(w.TTL))
+	set(&b.Type.Value, &b.Type.Present, cfdns.RecordNewParamsBodyType(w.Type))
+	set(&b.TTL.Value, &b.TTL.Present, cfdns.TTL(w.TTL))
 	set(&b.Proxied.Value, &b.Proxied.Present, w.Proxied)
 	set(&b.Comment.Value, &b.Comment.Present, w.Comment)
 	set(&b.Tags.Value, &b.Tags.Present, any(w.Tags))
@@ -309,7 +309,7 @@ func (s *RecordsService) Create(ctx context.Context, zoneID string, r Record) (*
 	if w.Data != nil {
 		set(&b.Data.Value, &b.Data.Present, any(w.Data))
 	}
-	var p dns.RecordNewParams
+	var p cfdns.RecordNewParams
 	p.ZoneID.Value, p.ZoneID.Present = zoneID, true
 	p.Body = b
 	return s.one(func(into option.RequestOption) error { _, err := s.c.cfDNS.New(ctx, p, into); return err })
@@ -324,10 +324,10 @@ func (s *RecordsService) Update(ctx context.Context, zoneID, id string, r Record
 		return nil, err
 	}
 	w := r.wire(false)
-	var b dns.RecordUpdateParamsBody
+	var b cfdns.RecordUpdateParamsBody
 	set(&b.Name.Value, &b.Name.Present, w.Name)
-	set(&b.Type.Value, &b.Type.Present, dns.RecordUpdateParamsBodyType(w.Type))
-	set(&b.TTL.Value, &b.TTL.Present, dns.TTL(w.TTL))
+	set(&b.Type.Value, &b.Type.Present, cfdns.RecordUpdateParamsBodyType(w.Type))
+	set(&b.TTL.Value, &b.TTL.Present, cfdns.TTL(w.TTL))
 	set(&b.Proxied.Value, &b.Proxied.Present, w.Proxied)
 	set(&b.Comment.Value, &b.Comment.Present, w.Comment)
 	set(&b.Tags.Value, &b.Tags.Present, any(w.Tags))
@@ -340,7 +340,7 @@ func (s *RecordsService) Update(ctx context.Context, zoneID, id string, r Record
 	if w.Data != nil {
 		set(&b.Data.Value, &b.Data.Present, any(w.Data))
 	}
-	var p dns.RecordUpdateParams
+	var p cfdns.RecordUpdateParams
 	p.ZoneID.Value, p.ZoneID.Present = zoneID, true
 	p.Body = b
 	return s.one(func(into option.RequestOption) error { _, err := s.c.cfDNS.Update(ctx, id, p, into); return err })
@@ -356,15 +356,15 @@ func (s *RecordsService) Patch(ctx context.Context, zoneID, id string, patch Rec
 		return nil, err
 	}
 	w := patch.wire(false)
-	var b dns.RecordEditParamsBody
+	var b cfdns.RecordEditParamsBody
 	if w.Name != nil {
 		set(&b.Name.Value, &b.Name.Present, *w.Name)
 	}
 	if w.Type != "" {
-		set(&b.Type.Value, &b.Type.Present, dns.RecordEditParamsBodyType(w.Type))
+		set(&b.Type.Value, &b.Type.Present, cfdns.RecordEditParamsBodyType(w.Type))
 	}
 	if w.TTL != nil {
-		set(&b.TTL.Value, &b.TTL.Present, dns.TTL(*w.TTL))
+		set(&b.TTL.Value, &b.TTL.Present, cfdns.TTL(*w.TTL))
 	}
 	if w.Proxied != nil {
 		set(&b.Proxied.Value, &b.Proxied.Present, *w.Proxied)
@@ -384,7 +384,7 @@ func (s *RecordsService) Patch(ctx context.Context, zoneID, id string, patch Rec
 	if w.Data != nil {
 		set(&b.Data.Value, &b.Data.Present, any(w.Data))
 	}
-	var p dns.RecordEditParams
+	var p cfdns.RecordEditParams
 	p.ZoneID.Value, p.ZoneID.Present = zoneID, true
 	p.Body = b
 	return s.one(func(into option.RequestOption) error { _, err := s.c.cfDNS.Edit(ctx, id, p, into); return err })
@@ -395,7 +395,7 @@ func (s *RecordsService) Delete(ctx context.Context, zoneID, id string) error {
 	if zoneID == "" || id == "" {
 		return &ValidationError{What: "record id", Reason: "empty zone or record id"}
 	}
-	var p dns.RecordDeleteParams
+	var p cfdns.RecordDeleteParams
 	p.ZoneID.Value, p.ZoneID.Present = zoneID, true
 	_, err := s.c.cfDNS.Delete(ctx, id, p)
 	return err
@@ -430,10 +430,10 @@ func (s *RecordsService) Batch(ctx context.Context, zoneID string, req BatchRequ
 	if zoneID == "" {
 		return nil, &ValidationError{What: "zone id", Reason: "empty"}
 	}
-	var p dns.RecordBatchParams
+	var p cfdns.RecordBatchParams
 	p.ZoneID.Value, p.ZoneID.Present = zoneID, true
 	if len(req.Deletes) > 0 {
-		dels := make([]dns.RecordBatchParamsDelete, len(req.Deletes))
+		dels := make([]cfdns.RecordBatchParamsDelete, len(req.Deletes))
 		for i, id := range req.Deletes {
 			if id == "" {
 				return nil, &ValidationError{What: "batch delete", Reason: "empty record id"}

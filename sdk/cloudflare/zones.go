@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cloudflare/cloudflare-go/v7/zones"
+	cfzones "github.com/cloudflare/cloudflare-go/v7/zones"
 )
 
 // Zone is a Cloudflare zone.
@@ -87,7 +87,7 @@ func (s *ZonesService) List(ctx context.Context, opts *ZoneListOptions) ([]Zone,
 	}
 	var out []Zone
 	for page := 1; ; page++ {
-		var p zones.ZoneListParams
+		var p cfzones.ZoneListParams
 		if opts.Name != "" {
 			p.Name.Value, p.Name.Present = strings.TrimSuffix(strings.ToLower(opts.Name), "."), true
 		}
@@ -96,7 +96,7 @@ func (s *ZonesService) List(ctx context.Context, opts *ZoneListOptions) ([]Zone,
 			p.Account.Present = true
 		}
 		if opts.Status != "" {
-			p.Status.Value, p.Status.Present = zones.ZoneListParamsStatus(opts.Status), true
+			p.Status.Value, p.Status.Present = cfzones.ZoneListParamsStatus(opts.Status), true
 		}
 		p.Page.Value, p.Page.Present = float64(page), true
 		p.PerPage.Value, p.PerPage.Present = float64(perPage), true
@@ -137,7 +137,7 @@ func (s *ZonesService) Get(ctx context.Context, id string) (*Zone, error) {
 	if id == "" {
 		return nil, &ValidationError{What: "zone id", Reason: "empty"}
 	}
-	var p zones.ZoneGetParams
+	var p cfzones.ZoneGetParams
 	p.ZoneID.Value, p.ZoneID.Present = id, true
 	z, err := s.c.cfZones.Get(ctx, p)
 	if err != nil {
@@ -165,12 +165,12 @@ func (s *ZonesService) Create(ctx context.Context, params ZoneCreateParams) (*Zo
 	if params.AccountID == "" {
 		return nil, &ValidationError{What: "zone " + name, Reason: "an account ID is required"}
 	}
-	var p zones.ZoneNewParams
+	var p cfzones.ZoneNewParams
 	p.Name.Value, p.Name.Present = name, true
 	p.Account.Value.ID.Value, p.Account.Value.ID.Present = params.AccountID, true
 	p.Account.Present = true
 	if params.Type != "" {
-		p.Type.Value, p.Type.Present = zones.Type(params.Type), true
+		p.Type.Value, p.Type.Present = cfzones.Type(params.Type), true
 	}
 	z, err := s.c.cfZones.New(ctx, p)
 	if err != nil {
@@ -185,13 +185,13 @@ func (s *ZonesService) Delete(ctx context.Context, id string) error {
 	if id == "" {
 		return &ValidationError{What: "zone id", Reason: "empty"}
 	}
-	var p zones.ZoneDeleteParams
+	var p cfzones.ZoneDeleteParams
 	p.ZoneID.Value, p.ZoneID.Present = id, true
 	_, err := s.c.cfZones.Delete(ctx, p)
 	return err
 }
 
-func zoneFromCF(z zones.Zone) Zone {
+func zoneFromCF(z cfzones.Zone) Zone {
 	return Zone{
 		ID:          z.ID,
 		Name:        z.Name,

@@ -29,8 +29,8 @@ func TestRepointPowerDNSAndCloudflareFakeFailing(t *testing.T) {
 		cloudflare.WithAPIToken(fake.Token),
 		cloudflare.WithBaseURL(fake.URL),
 		cloudflare.WithHTTPClient(&http.Client{Timeout: 30 * time.Second}),
-		cloudflare.WithRateLimit(nil),
-		cloudflare.WithRetries(2, 2*time.Second, 5*time.Millisecond),
+		cloudflare.WithRateLimit(0, 0),
+		cloudflare.WithRetry(cloudflare.RetryPolicy{MaxAttempts: 3, MinBackoff: 5 * time.Millisecond, MaxBackoff: 50 * time.Millisecond}),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -119,8 +119,8 @@ func newCloudflareFake(t *testing.T, zone string) (*cloudflaretest.Server, *clou
 		cloudflare.WithAPIToken(fake.Token),
 		cloudflare.WithBaseURL(fake.URL),
 		cloudflare.WithHTTPClient(&http.Client{Timeout: 30 * time.Second}),
-		cloudflare.WithRateLimit(nil),
-		cloudflare.WithRetries(2, 2*time.Second, 5*time.Millisecond),
+		cloudflare.WithRateLimit(0, 0),
+		cloudflare.WithRetry(cloudflare.RetryPolicy{MaxAttempts: 3, MinBackoff: 5 * time.Millisecond, MaxBackoff: 50 * time.Millisecond}),
 	)
 	if err != nil {
 		t.Fatal(err)
