@@ -408,7 +408,7 @@ func (r *accountRestoreResource) Read(ctx context.Context, req resource.ReadRequ
 	if !ok {
 		return
 	}
-	all, err := srv.domains.Domains(ctx)
+	all, err := srv.domains.Get(ctx)
 	if err != nil {
 		vmError(&resp.Diagnostics, "Cannot read the restored account", srv.endpoint, ascii, err)
 		return

@@ -321,7 +321,7 @@ func (r *hostingAccountResource) checkPHPVersion(ctx context.Context, plan, conf
 	if err != nil {
 		return // reported by the apply with the server attribute
 	}
-	versions, err := phpVersionsOf(ctx, srv.client)
+	versions, err := srv.phpVersions.Get(ctx)
 	if err != nil {
 		vmError(diags, "Cannot list the server's PHP versions to check the plan", srv.endpoint, plan.Domain.ValueString(), err)
 		return
@@ -654,7 +654,7 @@ func (r *hostingAccountResource) Read(ctx context.Context, req resource.ReadRequ
 	if !ok {
 		return
 	}
-	all, err := srv.domains.Domains(ctx)
+	all, err := srv.domains.Get(ctx)
 	if err != nil {
 		vmError(&resp.Diagnostics, "Cannot read hosting accounts", srv.endpoint, ascii, err)
 		return

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -172,14 +171,14 @@ func (r *phpSettingsResource) ModifyPlan(ctx context.Context, req resource.Modif
 		}
 		return
 	}
-	versions, err := phpVersionsOf(ctx, srv.client)
+	versions, err := srv.phpVersions.Get(ctx)
 	if err != nil {
 		vmError(&resp.Diagnostics, "Cannot list the server's PHP versions to check the plan", srv.endpoint, ascii, err)
 		return
 	}
 	// The account's possible modes, when it exists already.
 	var possible []string
-	if all, err := srv.domains.Domains(ctx); err == nil {
+	if all, err := srv.domains.Get(ctx); err == nil {
 		if d, ok := all[ascii]; ok {
 			for _, m := range d.PossiblePHPExecutionModes {
 				possible = append(possible, strings.Fields(m)...)
@@ -329,7 +328,7 @@ func (r *phpSettingsResource) Read(ctx context.Context, req resource.ReadRequest
 	if !ok {
 		return
 	}
-	all, err := srv.domains.Domains(ctx)
+	all, err := srv.domains.Get(ctx)
 	if err != nil {
 		vmError(&resp.Diagnostics, "Cannot read the hosting account's PHP settings", srv.endpoint, ascii, err)
 		return
@@ -353,60 +352,4 @@ func (r *phpSettingsResource) Delete(ctx context.Context, req resource.DeleteReq
 
 func (r *phpSettingsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	importServerDomain(ctx, req, resp)
-}
-
-// phpVersionsCache shares one list-php-versions answer per server among the
-// plans of every praho_php_settings resource of a run (a minute at most),
-// so planning many accounts costs one call per server.
-var phpVersionsCache = struct {
-	mu      sync.Mutex
-	entries map[*virtualmin.Client]*phpVersionsEntry
-}{entries: map[*virtualmin.Client]*phpVersionsEntry{}}
-
-type phpVersionsEntry struct {
-	done     chan struct{}
-	versions []virtualmin.PHPVersion
-	err      error
-	fetched  time.Time
-}
-
-func phpVersionsOf(ctx context.Context, c *virtualmin.Client) ([]virtualmin.PHPVersion, error) {
-	phpVersionsCache.mu.Lock()
-	e := phpVersionsCache.entries[c]
-	if e != nil {
-		select {
-		case <-e.done:
-			if e.err != nil || time.Since(e.fetched) > time.Minute {
-				e = nil
-			}
-		default: // being fetched: wait for it
-		}
-	}
-	if e == nil {
-		// Forget answers of clients no longer in use (earlier runs).
-		for k, old := range phpVersionsCache.entries {
-			select {
-			case <-old.done:
-				if time.Since(old.fetched) > time.Minute {
-					delete(phpVersionsCache.entries, k)
-				}
-			default:
-			}
-		}
-		e = &phpVersionsEntry{done: make(chan struct{})}
-		phpVersionsCache.entries[c] = e
-		go func() {
-			// Detached from one plan's context; the client's call timeout bounds it.
-			e.versions, e.err = c.PHP.ListVersions(context.Background(), "")
-			e.fetched = time.Now()
-			close(e.done)
-		}()
-	}
-	phpVersionsCache.mu.Unlock()
-	select {
-	case <-e.done:
-		return e.versions, e.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
 }

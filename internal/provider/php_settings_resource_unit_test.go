@@ -10,7 +10,7 @@ import (
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin/virtualmintest"
 )
 
-func TestPHPVersionsOfSharesOneCall(t *testing.T) {
+func TestPHPVersionsShareOneCall(t *testing.T) {
 	srv, err := virtualmintest.NewServer(virtualmintest.WithPHP(true))
 	if err != nil {
 		t.Fatal(err)
@@ -22,6 +22,7 @@ func TestPHPVersionsOfSharesOneCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	vs := vmServerFor(srv.Endpoint(), c)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -30,7 +31,7 @@ func TestPHPVersionsOfSharesOneCall(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			v, err := phpVersionsOf(ctx, c)
+			v, err := vs.phpVersions.Get(ctx)
 			if err == nil && (len(v) != 1 || v[0].Version != "8.2") {
 				t.Errorf("versions %+v", v)
 			}

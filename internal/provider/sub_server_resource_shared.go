@@ -114,7 +114,7 @@ func vmObjectError(diags *diag.Diagnostics, action, server, object string, err e
 // lookupAccount returns the named domain from the server's shared listing
 // (nil when it does not exist).
 func lookupAccount(ctx context.Context, srv *vmServer, ascii string) (*virtualmin.Domain, error) {
-	all, err := srv.domains.Domains(ctx)
+	all, err := srv.domains.Get(ctx)
 	if err != nil {
 		return nil, err
 	}

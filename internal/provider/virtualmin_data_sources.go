@@ -114,7 +114,7 @@ func (d *hostingAccountsDataSource) Read(ctx context.Context, req datasource.Rea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	all, err := srv.domains.Domains(ctx)
+	all, err := srv.domains.Get(ctx)
 	if err != nil {
 		vmError(&resp.Diagnostics, "Cannot list hosting accounts", srv.endpoint, "(all)", err)
 		return

@@ -17,12 +17,40 @@ import (
 )
 
 // vmServer is one Virtualmin server of the run: its client (whose rate
-// limit, in-flight cap and breakers every resource shares) and the shared
-// list-domains snapshot that makes reads scale.
+// limit, in-flight cap and breakers every resource shares) and the snapshots
+// of what every resource on it reads, so that a plan of many accounts costs
+// one call of each per server.
 type vmServer struct {
 	endpoint string
 	client   *virtualmin.Client
-	domains  *domainCache
+	// domains is every virtual server keyed by lower-case ASCII name (one
+	// list-domains); the map must not be modified. Any write through the
+	// provider invalidates it.
+	domains *snapshot[map[string]virtualmin.Domain]
+	// phpVersions are the PHP versions installed (list-php-versions).
+	phpVersions *snapshot[[]virtualmin.PHPVersion]
+}
+
+// vmServerFor wraps a client with the server's snapshots.
+func vmServerFor(endpoint string, c *virtualmin.Client) *vmServer {
+	return &vmServer{
+		endpoint: endpoint,
+		client:   c,
+		domains: newSnapshot(time.Minute, func(ctx context.Context) (map[string]virtualmin.Domain, error) {
+			list, err := c.Domains.List(ctx, nil)
+			if err != nil {
+				return nil, err
+			}
+			m := make(map[string]virtualmin.Domain, len(list))
+			for _, d := range list {
+				m[strings.ToLower(d.Name)] = d
+			}
+			return m, nil
+		}),
+		phpVersions: newSnapshot(time.Minute, func(ctx context.Context) ([]virtualmin.PHPVersion, error) {
+			return c.PHP.ListVersions(ctx, "")
+		}),
+	}
 }
 
 // virtualminServer returns the shared client of the server at endpoint
@@ -77,85 +105,7 @@ func (d *providerData) newVMServer(endpoint string) (*vmServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &vmServer{endpoint: endpoint, client: client, domains: newDomainCache(client)}, nil
-}
-
-// domainCache is the shared list-domains snapshot of one server: refreshing
-// any number of accounts costs one call, made by the first reader and shared
-// by every reader that arrives while it runs or before the snapshot expires.
-// Any write to the server through the provider drops it.
-type domainCache struct {
-	client *virtualmin.Client
-	maxAge time.Duration
-
-	mu       sync.Mutex
-	snapshot map[string]virtualmin.Domain
-	fetched  time.Time
-	loading  *domainLoad
-	gen      uint64
-}
-
-type domainLoad struct {
-	done    chan struct{}
-	domains map[string]virtualmin.Domain
-	err     error
-}
-
-func newDomainCache(c *virtualmin.Client) *domainCache {
-	return &domainCache{client: c, maxAge: time.Minute}
-}
-
-// Domains returns every virtual server keyed by lower-case ASCII name. The
-// map must not be modified.
-func (c *domainCache) Domains(ctx context.Context) (map[string]virtualmin.Domain, error) {
-	c.mu.Lock()
-	if c.snapshot != nil && time.Since(c.fetched) < c.maxAge {
-		s := c.snapshot
-		c.mu.Unlock()
-		return s, nil
-	}
-	l := c.loading
-	if l == nil {
-		l = &domainLoad{done: make(chan struct{})}
-		c.loading = l
-		go c.load(l, c.gen)
-	}
-	c.mu.Unlock()
-	select {
-	case <-l.done:
-		return l.domains, l.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-func (c *domainCache) load(l *domainLoad, gen uint64) {
-	// Detached from any one reader, so one giving up does not fail the rest;
-	// the client's own call timeout bounds it.
-	list, err := c.client.Domains.List(context.Background(), nil)
-	var m map[string]virtualmin.Domain
-	if err == nil {
-		m = make(map[string]virtualmin.Domain, len(list))
-		for _, d := range list {
-			m[strings.ToLower(d.Name)] = d
-		}
-	}
-	c.mu.Lock()
-	l.domains, l.err = m, err
-	c.loading = nil
-	if err == nil && c.gen == gen {
-		c.snapshot, c.fetched = m, time.Now()
-	}
-	c.mu.Unlock()
-	close(l.done)
-}
-
-// Invalidate drops the snapshot after a write.
-func (c *domainCache) Invalidate() {
-	c.mu.Lock()
-	c.snapshot = nil
-	c.gen++
-	c.mu.Unlock()
+	return vmServerFor(endpoint, client), nil
 }
 
 // managedServer is what a praho_virtualmin_server resource knows of the
