@@ -570,6 +570,12 @@ func failureReason(program, first, out string) string {
 			return cleanReason(f)
 		}
 	}
+	// A step that failed says so on its own line (".. failed : Web-based
+	// validation failed : ..."), and remarks may follow it: every such line
+	// is the cause, not the last line.
+	if r := failedLines(lines); r != "" {
+		return r
+	}
 	// Otherwise the cause is the last meaningful line; progress lines
 	// ("Beginning server creation ..") come first.
 	meaningful := make([]string, 0, len(lines))
@@ -598,6 +604,56 @@ func failureReason(program, first, out string) string {
 		return msg
 	}
 	return cleanReason(last)
+}
+
+// failedLines joins the lines that report a failed step ("X failed : why"),
+// or returns "". A Python traceback after such a line (the ACME client's) is
+// replaced by its exception, whose last line says why.
+func failedLines(lines []string) string {
+	var out []string
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if !strings.Contains(t, "failed :") {
+			continue
+		}
+		r := cleanReason(t)
+		const tb = "Traceback (most recent call last):"
+		if strings.HasSuffix(r, tb) {
+			r = strings.TrimSpace(strings.TrimSuffix(r, tb))
+			if cause := tracebackCause(lines[i+1:]); cause != "" {
+				r += " " + cause
+			}
+		}
+		out = append(out, r)
+	}
+	return strings.Join(out, "; ")
+}
+
+// tracebackCause returns the exception at the end of a Python traceback (the
+// frames are indented, the exception is not): its first line, and its last
+// when it has several.
+func tracebackCause(lines []string) string {
+	var exc []string
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		indented := strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t")
+		switch {
+		case t == "" || (indented && len(exc) > 0):
+			if len(exc) > 0 {
+				goto done
+			}
+		case !indented:
+			exc = append(exc, t)
+		}
+	}
+done:
+	switch len(exc) {
+	case 0:
+		return ""
+	case 1:
+		return exc[0]
+	}
+	return exc[0] + " … " + exc[len(exc)-1]
 }
 
 var reCompleted = regexp.MustCompile(`^\.\. completed in \d+ seconds?$`)

@@ -26,6 +26,14 @@ func TestParseResponseShapes(t *testing.T) {
 		// create-domain prints progress before the cause (create-domain.pl 1201-1211).
 		"progress then cause": {status: 200, kind: KindFailed, reason: "Apache configuration failed : syntax error",
 			body: `{"command":"create-domain","status":"failure","error":"Beginning server creation ..","full_error":"Beginning server creation ..\n\nCreating home directory ..\n.. done\n\nApache configuration failed : syntax error\n\n"}`},
+		// A failed step followed by a remark: the failure is the reason,
+		// not the last line.
+		"failed step then remark": {status: 200, kind: KindFailed,
+			reason: "Web-based validation failed : Failed to request certificate : Temporary failure in name resolution",
+			body: `{"command":"generate-letsencrypt-cert","status":"failure","error":"Checking hostnames for resolvability ..",` +
+				`"full_error":"Checking hostnames for resolvability ..\n.. all hostnames can be resolved\n\nRequesting SSL certificate for a.test ..\n` +
+				`.. failed : Web-based validation failed : Failed to request certificate : Temporary failure in name resolution\n` +
+				`   DNS-based validation could not be used, as the DNS zone is hosted elsewhere\n\n"}`},
 		// The warning block of create-domain (exit 5): not "already exists".
 		"warnings": {status: 200, kind: KindFailed,
 			reason: "The following possible problems were detected: A MySQL database named alpha already exists; The DNS zone alpha.test already exists (the server refuses to go on unless warnings are skipped)",

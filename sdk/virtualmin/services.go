@@ -93,9 +93,10 @@ type LetsEncryptOptions struct {
 }
 
 // GenerateLetsEncrypt requests a Let's Encrypt certificate for a domain
-// (generate-letsencrypt-cert). A failure carries the line that says why
-// (".. none of the certificate names could be resolved!", "DNS-based
-// validation failed : ..."), never the progress line.
+// (generate-letsencrypt-cert). A failure's Reason says why: the
+// resolvability verdict (".. none of the hostnames could be resolved!"), or
+// every "... validation failed : ..." line, the ACME client's exception in
+// place of its traceback; never a progress line or a remark after the cause.
 func (s *CertificatesService) GenerateLetsEncrypt(ctx context.Context, domain string, opts *LetsEncryptOptions) (string, error) {
 	const program = "generate-letsencrypt-cert"
 	dom, err := ValidateDomainName(domain)
