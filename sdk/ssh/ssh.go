@@ -26,6 +26,8 @@ import (
 	"time"
 
 	xssh "golang.org/x/crypto/ssh"
+
+	"github.com/praho/terraform-provider-praho/sdk/internal/retry"
 )
 
 // Defaults for a Config's zero values.
@@ -251,53 +253,47 @@ func dial(ctx context.Context, cfg Config, deadline time.Time) (*Client, error) 
 		}
 	}
 
-	delay := minRetryDelay
-	for attempt := 1; ; attempt++ {
-		conn, hostKey, err := dialOnce(ctx, &cfg, addr, ver, bastion, deadline)
-		if err == nil {
-			maxSessions := cfg.MaxSessions
-			if maxSessions <= 0 {
-				maxSessions = DefaultMaxSessions
-			}
-			c := &Client{conn: conn, bastion: bastion, addr: addr, log: log, attempts: attempt, hostKey: hostKey,
-				sessions: make(chan struct{}, maxSessions)}
-			log.Debug("ssh: connected", "addr", addr, "user", cfg.User, "attempts", attempt,
-				"host_key", xssh.FingerprintSHA256(hostKey), "server", string(conn.ServerVersion()),
-				"elapsed", time.Since(start).Round(time.Millisecond))
-			c.keepAlive(cfg.KeepAlive)
-			return c, nil
-		}
-		fail := func(err error) (*Client, error) {
-			if bastion != nil {
-				bastion.Close()
-			}
-			return nil, &DialError{Addr: addr, Attempts: attempt, Elapsed: time.Since(start), Err: err}
+	// Without DialTimeout one attempt; with it, attempts until the deadline.
+	policy := retry.Policy{MaxAttempts: 1}
+	waitCtx := ctx
+	if !deadline.IsZero() {
+		policy = retry.Policy{MinBackoff: minRetryDelay, MaxBackoff: maxRetryDelay}
+		var cancel context.CancelFunc
+		waitCtx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
+	var (
+		conn    *xssh.Client
+		hostKey xssh.PublicKey
+	)
+	hooks := retry.Hooks{OnRetry: func(attempt int, wait time.Duration, err error) {
+		log.DebugContext(ctx, "ssh: dial attempt failed, retrying", "addr", addr, "attempt", attempt, "error", err.Error(), "retry_in", wait)
+	}}
+	attempts, err := retry.Do(waitCtx, policy, hooks, func(int) (bool, error) {
+		var err error
+		conn, hostKey, err = dialOnce(ctx, &cfg, addr, ver, bastion, deadline)
+		return retryable(err), err
+	})
+	if err != nil {
+		if bastion != nil {
+			bastion.Close()
 		}
 		if ctx.Err() != nil {
-			return fail(fmt.Errorf("%w (last error: %v)", context.Cause(ctx), err))
+			err = fmt.Errorf("%w (last error: %v)", context.Cause(ctx), err)
 		}
-		if !retryable(err) {
-			return fail(err)
-		}
-		wait := delay
-		if !deadline.IsZero() {
-			if rem := time.Until(deadline); rem < wait {
-				wait = rem
-			}
-		}
-		if deadline.IsZero() || wait <= 10*time.Millisecond {
-			return fail(err)
-		}
-		log.Debug("ssh: dial attempt failed, retrying", "addr", addr, "attempt", attempt, "error", err.Error(), "retry_in", wait)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fail(fmt.Errorf("%w (last error: %v)", context.Cause(ctx), err))
-		case <-t.C:
-		}
-		delay = min(delay*2, maxRetryDelay)
+		return nil, &DialError{Addr: addr, Attempts: attempts, Elapsed: time.Since(start), Err: err}
 	}
+	maxSessions := cfg.MaxSessions
+	if maxSessions <= 0 {
+		maxSessions = DefaultMaxSessions
+	}
+	c := &Client{conn: conn, bastion: bastion, addr: addr, log: log, attempts: attempts, hostKey: hostKey,
+		sessions: make(chan struct{}, maxSessions)}
+	log.DebugContext(ctx, "ssh: connected", "addr", addr, "user", cfg.User, "attempts", attempts,
+		"host_key", xssh.FingerprintSHA256(hostKey), "server", string(conn.ServerVersion()),
+		"elapsed", time.Since(start).Round(time.Millisecond))
+	c.keepAlive(cfg.KeepAlive)
+	return c, nil
 }
 
 // retryable says whether another attempt may succeed: network failures and

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/praho/terraform-provider-praho/sdk/internal/retry"
 )
 
 // clock is the time source of the limiter and the breakers; tests replace it.
@@ -19,16 +21,7 @@ type realClock struct{}
 
 func (realClock) Now() time.Time { return time.Now() }
 
-func (realClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+func (realClock) Sleep(ctx context.Context, d time.Duration) error { return retry.Wait(ctx, d) }
 
 // limiter is the client-side rate limit of one server (golang.org/x/time/rate),
 // driven by the client's clock. A nil limiter lets everything through.

@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
+
+	"github.com/praho/terraform-provider-praho/sdk/internal/retry"
 )
 
 // Version is the SDK version reported in the default User-Agent.
@@ -43,8 +46,11 @@ type RetryPolicy struct {
 	MaxBackoff time.Duration
 }
 
-// DefaultRetryPolicy is used unless WithRetry says otherwise.
-var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 3, MinBackoff: time.Second, MaxBackoff: 15 * time.Second}
+// DefaultRetryPolicy is used unless WithRetry says otherwise: 3 attempts,
+// 1 s to 15 s apart.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{MaxAttempts: 3, MinBackoff: time.Second, MaxBackoff: 15 * time.Second}
+}
 
 // BreakerPolicy configures the per-program circuit breakers.
 type BreakerPolicy struct {
@@ -56,10 +62,13 @@ type BreakerPolicy struct {
 	CoolDown time.Duration
 }
 
-// DefaultBreakerPolicy is used unless WithBreaker says otherwise.
-var DefaultBreakerPolicy = BreakerPolicy{FailureThreshold: 5, CoolDown: 30 * time.Second}
+// DefaultBreakerPolicy is used unless WithBreaker says otherwise: open after
+// 5 consecutive transient failures, probe after 30 s.
+func DefaultBreakerPolicy() BreakerPolicy {
+	return BreakerPolicy{FailureThreshold: 5, CoolDown: 30 * time.Second}
+}
 
-// Option configures a Client.
+// Option configures a Client. A nil Option is ignored.
 type Option func(*options) error
 
 // options is everything an Option can set.
@@ -78,6 +87,8 @@ type options struct {
 	callTimeout   time.Duration
 	breaker       BreakerPolicy
 	clock         clock
+	// httpClient is WithHTTPClient's client; nil means the client's own.
+	httpClient *http.Client
 	// transport replaces the HTTPS transport (tests, a later SSH transport).
 	transport transport
 	// dialHook wraps the dialer (tests that simulate refused connections).
@@ -92,9 +103,9 @@ func defaultOptions() options {
 		ratePerSecond: DefaultRatePerSecond,
 		rateBurst:     DefaultRateBurst,
 		maxInFlight:   DefaultMaxInFlight,
-		retry:         DefaultRetryPolicy,
+		retry:         DefaultRetryPolicy(),
 		callTimeout:   DefaultCallTimeout,
-		breaker:       DefaultBreakerPolicy,
+		breaker:       DefaultBreakerPolicy(),
 		clock:         realClock{},
 	}
 }
@@ -192,8 +203,12 @@ func WithInsecureSkipVerify() Option {
 	}
 }
 
-// WithLogger sends the client's logs to l (default: discarded). Secrets are
-// redacted; request and response bodies are logged at Debug level only.
+// WithLogger sends the client's logs to l (default: discarded): one record
+// per call (call_id, program, server, duration, attempts, outcome) at Info,
+// or at Warn (Error for an unknown outcome) when it failed; retries and the
+// request and response bodies at Debug; circuit breaker changes and the
+// WithInsecureSkipVerify warning at Warn. Secrets are redacted. The records
+// carry the context of the call, for handlers that route by context.
 func WithLogger(l *slog.Logger) Option {
 	return func(o *options) error {
 		if l == nil {
@@ -211,6 +226,24 @@ func WithMetrics(m Metrics) Option {
 			return errors.New("WithMetrics: nil Metrics")
 		}
 		o.metrics = m
+		return nil
+	}
+}
+
+// WithHTTPClient sends the requests through a copy of hc (hc itself is not
+// modified): its Transport, wrapped with the rate limiter, carries every
+// attempt. Redirects are never followed, whatever hc says (a redirect is an
+// answer to classify, never something to follow with the password), and the
+// call timeout bounds each call. The TLS options apply to a clone of its
+// Transport when that is an *http.Transport (or nil); with any other
+// RoundTripper they are refused. Default: a transport of the client's own
+// that verifies TLS and opens a connection per call (Webmin closes them).
+func WithHTTPClient(hc *http.Client) Option {
+	return func(o *options) error {
+		if hc == nil {
+			return errors.New("WithHTTPClient: nil HTTP client")
+		}
+		o.httpClient = hc
 		return nil
 	}
 }
@@ -237,16 +270,14 @@ func WithMaxInFlight(n int) Option {
 	}
 }
 
-// WithRetry sets the retry policy. Only reads, and writes that provably never
-// reached the server, are ever retried; authentication failures (401), blocks
-// (403) and program failures never are.
+// WithRetry sets the retry policy (default DefaultRetryPolicy()). Only
+// reads, and writes that provably never reached the server, are ever
+// retried; authentication failures (401), blocks (403) and program failures
+// never are.
 func WithRetry(p RetryPolicy) Option {
 	return func(o *options) error {
-		if p.MaxAttempts < 1 {
-			return errors.New("WithRetry: MaxAttempts must be at least 1")
-		}
-		if p.MinBackoff < 0 || p.MaxBackoff < p.MinBackoff {
-			return errors.New("WithRetry: need 0 <= MinBackoff <= MaxBackoff")
+		if err := retry.Policy(p).Validate("WithRetry"); err != nil {
+			return err
 		}
 		o.retry = p
 		return nil

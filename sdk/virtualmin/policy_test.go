@@ -354,23 +354,6 @@ func TestWriteToClosedPort(t *testing.T) {
 	}
 }
 
-func TestBackoffCappedWithJitter(t *testing.T) {
-	t.Parallel()
-	for attempt, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second} {
-		lo := jitteredBackoff(time.Second, 10*time.Second, attempt, 0)
-		hi := jitteredBackoff(time.Second, 10*time.Second, attempt, 0.999999)
-		if lo != want/2 || hi > want || hi < want*99/100 {
-			t.Errorf("attempt %d: range [%v, %v], want [%v, %v]", attempt, lo, hi, want/2, want)
-		}
-		if d := backoff(time.Second, 10*time.Second, attempt, nil); d < want/2 || d > want {
-			t.Errorf("attempt %d: backoff %v outside [%v, %v]", attempt, d, want/2, want)
-		}
-	}
-	if d := jitteredBackoff(0, time.Second, 3, 0.5); d != 0 {
-		t.Errorf("zero MinBackoff gives %v", d)
-	}
-}
-
 // TestRateLimitSpacing counts the limiter's waits on a fake clock: with 2
 // calls/s and a burst of 2, six calls wait 4 x 0.5 s.
 func TestRateLimitSpacing(t *testing.T) {

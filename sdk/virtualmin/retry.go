@@ -5,12 +5,10 @@ import (
 	"crypto/tls"
 	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptrace"
 	"sync"
-	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -155,26 +153,4 @@ func isTLSVerifyError(err error) bool {
 	var pe *pinError
 	var ve *tls.CertificateVerificationError
 	return errors.As(err, &pe) || errors.As(err, &ve)
-}
-
-// backoff is capped exponential backoff with jitter: attempt n waits a random
-// time between half and all of min*2^n, capped at max. The jitter spreads the
-// retries of many clients hitting the same server.
-func backoff(minWait, maxWait time.Duration, attempt int, _ *http.Response) time.Duration {
-	return jitteredBackoff(minWait, maxWait, attempt, rand.Float64())
-}
-
-func jitteredBackoff(minWait, maxWait time.Duration, attempt int, r float64) time.Duration {
-	if minWait <= 0 {
-		return 0
-	}
-	d := minWait
-	for i := 0; i < attempt && d < maxWait; i++ {
-		d *= 2
-	}
-	if d > maxWait {
-		d = maxWait
-	}
-	half := d / 2
-	return half + time.Duration(r*float64(d-half))
 }

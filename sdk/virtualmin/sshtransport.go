@@ -6,13 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/praho/terraform-provider-praho/sdk/internal/retry"
 	"github.com/praho/terraform-provider-praho/sdk/ssh"
 )
 
@@ -117,30 +118,30 @@ func (t *sshTransport) limiter() *limiter {
 // status) is never retried.
 func (t *sshTransport) roundTrip(ctx context.Context, cl *call) (rawResult, error) {
 	log := callLogger(ctx)
-	pol := t.opts.retry
-	maxAttempts := max(pol.MaxAttempts, 1)
 	res := rawResult{header: http.Header{}}
-	for attempt := 1; ; attempt++ {
-		res.attempts = attempt
-		if err := t.limiter().wait(ctx); err != nil {
-			return res, &transportErr{err: fmt.Errorf("waiting for the rate limiter: %w", err)}
-		}
-		body, terr := t.attempt(ctx, cl)
-		if terr == nil {
-			res.body = body
-			return res, nil
-		}
-		if attempt >= maxAttempts || ctx.Err() != nil || !sshRetryable(cl, terr) {
-			return res, terr
-		}
-		wait := jitteredBackoff(pol.MinBackoff, pol.MaxBackoff, attempt-1, rand.Float64())
+	hooks := retry.Hooks{Sleep: t.opts.clock.Sleep, OnRetry: func(attempt int, wait time.Duration, _ error) {
 		if log != nil {
-			log.Debug("virtualmin retry", "attempt", attempt+1, "transport", "ssh", "wait", wait.String())
+			log.DebugContext(ctx, "virtualmin retry", "attempt", attempt+1, "transport", "ssh", "wait", wait.String())
 		}
-		if err := t.opts.clock.Sleep(ctx, wait); err != nil {
-			return res, terr
+	}}
+	var terr *transportErr
+	n, _ := retry.Do(ctx, retry.Policy(t.opts.retry), hooks, func(int) (bool, error) {
+		if err := t.limiter().wait(ctx); err != nil {
+			terr = &transportErr{err: fmt.Errorf("waiting for the rate limiter: %w", err)}
+			return false, terr
 		}
+		var body []byte
+		if body, terr = t.attempt(ctx, cl); terr == nil {
+			res.body = body
+			return false, nil
+		}
+		return sshRetryable(cl, terr), terr
+	})
+	res.attempts = n
+	if terr != nil {
+		return res, terr
 	}
+	return res, nil
 }
 
 // sshRetryable: a classified failure (a missing command, sudo refusing) gives

@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"log/slog"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -142,5 +146,52 @@ func TestParseFingerprint(t *testing.T) {
 		if _, err := parseFingerprint(in); err == nil {
 			t.Errorf("parseFingerprint(%q) accepted", in)
 		}
+	}
+}
+
+// countingRT counts the attempts that went through a caller's transport.
+type countingRT struct {
+	next http.RoundTripper
+	n    atomic.Int32
+}
+
+func (c *countingRT) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.next.RoundTrip(r)
+}
+
+// TestWithHTTPClient: the caller's transport carries the calls; the TLS
+// policy applies to a clone of an *http.Transport (the caller's is left
+// alone) and cannot be put on another RoundTripper; redirects are never
+// followed whatever the caller's client says.
+func TestWithHTTPClient(t *testing.T) {
+	t.Parallel()
+	s := newTPServer(t, jsonOK("info", "ok"))
+	own := &http.Transport{}
+	hc := &http.Client{Transport: own, CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
+	c := tlsClient(t, s, nil, WithHTTPClient(hc), WithPinnedCertificateSHA256(s.pin()), nil)
+	if _, err := c.do(context.Background(), &call{program: "info"}); err != nil {
+		t.Fatalf("pinned through WithHTTPClient's transport: %v", err)
+	}
+	if own.TLSClientConfig != nil && (own.TLSClientConfig.InsecureSkipVerify || own.TLSClientConfig.VerifyConnection != nil) {
+		t.Error("the caller's transport was changed")
+	}
+	if hc.CheckRedirect == nil {
+		t.Error("the caller's client was changed")
+	}
+	// Without TLS options the caller's transport is used as it is: here it
+	// trusts the server's certificate itself.
+	pool := x509.NewCertPool()
+	pool.AddCert(s.Certificate())
+	rt := &countingRT{next: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	c = tlsClient(t, s, WithHTTPClient(&http.Client{Transport: rt}))
+	if _, err := c.do(context.Background(), &call{program: "info"}); err != nil || rt.n.Load() != 1 {
+		t.Fatalf("through the caller's transport: %v, %d attempts seen", err, rt.n.Load())
+	}
+	if _, err := NewClient(s.URL, WithHTTPClient(&http.Client{Transport: rt}), WithPinnedCertificateSHA256(s.pin())); err == nil {
+		t.Error("a pin on a RoundTripper that is not an *http.Transport was accepted")
+	}
+	if _, err := NewClient(s.URL, WithHTTPClient(nil)); err == nil {
+		t.Error("WithHTTPClient(nil) accepted")
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/praho/terraform-provider-praho/sdk/internal/retry"
 )
 
 // transport carries one call to the server and brings back the raw answer.
@@ -64,33 +66,14 @@ type httpTransport struct {
 }
 
 func newHTTPTransport(base *url.URL, server string, o *options, lim *limiter, log *slog.Logger) (*httpTransport, error) {
-	tlsConf, err := buildTLSConfig(server, &o.tls)
+	hc, err := o.buildHTTPClient(server)
 	if err != nil {
 		return nil, err
 	}
-	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
-	dial := dialFunc(dialer.DialContext)
-	if o.dialHook != nil {
-		dial = o.dialHook
-	}
-	ht := &http.Transport{
-		Proxy:               http.ProxyFromEnvironment,
-		DialContext:         dial,
-		TLSClientConfig:     tlsConf,
-		TLSHandshakeTimeout: 30 * time.Second,
-		// Webmin answers HTTP/1.0 with Connection: close; a pool would only
-		// hold dead connections.
-		DisableKeepAlives:      true,
-		ForceAttemptHTTP2:      false,
-		ResponseHeaderTimeout:  0, // the call timeout bounds the wait
-		MaxResponseHeaderBytes: 1 << 20,
-	}
-	hc := &http.Client{
-		Transport: &limitedRoundTripper{next: ht, lim: lim},
-		// A redirect is an answer to classify (plain HTTP, login page), never
-		// something to follow with the password.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	hc.Transport = &limitedRoundTripper{next: hc.Transport, lim: lim}
+	// A redirect is an answer to classify (plain HTTP, login page), never
+	// something to follow with the password.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	p := o.retry
 	rc := &retryablehttp.Client{
 		HTTPClient:     hc,
@@ -99,11 +82,64 @@ func newHTTPTransport(base *url.URL, server string, o *options, lim *limiter, lo
 		RetryWaitMax:   p.MaxBackoff,
 		RetryMax:       p.MaxAttempts - 1,
 		CheckRetry:     checkRetry,
-		Backoff:        backoff,
+		Backoff:        retry.HTTPBackoff,
 		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
 		RequestLogHook: requestLogHook,
 	}
 	return &httpTransport{url: base.String(), server: server, creds: o.creds, ua: o.userAgent, rc: rc}, nil
+}
+
+// buildHTTPClient returns the HTTP client to send through: a copy of
+// WithHTTPClient's with the TLS policy on a clone of its transport, or the
+// client's own.
+func (o *options) buildHTTPClient(server string) (*http.Client, error) {
+	tlsOpts := o.tls.roots != nil || len(o.tls.pins) > 0 || o.tls.insecureSkipVerify
+	if o.httpClient != nil {
+		hc := *o.httpClient
+		if !tlsOpts {
+			if hc.Transport == nil {
+				hc.Transport = http.DefaultTransport
+			}
+			return &hc, nil
+		}
+		var t *http.Transport
+		switch base := hc.Transport.(type) {
+		case nil:
+			t = http.DefaultTransport.(*http.Transport).Clone()
+		case *http.Transport:
+			t = base.Clone()
+		default:
+			return nil, fmt.Errorf("WithCACertPEM, WithPinnedCertificateSHA256 and WithInsecureSkipVerify need WithHTTPClient's Transport to be an *http.Transport, not %T; set TLS on your transport instead", base)
+		}
+		conf, err := buildTLSConfig(server, &o.tls)
+		if err != nil {
+			return nil, err
+		}
+		t.TLSClientConfig = conf
+		hc.Transport = t
+		return &hc, nil
+	}
+	conf, err := buildTLSConfig(server, &o.tls)
+	if err != nil {
+		return nil, err
+	}
+	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	dial := dialFunc(dialer.DialContext)
+	if o.dialHook != nil {
+		dial = o.dialHook
+	}
+	return &http.Client{Transport: &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         dial,
+		TLSClientConfig:     conf,
+		TLSHandshakeTimeout: 30 * time.Second,
+		// Webmin answers HTTP/1.0 with Connection: close; a pool would only
+		// hold dead connections.
+		DisableKeepAlives:      true,
+		ForceAttemptHTTP2:      false,
+		ResponseHeaderTimeout:  0, // the call timeout bounds the wait
+		MaxResponseHeaderBytes: 1 << 20,
+	}}, nil
 }
 
 // roundTrip posts the call and reads the answer. The body is read inside the
