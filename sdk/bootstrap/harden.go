@@ -95,6 +95,11 @@ func (b *Bootstrapper) Harden(ctx context.Context, o HardenOptions) (*HardenResu
 	if (len(o.TLS.CertPEM) == 0) != (len(o.TLS.KeyPEM) == 0) {
 		return res, fmt.Errorf("%w: a TLS certificate needs its key and the other way round", ErrInvalidOptions)
 	}
+	if o.TLS.Hostname != "" {
+		if err := ValidateHostname(o.TLS.Hostname); err != nil {
+			return res, err
+		}
+	}
 	if b.ssh == nil {
 		return res, &StepError{Step: "harden", Op: "connect", Err: errNoSSH}
 	}
@@ -560,23 +565,28 @@ func (b *Bootstrapper) tls(ctx context.Context, o TLSOptions) (StepResult, *x509
 			reason = "the old one is not valid for " + o.Hostname
 		}
 		if reason != "" {
+			host, err := b.certificateName(ctx, res.Name, o.Hostname)
+			if err != nil {
+				return res, nil, err
+			}
+			// openssl parses -subj ("/" and "+" start more fields) and
+			// -addext (config syntax: "$" expands, "," adds names): host
+			// passed ValidateHostname, so it holds none of those.
 			if _, err := b.script(ctx, res.Name, "make a self-signed certificate", `
 set -e
 umask 077
-host=$4
-[ -n "$host" ] || host=$(uname -n)
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days "$3" -keyout "$d/key" -out "$d/cert" \
-	-subj "/CN=$host" -addext "subjectAltName=DNS:$host" 2>"$d/err" || { cat "$d/err" >&2; exit 1; }
+	-subj "/CN=$4" -addext "subjectAltName=DNS:$4" 2>"$d/err" || { cat "$d/err" >&2; exit 1; }
 mkdir -p "$(dirname -- "$1")"
 cat "$d/key" "$d/cert" > "$1.new"
 mv -f "$1.new" "$1"
 if [ -n "$2" ]; then cp "$d/cert" "$2.new" && mv -f "$2.new" "$2"; fi
-`, keyfile, certfile, strconv.Itoa(o.ValidDays), o.Hostname); err != nil {
+`, keyfile, certfile, strconv.Itoa(o.ValidDays), host); err != nil {
 				return res, nil, err
 			}
-			done = append(done, "made a self-signed certificate because "+reason)
+			done = append(done, "made a self-signed certificate for "+host+" because "+reason)
 		}
 	}
 	if !ssl {
@@ -608,6 +618,23 @@ mv -f "$f.praho" "$f"
 		return res, nil, &StepError{Step: res.Name, Op: "read the new certificate", Err: errors.New("no certificate in " + keyfile)}
 	}
 	return res, cert, nil
+}
+
+// certificateName is the name a self-signed certificate is made for:
+// hostname, or else the host's own name (uname -n), which must be a host
+// name too. A trailing dot is dropped.
+func (b *Bootstrapper) certificateName(ctx context.Context, step, hostname string) (string, error) {
+	if hostname == "" {
+		out, err := b.run(ctx, step, "read the host's name", "uname", "-n")
+		if err != nil {
+			return "", err
+		}
+		hostname = strings.TrimSpace(out)
+		if err := ValidateHostname(hostname); err != nil {
+			return "", &StepError{Step: step, Op: "read the host's name", Err: fmt.Errorf("%w; set the TLS hostname", err)}
+		}
+	}
+	return strings.TrimSuffix(hostname, "."), nil
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -1,7 +1,9 @@
 package bootstrap_test
 
 import (
+	"context"
 	"crypto/tls"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -206,4 +208,42 @@ func TestHardenNoFirewall(t *testing.T) {
 func portOf(addr string) string {
 	_, p, _ := net.SplitHostPort(addr)
 	return p
+}
+
+// TestHardenRefusesHostileTLSHostname: a TLS hostname that openssl would
+// read as more subject fields ("/O=..."), more subjectAltNames (",") or a
+// config variable ("$") is refused before any command runs (the
+// Bootstrapper has no SSH connection: reaching the host would fail
+// differently).
+func TestHardenRefusesHostileTLSHostname(t *testing.T) {
+	b := bootstrap.New(nil)
+	for _, name := range []string{
+		"vm1.example.test/O=Injected Org/CN=bank.example",
+		"vm1.$HOME.example.test",
+		"vm1.example.test,DNS:bank.example",
+		"vm1.example.test+O=Injected",
+		`vm1\.example.test`,
+		"-vm1.example.test",
+		"vm1..example.test",
+		"vm1 example.test",
+	} {
+		_, err := b.Harden(context.Background(), bootstrap.HardenOptions{TLS: bootstrap.TLSOptions{Hostname: name}})
+		if !errorsIs(err, bootstrap.ErrInvalidOptions) || !strings.Contains(fmt.Sprint(err), "is not a host name") {
+			t.Errorf("Hostname %q: err = %v, want ErrInvalidOptions before any command", name, err)
+		}
+	}
+}
+
+func TestValidateHostname(t *testing.T) {
+	for _, ok := range []string{"vm1.example.test", "vm1.example.test.", "VM-1.Example.test", "localhost", "xn--coal-6qa8b.ro"} {
+		if err := bootstrap.ValidateHostname(ok); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", ".", "a/b.example", "a$b.example", "școală.ro", "a_b.example", strings.Repeat("a", 64) + ".example",
+		strings.Repeat("abcdefghi.", 26) + "example"} {
+		if err := bootstrap.ValidateHostname(bad); !errorsIs(err, bootstrap.ErrInvalidOptions) {
+			t.Errorf("%q: err = %v", bad, err)
+		}
+	}
 }

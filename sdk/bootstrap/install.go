@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -37,6 +38,42 @@ func (m InstallMode) String() string {
 		return "LEMP"
 	}
 	return fmt.Sprintf("InstallMode(%d)", int(m))
+}
+
+// ValidateHostname checks that name is a host name: labels of letters,
+// digits and hyphens (no leading or trailing hyphen, at most 63 characters),
+// joined by dots, at most 253 characters, with an optional trailing dot. The
+// name reaches the installer's command line and openssl's certificate subject
+// and subjectAltName, whose parsers give "/", "+", "=", ",", "$" and "\"
+// meanings (more subject fields, more names, variables): none of them can
+// pass this check. The error wraps ErrInvalidOptions.
+func ValidateHostname(name string) error {
+	n := strings.TrimSuffix(name, ".")
+	bad := func(why string) error {
+		return fmt.Errorf("%w: hostname %q is not a host name: %s", ErrInvalidOptions, name, why)
+	}
+	if n == "" {
+		return bad("it is empty")
+	}
+	if len(n) > 253 {
+		return bad("it is longer than 253 characters")
+	}
+	for _, l := range strings.Split(n, ".") {
+		switch {
+		case l == "":
+			return bad("it has an empty label")
+		case len(l) > 63:
+			return bad("label " + strconv.Quote(l) + " is longer than 63 characters")
+		case l[0] == '-' || l[len(l)-1] == '-':
+			return bad("label " + strconv.Quote(l) + " starts or ends with a hyphen")
+		}
+		for _, r := range l {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+				return bad(fmt.Sprintf("%q is not a letter, a digit, a hyphen or a dot (an IDN goes in its punycode form)", r))
+			}
+		}
+	}
+	return nil
 }
 
 // DefaultInstallerURL is where Virtualmin publishes its installer.
@@ -134,8 +171,8 @@ func installerArgs(o InstallOptions) ([]string, error) {
 		return nil, fmt.Errorf("%w: unknown install mode %d", ErrInvalidOptions, int(o.Mode))
 	}
 	if o.Hostname != "" {
-		if strings.HasPrefix(o.Hostname, "-") || strings.ContainsAny(o.Hostname, " \t\n/") {
-			return nil, fmt.Errorf("%w: hostname %q is not a host name", ErrInvalidOptions, o.Hostname)
+		if err := ValidateHostname(o.Hostname); err != nil {
+			return nil, err
 		}
 		args = append(args, "--hostname", o.Hostname)
 	}
