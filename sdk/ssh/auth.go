@@ -1,6 +1,7 @@
 package ssh
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -65,12 +66,23 @@ func (a *privateKeyAuth) signer() (xssh.Signer, error) {
 	var missing *xssh.PassphraseMissingError
 	switch {
 	case errors.As(err, &missing):
-		return nil, fmt.Errorf("%w: the private key is encrypted: give its passphrase", ErrInvalidConfig)
+		return nil, &KeyError{Problem: "it is encrypted and no passphrase was given", Passphrase: true, Err: err}
+	case errors.Is(err, x509.IncorrectPasswordError):
+		return nil, &KeyError{Problem: "the passphrase does not decrypt it", Passphrase: true, Err: err}
 	case err != nil:
 		// x/crypto's parse errors never quote the key material.
-		return nil, fmt.Errorf("%w: private key: %v", ErrInvalidConfig, err)
+		return nil, &KeyError{Problem: "it cannot be read as a PEM or OpenSSH private key: " + err.Error(), Err: err}
 	}
 	return signer, nil
+}
+
+// CheckPrivateKey reports whether PrivateKey(pemBytes, passphrase) can be
+// used to log in: the key parses and the passphrase, if any, decrypts it. The
+// error is a *KeyError (wrapping ErrInvalidConfig), the one Dial would
+// return, so a caller can report a bad key before connecting anywhere.
+func CheckPrivateKey(pemBytes []byte, passphrase string) error {
+	_, err := (&privateKeyAuth{pem: pemBytes, passphrase: passphrase}).signer()
+	return err
 }
 
 type agentAuth struct{ socket string }

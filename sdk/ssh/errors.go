@@ -27,6 +27,27 @@ var (
 	ErrExitMissing = errors.New("ssh: remote command ended without an exit status")
 )
 
+// KeyError is a private key (PrivateKey) that cannot be used: it does not
+// parse, it is encrypted and no passphrase was given, or the passphrase does
+// not decrypt it. It never holds key material. It matches ErrInvalidConfig
+// with errors.Is, and is never retried.
+type KeyError struct {
+	// Problem says what is wrong, in words ("the passphrase does not
+	// decrypt it").
+	Problem string
+	// Passphrase is true when the passphrase is at fault (missing or wrong)
+	// rather than the key.
+	Passphrase bool
+	// Err is x/crypto's error.
+	Err error
+}
+
+// Error implements error.
+func (e *KeyError) Error() string { return "ssh: private key: " + e.Problem }
+
+// Unwrap returns ErrInvalidConfig and the parse error.
+func (e *KeyError) Unwrap() []error { return []error{ErrInvalidConfig, e.Err} }
+
 // HostKeyError is returned when the host key the server presents is not the
 // expected one. It is never retried: a changed host key is either a rebuilt
 // host (update the pinned key) or a man-in-the-middle.
