@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -40,6 +41,7 @@ var (
 	_ resource.ResourceWithImportState      = (*virtualminServerResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*virtualminServerResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*virtualminServerResource)(nil)
+	_ resource.ResourceWithValidateConfig   = (*virtualminServerResource)(nil)
 )
 
 // webminPort is where Virtualmin's installer makes Webmin listen.
@@ -91,19 +93,23 @@ type virtualminServerModel struct {
 }
 
 type serverSSHBlock struct {
-	User                  types.String        `tfsdk:"user"`
-	Port                  types.Int64         `tfsdk:"port"`
-	PrivateKey            types.String        `tfsdk:"private_key"`
-	PrivateKeyPassphrase  types.String        `tfsdk:"private_key_passphrase"`
-	UseAgent              types.Bool          `tfsdk:"use_agent"`
-	AgentSocket           types.String        `tfsdk:"agent_socket"`
-	HostKey               types.String        `tfsdk:"host_key"`
-	HostKeySHA256         types.String        `tfsdk:"host_key_sha256"`
-	KnownHostsFile        types.String        `tfsdk:"known_hosts_file"`
-	InsecureIgnoreHostKey types.Bool          `tfsdk:"insecure_ignore_host_key"`
-	ConnectTimeout        types.String        `tfsdk:"connect_timeout"`
-	DialTimeout           types.String        `tfsdk:"dial_timeout"`
-	Bastion               *serverBastionBlock `tfsdk:"bastion"`
+	User                   types.String        `tfsdk:"user"`
+	Port                   types.Int64         `tfsdk:"port"`
+	PrivateKey             types.String        `tfsdk:"private_key"`
+	PrivateKeyWO           types.String        `tfsdk:"private_key_wo"`
+	PrivateKeyWOVersion    types.Int64         `tfsdk:"private_key_wo_version"`
+	PrivateKeyFile         types.String        `tfsdk:"private_key_file"`
+	PrivateKeyPassphrase   types.String        `tfsdk:"private_key_passphrase"`
+	PrivateKeyPassphraseWO types.String        `tfsdk:"private_key_passphrase_wo"`
+	UseAgent               types.Bool          `tfsdk:"use_agent"`
+	AgentSocket            types.String        `tfsdk:"agent_socket"`
+	HostKey                types.String        `tfsdk:"host_key"`
+	HostKeySHA256          types.String        `tfsdk:"host_key_sha256"`
+	KnownHostsFile         types.String        `tfsdk:"known_hosts_file"`
+	InsecureIgnoreHostKey  types.Bool          `tfsdk:"insecure_ignore_host_key"`
+	ConnectTimeout         types.String        `tfsdk:"connect_timeout"`
+	DialTimeout            types.String        `tfsdk:"dial_timeout"`
+	Bastion                *serverBastionBlock `tfsdk:"bastion"`
 }
 
 type serverBastionBlock struct {
@@ -171,10 +177,27 @@ func (r *virtualminServerResource) Schema(ctx context.Context, _ resource.Schema
 	sshAttrs["port"] = schema.Int64Attribute{Optional: true, MarkdownDescription: "SSH port. Defaults to `22`.",
 		Validators: []validator.Int64{int64validator.Between(1, 65535)}}
 	sshAttrs["private_key"] = schema.StringAttribute{Optional: true, Sensitive: true,
-		MarkdownDescription: "Private key (PEM or OpenSSH form) to log in with."}
+		MarkdownDescription: "Private key (PEM or OpenSSH form) to log in with. **Stored in state** (sensitive): prefer " +
+			"`use_agent` or `private_key_file`, or `private_key_wo`."}
+	sshAttrs["private_key_wo"] = schema.StringAttribute{Optional: true, Sensitive: true, WriteOnly: true,
+		MarkdownDescription: "Private key (PEM or OpenSSH form) to log in with, never stored (Terraform 1.11 or OpenTofu 1.11 " +
+			"and later). Terraform sends it at create and update only: refreshes then check the server over the API alone " +
+			"(unless `use_agent` is on), and `uninstall_on_destroy` needs another login. Change `private_key_wo_version` " +
+			"to log in with a new key (the bootstrap runs again, changing nothing that is already right)."}
+	sshAttrs["private_key_wo_version"] = schema.Int64Attribute{Optional: true,
+		MarkdownDescription: "Change this number when `private_key_wo` or `private_key_passphrase_wo` changes.",
+		Validators:          []validator.Int64{int64validator.AlsoRequires(path.MatchRelative().AtParent().AtName("private_key_wo"))}}
+	sshAttrs["private_key_file"] = schema.StringAttribute{Optional: true,
+		MarkdownDescription: "Path of a private key file on the machine running Terraform, read whenever the provider " +
+			"connects: only the path is stored. Use `pathexpand(\"~/.ssh/id_ed25519\")` for a path under your home."}
 	sshAttrs["private_key_passphrase"] = schema.StringAttribute{Optional: true, Sensitive: true,
-		MarkdownDescription: "Passphrase of an encrypted `private_key`."}
-	sshAttrs["use_agent"] = schema.BoolAttribute{Optional: true, MarkdownDescription: "Log in with the keys of an SSH agent."}
+		MarkdownDescription: "Passphrase of an encrypted private key. **Stored in state** (sensitive): prefer " +
+			"`private_key_passphrase_wo`, or a key in the agent."}
+	sshAttrs["private_key_passphrase_wo"] = schema.StringAttribute{Optional: true, Sensitive: true, WriteOnly: true,
+		MarkdownDescription: "Passphrase of an encrypted private key, never stored (Terraform 1.11 or OpenTofu 1.11 and " +
+			"later). Like `private_key_wo`, it is only there at create and update."}
+	sshAttrs["use_agent"] = schema.BoolAttribute{Optional: true, MarkdownDescription: "Log in with the keys of an SSH agent " +
+		"(nothing secret is stored). With `private_key_file`, the recommended way."}
 	sshAttrs["agent_socket"] = schema.StringAttribute{Optional: true, MarkdownDescription: "The agent's socket; defaults to `$SSH_AUTH_SOCK`."}
 	sshAttrs["connect_timeout"] = schema.StringAttribute{Optional: true, Validators: []validator.String{durationValidator{}},
 		MarkdownDescription: "Time limit of one connection attempt (TCP, key exchange, login), a Go duration. Defaults to `15s`."}
@@ -339,6 +362,38 @@ func (r *virtualminServerResource) ConfigValidators(context.Context) []resource.
 		resourcevalidator.ExactlyOneOf(path.MatchRoot("api_password"), path.MatchRoot("api_password_wo")),
 		resourcevalidator.Conflicting(path.MatchRoot("api_password"), path.MatchRoot("api_password_wo_version")),
 		resourcevalidator.RequiredTogether(path.MatchRoot("hardening").AtName("tls_certificate_pem"), path.MatchRoot("hardening").AtName("tls_private_key_pem")),
+		resourcevalidator.Conflicting(path.MatchRoot("ssh").AtName("private_key"), path.MatchRoot("ssh").AtName("private_key_wo"),
+			path.MatchRoot("ssh").AtName("private_key_file")),
+		resourcevalidator.Conflicting(path.MatchRoot("ssh").AtName("private_key_passphrase"), path.MatchRoot("ssh").AtName("private_key_passphrase_wo")),
+	}
+}
+
+// ValidateConfig checks the SSH login before any connection: a private key
+// given inline must parse (and its passphrase decrypt it), and a destroy
+// that uninstalls needs a login that is there at destroy time, when
+// write-only values are not.
+func (r *virtualminServerResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m virtualminServerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || m.SSH == nil {
+		return
+	}
+	b := m.SSH
+	known := func(v types.String) bool { return !v.IsUnknown() }
+	if known(b.PrivateKey) && known(b.PrivateKeyWO) && known(b.PrivateKeyPassphrase) && known(b.PrivateKeyPassphraseWO) {
+		login := b.login(sshWriteOnly{key: b.PrivateKeyWO.ValueString(), passphrase: b.PrivateKeyPassphraseWO.ValueString()})
+		if login.key != "" {
+			if err := ssh.CheckPrivateKey([]byte(login.key), login.passphrase); err != nil {
+				at, summary, detail := login.keyError(err)
+				resp.Diagnostics.AddAttributeError(at, summary, detail)
+			}
+		}
+	}
+	if m.UninstallOnDestroy.ValueBool() && !b.UseAgent.ValueBool() && (!b.PrivateKeyWO.IsNull() || !b.PrivateKeyPassphraseWO.IsNull()) {
+		resp.Diagnostics.AddAttributeError(path.Root("uninstall_on_destroy"), "No SSH login at destroy time",
+			"uninstall_on_destroy connects over SSH when the server is destroyed, and Terraform does not send write-only "+
+				"values (ssh.private_key_wo, ssh.private_key_passphrase_wo) then. Log in with ssh.use_agent or "+
+				"ssh.private_key_file (with a stored passphrase if it is encrypted), or turn uninstall_on_destroy off.")
 	}
 }
 
@@ -401,8 +456,89 @@ func serverEndpoint(address string) (string, error) {
 	return normalizeEndpoint(address, webminPort)
 }
 
-// sshConfig builds the SSH client configuration of m.
-func (m *virtualminServerModel) sshConfig(logger *slog.Logger, creating bool) (ssh.Config, []string, error) {
+// sshWriteOnly holds the write-only SSH settings, which only the
+// configuration of a create or an update carries.
+type sshWriteOnly struct{ key, passphrase string }
+
+// writeOnlySSH reads the write-only SSH settings of a configuration.
+func writeOnlySSH(config *virtualminServerModel) sshWriteOnly {
+	if config.SSH == nil {
+		return sshWriteOnly{}
+	}
+	return sshWriteOnly{key: config.SSH.PrivateKeyWO.ValueString(), passphrase: config.SSH.PrivateKeyPassphraseWO.ValueString()}
+}
+
+// sshKeyLogin is the private key to log in with and where each part comes
+// from, for errors that name the attribute.
+type sshKeyLogin struct {
+	key, keyAttr, passphrase, passphraseAttr string
+	// file is private_key_file's path; key is read from it.
+	file string
+}
+
+// login picks the private key and passphrase: the write-only ones when the
+// configuration of a create or update has them, else the stored ones.
+func (b *serverSSHBlock) login(wo sshWriteOnly) sshKeyLogin {
+	l := sshKeyLogin{key: b.PrivateKey.ValueString(), keyAttr: "private_key",
+		passphrase: b.PrivateKeyPassphrase.ValueString(), passphraseAttr: "private_key_passphrase"}
+	switch {
+	case wo.key != "":
+		l.key, l.keyAttr = wo.key, "private_key_wo"
+	case b.PrivateKeyFile.ValueString() != "":
+		l.file, l.keyAttr = b.PrivateKeyFile.ValueString(), "private_key_file"
+	}
+	if wo.passphrase != "" {
+		l.passphrase, l.passphraseAttr = wo.passphrase, "private_key_passphrase_wo"
+	}
+	return l
+}
+
+// keyError turns ssh.CheckPrivateKey's error into a diagnostic naming the
+// attribute at fault and the problem, never the key.
+func (l sshKeyLogin) keyError(err error) (path.Path, string, string) {
+	at, what := path.Root("ssh").AtName(l.keyAttr), "ssh."+l.keyAttr
+	if l.file != "" {
+		what += " (" + l.file + ")"
+	}
+	var ke *ssh.KeyError
+	if errors.As(err, &ke) && ke.Passphrase {
+		if l.passphrase != "" {
+			at = path.Root("ssh").AtName(l.passphraseAttr)
+		}
+		return at, "Private key cannot be decrypted", fmt.Sprintf("%s: %s. Set ssh.private_key_passphrase_wo (or "+
+			"ssh.private_key_passphrase) to the key's passphrase.", what, ke.Problem)
+	}
+	problem := err.Error()
+	if errors.As(err, &ke) {
+		problem = ke.Problem
+	}
+	return at, "Invalid private key", fmt.Sprintf("%s: %s. Give the private key itself (the file that starts with "+
+		"-----BEGIN OPENSSH PRIVATE KEY----- or another PEM header), not the public key.", what, problem)
+}
+
+// attributeError is an invalid setting found while building a client
+// configuration, reported on its attribute.
+type attributeError struct {
+	at              path.Path
+	summary, detail string
+}
+
+func (e *attributeError) Error() string { return e.detail }
+
+// addSSHSettingsError reports an error of sshConfig.
+func addSSHSettingsError(diags *diag.Diagnostics, err error) {
+	var ae *attributeError
+	if errors.As(err, &ae) {
+		diags.AddAttributeError(ae.at, ae.summary, ae.detail)
+		return
+	}
+	diags.AddAttributeError(path.Root("ssh"), "Invalid SSH settings", err.Error())
+}
+
+// sshConfig builds the SSH client configuration of m. wo carries the
+// write-only settings of a create or an update (empty otherwise). An error
+// naming an attribute is an *attributeError.
+func (m *virtualminServerModel) sshConfig(logger *slog.Logger, creating bool, wo sshWriteOnly) (ssh.Config, []string, error) {
 	b := m.SSH
 	if b == nil {
 		return ssh.Config{}, nil, errors.New("the ssh block is required: the host is bootstrapped over SSH")
@@ -417,19 +553,35 @@ func (m *virtualminServerModel) sshConfig(logger *slog.Logger, creating bool) (s
 		Logger: logger,
 	}
 	var secrets []string
-	if k := b.PrivateKey.ValueString(); k != "" {
-		pp := b.PrivateKeyPassphrase.ValueString()
-		cfg.Auth = append(cfg.Auth, ssh.PrivateKey([]byte(k), pp))
-		secrets = append(secrets, k)
-		if pp != "" {
-			secrets = append(secrets, pp)
+	login := b.login(wo)
+	if login.file != "" {
+		k, err := os.ReadFile(login.file)
+		if err != nil {
+			return cfg, nil, &attributeError{at: path.Root("ssh").AtName("private_key_file"), summary: "Cannot read the private key file",
+				detail: fmt.Sprintf("ssh.private_key_file: %v", err)}
+		}
+		login.key = string(k)
+	}
+	if login.key != "" {
+		if err := ssh.CheckPrivateKey([]byte(login.key), login.passphrase); err != nil {
+			at, summary, detail := login.keyError(err)
+			return cfg, nil, &attributeError{at: at, summary: summary, detail: detail}
+		}
+		cfg.Auth = append(cfg.Auth, ssh.PrivateKey([]byte(login.key), login.passphrase))
+		secrets = append(secrets, login.key)
+		if login.passphrase != "" {
+			secrets = append(secrets, login.passphrase)
 		}
 	}
 	if b.UseAgent.ValueBool() {
 		cfg.Auth = append(cfg.Auth, ssh.Agent(b.AgentSocket.ValueString()))
 	}
 	if len(cfg.Auth) == 0 {
-		return cfg, nil, errors.New("ssh: set private_key or use_agent = true")
+		if !b.PrivateKeyWOVersion.IsNull() {
+			return cfg, nil, errors.New("ssh: no login: ssh.private_key_wo is write-only and Terraform sends it at create " +
+				"and update only; set use_agent = true or private_key_file for this operation")
+		}
+		return cfg, nil, errors.New("ssh: set private_key_file, use_agent = true, private_key_wo or private_key")
 	}
 	var err error
 	if cfg.HostKey, err = hostKeyCheck(b.HostKey, b.HostKeySHA256, b.KnownHostsFile, b.InsecureIgnoreHostKey, "ssh"); err != nil {
@@ -574,7 +726,7 @@ func (r *virtualminServerResource) Create(ctx context.Context, req resource.Crea
 	}
 	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Create, 45*time.Minute)
 	defer cancel()
-	r.apply(ctx, &plan, apiPassword(&plan, &config), &resp.Diagnostics)
+	r.apply(ctx, &plan, apiPassword(&plan, &config), writeOnlySSH(&config), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -602,7 +754,7 @@ func (r *virtualminServerResource) Update(ctx context.Context, req resource.Upda
 	defer cancel()
 	// Every step is idempotent: running the bootstrap again applies what
 	// changed (hardening, API password) and leaves the rest alone.
-	r.apply(ctx, &plan, apiPassword(&plan, &config), &resp.Diagnostics)
+	r.apply(ctx, &plan, apiPassword(&plan, &config), writeOnlySSH(&config), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -627,7 +779,7 @@ func apiPassword(plan, config *virtualminServerModel) string {
 }
 
 // apply runs the bootstrap and fills m's computed attributes.
-func (r *virtualminServerResource) apply(ctx context.Context, m *virtualminServerModel, password string, diags *diag.Diagnostics) {
+func (r *virtualminServerResource) apply(ctx context.Context, m *virtualminServerModel, password string, wo sshWriteOnly, diags *diag.Diagnostics) {
 	address := m.Address.ValueString()
 	endpoint, err := serverEndpoint(address)
 	if err != nil {
@@ -641,9 +793,9 @@ func (r *virtualminServerResource) apply(ctx context.Context, m *virtualminServe
 	ctx = tflog.MaskMessageStrings(ctx, password)
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "password", "private_key")
 	logger := slog.New(&tflogHandler{ctx: ctx})
-	cfg, secrets, err := m.sshConfig(logger, true)
+	cfg, secrets, err := m.sshConfig(logger, true, wo)
 	if err != nil {
-		diags.AddAttributeError(path.Root("ssh"), "Invalid SSH settings", err.Error())
+		addSSHSettingsError(diags, err)
 		return
 	}
 	ctx = tflog.MaskMessageStrings(ctx, secrets...)
@@ -696,7 +848,10 @@ func sshDialError(diags *diag.Diagnostics, addr string, err error) {
 		hint = "The host presented a host key other than the one configured: the connection was refused, as it could be " +
 			"someone else's machine. If the host was rebuilt, update ssh.host_key, ssh.host_key_sha256 or the known_hosts file."
 	case errors.Is(err, ssh.ErrAuthFailed):
-		hint = "The host refused the login: check ssh.user and ssh.private_key (or the agent)."
+		hint = "The host refused the login: check ssh.user and the private key (ssh.private_key_file, ssh.private_key_wo, " +
+			"ssh.private_key) or the agent's keys."
+	case errors.Is(err, ssh.ErrInvalidConfig):
+		hint = "Nothing was sent to the host: fix the ssh settings."
 	}
 	diags.AddError("Cannot connect to the host over SSH", fmt.Sprintf("Host: %s\n%s\n\n%s", addr, err, hint))
 }
@@ -766,7 +921,7 @@ func (r *virtualminServerResource) Read(ctx context.Context, req resource.ReadRe
 	// a dead host), otherwise over the API alone.
 	var client *ssh.Client
 	if state.SSH != nil {
-		cfg, secrets, err := state.sshConfig(slog.New(&tflogHandler{ctx: ctx}), false)
+		cfg, secrets, err := state.sshConfig(slog.New(&tflogHandler{ctx: ctx}), false, sshWriteOnly{})
 		ctx = tflog.MaskMessageStrings(ctx, secrets...)
 		if err == nil {
 			cfg.ConnectTimeout = min(cfg.ConnectTimeout, 10*time.Second)
@@ -827,9 +982,9 @@ func (r *virtualminServerResource) Delete(ctx context.Context, req resource.Dele
 	defer cancel()
 	endpoint, _ := serverEndpoint(state.Address.ValueString())
 	if state.UninstallOnDestroy.ValueBool() {
-		cfg, secrets, err := state.sshConfig(slog.New(&tflogHandler{ctx: ctx}), true)
+		cfg, secrets, err := state.sshConfig(slog.New(&tflogHandler{ctx: ctx}), true, sshWriteOnly{})
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("ssh"), "Invalid SSH settings", err.Error())
+			addSSHSettingsError(&resp.Diagnostics, err)
 			return
 		}
 		ctx = tflog.MaskMessageStrings(ctx, secrets...)

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -19,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 	xssh "golang.org/x/crypto/ssh"
 
 	"github.com/praho/terraform-provider-praho/internal/acctest"
@@ -66,6 +68,9 @@ type serverConfig struct {
 	check       bool
 	ports       string
 	installerF  string
+	// login is the ssh block's login lines; private_key from
+	// var.ssh_private_key when empty.
+	login string
 }
 
 func (c serverConfig) String() string {
@@ -78,6 +83,9 @@ func (c serverConfig) String() string {
 	}
 	if c.installerF == "" {
 		c.installerF = c.h.InstallerFile()
+	}
+	if c.login == "" {
+		c.login = "private_key = var.ssh_private_key"
 	}
 	// Secrets come in as sensitive variables (TF_VAR_...), as in real use:
 	// the test harness logs the configuration text at TRACE.
@@ -108,7 +116,7 @@ resource "praho_virtualmin_server" "vm" {
   ssh {
     user        = %q
     port        = %d
-    private_key = var.ssh_private_key
+    %s
     host_key    = %q
     dial_timeout = "2m"
 %s  }
@@ -121,7 +129,7 @@ resource "praho_virtualmin_server" "vm" {
     fail2ban   = true
   }
 }
-`, c.h.NS.Addr, c.password(), c.h.NS.HostAddr, c.uninstall, c.h.SSHD.User, c.h.SSHD.Port, hk, c.bastion, c.installerF, c.ports)
+`, c.h.NS.Addr, c.password(), c.h.NS.HostAddr, c.uninstall, c.h.SSHD.User, c.h.SSHD.Port, c.login, hk, c.bastion, c.installerF, c.ports)
 	if c.provider {
 		s += fmt.Sprintf(`
 variable "pin" {
@@ -642,5 +650,189 @@ func TestAccVirtualminServer_bastion(t *testing.T) {
 				return checkInstallerRuns(h, 1)(nil)
 			},
 		}},
+	})
+}
+
+// TestAccVirtualminServer_writeOnlySSHKey: an encrypted private key and its
+// passphrase given write-only bootstrap the host and are in neither the state
+// nor any attribute; refreshes check the server over the API alone and plan
+// nothing; a new private_key_wo_version runs the bootstrap again in place
+// with the key from the configuration; a key that cannot be used fails the
+// plan naming its attribute, and uninstall_on_destroy is refused with no
+// login left for destroy time. Then a private_key_file is read at refresh and
+// at the uninstalling destroy.
+func TestAccVirtualminServer_writeOnlySSHKey(t *testing.T) {
+	h := serverHost(t, 5, bootstraptest.WithFirewall(bootstraptest.UFW))
+	for _, v := range []string{"PRAHO_VIRTUALMIN_USERNAME", "PRAHO_VIRTUALMIN_PASSWORD", "PRAHO_VIRTUALMIN_CA_CERTIFICATE", "PRAHO_VIRTUALMIN_INSECURE"} {
+		t.Setenv(v, "")
+		os.Unsetenv(v)
+	}
+	const passphrase = "Key-Passphrase-'$(x)-7a8b"
+	raw, err := xssh.ParseRawPrivateKey(h.SSHD.ClientKeyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := xssh.MarshalPrivateKeyWithPassphrase(raw, "enc", []byte(passphrase))
+	if err != nil {
+		t.Fatal(err)
+	}
+	encPEM := string(pem.EncodeToMemory(block))
+	keyFile := filepath.Join(t.TempDir(), "id_ed25519")
+	if err := os.WriteFile(keyFile, []byte(encPEM), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TF_VAR_pin", "")
+	t.Setenv("TF_VAR_api_password", serverAPIPassword)
+	t.Setenv("TF_VAR_account_password", accountPassword)
+	t.Setenv("TF_VAR_ssh_private_key", encPEM)
+	t.Setenv("TF_VAR_ssh_passphrase", passphrase)
+	keyLine := strings.Split(encPEM, "\n")[2] // a line of the key material
+	writeOnly := func(version int) string {
+		return fmt.Sprintf(`private_key_wo            = var.ssh_private_key
+    private_key_passphrase_wo = var.ssh_passphrase
+    private_key_wo_version    = %d`, version)
+	}
+	passphraseVar := `
+variable "ssh_passphrase" {
+  type      = string
+  sensitive = true
+}
+`
+	wo1 := serverConfig{h: h, login: writeOnly(1)}.String() + passphraseVar
+	wo2 := serverConfig{h: h, login: writeOnly(2)}.String() + passphraseVar
+	publicKey := serverConfig{h: h, login: fmt.Sprintf("private_key_wo = %q", strings.TrimSpace(string(xssh.MarshalAuthorizedKey(h.SSHD.ClientKey.PublicKey()))))}.String()
+	noDestroyLogin := serverConfig{h: h, uninstall: true, login: writeOnly(2)}.String() + passphraseVar
+	file := serverConfig{h: h, uninstall: true, login: fmt.Sprintf(`private_key_file          = %q
+    private_key_passphrase    = var.ssh_passphrase`, keyFile)}.String() + passphraseVar
+	noSecretInState := func(st *terraform.State) error {
+		for addr, rs := range st.RootModule().Resources {
+			for k, v := range rs.Primary.Attributes {
+				if strings.Contains(v, keyLine) || strings.Contains(v, passphrase) {
+					return fmt.Errorf("%s.%s holds the private key or its passphrase", addr, k)
+				}
+			}
+		}
+		return nil
+	}
+	sshSessions := func() int { return strings.Count(h.SSHD.Log(), "Starting session") }
+	var sessions int
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(version.Must(version.NewVersion("1.11.0")))},
+		CheckDestroy: func(*terraform.State) error {
+			// The uninstalling destroy logged in with the key file.
+			if runs := h.InstallerRuns(); len(runs) != 2 || !strings.Contains(runs[1], "--uninstall") {
+				return fmt.Errorf("installer runs: %q", runs)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				// A public key where the private key goes: refused at plan
+				// time, on the attribute, before any connection.
+				Config:      publicKey,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid private key.*ssh\.private_key_wo:\s+it\s+cannot\s+be\s+read`),
+			},
+			{
+				Config: wo1,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("praho_virtualmin_server.vm", tfjsonpath.New("ssh").AtMapKey("private_key_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("praho_virtualmin_server.vm", tfjsonpath.New("ssh").AtMapKey("private_key_passphrase_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("praho_virtualmin_server.vm", tfjsonpath.New("ssh").AtMapKey("private_key"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("praho_virtualmin_server.vm", tfjsonpath.New("ssh").AtMapKey("private_key_wo_version"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue("praho_virtualmin_server.vm", tfjsonpath.New("status"), knownvalue.StringExact("healthy")),
+				},
+				Check: resource.ComposeTestCheckFunc(noSecretInState, checkInstallerRuns(h, 1)),
+			},
+			{
+				// Refreshes have no key: the API alone, and nothing to do.
+				PreConfig: func() { sessions = sshSessions() },
+				Config:    wo1,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: func(*terraform.State) error {
+					if n := sshSessions() - sessions; n != 0 {
+						return fmt.Errorf("%d SSH sessions without a key to log in with", n)
+					}
+					return nil
+				},
+			},
+			{
+				// A new version: the bootstrap runs again with the key from
+				// the configuration (SSH sessions), changing nothing.
+				PreConfig: func() { sessions = sshSessions() },
+				Config:    wo2,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("praho_virtualmin_server.vm", plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeTestCheckFunc(noSecretInState, checkInstallerRuns(h, 1), func(*terraform.State) error {
+					if n := sshSessions() - sessions; n == 0 {
+						return fmt.Errorf("the update did not log in")
+					}
+					return nil
+				}),
+			},
+			{
+				Config:      noDestroyLogin,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`No SSH login at destroy time`),
+			},
+			{
+				// A key file (only its path in state) with a stored
+				// passphrase: refreshes log in again, and the destroy
+				// uninstalls.
+				PreConfig: func() { sessions = sshSessions() },
+				Config:    file,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("praho_virtualmin_server.vm", tfjsonpath.New("ssh").AtMapKey("private_key_file"), knownvalue.StringExact(keyFile)),
+					statecheck.ExpectKnownValue("praho_virtualmin_server.vm", tfjsonpath.New("status"), knownvalue.StringExact("healthy")),
+				},
+				Check: resource.ComposeTestCheckFunc(checkInstallerRuns(h, 1), func(*terraform.State) error {
+					if n := sshSessions() - sessions; n == 0 {
+						return fmt.Errorf("no SSH session with the key file")
+					}
+					return nil
+				}),
+			},
+		},
+	})
+}
+
+// TestAccVirtualminServer_invalidPrivateKey: a private key that cannot be
+// used fails validation on its attribute, with the problem, before any
+// connection (the address is a documentation address nobody answers on).
+func TestAccVirtualminServer_invalidPrivateKey(t *testing.T) {
+	cfg := func(login string) string {
+		return fmt.Sprintf(`
+resource "praho_virtualmin_server" "vm" {
+  name         = "vm-test"
+  address      = "192.0.2.1"
+  hostname     = "vm1.example.test"
+  api_password = "Api-Password-1234"
+  ssh {
+    %s
+    host_key_sha256 = "SHA256:%s"
+  }
+}
+`, login, strings.Repeat("A", 43))
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      cfg(`private_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid private key.*ssh\.private_key:\s+it\s+cannot\s+be\s+read`),
+			},
+			{
+				Config:      cfg(fmt.Sprintf("private_key = %q", testKeyPEM(t, "Key-Passphrase-0a1b"))),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Private key cannot be decrypted.*encrypted\s+and\s+no\s+passphrase\s+was\s+given`),
+			},
+		},
 	})
 }

@@ -2,11 +2,16 @@ package provider
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	xssh "golang.org/x/crypto/ssh"
 
 	"github.com/praho/terraform-provider-praho/sdk/bootstrap"
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
@@ -93,9 +99,35 @@ func TestManagedServerHandsPinAndUserToAccounts(t *testing.T) {
 	}
 }
 
+// testKeyPEM returns a new ed25519 private key in OpenSSH PEM form,
+// encrypted with passphrase when it is not empty.
+func testKeyPEM(t *testing.T, passphrase string) string {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var block *pem.Block
+	if passphrase == "" {
+		block, err = xssh.MarshalPrivateKey(priv, "test")
+	} else {
+		block, err = xssh.MarshalPrivateKeyWithPassphrase(priv, "test", []byte(passphrase))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(block))
+}
+
+var unitTestKey = sync.OnceValue(func() string {
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	block, _ := xssh.MarshalPrivateKey(priv, "test")
+	return string(pem.EncodeToMemory(block))
+})
+
 func sshBlock() *serverSSHBlock {
 	return &serverSSHBlock{
-		User: types.StringNull(), Port: types.Int64Null(), PrivateKey: types.StringValue("KEY"), PrivateKeyPassphrase: types.StringNull(),
+		User: types.StringNull(), Port: types.Int64Null(), PrivateKey: types.StringValue(unitTestKey()), PrivateKeyPassphrase: types.StringNull(),
 		UseAgent: types.BoolNull(), AgentSocket: types.StringNull(),
 		HostKey: types.StringNull(), HostKeySHA256: types.StringValue("SHA256:" + strings.Repeat("A", 43)),
 		KnownHostsFile: types.StringNull(), InsecureIgnoreHostKey: types.BoolNull(),
@@ -105,20 +137,20 @@ func sshBlock() *serverSSHBlock {
 
 func TestServerSSHConfig(t *testing.T) {
 	m := &virtualminServerModel{Address: types.StringValue("203.0.113.5"), SSH: sshBlock()}
-	cfg, secrets, err := m.sshConfig(nil, true)
+	cfg, secrets, err := m.sshConfig(nil, true, sshWriteOnly{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Addr != "203.0.113.5:22" || cfg.User != "root" || cfg.DialTimeout != 5*time.Minute || cfg.ConnectTimeout != 15*time.Second {
 		t.Errorf("defaults: %+v", cfg)
 	}
-	if len(secrets) != 1 || secrets[0] != "KEY" {
+	if len(secrets) != 1 || secrets[0] != unitTestKey() {
 		t.Errorf("secrets %q", secrets)
 	}
-	if _, _, err := m.sshConfig(nil, false); err != nil {
+	if _, _, err := m.sshConfig(nil, false, sshWriteOnly{}); err != nil {
 		t.Fatal(err)
 	}
-	if c, _, _ := m.sshConfig(nil, false); c.DialTimeout != 0 {
+	if c, _, _ := m.sshConfig(nil, false, sshWriteOnly{}); c.DialTimeout != 0 {
 		t.Errorf("reads retry the dial for %s; a plan must not wait for a dead host", c.DialTimeout)
 	}
 
@@ -130,7 +162,7 @@ func TestServerSSHConfig(t *testing.T) {
 	noAuth.PrivateKey = types.StringNull()
 	for name, b := range map[string]*serverSSHBlock{"two host key settings": two, "no host key setting": none, "no login": noAuth, "no block": nil} {
 		m := &virtualminServerModel{Address: types.StringValue("203.0.113.5"), SSH: b}
-		if _, _, err := m.sshConfig(nil, true); err == nil {
+		if _, _, err := m.sshConfig(nil, true, sshWriteOnly{}); err == nil {
 			t.Errorf("%s accepted", name)
 		}
 	}
@@ -141,12 +173,87 @@ func TestServerSSHConfig(t *testing.T) {
 		HostKey:       types.StringValue("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"),
 		HostKeySHA256: types.StringNull(), KnownHostsFile: types.StringNull(), InsecureIgnoreHostKey: types.BoolNull()}
 	m = &virtualminServerModel{Address: types.StringValue("10.0.0.5"), SSH: withBastion}
-	cfg, _, err = m.sshConfig(nil, true)
+	cfg, _, err = m.sshConfig(nil, true, sshWriteOnly{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Addr != "10.0.0.5:2222" || cfg.Bastion == nil || cfg.Bastion.Addr != "198.51.100.1:22" || cfg.Bastion.User != "jump" || len(cfg.Bastion.Auth) != 1 {
 		t.Errorf("bastion: %+v / %+v", cfg, cfg.Bastion)
+	}
+}
+
+// TestServerSSHLogin: the write-only key of a create or update wins over
+// the stored one; a key file is read when connecting; a key that cannot be
+// used is reported on its attribute (the passphrase's when the passphrase is
+// at fault) with the problem and without the key; a write-only key is not
+// there for a refresh or a destroy, and the error says so.
+func TestServerSSHLogin(t *testing.T) {
+	const passphrase = "Key-Passphrase-5e6f"
+	plain, enc := testKeyPEM(t, ""), testKeyPEM(t, passphrase)
+	file := filepath.Join(t.TempDir(), "id_ed25519")
+	if err := os.WriteFile(file, []byte(enc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	model := func(edit func(b *serverSSHBlock)) *virtualminServerModel {
+		b := sshBlock()
+		b.PrivateKey = types.StringNull()
+		edit(b)
+		return &virtualminServerModel{Address: types.StringValue("203.0.113.5"), SSH: b}
+	}
+
+	m := model(func(b *serverSSHBlock) { b.PrivateKeyWOVersion = types.Int64Value(1) })
+	_, secrets, err := m.sshConfig(nil, true, sshWriteOnly{key: enc, passphrase: passphrase})
+	if err != nil || len(secrets) != 2 || secrets[0] != enc || secrets[1] != passphrase {
+		t.Errorf("write-only key and passphrase: secrets %d, %v", len(secrets), err)
+	}
+	// A refresh or a destroy has no write-only values.
+	if _, _, err := m.sshConfig(nil, false, sshWriteOnly{}); err == nil || !strings.Contains(err.Error(), "write-only") {
+		t.Errorf("write-only key at refresh: %v", err)
+	}
+
+	m = model(func(b *serverSSHBlock) {
+		b.PrivateKeyFile = types.StringValue(file)
+		b.PrivateKeyPassphrase = types.StringValue(passphrase)
+	})
+	if _, secrets, err := m.sshConfig(nil, false, sshWriteOnly{}); err != nil || len(secrets) != 2 || secrets[0] != enc {
+		t.Errorf("key file: secrets %d, %v", len(secrets), err)
+	}
+
+	for _, tc := range []struct {
+		name     string
+		edit     func(b *serverSSHBlock)
+		wo       sshWriteOnly
+		at, want string
+	}{
+		{"public key given", func(b *serverSSHBlock) {
+			b.PrivateKey = types.StringValue("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl")
+		},
+			sshWriteOnly{}, "ssh.private_key", "ssh.private_key: it cannot be read as a PEM or OpenSSH private key"},
+		{"write-only key cut short", func(*serverSSHBlock) {}, sshWriteOnly{key: plain[:len(plain)/2]},
+			"ssh.private_key_wo", "ssh.private_key_wo: it cannot be read"},
+		{"no passphrase", func(b *serverSSHBlock) { b.PrivateKey = types.StringValue(enc) }, sshWriteOnly{},
+			"ssh.private_key", "ssh.private_key: it is encrypted and no passphrase was given"},
+		{"wrong write-only passphrase", func(b *serverSSHBlock) { b.PrivateKey = types.StringValue(enc) }, sshWriteOnly{passphrase: "wrong"},
+			"ssh.private_key_passphrase_wo", "the passphrase does not decrypt it"},
+		{"missing file", func(b *serverSSHBlock) { b.PrivateKeyFile = types.StringValue(file + ".missing") }, sshWriteOnly{},
+			"ssh.private_key_file", "no such file"},
+	} {
+		_, _, err := model(tc.edit).sshConfig(nil, true, tc.wo)
+		var diags diag.Diagnostics
+		addSSHSettingsError(&diags, err)
+		if len(diags) != 1 {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		d, ok := diags[0].(diag.DiagnosticWithPath)
+		if !ok || d.Path().String() != tc.at || !strings.Contains(d.Detail(), tc.want) {
+			t.Errorf("%s: %v at %v, want %q at %s", tc.name, diags[0].Detail(), d.Path(), tc.want, tc.at)
+		}
+		for _, secret := range []string{strings.Split(enc, "\n")[1], strings.Split(plain, "\n")[1], passphrase} {
+			if strings.Contains(d.Detail(), secret) {
+				t.Errorf("%s: the error shows a secret: %s", tc.name, d.Detail())
+			}
+		}
 	}
 }
 

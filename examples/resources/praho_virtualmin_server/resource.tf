@@ -11,7 +11,8 @@ resource "praho_virtualmin_server" "vm3" {
   tags           = { region = "buc", tier = "shared" }
 
   ssh {
-    private_key = var.ssh_private_key
+    # Only the path is stored in state; use_agent = true keeps even that out.
+    private_key_file = pathexpand("~/.ssh/id_ed25519")
     # The host key the cloud console printed at first boot.
     host_key_sha256 = "SHA256:2H4xYvTzMhxXvJjnUQVKszJ6W9x0YzB5N1kH8mQ3c4E"
     dial_timeout    = "10m"
@@ -43,11 +44,6 @@ resource "praho_hosting_account" "shop" {
 }
 
 variable "vm_api_password" {
-  type      = string
-  sensitive = true
-}
-
-variable "ssh_private_key" {
   type      = string
   sensitive = true
 }
