@@ -57,7 +57,10 @@ func run(ctx context.Context, cliName string) error {
 	defer os.RemoveAll(tmp)
 
 	say("Building the %s CLI (once per machine) and the provider", cliName)
-	out, err := exec.CommandContext(ctx, filepath.Join(root, "tools", "install-cli.sh"), cliName).Output()
+	// Only the CLI the demo runs is built; its progress goes to the terminal.
+	installCLI := exec.CommandContext(ctx, filepath.Join(root, "tools", "install-cli.sh"), cliName)
+	installCLI.Stderr = os.Stderr
+	out, err := installCLI.Output()
 	if err != nil {
 		return fmt.Errorf("tools/install-cli.sh %s: %w", cliName, err)
 	}
