@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -16,6 +17,9 @@ import (
 // configuration and the clients built from it, shared for the whole run.
 type providerData struct {
 	cfg *config
+	// logCtx is Configure's context: the SDK clients' records logged
+	// without a context of their own go to its log (sdkLogger).
+	logCtx context.Context
 
 	pdnsOnce  sync.Once
 	pdns      *powerdns.Client
@@ -55,6 +59,7 @@ func (d *providerData) powerDNS() (*powerdns.Client, *zoneStore, error) {
 		d.pdns, d.pdnsErr = powerdns.NewClient(c.APIURL,
 			powerdns.WithAPIKey(c.APIKey),
 			powerdns.WithServerID(c.ServerID),
+			powerdns.WithLogger(sdkLogger(d.logCtx, c.APIKey)),
 		)
 		if d.pdnsErr == nil {
 			d.pdnsZones = newZoneStore(d.pdns.Backend())
@@ -80,7 +85,8 @@ func (d *providerData) cloudflare() (*cloudflare.Client, *zoneStore, error) {
 				"or the environment variable CLOUDFLARE_API_TOKEN")
 			return
 		}
-		client, err := cloudflare.NewClient(cloudflare.WithAPIToken(c.APIToken), cloudflare.WithBaseURL(c.BaseURL))
+		client, err := cloudflare.NewClient(cloudflare.WithAPIToken(c.APIToken), cloudflare.WithBaseURL(c.BaseURL),
+			cloudflare.WithLogger(sdkLogger(d.logCtx, c.APIToken)))
 		if err != nil {
 			d.cfErr = err
 			return

@@ -9,11 +9,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 var _ provider.Provider = (*prahoProvider)(nil)
@@ -203,9 +206,30 @@ func (p *prahoProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if cfg.Virtualmin.InsecureSkipVerify {
+		warnInsecure(ctx, &resp.Diagnostics, m.Virtualmin)
+	}
 	data := newProviderData(cfg)
+	data.logCtx = ctx
 	resp.ResourceData = data
 	resp.DataSourceData = data
+}
+
+// warnInsecure says, in the output and in the log, that TLS verification of
+// the Virtualmin servers is off: it is never silent.
+func warnInsecure(ctx context.Context, diags *diag.Diagnostics, vm *virtualminBlock) {
+	const summary = "TLS verification is off for the Virtualmin servers"
+	detail := "virtualmin.insecure_skip_verify (or PRAHO_VIRTUALMIN_INSECURE) turns certificate verification off: anyone " +
+		"on the network path can impersonate a server and read the Virtualmin password. Pin each server's certificate " +
+		"in virtualmin.certificate_sha256_pins instead (`openssl x509 -noout -fingerprint -sha256 -in " +
+		"/etc/webmin/miniserv.pem` on the server prints its fingerprint), or trust the CA that signed it with " +
+		"virtualmin.ca_certificate_pem."
+	tflog.Warn(ctx, summary)
+	if vm != nil && !vm.InsecureSkipVerify.IsNull() {
+		diags.AddAttributeWarning(path.Root("virtualmin").AtName("insecure_skip_verify"), summary, detail)
+		return
+	}
+	diags.AddWarning(summary, detail)
 }
 
 func (p *prahoProvider) Resources(context.Context) []func() resource.Resource {

@@ -706,7 +706,7 @@ func (m *virtualminServerModel) spec(ctx context.Context, password string) (boot
 // through c (nil: API-only health checks), logging into Terraform's logs.
 func bootstrapperFor(ctx context.Context, c *ssh.Client, address string) *bootstrap.Bootstrapper {
 	opts := []bootstrap.Option{
-		bootstrap.WithLogger(slog.New(&tflogHandler{ctx: ctx})),
+		bootstrap.WithLogger(sdkLogger(ctx)),
 		bootstrap.WithProgress(func(step, line string) {
 			tflog.Info(ctx, "bootstrap "+step+": "+line, map[string]any{"address": address})
 		}),
@@ -792,7 +792,7 @@ func (r *virtualminServerResource) apply(ctx context.Context, m *virtualminServe
 	}
 	ctx = tflog.MaskMessageStrings(ctx, password)
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "password", "private_key")
-	logger := slog.New(&tflogHandler{ctx: ctx})
+	logger := sdkLogger(ctx)
 	cfg, secrets, err := m.sshConfig(logger, true, wo)
 	if err != nil {
 		addSSHSettingsError(diags, err)
@@ -921,7 +921,7 @@ func (r *virtualminServerResource) Read(ctx context.Context, req resource.ReadRe
 	// a dead host), otherwise over the API alone.
 	var client *ssh.Client
 	if state.SSH != nil {
-		cfg, secrets, err := state.sshConfig(slog.New(&tflogHandler{ctx: ctx}), false, sshWriteOnly{})
+		cfg, secrets, err := state.sshConfig(sdkLogger(ctx), false, sshWriteOnly{})
 		ctx = tflog.MaskMessageStrings(ctx, secrets...)
 		if err == nil {
 			cfg.ConnectTimeout = min(cfg.ConnectTimeout, 10*time.Second)
@@ -982,7 +982,7 @@ func (r *virtualminServerResource) Delete(ctx context.Context, req resource.Dele
 	defer cancel()
 	endpoint, _ := serverEndpoint(state.Address.ValueString())
 	if state.UninstallOnDestroy.ValueBool() {
-		cfg, secrets, err := state.sshConfig(slog.New(&tflogHandler{ctx: ctx}), true, sshWriteOnly{})
+		cfg, secrets, err := state.sshConfig(sdkLogger(ctx), true, sshWriteOnly{})
 		if err != nil {
 			addSSHSettingsError(&resp.Diagnostics, err)
 			return
@@ -1020,38 +1020,3 @@ func (r *virtualminServerResource) ImportState(ctx context.Context, req resource
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("address"), address)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), endpoint)...)
 }
-
-// tflogHandler sends the SDK's slog records to Terraform's log (tflog), whose
-// masks hide any secret that would slip into a message.
-type tflogHandler struct {
-	ctx   context.Context
-	attrs []slog.Attr
-}
-
-func (h *tflogHandler) Enabled(context.Context, slog.Level) bool { return true }
-
-func (h *tflogHandler) Handle(_ context.Context, r slog.Record) error {
-	fields := map[string]any{}
-	for _, a := range h.attrs {
-		fields[a.Key] = a.Value.Resolve().String()
-	}
-	r.Attrs(func(a slog.Attr) bool {
-		fields[a.Key] = a.Value.Resolve().String()
-		return true
-	})
-	switch {
-	case r.Level >= slog.LevelWarn:
-		tflog.Warn(h.ctx, r.Message, fields)
-	case r.Level >= slog.LevelInfo:
-		tflog.Info(h.ctx, r.Message, fields)
-	default:
-		tflog.Debug(h.ctx, r.Message, fields)
-	}
-	return nil
-}
-
-func (h *tflogHandler) WithAttrs(as []slog.Attr) slog.Handler {
-	return &tflogHandler{ctx: h.ctx, attrs: append(append([]slog.Attr{}, h.attrs...), as...)}
-}
-
-func (h *tflogHandler) WithGroup(string) slog.Handler { return h }

@@ -78,12 +78,15 @@ func (d *providerData) newVMServer(endpoint string) (*vmServer, error) {
 			"A server managed by praho_virtualmin_server needs them (and its pin) for a resource added to it in a run " +
 			"that does not change the server, and in every run when its API password is write-only")
 	}
+	retries := virtualmin.DefaultRetryPolicy()
+	retries.MaxAttempts = c.Retries + 1
 	opts := []virtualmin.Option{
 		virtualmin.WithBasicAuth(c.Username, c.Password),
 		virtualmin.WithRateLimit(c.RateLimit, virtualmin.DefaultRateBurst),
 		virtualmin.WithMaxInFlight(c.MaxInFlight),
-		virtualmin.WithRetry(virtualmin.RetryPolicy{MaxAttempts: c.Retries + 1, MinBackoff: time.Second, MaxBackoff: 15 * time.Second}),
+		virtualmin.WithRetry(retries),
 		virtualmin.WithCallTimeout(c.RequestTimeout),
+		virtualmin.WithLogger(sdkLogger(d.logCtx, c.Password)),
 	}
 	if len(c.CACertificatePEM) > 0 {
 		opts = append(opts, virtualmin.WithCACertPEM(c.CACertificatePEM))

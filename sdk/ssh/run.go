@@ -18,6 +18,8 @@ import (
 	"time"
 
 	xssh "golang.org/x/crypto/ssh"
+
+	"github.com/praho/terraform-provider-praho/sdk/internal/retry"
 )
 
 const (
@@ -188,7 +190,7 @@ func (c *Client) run(ctx context.Context, line, desc string, stdin io.Reader, cm
 		return nil, fmt.Errorf("ssh: stdin for %s on %s: %w", desc, c.addr, err)
 	}
 
-	c.log.Debug("ssh: run", "addr", c.addr, "command", desc)
+	c.log.DebugContext(ctx, "ssh: run", "addr", c.addr, "command", desc)
 	// The shell first reports its PID (the process group sshd made for the
 	// session) so that a cancelled command can be killed: sshd refuses
 	// "signal" requests on root logins, the usual case when bootstrapping.
@@ -275,7 +277,7 @@ func (c *Client) run(ctx context.Context, line, desc string, stdin io.Reader, cm
 	case werr == nil && writeErr != nil:
 		err = fmt.Errorf("ssh: command %s on %s: writing its output: %w", desc, c.addr, writeErr)
 	case werr == nil:
-		c.log.Debug("ssh: command done", "addr", c.addr, "command", desc, "status", 0, "elapsed", res.Duration.Round(time.Millisecond))
+		c.log.DebugContext(ctx, "ssh: command done", "addr", c.addr, "command", desc, "status", 0, "elapsed", res.Duration.Round(time.Millisecond))
 		return res, nil
 	case errors.As(werr, &exitErr):
 		err = &ExitError{Addr: c.addr, Command: desc, Status: exitErr.ExitStatus(), Signal: exitErr.Signal(), Tail: tailText, StderrTail: errTailText}
@@ -287,7 +289,7 @@ func (c *Client) run(ctx context.Context, line, desc string, stdin io.Reader, cm
 	default:
 		err = fmt.Errorf("ssh: command %s on %s: %w", desc, c.addr, werr)
 	}
-	c.log.Debug("ssh: command failed", "addr", c.addr, "command", desc, "error", Redact(err.Error(), cmd.Secrets), "elapsed", res.Duration.Round(time.Millisecond))
+	c.log.DebugContext(ctx, "ssh: command failed", "addr", c.addr, "command", desc, "error", Redact(err.Error(), cmd.Secrets), "elapsed", res.Duration.Round(time.Millisecond))
 	return res, err
 }
 
@@ -337,24 +339,22 @@ func (c *Client) removeQuietly(ctx context.Context, quotedPath string) {
 // counts a session against its MaxSessions until it has processed the close,
 // a moment after the previous Run returned.
 func (c *Client) newSession(ctx context.Context) (*xssh.Session, error) {
-	delay := 20 * time.Millisecond
-	deadline := time.Now().Add(sessionRetry)
-	for {
-		sess, err := c.conn.NewSession()
+	waitCtx, cancel := context.WithTimeout(ctx, sessionRetry)
+	defer cancel()
+	var sess *xssh.Session
+	hooks := retry.Hooks{OnRetry: func(_ int, _ time.Duration, err error) {
+		c.log.DebugContext(ctx, "ssh: session refused, retrying", "addr", c.addr, "error", err.Error())
+	}}
+	_, err := retry.Do(waitCtx, retry.Policy{MinBackoff: 20 * time.Millisecond, MaxBackoff: time.Second}, hooks, func(int) (bool, error) {
+		var err error
+		sess, err = c.conn.NewSession()
 		var oce *xssh.OpenChannelError
-		if err == nil || !errors.As(err, &oce) || oce.Reason != xssh.ConnectionFailed || time.Now().After(deadline) {
-			return sess, err
-		}
-		c.log.Debug("ssh: session refused, retrying", "addr", c.addr, "error", err.Error())
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, fmt.Errorf("%w (last error: %v)", context.Cause(ctx), err)
-		case <-t.C:
-		}
-		delay = min(delay*2, time.Second)
+		return errors.As(err, &oce) && oce.Reason == xssh.ConnectionFailed, err
+	})
+	if err != nil && ctx.Err() != nil {
+		return nil, fmt.Errorf("%w (last error: %v)", context.Cause(ctx), err)
 	}
+	return sess, err
 }
 
 // sessionRetry bounds how long newSession retries a refused session.

@@ -227,7 +227,7 @@ func dial(ctx context.Context, cfg Config, deadline time.Time) (*Client, error) 
 		return nil, &DialError{Addr: addr, Err: err}
 	}
 	if ver.insecure {
-		log.Warn("ssh: host key verification disabled (InsecureIgnoreHostKey): the connection is open to a man-in-the-middle", "addr", addr)
+		log.WarnContext(ctx, "ssh: host key verification disabled (InsecureIgnoreHostKey): the connection is open to a man-in-the-middle", "addr", addr)
 	}
 
 	var bastion *Client
@@ -246,7 +246,7 @@ func dial(ctx context.Context, cfg Config, deadline time.Time) (*Client, error) 
 		if bc.DialTimeout > 0 {
 			bdeadline = time.Now().Add(bc.DialTimeout)
 		}
-		log.Debug("ssh: dialling bastion", "bastion", bc.Addr, "target", addr)
+		log.DebugContext(ctx, "ssh: dialling bastion", "bastion", bc.Addr, "target", addr)
 		bastion, err = dial(ctx, bc, bdeadline)
 		if err != nil {
 			return nil, fmt.Errorf("ssh: bastion for %s: %w", addr, err)

@@ -155,7 +155,7 @@ func NewClient(endpoint string, opts ...Option) (*Client, error) {
 	if o.transport != nil {
 		c.transport = o.transport
 	} else {
-		t, err := newHTTPTransport(base, server, &o, c.limiter, c.log)
+		t, err := newHTTPTransport(base, server, &o, c.limiter)
 		if err != nil {
 			return nil, fmt.Errorf("virtualmin: %w", err)
 		}
@@ -249,7 +249,7 @@ func (c *Client) do(ctx context.Context, cl *call) (*Response, error) {
 
 	resp, err := c.doCall(ctx, cl, log, &rec)
 
-	c.observe(log, program, &rec, resp, err)
+	c.observe(ctx, log, program, &rec, resp, err)
 	return resp, err
 }
 
@@ -268,7 +268,7 @@ func (c *Client) doCall(ctx context.Context, cl *call, log *slog.Logger, rec *ca
 		return nil, err
 	}
 	if log.Enabled(ctx, slog.LevelDebug) {
-		log.Debug("virtualmin request", "body", string(encodeBody(cl, true)))
+		log.DebugContext(ctx, "virtualmin request", "body", string(encodeBody(cl, true)))
 	}
 
 	if e := c.login.check(c.server, cl.program); e != nil {
@@ -307,7 +307,7 @@ func (c *Client) doCall(ctx context.Context, cl *call, log *slog.Logger, rec *ca
 	}
 	if log.Enabled(ctx, slog.LevelDebug) {
 		body := c.scrubKnownSecrets(cl, string(redactBody(res.body)))
-		log.Debug("virtualmin response", "http_status", res.status, "body", truncate(body, maxDebugBody))
+		log.DebugContext(ctx, "virtualmin response", "http_status", res.status, "body", truncate(body, maxDebugBody))
 	}
 	resp, perr := parseResponse(c.server, cl.program, res.status, res.header, res.body)
 	if perr != nil {

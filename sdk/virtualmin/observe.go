@@ -48,7 +48,7 @@ func newCallID() string {
 // observe writes the call's log record and reports its metrics. The record
 // never holds a secret: the request was logged (at Debug) with secret
 // parameters masked, and errors are redacted by construction.
-func (c *Client) observe(log *slog.Logger, program string, rec *callRecord, resp *Response, err error) {
+func (c *Client) observe(ctx context.Context, log *slog.Logger, program string, rec *callRecord, resp *Response, err error) {
 	d := c.opts.clock.Now().Sub(rec.start)
 	outcome := "success"
 	kind := KindUnknown
@@ -68,7 +68,7 @@ func (c *Client) observe(log *slog.Logger, program string, rec *callRecord, resp
 		if resp != nil && len(resp.Warnings) > 0 {
 			attrs = append(attrs, "server_warnings", len(resp.Warnings))
 		}
-		log.Info("virtualmin call", attrs...)
+		log.InfoContext(ctx, "virtualmin call", attrs...)
 		return
 	}
 	c.metrics.CallFailed(c.server, program, kind)
@@ -77,7 +77,7 @@ func (c *Client) observe(log *slog.Logger, program string, rec *callRecord, resp
 	if kind == KindUnknownOutcome {
 		level = slog.LevelError
 	}
-	log.Log(context.Background(), level, "virtualmin call failed", attrs...)
+	log.Log(ctx, level, "virtualmin call failed", attrs...)
 }
 
 // truncate cuts s to n bytes for a log record.

@@ -103,7 +103,7 @@ func requestLogHook(_ retryablehttp.Logger, req *http.Request, retry int) {
 	}
 	s.newAttempt()
 	if retry > 0 && s.log != nil {
-		s.log.Debug("virtualmin retry", "attempt", retry+1)
+		s.log.DebugContext(req.Context(), "virtualmin retry", "attempt", retry+1)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -65,7 +64,7 @@ type httpTransport struct {
 	rc     *retryablehttp.Client
 }
 
-func newHTTPTransport(base *url.URL, server string, o *options, lim *limiter, log *slog.Logger) (*httpTransport, error) {
+func newHTTPTransport(base *url.URL, server string, o *options, lim *limiter) (*httpTransport, error) {
 	hc, err := o.buildHTTPClient(server)
 	if err != nil {
 		return nil, err
@@ -77,7 +76,7 @@ func newHTTPTransport(base *url.URL, server string, o *options, lim *limiter, lo
 	p := o.retry
 	rc := &retryablehttp.Client{
 		HTTPClient:     hc,
-		Logger:         retryLogger{log},
+		Logger:         nil, // the client logs each call, and each retry in requestLogHook
 		RetryWaitMin:   p.MinBackoff,
 		RetryWaitMax:   p.MaxBackoff,
 		RetryMax:       p.MaxAttempts - 1,
@@ -224,13 +223,3 @@ func (l *limitedRoundTripper) RoundTrip(req *http.Request) (*http.Response, erro
 	}
 	return l.next.RoundTrip(req)
 }
-
-// retryLogger routes go-retryablehttp's own messages to slog at Debug level
-// (the client logs one record per call itself). It logs method and URL only;
-// the URL holds no secret.
-type retryLogger struct{ l *slog.Logger }
-
-func (r retryLogger) Error(msg string, kv ...interface{}) { r.l.Debug("retryablehttp: "+msg, kv...) }
-func (r retryLogger) Info(msg string, kv ...interface{})  { r.l.Debug("retryablehttp: "+msg, kv...) }
-func (r retryLogger) Debug(msg string, kv ...interface{}) { r.l.Debug("retryablehttp: "+msg, kv...) }
-func (r retryLogger) Warn(msg string, kv ...interface{})  { r.l.Debug("retryablehttp: "+msg, kv...) }
