@@ -42,7 +42,7 @@ type sentinel string
 
 func (s sentinel) Error() string { return string(s) }
 
-// Cloudflare error codes the client classifies (see API-SHAPES.md: they come
+// Cloudflare error codes the client classifies (see cloudflaretest/testdata/API-SHAPES.md: they come
 // from real answers, no Cloudflare page lists them).
 const (
 	// CodeRecordNotFound: "Record does not exist."

@@ -1,20 +1,33 @@
 // Package cloudflaretest is an in-process fake of Cloudflare's v4 API for
-// zones and DNS records, for tests, in the manner of net/http/httptest.
+// zones and DNS records, for tests, in the manner of net/http/httptest. The
+// command tools/cloudflare-fake runs it on its own.
 //
-// It answers the shapes recorded in the project's API-SHAPES.md: the
+// It answers the shapes recorded in testdata/API-SHAPES.md (with the example
+// bodies of testdata/ and, in testdata/INDEX.tsv, where each was seen): the
 // envelope (success, errors, messages, result, result_info with page,
 // per_page, count, total_count and total_pages), name/type/content filters,
-// the duplicate and conflict errors (81053, 81054, 81057, 81058), 81044 for
-// an unknown record, 7003/7000 for a malformed id, 6003/6111 for a missing or
-// malformed Authorization header, 9109 for a wrong token, 9004/9005/9021 for
-// invalid records, 1061 for a duplicate zone, and 429 with Retry-After and
-// code 10100 when over a simulated rate limit. It is stateful and safe for
-// concurrent use, injects faults (FailNext, FailNextRequest) and counts the
-// requests it receives (Calls, RequestCount, Count).
+// the duplicate and conflict errors (81053, 81054, 81056, 81057, 81058),
+// 81044 for an unknown record, 7003/7000 for a malformed id, 6003/6111 for a
+// missing or malformed Authorization header, 9109 for a wrong token,
+// 9004/9005/9021 for invalid records, 1061 for a duplicate zone, and 429 with
+// Retry-After and code 10100 when over a simulated rate limit.
 //
-// Where Cloudflare's behaviour is not known (HTTP status of some errors,
-// codes for a missing priority, exact SRV/CAA content strings) the fake's
-// choice is marked INFERRED in the code.
+// It follows what Cloudflare's API documentation says:
+//   - names are stored and answered in punycode, lower case, fully qualified;
+//   - A/AAAA records cannot share a name with a CNAME, and NS records cannot
+//     share a name with any other type (below the apex); a CNAME at the apex
+//     is flattened, so it may sit beside the apex's other records;
+//   - records are listed ordered by type by default;
+//   - a batch holds at most 200 operations (the Free plan; WithBatchLimit);
+//   - over the rate limit, every call is blocked for five minutes
+//     (WithRateLimit; WithClock moves time forward in tests);
+//   - a zone's type is what it was created with (full, partial, secondary).
+//
+// It is stateful and safe for concurrent use, injects faults (FailNext,
+// FailNextRequest) and counts the requests it receives (Calls, RequestCount,
+// Count). Where Cloudflare's behaviour is not known (HTTP status of some
+// errors, codes for a missing priority, exact SRV/CAA content strings) the
+// fake's choice is marked INFERRED in the code.
 package cloudflaretest
 
 import (
@@ -24,6 +37,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -33,6 +47,20 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/net/idna"
+)
+
+const (
+	// FreePlanBatchLimit is the most operations a batch may hold on
+	// Cloudflare's Free plan, the fake's default.
+	FreePlanBatchLimit = 200
+	// PaidPlanBatchLimit is the most on the Pro, Business and Enterprise
+	// plans.
+	PaidPlanBatchLimit = 3500
+	// RateLimitBlock is how long Cloudflare blocks every call of a client
+	// that went over its rate limit.
+	RateLimitBlock = 5 * time.Minute
 )
 
 // Record is a DNS record as the fake stores it.
@@ -70,6 +98,7 @@ type zone struct {
 	ID        string
 	Name      string
 	Status    string
+	Type      string
 	AccountID string
 	Created   time.Time
 	Modified  time.Time
@@ -92,18 +121,21 @@ type Server struct {
 	// AccountID is the account new zones belong to.
 	AccountID string
 
-	srv *httptest.Server
+	srv      *httptest.Server
+	listener net.Listener
+	now      func() time.Time
 
-	mu         sync.Mutex
-	zones      []*zone
-	seq        int
-	failures   []failure
-	retryAfter string
-	calls      []Call
-	rlLimit    int
-	rlWindow   time.Duration
-	rlHits     []time.Time
-	rlBlocked  time.Time
+	mu           sync.Mutex
+	zones        []*zone
+	seq          int
+	failures     []failure
+	retryAfter   string
+	calls        []Call
+	batchLimit   int
+	rlLimit      int
+	rlWindow     time.Duration
+	rlHits       []time.Time
+	blockedUntil time.Time
 }
 
 // Option configures NewServer.
@@ -112,20 +144,41 @@ type Option func(*Server)
 // WithToken sets the accepted token (default: a random one, see Token).
 func WithToken(token string) Option { return func(s *Server) { s.Token = token } }
 
-// WithRateLimit makes the fake answer 429 (code 10100, Retry-After) once more
-// than limit requests arrive within window, blocking until the oldest request
-// of the window leaves it. Off by default; Cloudflare's is 1200 per 5 minutes.
+// WithRateLimit makes the fake count requests: the request that finds limit
+// requests already in the last window is answered 429 (code 10100), and so
+// is every request for the RateLimitBlock (five minutes) that follows, with
+// a Retry-After of the block's remaining seconds, as Cloudflare does. Off by
+// default; Cloudflare's limit is 1200 per 5 minutes.
 func WithRateLimit(limit int, window time.Duration) Option {
 	return func(s *Server) { s.rlLimit, s.rlWindow = limit, window }
 }
 
-// NewServer starts a fake on a random loopback port.
+// WithBatchLimit sets how many operations (deletes, patches, puts and posts
+// together) a batch may hold: FreePlanBatchLimit (the default) or
+// PaidPlanBatchLimit.
+func WithBatchLimit(n int) Option { return func(s *Server) { s.batchLimit = n } }
+
+// WithClock makes the fake read the time from now (record timestamps, the
+// rate limit's window and block), so that a test moves time forward instead
+// of waiting.
+func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+
+// WithListener serves on l (for example a fixed address) instead of a random
+// loopback port. The fake closes it.
+func WithListener(l net.Listener) Option { return func(s *Server) { s.listener = l } }
+
+// NewServer starts a fake, by default on a random loopback port.
 func NewServer(opts ...Option) *Server {
-	s := &Server{Token: newID() + newID()[:8], AccountID: newID(), retryAfter: "1"}
+	s := &Server{Token: newID() + newID()[:8], AccountID: newID(), retryAfter: "1", batchLimit: FreePlanBatchLimit, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	if s.listener != nil {
+		s.srv.Listener.Close()
+		s.srv.Listener = s.listener
+	}
+	s.srv.Start()
 	s.URL = s.srv.URL + "/client/v4"
 	return s
 }
@@ -136,13 +189,17 @@ func (s *Server) Close() { s.srv.Close() }
 // Client returns an HTTP client for the fake.
 func (s *Server) Client() *http.Client { return s.srv.Client() }
 
-// AddZone creates an active zone directly (no request is counted) and
+// AddZone creates an active full zone directly (no request is counted) and
 // returns its id.
-func (s *Server) AddZone(name string) string {
+func (s *Server) AddZone(name string) string { return s.AddZoneOfType(name, "full") }
+
+// AddZoneOfType is AddZone for a zone of another type: "partial" (a CNAME
+// setup), "secondary" or "internal".
+func (s *Server) AddZoneOfType(name, zoneType string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := time.Now().UTC()
-	z := &zone{ID: newID(), Name: strings.ToLower(strings.TrimSuffix(name, ".")), Status: "active",
+	now := s.now().UTC()
+	z := &zone{ID: newID(), Name: punycode(strings.TrimSuffix(name, ".")), Status: "active", Type: zoneType,
 		AccountID: s.AccountID, Created: now, Modified: now}
 	s.zones = append(s.zones, z)
 	return z.ID
@@ -166,7 +223,7 @@ func (s *Server) AddRecord(zoneID string, r Record) string {
 	if rec.TTL == 0 {
 		rec.TTL = 1
 	}
-	now := time.Now().UTC()
+	now := s.now().UTC()
 	rec.Created, rec.Modified = now, now
 	s.seq++
 	rec.seq = s.seq
@@ -400,27 +457,38 @@ func (s *Server) auth(r *http.Request) *httpError {
 	return nil
 }
 
+// rateLimited counts the request. Over the limit, Cloudflare blocks every
+// call "for the next five minutes" with a 429; counting starts afresh after
+// the block.
 func (s *Server) rateLimited(w http.ResponseWriter) (int, bool) {
 	if s.rlLimit <= 0 {
 		return 0, false
 	}
 	s.mu.Lock()
-	now := time.Now()
-	cut := now.Add(-s.rlWindow)
-	i := 0
-	for i < len(s.rlHits) && s.rlHits[i].Before(cut) {
-		i++
-	}
-	s.rlHits = s.rlHits[i:]
+	now := s.now()
 	var wait time.Duration
-	if len(s.rlHits) >= s.rlLimit {
-		wait = s.rlHits[0].Add(s.rlWindow).Sub(now)
-	} else {
-		s.rlHits = append(s.rlHits, now)
+	switch {
+	case now.Before(s.blockedUntil):
+		wait = s.blockedUntil.Sub(now)
+	default:
+		cut := now.Add(-s.rlWindow)
+		i := 0
+		for i < len(s.rlHits) && s.rlHits[i].Before(cut) {
+			i++
+		}
+		s.rlHits = s.rlHits[i:]
+		if len(s.rlHits) >= s.rlLimit {
+			s.blockedUntil, s.rlHits, wait = now.Add(RateLimitBlock), nil, RateLimitBlock
+		} else {
+			s.rlHits = append(s.rlHits, now)
+		}
 	}
 	remaining := s.rlLimit - len(s.rlHits)
 	reset := int(math.Ceil(s.rlWindow.Seconds()))
-	if len(s.rlHits) > 0 {
+	switch {
+	case wait > 0:
+		remaining, reset = 0, int(math.Ceil(wait.Seconds()))
+	case len(s.rlHits) > 0:
 		reset = int(math.Ceil(s.rlHits[0].Add(s.rlWindow).Sub(now).Seconds()))
 	}
 	limit, window := s.rlLimit, int(s.rlWindow.Seconds())
@@ -555,7 +623,7 @@ var zoneNameRE = regexp.MustCompile(`^([a-zA-Z0-9][\-a-zA-Z0-9]*\.)+[\-a-zA-Z0-9
 
 func zoneJSON(z *zone) map[string]any {
 	return map[string]any{
-		"id": z.ID, "name": z.Name, "status": z.Status, "paused": false, "type": "full", "development_mode": 0,
+		"id": z.ID, "name": z.Name, "status": z.Status, "paused": false, "type": z.Type, "development_mode": 0,
 		"name_servers":          []string{"bob.ns.cloudflare.com", "lola.ns.cloudflare.com"},
 		"original_name_servers": nil, "original_registrar": nil, "original_dnshost": nil,
 		"modified_on": stamp(z.Modified), "created_on": stamp(z.Created), "activated_on": activated(z),
@@ -685,17 +753,26 @@ func (s *Server) createZone(body []byte) (any, *httpError) {
 	if in.Account.ID == "" {
 		return nil, errf(400, 1001, "Account is required") // INFERRED code
 	}
-	if !zoneNameRE.MatchString(in.Name) {
+	switch in.Type {
+	case "":
+		in.Type = "full"
+	case "full", "partial", "secondary", "internal":
+	default:
+		return nil, errf(400, 1001, "Invalid zone type %s", in.Type) // INFERRED code
+	}
+	// INFERRED: a Unicode zone name is taken as its punycode, like record
+	// names.
+	name := punycode(in.Name)
+	if !zoneNameRE.MatchString(name) {
 		return nil, errf(400, 1001, "Invalid zone name") // INFERRED code
 	}
-	name := strings.ToLower(in.Name)
 	for _, z := range s.zones {
 		if z.Name == name {
 			return nil, errf(400, 1061, "%s already exists", name)
 		}
 	}
-	now := time.Now().UTC()
-	z := &zone{ID: newID(), Name: name, Status: "pending", AccountID: in.Account.ID, Created: now, Modified: now}
+	now := s.now().UTC()
+	z := &zone{ID: newID(), Name: name, Status: "pending", Type: in.Type, AccountID: in.Account.ID, Created: now, Modified: now}
 	s.zones = append(s.zones, z)
 	return zoneJSON(z), nil
 }
@@ -729,8 +806,19 @@ var knownTypes = map[string]bool{"A": true, "AAAA": true, "CAA": true, "CERT": t
 	"DS": true, "HTTPS": true, "LOC": true, "MX": true, "NAPTR": true, "NS": true, "OPENPGPKEY": true, "PTR": true,
 	"SMIMEA": true, "SRV": true, "SSHFP": true, "SVCB": true, "TLSA": true, "TXT": true, "URI": true}
 
+// punycode is name in lower case with its Unicode labels in punycode: the
+// API's notes say domain names are always represented in punycode, even if
+// Unicode characters were used when creating the record.
+func punycode(name string) string {
+	n := strings.ToLower(name)
+	if a, err := idna.Punycode.ToASCII(n); err == nil {
+		return a
+	}
+	return n
+}
+
 func expandName(name, zoneName string) string {
-	n := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
+	n := punycode(strings.TrimSuffix(strings.TrimSpace(name), "."))
 	if n == "@" || n == "" {
 		return zoneName
 	}
@@ -751,7 +839,7 @@ func (s *Server) create(z *zone, records []*Record, in input) (*Record, *httpErr
 	if herr := validate(rec, z, records, ""); herr != nil {
 		return nil, herr
 	}
-	now := time.Now().UTC()
+	now := s.now().UTC()
 	rec.ID, rec.Created, rec.Modified = newID(), now, now
 	s.seq++
 	rec.seq = s.seq
@@ -773,7 +861,7 @@ func (s *Server) modify(z *zone, records []*Record, idx int, in input, patch boo
 	if herr := validate(&rec, z, records, old.ID); herr != nil {
 		return nil, herr
 	}
-	rec.Modified = time.Now().UTC()
+	rec.Modified = s.now().UTC()
 	return &rec, nil
 }
 
@@ -846,7 +934,7 @@ func validate(rec *Record, z *zone, records []*Record, self string) *httpError {
 			return errf(400, 9005, "Content for AAAA record must be a valid IPv6 address.") // INFERRED code
 		}
 	case "CNAME", "NS", "PTR", "MX":
-		rec.Content = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(rec.Content), "."))
+		rec.Content = punycode(strings.TrimSuffix(strings.TrimSpace(rec.Content), "."))
 		if rec.Content == "" || strings.ContainsAny(rec.Content, " \t") {
 			return errf(400, 1004, "DNS Validation Error: content must be a host name") // INFERRED code
 		}
@@ -887,6 +975,20 @@ func validate(rec *Record, z *zone, records []*Record, self string) *httpError {
 			return errf(400, 1004, "DNS Validation Error: priority is required for URI records") // INFERRED code
 		}
 	}
+	return conflict(rec, z, records, self)
+}
+
+// conflict checks rec against the other records of its name. The API's
+// notes: "A/AAAA records cannot exist on the same name as CNAME records" and
+// "NS records cannot exist on the same name as any other record type".
+func conflict(rec *Record, z *zone, records []*Record, self string) *httpError {
+	address := func(t string) bool { return t == "A" || t == "AAAA" }
+	// At the apex a CNAME is flattened (answered as the addresses it points
+	// to: Cloudflare's CNAME flattening, on every plan), which is what lets
+	// it sit beside the apex's other records (SOA, NS, MX, TXT...).
+	// INFERRED: the NS rule is for delegations below the apex; at the apex
+	// Cloudflare serves its own NS records beside every other type.
+	apex := rec.Name == z.Name
 	for _, o := range records {
 		if o.ID == self || o.Name != rec.Name {
 			continue
@@ -894,9 +996,19 @@ func validate(rec *Record, z *zone, records []*Record, self string) *httpError {
 		switch {
 		case o.Type == rec.Type && sameValue(o, rec):
 			return errf(400, 81058, "An identical record already exists.")
-		case rec.Type == "CNAME" && (o.Type == "A" || o.Type == "AAAA" || o.Type == "CNAME"):
+		case !apex && o.Type == "NS" && rec.Type != "NS":
+			return errf(400, 81056, "NS records with that host already exist.")
+		case !apex && rec.Type == "NS" && o.Type != "NS":
+			return errf(400, 81057, "Record already exists.") // INFERRED code
+		case rec.Type == "CNAME" && (address(o.Type) || o.Type == "CNAME"):
 			return errf(400, 81053, "An A, AAAA, or CNAME record with that host already exists.")
+		case o.Type == "CNAME" && address(rec.Type):
+			return errf(400, 81054, "A CNAME record with that host already exists.")
+		case apex:
+			// A flattened CNAME: the other types may sit beside it.
 		case rec.Type == "CNAME":
+			// INFERRED below the apex, where nothing flattens the CNAME:
+			// RFC 1034's rule, no other type beside it.
 			return errf(400, 81057, "Record already exists.")
 		case o.Type == "CNAME":
 			return errf(400, 81054, "A CNAME record with that host already exists.")
@@ -931,7 +1043,7 @@ func (s *Server) listRecords(z *zone, q map[string][]string) (any, any, *httpErr
 			if v == "" {
 				continue
 			}
-			lv := strings.ToLower(strings.TrimSuffix(v, "."))
+			lv := punycode(strings.TrimSuffix(v, "."))
 			if field != "name" {
 				lv = strings.ToLower(v)
 			}
@@ -981,10 +1093,6 @@ func (s *Server) listRecords(z *zone, q map[string][]string) (any, any, *httpErr
 	desc := first(q, "direction") == "desc"
 	key := func(r *Record) string {
 		switch order {
-		case "":
-			// INFERRED: the spec names type as the default order, but the
-			// recorded pages (sdk0 fixtures) come in creation order.
-			return fmt.Sprintf("%012d", r.seq)
 		case "name":
 			return r.Name
 		case "content":
@@ -1026,6 +1134,11 @@ func (s *Server) batch(z *zone, body []byte) (any, *httpError) {
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
 		return nil, errf(400, 6007, "Malformed JSON in request body")
+	}
+	if n := len(in.Deletes) + len(in.Patches) + len(in.Puts) + len(in.Posts); n > s.batchLimit {
+		// INFERRED code and wording: Cloudflare documents the limit (200
+		// operations on the Free plan, 3,500 on paid plans), not its error.
+		return nil, errf(400, 1004, "DNS Validation Error: a batch may hold at most %d operations on this zone's plan; this one holds %d", s.batchLimit, n)
 	}
 	// One transaction: work on a copy, keep it only if every operation passes.
 	work := make([]*Record, len(z.records))

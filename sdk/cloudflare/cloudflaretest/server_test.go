@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -155,6 +156,16 @@ func TestListPagesMatchExamples(t *testing.T) {
 			s.AddRecord(zid, rec)
 		}
 	}
+	// The API lists records ordered by type (its default order); the
+	// fixture pages hold them in creation order.
+	var byType []any
+	for _, p := range []string{"dns_records-list-page1.json", "dns_records-list-page2.json"} {
+		byType = append(byType, load(t, p)["result"].([]any)...)
+	}
+	sort.SliceStable(byType, func(i, j int) bool {
+		return byType[i].(map[string]any)["type"].(string) < byType[j].(map[string]any)["type"].(string)
+	})
+	pages := [][]any{byType[:3], byType[3:], {}}
 	for i, p := range []string{"dns_records-list-page1.json", "dns_records-list-page2.json", "dns_records-list-page3-past-end.json"} {
 		want := load(t, p)
 		a := do(t, s, s.Token, "GET", "/zones/"+zid+"/dns_records?per_page=3&page="+string(rune('1'+i)), nil)
@@ -164,7 +175,7 @@ func TestListPagesMatchExamples(t *testing.T) {
 		if !reflect.DeepEqual(a.body["result_info"], want["result_info"]) {
 			t.Errorf("%s: result_info %v, want %v", p, a.body["result_info"], want["result_info"])
 		}
-		got, wantRes := a.body["result"].([]any), want["result"].([]any)
+		got, wantRes := a.body["result"].([]any), pages[i]
 		if len(got) != len(wantRes) {
 			t.Fatalf("%s: %d records, want %d", p, len(got), len(wantRes))
 		}
@@ -332,17 +343,51 @@ func TestFaultsAndCounters(t *testing.T) {
 	}
 }
 
-func TestRateLimitHeaders(t *testing.T) {
-	s := NewServer(WithRateLimit(2, time.Hour))
+// TestRateLimitBlocksForFiveMinutes: the request over the limit and every
+// one after it is answered 429 for Cloudflare's five minutes (Retry-After
+// counting down), even once the window has moved on; then counting starts
+// afresh. The clock is the test's.
+func TestRateLimitBlocksForFiveMinutes(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	s := NewServer(WithRateLimit(2, 10*time.Second), WithClock(clock.now))
 	defer s.Close()
 	a := do(t, s, s.Token, "GET", "/zones", nil)
-	if a.status != 200 || a.header.Get("Ratelimit") != `"default";r=1;t=3600` || a.header.Get("Ratelimit-Policy") != `"default";q=2;w=3600` {
+	if a.status != 200 || a.header.Get("Ratelimit") != `"default";r=1;t=10` || a.header.Get("Ratelimit-Policy") != `"default";q=2;w=10` {
 		t.Fatalf("first: %d %v", a.status, a.header)
 	}
 	do(t, s, s.Token, "GET", "/zones", nil)
-	a = do(t, s, s.Token, "GET", "/zones", nil)
-	ra, _ := strconv.Atoi(a.header.Get("Retry-After"))
-	if a.status != 429 || ra < 3500 || ra > 3600 || a.body["errors"].([]any)[0].(map[string]any)["code"].(float64) != 10100 {
-		t.Fatalf("over the limit: %d %v %v", a.status, a.header, a.body)
+	over := func(wantRetryAfter int) {
+		t.Helper()
+		a := do(t, s, s.Token, "GET", "/zones", nil)
+		ra, _ := strconv.Atoi(a.header.Get("Retry-After"))
+		if a.status != 429 || ra != wantRetryAfter || a.body["errors"].([]any)[0].(map[string]any)["code"].(float64) != 10100 {
+			t.Fatalf("at %s: %d %v %v, want 429 with Retry-After %d", clock.now().Format(time.TimeOnly), a.status, a.header, a.body, wantRetryAfter)
+		}
 	}
+	over(300)
+	clock.advance(11 * time.Second) // the window has moved on: still blocked
+	over(289)
+	clock.advance(288 * time.Second)
+	over(1)
+	clock.advance(time.Second)
+	if a := do(t, s, s.Token, "GET", "/zones", nil); a.status != 200 || a.header.Get("Ratelimit") != `"default";r=1;t=10` {
+		t.Fatalf("after the block: %d %v", a.status, a.header)
+	}
+}
+
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
