@@ -5,6 +5,8 @@
 #
 # Credentials come from the environment:
 #   PRAHO_VIRTUALMIN_USERNAME, PRAHO_VIRTUALMIN_PASSWORD, PDNS_API_URL, PDNS_API_KEY
+# and, to serve the zone on Cloudflare too (dns_backends), CLOUDFLARE_API_TOKEN
+# (and CLOUDFLARE_BASE_URL for the fake, tools/cloudflare-fake).
 
 provider "praho" {
   virtualmin {
@@ -71,8 +73,10 @@ resource "praho_domain_alias" "store" {
 }
 
 resource "praho_dns_zone" "main" {
-  name        = var.zone
-  nameservers = ["ns1.${var.zone}."]
+  name                  = var.zone
+  nameservers           = ["ns1.${var.zone}."]
+  backends              = var.dns_backends
+  cloudflare_account_id = var.cloudflare_account_id
 
   records = merge(
     {

@@ -34,3 +34,15 @@ variable "mailbox_password" {
   sensitive   = true
   default     = "Quickstart-Mail-1"
 }
+
+variable "dns_backends" {
+  description = "Where the zone is served: powerdns, cloudflare or both."
+  type        = set(string)
+  default     = ["powerdns"]
+}
+
+variable "cloudflare_account_id" {
+  description = "Cloudflare account the zone is created in (with the cloudflare backend)."
+  type        = string
+  default     = null
+}

@@ -4,11 +4,13 @@
 // Terraform's back, shows the plan that heals it, applies it, and cleans up.
 //
 //	go run ./internal/demo            (OpenTofu; -cli terraform for Terraform 1.5.7)
+//	go run ./internal/demo -dns both  (the zone on PowerDNS and on the Cloudflare fake; -dns cloudflare for Cloudflare alone)
 package main
 
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,10 +18,13 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/praho/terraform-provider-praho/sdk/cloudflare"
+	"github.com/praho/terraform-provider-praho/sdk/cloudflare/cloudflaretest"
 	"github.com/praho/terraform-provider-praho/sdk/powerdns/pdnstest"
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin/virtualmintest"
@@ -32,10 +37,16 @@ const (
 
 func main() {
 	cliName := flag.String("cli", "tofu", "CLI to run: tofu or terraform")
+	dnsFlag := flag.String("dns", "powerdns", "where the zone is served: powerdns, cloudflare (the Cloudflare fake) or both")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *cliName); err != nil {
+	backends, ok := map[string][]string{"powerdns": {"powerdns"}, "cloudflare": {"cloudflare"}, "both": {"powerdns", "cloudflare"}}[*dnsFlag]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "-dns %q: want powerdns, cloudflare or both (DEMO_DNS)\n", *dnsFlag)
+		os.Exit(2)
+	}
+	if err := run(ctx, *cliName, backends); err != nil {
 		fmt.Fprintf(os.Stderr, "\ndemo failed: %v\n", err)
 		os.Exit(1)
 	}
@@ -45,7 +56,7 @@ func say(format string, args ...any) {
 	fmt.Printf("\n\033[1m==> "+format+"\033[0m\n", args...)
 }
 
-func run(ctx context.Context, cliName string) error {
+func run(ctx context.Context, cliName string, backends []string) error {
 	root, err := moduleRoot()
 	if err != nil {
 		return err
@@ -72,7 +83,7 @@ func run(ctx context.Context, cliName string) error {
 		return fmt.Errorf("go build: %w", err)
 	}
 
-	say("Starting a Virtualmin simulator and a real PowerDNS on loopback")
+	say("Starting a Virtualmin simulator and the DNS (%s) on loopback", strings.Join(backends, " and "))
 	password := fmt.Sprintf("demo-%d", time.Now().UnixNano())
 	sim, err := virtualmintest.NewServer()
 	if err != nil {
@@ -81,15 +92,29 @@ func run(ctx context.Context, cliName string) error {
 	defer sim.Close()
 	sim.AddUser(demoUser, password, virtualmintest.RoleMaster)
 	fmt.Printf("    Virtualmin simulator: https://%s  (certificate SHA-256 %s)\n", sim.Endpoint(), sim.CertificateSHA256())
-	pdns, err := pdnstest.StartProcess(ctx, pdnstest.Config{})
-	if err != nil {
-		if errors.Is(err, pdnstest.ErrNotInstalled) {
-			return fmt.Errorf("%w (run `make deps` first)", err)
+	dnsBackends, _ := json.Marshal(backends)
+	env := append(os.Environ(), "TF_VAR_dns_backends="+string(dnsBackends))
+	var pdns *pdnstest.Server
+	if slices.Contains(backends, "powerdns") {
+		pdns, err = pdnstest.StartProcess(ctx, pdnstest.Config{})
+		if err != nil {
+			if errors.Is(err, pdnstest.ErrNotInstalled) {
+				return fmt.Errorf("%w (run `make deps` first)", err)
+			}
+			return err
 		}
-		return err
+		defer pdns.Stop()
+		fmt.Printf("    PowerDNS API:         %s  (DNS on %s)\n", pdns.APIURL, pdns.DNSAddr)
+		env = append(env, "PDNS_API_URL="+pdns.APIURL, "PDNS_API_KEY="+pdns.APIKey)
 	}
-	defer pdns.Stop()
-	fmt.Printf("    PowerDNS API:         %s  (DNS on %s)\n", pdns.APIURL, pdns.DNSAddr)
+	var cf *cloudflaretest.Server
+	if slices.Contains(backends, "cloudflare") {
+		// The fake tools/cloudflare-fake runs on its own (see README.md).
+		cf = cloudflaretest.NewServer()
+		defer cf.Close()
+		fmt.Printf("    Cloudflare fake:      %s  (account %s)\n", cf.URL, cf.AccountID)
+		env = append(env, "CLOUDFLARE_BASE_URL="+cf.URL, "CLOUDFLARE_API_TOKEN="+cf.Token, "TF_VAR_cloudflare_account_id="+cf.AccountID)
+	}
 
 	work := filepath.Join(tmp, "quickstart")
 	if err := os.MkdirAll(work, 0o755); err != nil {
@@ -108,10 +133,9 @@ func run(ctx context.Context, cliName string) error {
 	if err := os.WriteFile(rc, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"praho/praho\" = %q\n  }\n  direct {}\n}\n", bin)), 0o600); err != nil {
 		return err
 	}
-	env := append(os.Environ(),
+	env = append(env,
 		"TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
 		"PRAHO_VIRTUALMIN_USERNAME="+demoUser, "PRAHO_VIRTUALMIN_PASSWORD="+password,
-		"PDNS_API_URL="+pdns.APIURL, "PDNS_API_KEY="+pdns.APIKey,
 		"TF_VAR_virtualmin_server="+sim.Endpoint(),
 		"TF_VAR_virtualmin_cert_sha256="+sim.CertificateSHA256(),
 		"TF_VAR_zone="+zone,
@@ -143,8 +167,15 @@ func run(ctx context.Context, cliName string) error {
 	if d, ok := sim.Domain("shop." + zone); ok {
 		fmt.Printf("shop.%s holds mailboxes %s and databases %s\n", zone, strings.Join(d.Users, ", "), strings.Join(d.Databases, ", "))
 	}
-	if a, err := dig(pdns.DNSAddr, "shop."+zone); err == nil {
-		fmt.Printf("PowerDNS answers shop.%s A: %s\n", zone, a)
+	if pdns != nil {
+		if a, err := dig(pdns.DNSAddr, "shop."+zone); err == nil {
+			fmt.Printf("PowerDNS answers shop.%s A: %s\n", zone, a)
+		}
+	}
+	if cf != nil {
+		if a, err := cloudflareA(ctx, cf, "shop."+zone); err == nil {
+			fmt.Printf("Cloudflare holds shop.%s A: %s\n", zone, a)
+		}
 	}
 
 	say("2. Plan again: nothing changed, so nothing to do")
@@ -204,6 +235,28 @@ func dig(server, name string) (string, error) {
 		return "", err
 	}
 	return strings.Join(strings.Fields(out.String()), " "), nil
+}
+
+// cloudflareA lists the A records of name on the Cloudflare fake, through
+// the SDK as any program would.
+func cloudflareA(ctx context.Context, cf *cloudflaretest.Server, name string) (string, error) {
+	c, err := cloudflare.NewClient(cloudflare.WithAPIToken(cf.Token), cloudflare.WithBaseURL(cf.URL))
+	if err != nil {
+		return "", err
+	}
+	z, err := c.Zones.GetByName(ctx, zone)
+	if err != nil {
+		return "", err
+	}
+	recs, err := c.Records.List(ctx, z.ID, &cloudflare.RecordListOptions{Name: name, Type: "A"})
+	if err != nil {
+		return "", err
+	}
+	var out []string
+	for _, r := range recs {
+		out = append(out, r.Content)
+	}
+	return strings.Join(out, " "), nil
 }
 
 // moduleRoot walks up from the working directory to the directory of go.mod.

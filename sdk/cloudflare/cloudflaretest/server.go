@@ -144,6 +144,10 @@ type Option func(*Server)
 // WithToken sets the accepted token (default: a random one, see Token).
 func WithToken(token string) Option { return func(s *Server) { s.Token = token } }
 
+// WithAccountID sets the account new zones belong to (default: a random
+// one, see AccountID).
+func WithAccountID(id string) Option { return func(s *Server) { s.AccountID = id } }
+
 // WithRateLimit makes the fake count requests: the request that finds limit
 // requests already in the last window is answered 429 (code 10100), and so
 // is every request for the RateLimitBlock (five minutes) that follows, with
