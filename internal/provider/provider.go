@@ -138,15 +138,18 @@ func (p *prahoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 					},
 					"retries": schema.Int64Attribute{
 						Optional: true,
-						MarkdownDescription: "How many times a call that provably did not run (a refused connection, a 5xx, " +
-							"a read that timed out) is repeated. Writes whose outcome is unknown are never repeated " +
-							"blindly. Environment: `PRAHO_VIRTUALMIN_RETRIES`.",
+						MarkdownDescription: "How many times a call is repeated when that is safe: a read after a network " +
+							"error, a 5xx answer or no answer within its share of `request_timeout` (`request_timeout` / " +
+							"(`retries` + 1)); a write only when it provably never reached the server (a refused connection, " +
+							"a failed TLS handshake). A write whose answer was lost (a 5xx, a timeout) is never repeated: " +
+							"the provider looks the object up instead. Defaults to `3`. Environment: `PRAHO_VIRTUALMIN_RETRIES`.",
 						Validators: []validator.Int64{int64validator.Between(0, 20)},
 					},
 					"request_timeout": schema.StringAttribute{
 						Optional: true,
-						MarkdownDescription: "Time limit of one call, as a Go duration (`90s`, `2m`). Virtualmin's " +
-							"create-domain takes 4 to 10 s on a healthy server. Environment: `PRAHO_VIRTUALMIN_REQUEST_TIMEOUT`.",
+						MarkdownDescription: "Time limit of one call, its retries included, as a Go duration (`90s`, `2m`). " +
+							"Defaults to `120s`. Virtualmin's create-domain takes 4 to 10 s on a healthy server. " +
+							"Environment: `PRAHO_VIRTUALMIN_REQUEST_TIMEOUT`.",
 						Validators: []validator.String{durationValidator{}},
 					},
 				},

@@ -17,10 +17,13 @@
 //   - a rate limit (WithRateLimit, default 2 calls/s) on every HTTP attempt;
 //   - a cap on calls in flight (WithMaxInFlight, default 4);
 //   - retries with capped exponential backoff and jitter (WithRetry), for
-//     reads on network errors, 5xx and timeouts, and for writes only when the
+//     reads on network errors, 5xx and timeouts (a read that gets no answer
+//     within its share of the call timeout, the timeout divided by the
+//     attempts, is given up and sent again), and for writes only when the
 //     request provably never left the client (refused dial, failed TLS
 //     handshake). A write whose answer was lost fails with KindUnknownOutcome
-//     and is never repeated; 401, 403 and program failures are never retried;
+//     and is never repeated (the create and delete methods then look the
+//     object up); 401, 403 and program failures are never retried;
 //   - after a 401 or 403 the client does not send its credentials again for
 //     60 s, so it cannot walk its address into Webmin's login block;
 //   - a circuit breaker per program (WithBreaker), opened by consecutive
@@ -291,13 +294,19 @@ func (c *Client) doCall(ctx context.Context, cl *call, log *slog.Logger, rec *ca
 		timeout = cl.timeout
 	}
 	callCtx := ctx
+	info := &callInfo{log: log, clock: c.opts.clock}
 	if timeout > 0 {
 		var cancel context.CancelFunc
-		callCtx, cancel = context.WithTimeout(ctx, timeout)
+		callCtx, cancel = c.opts.clock.WithTimeout(ctx, timeout)
 		defer cancel()
+		if n := c.opts.retry.MaxAttempts; cl.kind == read && n > 1 {
+			// A read that hangs is given up and sent again while the call
+			// has time left: each attempt gets its share of the timeout.
+			info.attemptTimeout = timeout / time.Duration(n)
+		}
 	}
 
-	res, terr := c.transport.roundTrip(context.WithValue(callCtx, callLogKey{}, log), cl)
+	res, terr := c.transport.roundTrip(context.WithValue(callCtx, callInfoKey{}, info), cl)
 	rec.attempts = res.attempts
 	rec.status = res.status
 	if terr != nil {

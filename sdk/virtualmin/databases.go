@@ -83,7 +83,9 @@ func (s *DatabasesService) Create(ctx context.Context, domain, dbType, name stri
 }
 
 // Delete drops a database of the domain; KindNotFound when the domain has no
-// such database ("... is not associated with this server").
+// such database ("... is not associated with this server"). When the answer
+// is lost (KindUnknownOutcome) it looks the database up and succeeds if it is
+// gone.
 func (s *DatabasesService) Delete(ctx context.Context, domain, dbType, name string) error {
 	const program = "delete-database"
 	dom, err := ValidateDomainName(domain)
@@ -94,7 +96,7 @@ func (s *DatabasesService) Delete(ctx context.Context, domain, dbType, name stri
 		return (*service)(s).withServer(err, program)
 	}
 	_, err = (*service)(s).run(ctx, &call{program: program, params: params{arg("domain", dom), arg("name", name), arg("type", dbType)}, kind: write})
-	return err
+	return resolveDeleted(ctx, err, func(ctx context.Context) error { _, err := s.Get(ctx, dom, dbType, name); return err })
 }
 
 // List lists the account plans (list-plans multiline).

@@ -198,8 +198,8 @@ func (r *CreateDomainRequest) params() (string, params, error) {
 	}
 	p.flag("limits-from-plan", r.LimitsFromPlan)
 	for _, f := range r.Features {
-		if !validParamName(f) || reservedParams[f] {
-			return "", nil, invalid("features", "feature %q is not a feature name", f)
+		if err := ValidateFeatureName(f); err != nil {
+			return "", nil, err
 		}
 		p.flag(f, true)
 	}
@@ -303,9 +303,12 @@ func (r *CreateDomainRequest) matches(d *Domain) bool {
 }
 
 // Delete deletes a virtual server with its sub-servers and aliases
-// (delete-domain, no confirmation). KindNotFound when it does not exist.
+// (delete-domain, no confirmation). KindNotFound when it does not exist. When
+// the answer is lost (KindUnknownOutcome) it looks the domain up and succeeds
+// if it is gone.
 func (s *DomainsService) Delete(ctx context.Context, name string) error {
-	return s.simple(ctx, "delete-domain", name, nil)
+	err := s.simple(ctx, "delete-domain", name, nil)
+	return resolveDeleted(ctx, err, func(ctx context.Context) error { _, err := s.Get(ctx, name); return err })
 }
 
 // Enable re-enables a disabled virtual server. Enabling one that is not

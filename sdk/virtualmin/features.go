@@ -4,8 +4,8 @@ import "context"
 
 // EnableFeatures turns features on for an existing virtual server
 // (enable-feature --domain name --web --mail ...). Feature names are
-// create-domain's (unix, dir, web, dns, mail, mysql, webmin, ssl, ...) or a
-// plugin's (virtualmin-nginx). Virtualmin enables them in its own order, so a
+// Virtualmin's or a plugin's (see ValidateFeatureName); any other name is
+// refused before sending. Virtualmin enables them in its own order, so a
 // feature and the one it depends on (web needs dir) may be given together.
 //
 // Like create-domain, enable-feature reports success when one feature's set-up
@@ -32,14 +32,10 @@ func (s *DomainsService) features(ctx context.Context, program, name string, fea
 	}
 	var p params
 	for _, f := range features {
-		if !validParamName(f) || reservedParams[f] || featureProgramFlags[f] {
-			return (*service)(s).withServer(invalid("features", "feature %q is not a feature name", f), program)
+		if err := ValidateFeatureName(f); err != nil {
+			return (*service)(s).withServer(err, program)
 		}
 		p.flag(f, true)
 	}
 	return s.simple(ctx, program, name, p)
 }
-
-// featureProgramFlags are the programs' own flags, never feature names.
-var featureProgramFlags = map[string]bool{"domain": true, "user": true, "all-domains": true, "associate": true,
-	"disassociate": true, "skip-warnings": true, "help": true}

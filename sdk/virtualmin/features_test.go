@@ -95,10 +95,25 @@ func TestFeaturesRefusedBeforeSending(t *testing.T) {
 		"all domains":    {"all-domains"},
 		"bad name":       {"web mail"},
 		"empty":          {""},
+		"password":       {"web", "pass"},
+		"user":           {"user"},
+		"not a feature":  {"bogus-flag"},
+		"plugin case":    {"virtualmin-Nginx"},
+		"plugin empty":   {"virtualmin-"},
 	} {
 		err := c.Domains.EnableFeatures(x, "feat.test", feats...)
 		if !errors.Is(err, virtualmin.ErrInvalidInput) {
 			t.Errorf("%s: %v, want an invalid-input error", name, err)
+		}
+		_, err = c.Domains.Create(x, &virtualmin.CreateDomainRequest{Domain: "feat.test", Pass: "Feat-Pass-123", Features: feats})
+		var e *virtualmin.Error
+		if !errors.As(err, &e) || e.Kind != virtualmin.KindInvalidInput || e.Field != "features" {
+			t.Errorf("create with %s: %v, want an invalid-input error on features", name, err)
+		}
+	}
+	for _, ok := range []string{"unix", "dir", "web", "ssl", "logrotate", "postgres", "webalizer", "status", "virtualmin-nginx", "virtualmin-nginx-ssl"} {
+		if err := virtualmin.ValidateFeatureName(ok); err != nil {
+			t.Errorf("%s refused: %v", ok, err)
 		}
 	}
 	if n := len(sim.Requests()); n != 0 {

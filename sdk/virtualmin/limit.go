@@ -10,16 +10,24 @@ import (
 	"github.com/praho/terraform-provider-praho/sdk/internal/retry"
 )
 
-// clock is the time source of the limiter and the breakers; tests replace it.
+// clock is the time source of the limiter, the breakers, the retries of the
+// SSH transport and the timeouts of calls and attempts; tests replace it.
 type clock interface {
 	Now() time.Time
 	// Sleep waits for d or until ctx is done.
 	Sleep(ctx context.Context, d time.Duration) error
+	// WithTimeout is context.WithTimeout on this clock: when d has passed,
+	// the context ends with context.DeadlineExceeded as its cause.
+	WithTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc)
 }
 
 type realClock struct{}
 
 func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) WithTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, d)
+}
 
 func (realClock) Sleep(ctx context.Context, d time.Duration) error { return retry.Wait(ctx, d) }
 

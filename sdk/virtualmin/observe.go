@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -88,11 +89,51 @@ func truncate(s string, n int) string {
 	return s[:n] + "...(truncated)"
 }
 
-// callLogKey carries the call's logger to the transport.
-type callLogKey struct{}
+// callInfoKey carries a call's *callInfo to the transport.
+type callInfoKey struct{}
 
-// callLogger returns the logger do put in ctx, or nil.
+// callInfo is what the transport needs to know of the call it carries.
+type callInfo struct {
+	log   *slog.Logger // the client's logger with the call's call_id
+	clock clock
+	// attemptTimeout bounds one attempt of a read (0: only the call
+	// timeout), so that a hung read is retried within the call's time.
+	attemptTimeout time.Duration
+}
+
+func callInfoOf(ctx context.Context) *callInfo {
+	i, _ := ctx.Value(callInfoKey{}).(*callInfo)
+	return i
+}
+
+// callLogger returns the logger of the call in ctx, or nil.
 func callLogger(ctx context.Context) *slog.Logger {
-	l, _ := ctx.Value(callLogKey{}).(*slog.Logger)
-	return l
+	if i := callInfoOf(ctx); i != nil {
+		return i.log
+	}
+	return nil
+}
+
+// withAttemptTimeout bounds one attempt of the call in ctx by its attempt
+// timeout, if it has one. expired reports, after the attempt, whether that
+// timeout (and not the caller or the call timeout) ended it.
+func withAttemptTimeout(ctx context.Context) (actx context.Context, cancel context.CancelFunc, expired func() bool) {
+	i := callInfoOf(ctx)
+	if i == nil || i.attemptTimeout <= 0 {
+		return ctx, func() {}, func() bool { return false }
+	}
+	actx, cancel = i.clock.WithTimeout(ctx, i.attemptTimeout)
+	return actx, cancel, func() bool {
+		return ctx.Err() == nil && errors.Is(context.Cause(actx), context.DeadlineExceeded)
+	}
+}
+
+// attemptTimeoutError is the cause of an attempt given up after its share of
+// the call timeout.
+func attemptTimeoutError(ctx context.Context) error {
+	d := time.Duration(0)
+	if i := callInfoOf(ctx); i != nil {
+		d = i.attemptTimeout
+	}
+	return fmt.Errorf("no answer within %s (one attempt's share of the call timeout): %w", d, context.DeadlineExceeded)
 }

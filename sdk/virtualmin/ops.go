@@ -118,6 +118,31 @@ func resolveUnknown[T any](ctx context.Context, createErr error, lookup func(con
 	return got, nil
 }
 
+// resolveDeleted handles a delete whose answer was lost (KindUnknownOutcome):
+// the program may have run to completion. It looks the object up: gone means
+// the delete went through (success); still there, or a look-up that fails,
+// keeps the unknown-outcome error, saying which. Other errors pass through.
+func resolveDeleted(ctx context.Context, deleteErr error, lookup func(context.Context) error) error {
+	if !isKind(deleteErr, KindUnknownOutcome) {
+		return deleteErr
+	}
+	err := lookup(ctx)
+	if isKind(err, KindNotFound) {
+		return nil
+	}
+	var ce *Error
+	if !errors.As(deleteErr, &ce) {
+		return deleteErr
+	}
+	c := *ce
+	if err == nil {
+		c.Reason += "; the object still exists"
+	} else {
+		c.Reason += "; looking it up failed too: " + err.Error()
+	}
+	return &c
+}
+
 // reasonOf is the Reason of an *Error, or "".
 func reasonOf(err error) string {
 	var e *Error

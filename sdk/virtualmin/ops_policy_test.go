@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 )
 
 // A create whose answer is lost (the call times out after the request was
@@ -17,7 +16,7 @@ func TestCreateDomainUnknownOutcomeResolvedByLookup(t *testing.T) {
 		"06-list-domains-json-multiline.txt",             // look-up after: there
 	)
 	r.hold = "create-domain"
-	c := r.client(t, WithCallTimeout(700*time.Millisecond))
+	c := r.lostAnswerClient(t)
 	d, err := c.Domains.Create(testContext(t), &CreateDomainRequest{Domain: "alpha.test", User: "alphauser", Pass: "AlphaPass123", Features: []string{"unix", "dir"}})
 	if err != nil {
 		t.Fatalf("want success after the look-up, got %v", err)
@@ -33,7 +32,7 @@ func TestCreateDomainUnknownOutcomeStillAbsent(t *testing.T) {
 		"10-list-domains-nonexistent-multiline-json.txt",
 	)
 	r.hold = "create-domain"
-	c := r.client(t, WithCallTimeout(700*time.Millisecond))
+	c := r.lostAnswerClient(t)
 	_, err := c.Domains.Create(testContext(t), &CreateDomainRequest{Domain: "alpha.test", Pass: "AlphaPass123", Features: []string{"unix"}})
 	if !errors.Is(err, ErrUnknownOutcome) {
 		t.Fatalf("want the unknown-outcome error, got %v", err)
@@ -50,7 +49,7 @@ func TestCreateDomainUnknownOutcomeDifferentObject(t *testing.T) {
 		"06-list-domains-json-multiline.txt",
 	)
 	r.hold = "create-domain"
-	c := r.client(t, WithCallTimeout(700*time.Millisecond))
+	c := r.lostAnswerClient(t)
 	_, err := c.Domains.Create(testContext(t), &CreateDomainRequest{Domain: "alpha.test", Parent: "other.test", Features: []string{"dir"}})
 	var e *Error
 	if !errors.As(err, &e) || e.Kind != KindUnknownOutcome || !strings.Contains(e.Reason, "not as requested") {
@@ -79,7 +78,7 @@ func TestCreateUserAndDatabaseUnknownOutcome(t *testing.T) {
 		r := newReplay(t, "91-acl-domainowner-remote_api-list-users-json.txt", "202-create-user-quota-real-ftp-json.txt",
 			"206-list-users-multiline-json.txt")
 		r.hold = "create-user"
-		c := r.client(t, WithCallTimeout(700*time.Millisecond))
+		c := r.lostAnswerClient(t)
 		u, err := c.Users.Create(testContext(t), &CreateUserRequest{Domain: "gamma.test", User: "carol", Pass: "CarolPass123"})
 		if err != nil {
 			t.Fatal(err)
@@ -90,7 +89,7 @@ func TestCreateUserAndDatabaseUnknownOutcome(t *testing.T) {
 		r := newReplay(t, "42-list-databases-before-multiline-json.txt", "215-create-database-mysql-ok-json.txt",
 			"42-list-databases-before-multiline-json.txt")
 		r.hold = "create-database"
-		c := r.client(t, WithCallTimeout(700*time.Millisecond))
+		c := r.lostAnswerClient(t)
 		_, err := c.Databases.Create(testContext(t), "gamma.test", "mysql", "gamma_app")
 		if !errors.Is(err, ErrUnknownOutcome) {
 			t.Fatalf("want unknown outcome, got %v", err)
@@ -105,6 +104,43 @@ func TestCreateUserAndDatabaseUnknownOutcome(t *testing.T) {
 		}
 		eq(t, "programs", programs(r), []string{"list-users"})
 	})
+}
+
+// A delete whose answer is lost is resolved by a look-up: gone is success
+// (the destroy does not fail for an object that is no longer there); still
+// there keeps the unknown outcome, saying so.
+func TestDeleteUnknownOutcomeResolvedByLookup(t *testing.T) {
+	for _, tc := range []struct {
+		name, held, lookup string
+		del                func(*Client) error
+		wantErr            bool
+	}{
+		{"domain gone", "delete-domain", "10-list-domains-nonexistent-multiline-json.txt",
+			func(c *Client) error { return c.Domains.Delete(testContext(t), "alpha.test") }, false},
+		{"domain still there", "delete-domain", "06-list-domains-json-multiline.txt",
+			func(c *Client) error { return c.Domains.Delete(testContext(t), "alpha.test") }, true},
+		{"user gone", "delete-user", "206-list-users-multiline-json.txt",
+			func(c *Client) error { return c.Users.Delete(testContext(t), "gamma.test", "nobody") }, false},
+		{"database gone", "delete-database", "42-list-databases-before-multiline-json.txt",
+			func(c *Client) error { return c.Databases.Delete(testContext(t), "gamma.test", "mysql", "gamma_app") }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newReplay(t, "02-create-domain-ok.txt", tc.lookup) // the held call takes the first, never sent
+			r.hold = tc.held
+			err := tc.del(r.lostAnswerClient(t))
+			if tc.wantErr {
+				var e *Error
+				if !errors.As(err, &e) || e.Kind != KindUnknownOutcome || !strings.Contains(e.Reason, "still exists") {
+					t.Fatalf("err = %v, want an unknown outcome saying the object still exists", err)
+				}
+			} else if err != nil {
+				t.Fatalf("err = %v, want success: the look-up shows the object gone", err)
+			}
+			if got := programs(r); len(got) != 2 || got[0] != tc.held {
+				t.Errorf("programs %v, want %s then its look-up", got, tc.held)
+			}
+		})
+	}
 }
 
 func programs(r *replayServer) []string {

@@ -285,7 +285,9 @@ func WithRetry(p RetryPolicy) Option {
 }
 
 // WithCallTimeout bounds each call, its retries included, independently of the
-// caller's context (default 120 s). Some programs (create-domain, backups) use
+// caller's context (default 120 s). Each attempt of a read gets an equal share
+// of it (with 3 attempts, 40 s each), so that a read that hangs is given up
+// and sent again; a write's attempt is never cut short. Some programs (create-domain, backups) use
 // a longer timeout of their own. d <= 0 means only the caller's context bounds
 // the call.
 func WithCallTimeout(d time.Duration) Option {

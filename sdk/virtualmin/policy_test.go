@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,11 +71,21 @@ func (m *recMetrics) stateChanges() []string {
 }
 
 // fakeClock only moves when someone sleeps on it or the test advances it.
+// Its timeouts are real ones, unless manualTimeouts: then a timeout ends only
+// when the test calls expire, at the point the test chooses.
 type fakeClock struct {
 	mu     sync.Mutex
 	now    time.Time
 	slept  time.Duration
 	sleeps int
+
+	manualTimeouts bool
+	timeouts       []*fakeTimeout
+}
+
+type fakeTimeout struct {
+	d      time.Duration
+	cancel context.CancelCauseFunc
 }
 
 func newFakeClock() *fakeClock {
@@ -97,6 +108,46 @@ func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 	f.slept += d
 	f.sleeps++
 	return nil
+}
+
+func (f *fakeClock) WithTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if !f.manualTimeouts {
+		return context.WithTimeout(ctx, d)
+	}
+	c, cancel := context.WithCancelCause(ctx)
+	t := &fakeTimeout{d: d, cancel: cancel}
+	f.mu.Lock()
+	f.timeouts = append(f.timeouts, t)
+	f.mu.Unlock()
+	return c, func() {
+		f.drop(t)
+		cancel(context.Canceled)
+	}
+}
+
+// drop forgets a timeout that ended.
+func (f *fakeClock) drop(t *fakeTimeout) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.timeouts = slices.DeleteFunc(f.timeouts, func(x *fakeTimeout) bool { return x == t })
+}
+
+// expire ends every timeout of length d started so far, as if d had passed,
+// and reports how many there were.
+func (f *fakeClock) expire(d time.Duration) int {
+	f.mu.Lock()
+	var hit []*fakeTimeout
+	f.timeouts = slices.DeleteFunc(f.timeouts, func(t *fakeTimeout) bool {
+		if t.d == d {
+			hit = append(hit, t)
+		}
+		return t.d == d
+	})
+	f.mu.Unlock()
+	for _, t := range hit {
+		t.cancel(context.DeadlineExceeded)
+	}
+	return len(hit)
 }
 
 func (f *fakeClock) advance(d time.Duration) {
@@ -224,29 +275,37 @@ func TestTimeoutAfterSend(t *testing.T) {
 	})
 	t.Cleanup(func() { close(release) }) // runs before the server's Close
 
-	// The timeouts are long enough for a loaded machine to send the request
-	// first: the test is about what happens after sending.
-	c := s.client(t, WithCallTimeout(2*time.Second))
-	_, err := c.do(context.Background(), &call{program: "create-domain", kind: write, params: []param{{name: "domain", value: "zeta.test"}}})
+	// The call timeout ends the call once the request reached the server:
+	// the test's clock fires it then, whatever the machine's speed.
+	clk := newFakeClock()
+	clk.manualTimeouts = true
+	expireOnArrival := func(d time.Duration) {
+		<-arrived
+		if n := clk.expire(d); n != 1 {
+			t.Errorf("%d timeouts of %s running, want 1", n, d)
+		}
+	}
+	c := s.client(t, WithCallTimeout(2*time.Second), withClock(clk))
+	go expireOnArrival(2 * time.Second)
+	_, err := c.do(testContext(t), &call{program: "create-domain", kind: write, params: []param{{name: "domain", value: "zeta.test"}}})
 	if kindOf(err) != KindUnknownOutcome || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "call timeout of 2s") {
 		t.Errorf("write: err = %v, want KindUnknownOutcome wrapping DeadlineExceeded", err)
 	}
 	if n := s.count.Load(); n != 1 {
 		t.Errorf("write: server saw %d requests, want 1", n)
 	}
-	<-arrived
 
 	// A per-call timeout overrides the client's; a read that timed out is
-	// transient (and not retried once the call's time is up).
-	c = s.client(t, WithCallTimeout(time.Minute))
-	_, err = c.do(context.Background(), &call{program: "list-domains", kind: read, timeout: 1500 * time.Millisecond})
+	// transient (and, with retries off, not repeated).
+	c = s.client(t, WithCallTimeout(time.Minute), WithRetry(RetryPolicy{MaxAttempts: 1}), withClock(clk))
+	go expireOnArrival(1500 * time.Millisecond)
+	_, err = c.do(testContext(t), &call{program: "list-domains", kind: read, timeout: 1500 * time.Millisecond})
 	if kindOf(err) != KindTransient || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "call timeout of 1.5s") {
 		t.Errorf("read: err = %v, want KindTransient wrapping DeadlineExceeded after 1.5s", err)
 	}
-	<-arrived
 
 	// The caller's cancellation of a sent write is an unknown outcome too.
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(testContext(t))
 	go func() {
 		<-arrived
 		cancel()
@@ -257,6 +316,55 @@ func TestTimeoutAfterSend(t *testing.T) {
 	}
 	if n := s.count.Load(); n != 3 {
 		t.Errorf("server saw %d requests, want 3", n)
+	}
+}
+
+// TestHungReadRetried: a read that gets no answer is given up after its share
+// of the call timeout (call timeout / attempts) and sent again, so a hung
+// list-domains does not use up the whole call; a write is never cut short.
+func TestHungReadRetried(t *testing.T) {
+	t.Parallel()
+	arrived := make(chan string, 10)
+	var n atomic.Int32
+	s := newTPServer(t, func(w http.ResponseWriter, r *http.Request) {
+		arrived <- r.FormValue("program")
+		if n.Add(1) == 1 {
+			<-r.Context().Done() // hangs until the client gives the attempt up
+			return
+		}
+		jsonOK("list-domains", "")(w, r)
+	})
+	clk := newFakeClock()
+	clk.manualTimeouts = true
+	m := &recMetrics{}
+	c := s.client(t, WithCallTimeout(20*time.Second), WithRetry(RetryPolicy{MaxAttempts: 2, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}),
+		withClock(clk), WithMetrics(m))
+	go func() {
+		<-arrived
+		if k := clk.expire(10 * time.Second); k != 1 {
+			t.Errorf("%d attempt timeouts of 10s running, want 1", k)
+		}
+	}()
+	if _, err := c.do(testContext(t), &call{program: "list-domains", kind: read}); err != nil {
+		t.Fatalf("hung read: %v, want the second attempt's answer", err)
+	}
+	<-arrived
+	if got := m.last(); got.attempts != 2 || got.outcome != "success" {
+		t.Errorf("metrics %+v, want success after 2 attempts", got)
+	}
+
+	// Writes get no attempt timeout: only the call timeout (20 s) runs.
+	n.Store(0)
+	go func() {
+		<-arrived
+		if k := clk.expire(10 * time.Second); k != 0 {
+			t.Errorf("a write got %d attempt timeouts", k)
+		}
+		clk.expire(20 * time.Second)
+	}()
+	_, err := c.do(testContext(t), &call{program: "create-domain", kind: write})
+	if kindOf(err) != KindUnknownOutcome || s.count.Load() != 3 {
+		t.Errorf("hung write: %v after %d requests, want an unknown outcome and no repeat", err, s.count.Load())
 	}
 }
 

@@ -30,6 +30,9 @@ type replayServer struct {
 	// hold, when set, delays the answer to this program until the request's
 	// context ends (a lost answer).
 	hold string
+	// held, when set, receives the program of every held request once it
+	// has reached the server.
+	held chan string
 }
 
 // sentRequest is one request as the server received it.
@@ -80,6 +83,33 @@ func (r *replayServer) client(t testing.TB, opts ...Option) *Client {
 	return c
 }
 
+// heldCallTimeout is the call timeout of lostAnswerClient.
+const heldCallTimeout = 30 * time.Second
+
+// lostAnswerClient is client with a call timeout that ends exactly when the
+// held program's request has reached the server: the answer is lost at the
+// moment the test means, whatever the machine's speed. Other calls are not
+// cut short.
+func (r *replayServer) lostAnswerClient(t testing.TB, opts ...Option) *Client {
+	t.Helper()
+	clk := newFakeClock()
+	clk.manualTimeouts = true
+	r.held = make(chan string, 8)
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done) })
+	go func() {
+		for {
+			select {
+			case <-r.held:
+				clk.expire(heldCallTimeout)
+			case <-done:
+				return
+			}
+		}
+	}()
+	return r.client(t, append([]Option{WithCallTimeout(heldCallTimeout), withClock(clk)}, opts...)...)
+}
+
 func (r *replayServer) serve(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
 	sent := sentRequest{method: req.Method, path: req.URL.Path, ctype: req.Header.Get("Content-Type"),
@@ -110,6 +140,9 @@ func (r *replayServer) serve(w http.ResponseWriter, req *http.Request) {
 	hold := r.hold != "" && r.hold == sent.program
 	r.mu.Unlock()
 	if hold {
+		if r.held != nil {
+			r.held <- sent.program
+		}
 		<-req.Context().Done()
 		return
 	}

@@ -167,14 +167,20 @@ func (t *sshTransport) attempt(ctx context.Context, cl *call) ([]byte, *transpor
 	}
 	out := newCLIOutput(maxBody)
 	cmd.Stdout, cmd.Stderr = out.stream(&out.stdout), out.stream(&out.stderr)
-	_, rerr := t.client.Run(ctx, cmd)
+	actx, cancel, expired := withAttemptTimeout(ctx)
+	_, rerr := t.client.Run(actx, cmd)
+	cancel()
 	out.flush()
 
 	status := 0
 	if rerr != nil {
 		var ee *ssh.ExitError
 		if !errors.As(rerr, &ee) {
-			return nil, &transportErr{sent: sshSent(rerr), err: sshCause(rerr, t.client.Addr())}
+			cause := sshCause(rerr, t.client.Addr())
+			if expired() {
+				cause = attemptTimeoutError(ctx)
+			}
+			return nil, &transportErr{sent: sshSent(rerr), err: cause}
 		}
 		if ee.Signal != "" {
 			// Killed before it could answer (never with its output tail:

@@ -890,7 +890,7 @@ func testSSHWrapperFailures(t *testing.T, h *sshHarness) {
 func testSSHPolicies(t *testing.T, h *sshHarness) {
 	e := h.newEnv(t, nil)
 	x := testCtx(t)
-	clk := &sshFakeClock{now: fixedNow}
+	clk := newFakeClock()
 	c, err := NewClient(e.sim.URL(), WithSSHTransport(h.client, SSHTransportOptions{Command: e.command}),
 		WithRateLimit(1, 1), withClock(clk))
 	if err != nil {
@@ -901,7 +901,7 @@ func testSSHPolicies(t *testing.T, h *sshHarness) {
 			t.Fatal(err)
 		}
 	}
-	if slept, n := clk.slept(); n != 2 || slept < 1900*time.Millisecond {
+	if slept, n := clk.totalSlept(); n != 2 || slept < 1900*time.Millisecond {
 		t.Errorf("rate limit 1/s over 3 calls: %d waits, %v in all", n, slept)
 	}
 
@@ -948,38 +948,6 @@ func testSSHPolicies(t *testing.T, h *sshHarness) {
 	if st := b.BreakerState("list-domains"); st != BreakerOpen {
 		t.Errorf("breaker %v", st)
 	}
-}
-
-// sshFakeClock moves only when slept on.
-type sshFakeClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	total time.Duration
-	n     int
-}
-
-func (f *sshFakeClock) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *sshFakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.now = f.now.Add(d)
-	f.total += d
-	f.n++
-	return nil
-}
-
-func (f *sshFakeClock) slept() (time.Duration, int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.total, f.n
 }
 
 // loadSSHTranscript reads a recording in testdata/ssh/transcripts: the call

@@ -208,18 +208,54 @@ func readLimited(r io.Reader) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// limitedRoundTripper takes a rate-limit token before every HTTP attempt.
+// limitedRoundTripper takes a rate-limit token before every HTTP attempt, and
+// bounds the attempt (its answer's body included) by the call's attempt
+// timeout, if it has one.
 type limitedRoundTripper struct {
 	next http.RoundTripper
 	lim  *limiter
 }
 
 func (l *limitedRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := l.lim.wait(req.Context()); err != nil {
+	ctx := req.Context()
+	if err := l.lim.wait(ctx); err != nil {
 		if req.Body != nil {
 			req.Body.Close()
 		}
 		return nil, fmt.Errorf("waiting for the rate limiter: %w", err)
 	}
-	return l.next.RoundTrip(req)
+	actx, cancel, expired := withAttemptTimeout(ctx)
+	resp, err := l.next.RoundTrip(req.WithContext(actx))
+	if err != nil {
+		cancel()
+		if expired() {
+			return nil, attemptTimeoutError(ctx)
+		}
+		return nil, err
+	}
+	resp.Body = &attemptBody{ReadCloser: resp.Body, ctx: ctx, cancel: cancel, expired: expired}
+	return resp, nil
+}
+
+// attemptBody ends an attempt's timeout when its body is closed, and names
+// the timeout when it cut the body short.
+type attemptBody struct {
+	io.ReadCloser
+	ctx     context.Context
+	cancel  context.CancelFunc
+	expired func() bool
+}
+
+func (b *attemptBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF && b.expired() {
+		err = attemptTimeoutError(b.ctx)
+	}
+	return n, err
+}
+
+func (b *attemptBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }

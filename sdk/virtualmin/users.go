@@ -219,7 +219,8 @@ func (s *UsersService) Modify(ctx context.Context, domain, user string, req *Mod
 	return err
 }
 
-// Delete deletes a user; KindNotFound when it does not exist.
+// Delete deletes a user; KindNotFound when it does not exist. When the answer
+// is lost (KindUnknownOutcome) it looks the user up and succeeds if it is gone.
 func (s *UsersService) Delete(ctx context.Context, domain, user string) error {
 	const program = "delete-user"
 	dom, err := ValidateDomainName(domain)
@@ -230,5 +231,5 @@ func (s *UsersService) Delete(ctx context.Context, domain, user string) error {
 		return (*service)(s).withServer(err, program)
 	}
 	_, err = (*service)(s).run(ctx, &call{program: program, params: params{arg("domain", dom), arg("user", user)}, kind: write})
-	return err
+	return resolveDeleted(ctx, err, func(ctx context.Context) error { _, err := s.Get(ctx, dom, user); return err })
 }

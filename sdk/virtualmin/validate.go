@@ -197,3 +197,27 @@ func validateTextField(field, value string) error {
 	}
 	return nil
 }
+
+// coreFeatures are Virtualmin's own features, the flags create-domain,
+// enable-feature and disable-feature take (status only on Virtualmin Pro).
+var coreFeatures = map[string]bool{"unix": true, "dir": true, "web": true, "dns": true, "mail": true, "ssl": true,
+	"logrotate": true, "mysql": true, "postgres": true, "spam": true, "virus": true, "webalizer": true, "webmin": true,
+	"status": true}
+
+// ValidateFeatureName checks that name is a feature: one of Virtualmin's
+// (unix, dir, web, dns, mail, ssl, logrotate, mysql, postgres, spam, virus,
+// webalizer, webmin, status) or a plugin's ("virtualmin-" and lower-case
+// letters, digits and dashes, such as virtualmin-nginx). A feature travels
+// as a bare flag among the program's own parameters, so any other name (pass,
+// user, domain, ...) would send a parameter the caller never meant to.
+func ValidateFeatureName(name string) error {
+	if coreFeatures[name] {
+		return nil
+	}
+	plugin, ok := strings.CutPrefix(name, "virtualmin-")
+	if ok && plugin != "" && plugin[len(plugin)-1] != '-' && strings.Trim(plugin, "abcdefghijklmnopqrstuvwxyz0123456789-") == "" {
+		return nil
+	}
+	return invalid("features", "%q is not a feature: use one of Virtualmin's (unix, dir, web, dns, mail, ssl, logrotate, "+
+		"mysql, postgres, spam, virus, webalizer, webmin, status) or a plugin's (virtualmin-...)", name)
+}
