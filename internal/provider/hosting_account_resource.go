@@ -610,8 +610,13 @@ func (r *hostingAccountResource) fill(m *hostingAccountModel, d *virtualmin.Doma
 			m.BandwidthLimitMB = types.Int64Value(d.BandwidthLimitBytes.Value / bytesPerMB)
 		}
 	}
-	if d.PHPVersion != "" || m.PHPVersion.IsUnknown() || m.PHPVersion.IsNull() {
+	switch {
+	case d.PHPVersion != "":
 		m.PHPVersion = types.StringValue(d.PHPVersion)
+	case m.PHPVersion.IsUnknown() || m.PHPVersion.IsNull():
+		// No PHP version (no website): null, not "", so that a configuration
+		// generated from an import (-generate-config-out) is valid.
+		m.PHPVersion = types.StringNull()
 	}
 	m.HomeDirectory = types.StringValue(d.HomeDir)
 	m.IPAddress = types.StringValue(plainIP(d.IPAddress))
