@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/praho/terraform-provider-praho/sdk/cloudflare"
+	"github.com/praho/terraform-provider-praho/sdk/dns"
 	"github.com/praho/terraform-provider-praho/sdk/powerdns"
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
 )
@@ -62,7 +63,7 @@ func (d *providerData) powerDNS() (*powerdns.Client, *zoneStore, error) {
 			powerdns.WithLogger(sdkLogger(d.logCtx, c.APIKey)),
 		)
 		if d.pdnsErr == nil {
-			d.pdnsZones = newZoneStore(d.pdns.Backend())
+			d.pdnsZones = newZoneStore(settingsErrorsBackend{d.pdns.Backend()})
 		}
 	})
 	return d.pdns, d.pdnsZones, d.pdnsErr
@@ -92,12 +93,41 @@ func (d *providerData) cloudflare() (*cloudflare.Client, *zoneStore, error) {
 			return
 		}
 		d.cfClient = client
-		d.cfZones = newZoneStore(cloudflare.NewBackend(client, cloudflare.WithProxied(func(name, rrtype string) bool {
+		d.cfZones = newZoneStore(settingsErrorsBackend{cloudflare.NewBackend(client, cloudflare.WithProxied(func(name, rrtype string) bool {
 			v, ok := d.cfProxied.Load(name + "|" + rrtype)
 			return ok && v.(bool)
-		})))
+		}))})
 	})
 	return d.cfClient, d.cfZones, d.cfErr
+}
+
+// dnsSettingsError says, in the provider's terms, which setting to fix when
+// a DNS backend refused the provider's credentials (instead of a bare "401
+// Unauthorized"); any other error is returned as it is. The SDK error stays
+// wrapped, for errors.Is.
+func dnsSettingsError(err error) error {
+	switch {
+	case errors.Is(err, powerdns.ErrUnauthorized):
+		return fmt.Errorf("PowerDNS refused the API key: check api_key in the provider's powerdns block (environment: "+
+			"PDNS_API_KEY) against the api-key setting of the PowerDNS server (%w)", err)
+	case errors.Is(err, cloudflare.ErrAuth):
+		return fmt.Errorf("Cloudflare refused the API token: check api_token in the provider's cloudflare block (environment: "+
+			"CLOUDFLARE_API_TOKEN); it needs Zone:Read and DNS:Edit on the zone (%w)", err)
+	}
+	return err
+}
+
+// settingsErrorsBackend is a DNS backend whose refusals of the provider's
+// credentials are worded by dnsSettingsError.
+type settingsErrorsBackend struct{ dns.Backend }
+
+func (b settingsErrorsBackend) RRsets(ctx context.Context, zone string) ([]dns.RRset, error) {
+	rrs, err := b.Backend.RRsets(ctx, zone)
+	return rrs, dnsSettingsError(err)
+}
+
+func (b settingsErrorsBackend) Apply(ctx context.Context, zone string, changes []dns.Change) error {
+	return dnsSettingsError(b.Backend.Apply(ctx, zone, changes))
 }
 
 // registry keeps one client per key (a server endpoint), created on first use

@@ -422,11 +422,6 @@ func vmError(diags *diag.Diagnostics, action, server, domain string, err error) 
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		hint = "The operation ran out of time. Raise the timeouts block or virtualmin.request_timeout; the next plan shows what the server holds."
-	case kind == virtualmin.KindAuth:
-		hint = "Virtualmin refused the credentials. Check virtualmin.username/password (PRAHO_VIRTUALMIN_USERNAME/PASSWORD). " +
-			"Webmin blocks an address after 5 failed logins for 60 s."
-	case kind == virtualmin.KindBlocked:
-		hint = "Webmin has blocked this address after failed logins; wait about a minute, then fix the credentials."
 	case kind == virtualmin.KindNotPermitted:
 		hint = "The Webmin user must be a Virtualmin master administrator to use the remote API."
 	case kind == virtualmin.KindTransient:
@@ -435,6 +430,9 @@ func vmError(diags *diag.Diagnostics, action, server, domain string, err error) 
 		hint = "The request was sent but its answer was lost, and a look-up could not tell whether it took effect. Run plan: it reads what the server holds."
 	case kind == virtualmin.KindInvalidInput:
 		hint = "Virtualmin rejected the input; fix the configuration."
+	}
+	if r, h, ok := virtualminSettingsError(server, err); ok {
+		reason, hint = r, h
 	}
 	detail := fmt.Sprintf("Server: %s\nDomain: %s\nVirtualmin said: %s", server, domain, reason)
 	if hint != "" {

@@ -90,10 +90,6 @@ func vmObjectError(diags *diag.Diagnostics, action, server, object string, err e
 		switch {
 		case errors.Is(err, context.DeadlineExceeded):
 			hint = "The operation ran out of time. Raise the timeouts block or virtualmin.request_timeout; the next plan shows what the server holds."
-		case kind == virtualmin.KindAuth:
-			hint = "Virtualmin refused the credentials. Check virtualmin.username/password (PRAHO_VIRTUALMIN_USERNAME/PASSWORD)."
-		case kind == virtualmin.KindBlocked:
-			hint = "Webmin has blocked this address after failed logins; wait about a minute, then fix the credentials."
 		case kind == virtualmin.KindNotPermitted:
 			hint = "The Webmin user must be a Virtualmin master administrator to use the remote API."
 		case kind == virtualmin.KindTransient:
@@ -103,6 +99,9 @@ func vmObjectError(diags *diag.Diagnostics, action, server, object string, err e
 		case kind == virtualmin.KindInvalidInput:
 			hint = "Virtualmin rejected the input; fix the configuration."
 		}
+	}
+	if r, h, ok := virtualminSettingsError(server, err); ok {
+		reason, hint = r, h
 	}
 	detail := fmt.Sprintf("Server: %s\n%s\nVirtualmin said: %s", server, object, reason)
 	if hint != "" {

@@ -1,31 +1,38 @@
 package ssh
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 )
 
-var (
+// Sentinel errors for errors.Is. They are constants, so no program can change
+// what they match.
+const (
 	// ErrInvalidConfig marks a Config or Command the client rejected before
 	// sending anything (for example no host key option, an unparsable key).
 	// Never retried.
-	ErrInvalidConfig = errors.New("ssh: invalid configuration")
+	ErrInvalidConfig = sentinel("ssh: invalid configuration")
 	// ErrNoHostKeyCheck is returned (wrapped, along with ErrInvalidConfig) when a
 	// Config sets no HostKey option: host keys are always verified unless the
 	// caller opts out with InsecureIgnoreHostKey.
-	ErrNoHostKeyCheck = errors.New("ssh: no host key verification configured: pin the host key (PinnedKey, FingerprintSHA256 or KnownHostsFile) or opt out explicitly with InsecureIgnoreHostKey")
+	ErrNoHostKeyCheck = sentinel("ssh: no host key verification configured: pin the host key (PinnedKey, FingerprintSHA256 or KnownHostsFile) or opt out explicitly with InsecureIgnoreHostKey")
 	// ErrAuthFailed: the server refused every authentication method offered.
 	// Never retried (repeated failures get a client banned by fail2ban).
-	ErrAuthFailed = errors.New("ssh: authentication failed")
+	ErrAuthFailed = sentinel("ssh: authentication failed")
 	// ErrConnectTimeout: one connection attempt (TCP connect, key exchange and
 	// authentication) took longer than Config.ConnectTimeout.
-	ErrConnectTimeout = errors.New("ssh: connect timeout")
+	ErrConnectTimeout = sentinel("ssh: connect timeout")
 	// ErrExitMissing: the remote command ended without reporting an exit status
 	// (for example the connection was lost).
-	ErrExitMissing = errors.New("ssh: remote command ended without an exit status")
+	ErrExitMissing = sentinel("ssh: remote command ended without an exit status")
 )
+
+// sentinel is the type of the sentinel errors: a string, so that they can be
+// constants.
+type sentinel string
+
+func (s sentinel) Error() string { return string(s) }
 
 // KeyError is a private key (PrivateKey) that cannot be used: it does not
 // parse, it is encrypted and no passphrase was given, or the passphrase does

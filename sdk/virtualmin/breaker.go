@@ -64,7 +64,7 @@ func breakerOutcomeOf(caller context.Context, err error) breakerOutcome {
 		return breakerFailure
 	case KindUnknownOutcome:
 		return breakerFailure
-	case KindUnknown:
+	case KindUnknown, KindTLS:
 		return breakerNeutral // TLS policy and the like: not about load
 	}
 	return breakerSuccess

@@ -133,7 +133,7 @@ func TestBreakerOutcomes(t *testing.T) {
 		{bg, &Error{Kind: KindUnknownOutcome}, breakerFailure},
 		{bg, errors.New("plain"), breakerFailure},
 		{bg, &Error{Kind: KindTransient, Err: ErrCircuitOpen}, breakerNeutral},
-		{bg, &Error{Kind: KindUnknown, Reason: "TLS"}, breakerNeutral},
+		{bg, &Error{Kind: KindTLS, Reason: "TLS"}, breakerNeutral},
 		{bg, &Error{Kind: KindNotFound}, breakerSuccess},
 		{bg, &Error{Kind: KindAuth}, breakerSuccess},
 		{bg, &Error{Kind: KindFailed}, breakerSuccess},

@@ -379,7 +379,13 @@ func (c *Client) transportError(parent, callCtx context.Context, cl *call, terr 
 
 // ErrCircuitOpen is the cause (errors.Is) of a call refused without being sent
 // because the program's circuit breaker is open.
-var ErrCircuitOpen = errors.New("circuit breaker open")
+const ErrCircuitOpen = sentinel("circuit breaker open")
+
+// sentinel is the type of sentinel errors that are not an ErrorKind: a
+// string, so that they can be constants.
+type sentinel string
+
+func (s sentinel) Error() string { return string(s) }
 
 // scrubKnownSecrets removes the call's own secret values (and the Basic auth
 // password) from text the server sent back, whatever the format: the parser's

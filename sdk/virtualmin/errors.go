@@ -45,6 +45,12 @@ const (
 	// example a timeout after the request was written). The change may or may not
 	// have happened; the client never repeats such a call blindly.
 	KindUnknownOutcome
+	// KindTLS: the server's certificate did not pass the TLS policy (no
+	// pinned fingerprint matched, or it could not be verified against the
+	// trusted CAs). Refused during the handshake, before anything was sent;
+	// never retried. Err holds the cause (a *tls.CertificateVerificationError
+	// when the chain could not be verified).
+	KindTLS
 )
 
 var kindNames = map[ErrorKind]string{
@@ -60,6 +66,7 @@ var kindNames = map[ErrorKind]string{
 	KindFailed:             "program failed",
 	KindUnexpectedResponse: "unexpected response",
 	KindUnknownOutcome:     "outcome unknown",
+	KindTLS:                "TLS verification failed",
 }
 
 func (k ErrorKind) String() string {
@@ -69,20 +76,27 @@ func (k ErrorKind) String() string {
 	return fmt.Sprintf("ErrorKind(%d)", int(k))
 }
 
-// Sentinel errors for errors.Is. An *Error matches the sentinel of its Kind.
-var (
-	ErrAuth               = &Error{Kind: KindAuth}
-	ErrNotPermitted       = &Error{Kind: KindNotPermitted}
-	ErrBlocked            = &Error{Kind: KindBlocked}
-	ErrNotFound           = &Error{Kind: KindNotFound}
-	ErrAlreadyExists      = &Error{Kind: KindAlreadyExists}
-	ErrInvalidInput       = &Error{Kind: KindInvalidInput}
-	ErrUnknownProgram     = &Error{Kind: KindUnknownProgram}
-	ErrTransient          = &Error{Kind: KindTransient}
-	ErrFailed             = &Error{Kind: KindFailed}
-	ErrUnexpectedResponse = &Error{Kind: KindUnexpectedResponse}
-	ErrUnknownOutcome     = &Error{Kind: KindUnknownOutcome}
+// Sentinel errors for errors.Is: an *Error matches the sentinel of its Kind.
+// They are constants, so no program can change what they match.
+const (
+	ErrAuth               = kindError(KindAuth)
+	ErrNotPermitted       = kindError(KindNotPermitted)
+	ErrBlocked            = kindError(KindBlocked)
+	ErrNotFound           = kindError(KindNotFound)
+	ErrAlreadyExists      = kindError(KindAlreadyExists)
+	ErrInvalidInput       = kindError(KindInvalidInput)
+	ErrUnknownProgram     = kindError(KindUnknownProgram)
+	ErrTransient          = kindError(KindTransient)
+	ErrFailed             = kindError(KindFailed)
+	ErrUnexpectedResponse = kindError(KindUnexpectedResponse)
+	ErrUnknownOutcome     = kindError(KindUnknownOutcome)
+	ErrTLS                = kindError(KindTLS)
 )
+
+// kindError is the type of the sentinel errors: an ErrorKind that is an error.
+type kindError ErrorKind
+
+func (k kindError) Error() string { return "virtualmin: " + ErrorKind(k).String() }
 
 // Error is the one error type the client returns. It never holds a secret:
 // Reason and Output are redacted before they are stored.
@@ -130,12 +144,8 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Is reports whether target is the sentinel of e's kind.
 func (e *Error) Is(target error) bool {
-	var t *Error
-	if !errors.As(target, &t) {
-		return false
-	}
-	// Only sentinels (no server/program/reason) match by kind alone.
-	return t.Kind == e.Kind && t.Server == "" && t.Program == "" && t.Reason == "" && t.Err == nil
+	k, ok := target.(kindError)
+	return ok && ErrorKind(k) == e.Kind
 }
 
 // IsRetryable reports whether repeating the same call later may succeed

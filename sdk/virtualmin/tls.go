@@ -104,13 +104,13 @@ func CertificateSHA256(der []byte) string { return formatFingerprint(sha256.Sum2
 func classifyTLSError(server string, err error) *Error {
 	var pe *pinError
 	if errors.As(err, &pe) {
-		return &Error{Kind: KindUnknown, Server: server, Reason: "TLS: " + pe.Error(), Err: err}
+		return &Error{Kind: KindTLS, Server: server, Reason: "TLS: " + pe.Error(), Err: err}
 	}
 	var ve *tls.CertificateVerificationError
 	if errors.As(err, &ve) {
 		reason := "TLS: the server's certificate could not be verified: " + ve.Err.Error() +
 			" (for Webmin's self-signed certificate use WithPinnedCertificateSHA256 or WithCACertPEM)"
-		return &Error{Kind: KindUnknown, Server: server, Reason: reason, Err: err}
+		return &Error{Kind: KindTLS, Server: server, Reason: reason, Err: err}
 	}
 	return nil
 }

@@ -81,7 +81,7 @@ func TestTLSPolicy(t *testing.T) {
 			t.Errorf("%s: err = %v, want a TLS refusal", tc.name, err)
 			continue
 		}
-		if e.Kind != KindUnknown || !strings.HasPrefix(e.Reason, "TLS") || e.Server != c.Server() || e.Program != "info" {
+		if e.Kind != KindTLS || !errors.Is(err, ErrTLS) || !strings.HasPrefix(e.Reason, "TLS") || e.Server != c.Server() || e.Program != "info" {
 			t.Errorf("%s: err = %#v", tc.name, e)
 		}
 		if IsRetryable(err) {

@@ -258,7 +258,7 @@ func runClientCase(t *testing.T, tc clientCase) {
 		if e.Server != c.Server() || e.Program == "" {
 			t.Errorf("error names server %q program %q", e.Server, e.Program)
 		}
-		if !errors.Is(err, &Error{Kind: tc.kind}) {
+		if !errors.Is(err, kindError(tc.kind)) {
 			t.Errorf("errors.Is does not match the %s sentinel", tc.kind)
 		}
 		checkNoSecrets(t, e.Error()+e.Output)
