@@ -74,7 +74,7 @@ func TestVMErrorIsActionable(t *testing.T) {
 		t.Fatalf("diags = %v", diags)
 	}
 	d := diags[0].Detail()
-	for _, want := range []string{"Server: vm1:10000", "Domain: alpha.test", "list-domains: 401 Unauthorized", "PRAHO_VIRTUALMIN_USERNAME"} {
+	for _, want := range []string{"Server: vm1:10000", "Domain: alpha.test", "Virtualmin refused the credentials", "PRAHO_VIRTUALMIN_USERNAME"} {
 		if !strings.Contains(d, want) {
 			t.Errorf("detail lacks %q:\n%s", want, d)
 		}
