@@ -18,6 +18,7 @@ type PartialApplyError struct {
 	Err     error
 }
 
+// Error says how many changes were applied before the failure, and the failure.
 func (e *PartialApplyError) Error() string {
 	return fmt.Sprintf("%d change(s) applied, then: %v", len(e.Applied), e.Err)
 }
@@ -54,6 +55,7 @@ type BackendError struct {
 	Err     error
 }
 
+// Error names the backend and the operation that failed, then the cause.
 func (e *BackendError) Error() string { return e.Backend + ": " + e.Op + ": " + e.Err.Error() }
 
 // Unwrap returns the cause.

@@ -23,6 +23,7 @@ type ContentError struct {
 	Reason  string
 }
 
+// Error names the record type and content and says why the content is invalid.
 func (e *ContentError) Error() string {
 	return fmt.Sprintf("invalid %s content %q: %s", e.Type, e.Content, e.Reason)
 }

@@ -90,6 +90,7 @@ type ConflictError struct {
 	Desired  RRset
 }
 
+// Error names the RRset that exists and is not managed.
 func (e *ConflictError) Error() string {
 	k := e.Existing.Key()
 	id := k.Name + "/" + k.Type

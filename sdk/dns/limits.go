@@ -37,6 +37,7 @@ type LimitError struct {
 	Reason string
 }
 
+// Error names the name or RRset and the DNS limit it exceeds.
 func (e *LimitError) Error() string {
 	return fmt.Sprintf("%s %s: %s", e.Name, e.Type, e.Reason)
 }

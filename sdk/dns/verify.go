@@ -119,6 +119,8 @@ type NotServedError struct {
 	Waited   time.Duration
 }
 
+// Error names the RRset, the server that does not serve it, how long it was
+// watched and what it answered last.
 func (e *NotServedError) Error() string {
 	seen := e.LastSeen.String()
 	switch {

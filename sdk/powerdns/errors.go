@@ -51,6 +51,7 @@ type Error struct {
 	Path   string
 }
 
+// Error gives the method, path, status and PowerDNS's message.
 func (e *Error) Error() string {
 	msg := e.Message
 	if msg == "" {

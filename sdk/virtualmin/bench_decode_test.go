@@ -57,7 +57,7 @@ func BenchmarkDecodeListDomains1000(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if ds := DecodeDomains(resp.Data); len(ds) != 1000 {
+		if ds := decodeDomains(resp.Data); len(ds) != 1000 {
 			b.Fatalf("decoded %d domains", len(ds))
 		}
 	}
@@ -71,7 +71,7 @@ func TestListDomainsBody1000(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds := DecodeDomains(resp.Data)
+	ds := decodeDomains(resp.Data)
 	if len(ds) != 1000 || ds[999].Name != "domain0999.test" || ds[999].Username != "alphauser" {
 		t.Fatalf("got %d domains, last %+v", len(ds), ds[len(ds)-1].Name)
 	}

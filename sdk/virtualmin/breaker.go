@@ -22,6 +22,7 @@ const (
 	BreakerHalfOpen
 )
 
+// String is the state's name: "closed", "open" or "half-open".
 func (s BreakerState) String() string {
 	switch s {
 	case BreakerClosed:

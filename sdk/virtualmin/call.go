@@ -47,10 +47,10 @@ type call struct {
 	timeout time.Duration
 }
 
-// Item is one object of a multiline listing: the header line (a domain name,
+// item is one object of a multiline listing: the header line (a domain name,
 // a Unix username, a plan ID, ...) and its key/values. Every value is a list of
 // strings, as the server sends it.
-type Item struct {
+type item struct {
 	Name   string              `json:"name"`
 	Values map[string][]string `json:"values"`
 	// Value is set instead of Values for the name/value pairs some programs
@@ -58,15 +58,15 @@ type Item struct {
 	Value string `json:"value,omitempty"`
 }
 
-// Response is a successful program answer, after the parser has removed the
+// response is a successful program answer, after the parser has removed the
 // stderr warnings Virtualmin mixes into output and data.
-type Response struct {
+type response struct {
 	// Program is the remote program that answered.
 	Program string
 	// Output is the program's text output (non-list programs).
 	Output string
 	// Data holds the objects of a multiline listing.
-	Data []Item
+	Data []item
 	// Warnings are the timestamped stderr lines the server printed
 	// ("[26/Nov/2026:...] Failed to ..."), kept out of Output and Data.
 	Warnings []string

@@ -237,7 +237,7 @@ func parseEndpoint(endpoint string) (base *url.URL, server string, err error) {
 // do runs one call through every policy: input checks, the circuit breaker,
 // the in-flight cap, the per-call timeout, the transport (rate limit and
 // retries) and the response parser. Every operation goes through it.
-func (c *Client) do(ctx context.Context, cl *call) (*Response, error) {
+func (c *Client) do(ctx context.Context, cl *call) (*response, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -263,7 +263,7 @@ type callRecord struct {
 	status   int
 }
 
-func (c *Client) doCall(ctx context.Context, cl *call, log *slog.Logger, rec *callRecord) (*Response, error) {
+func (c *Client) doCall(ctx context.Context, cl *call, log *slog.Logger, rec *callRecord) (*response, error) {
 	if cl == nil || cl.program == "" {
 		return nil, &Error{Kind: KindInvalidInput, Server: c.server, Field: "program", Reason: "no program given"}
 	}

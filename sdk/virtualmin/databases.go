@@ -24,7 +24,7 @@ func (s *DatabasesService) List(ctx context.Context, domain, dbType string) ([]D
 	}
 	out := make([]Database, 0, len(resp.Data))
 	for _, it := range resp.Data {
-		out = append(out, DecodeDatabase(it))
+		out = append(out, decodeDatabase(it))
 	}
 	return out, nil
 }
@@ -107,7 +107,7 @@ func (s *PlansService) List(ctx context.Context) ([]Plan, error) {
 	}
 	out := make([]Plan, 0, len(resp.Data))
 	for _, it := range resp.Data {
-		out = append(out, DecodePlan(it))
+		out = append(out, decodePlan(it))
 	}
 	return out, nil
 }
@@ -120,7 +120,7 @@ func (s *TemplatesService) List(ctx context.Context) ([]Template, error) {
 	}
 	out := make([]Template, 0, len(resp.Data))
 	for _, it := range resp.Data {
-		out = append(out, DecodeTemplate(it))
+		out = append(out, decodeTemplate(it))
 	}
 	return out, nil
 }

@@ -52,8 +52,8 @@ func ParseLimit(s string) (Limit, error) {
 	return Limit{Value: n}, nil
 }
 
-// ParseYesNo parses the server's "Yes"/"No" booleans.
-func ParseYesNo(s string) (bool, error) {
+// parseYesNo parses the server's "Yes"/"No" booleans.
+func parseYesNo(s string) (bool, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "yes", "true", "1", "enabled":
 		return true, nil
@@ -72,10 +72,10 @@ var sizeUnits = map[string]float64{
 	"p": 1 << 50, "pb": 1 << 50, "pib": 1 << 50,
 }
 
-// ParseSize parses a human-readable size such as "2 GiB", "58.99 KiB",
+// parseSize parses a human-readable size such as "2 GiB", "58.99 KiB",
 // "120.5 MB", "0 bytes" or a plain byte count into bytes. Virtualmin's units
 // are binary whatever their spelling ("1 GB" is 1024³ bytes).
-func ParseSize(s string) (int64, error) {
+func parseSize(s string) (int64, error) {
 	t := strings.TrimSpace(s)
 	if t == "" {
 		return 0, fmt.Errorf("virtualmin: empty size")
@@ -104,7 +104,7 @@ func ParseSize(s string) (int64, error) {
 	return int64(math.Round(v)), nil
 }
 
-// vals reads an Item's values.
+// vals reads an item's values.
 type vals map[string][]string
 
 func (v vals) str(k string) string {
@@ -159,7 +159,7 @@ func (v vals) sizep(k string) *int64 {
 	if !v.has(k) {
 		return nil
 	}
-	n, err := ParseSize(v.str(k))
+	n, err := parseSize(v.str(k))
 	if err != nil {
 		return nil
 	}
@@ -167,7 +167,7 @@ func (v vals) sizep(k string) *int64 {
 }
 
 func (v vals) yes(k string) bool {
-	b, _ := ParseYesNo(v.str(k))
+	b, _ := parseYesNo(v.str(k))
 	return b
 }
 
@@ -301,8 +301,8 @@ func (d *Domain) HasFeature(f string) bool {
 	return false
 }
 
-// DecodeDomain decodes one list-domains multiline item.
-func DecodeDomain(it Item) Domain {
+// decodeDomain decodes one list-domains multiline item.
+func decodeDomain(it item) Domain {
 	v := vals(it.Values)
 	d := Domain{
 		Name:                      it.Name,
@@ -361,11 +361,11 @@ func DecodeDomain(it Item) Domain {
 	return d
 }
 
-// DecodeDomains decodes a list-domains multiline answer.
-func DecodeDomains(items []Item) []Domain {
+// decodeDomains decodes a list-domains multiline answer.
+func decodeDomains(items []item) []Domain {
 	out := make([]Domain, 0, len(items))
 	for _, it := range items {
-		out = append(out, DecodeDomain(it))
+		out = append(out, decodeDomain(it))
 	}
 	return out
 }
@@ -417,8 +417,8 @@ type User struct {
 	Raw map[string][]string
 }
 
-// DecodeUser decodes one list-users multiline item.
-func DecodeUser(it Item) User {
+// decodeUser decodes one list-users multiline item.
+func decodeUser(it item) User {
 	v := vals(it.Values)
 	u := User{
 		Name:             v.str("user"),
@@ -478,8 +478,8 @@ type Database struct {
 	Raw map[string][]string
 }
 
-// DecodeDatabase decodes one list-databases multiline item.
-func DecodeDatabase(it Item) Database {
+// decodeDatabase decodes one list-databases multiline item.
+func decodeDatabase(it item) Database {
 	v := vals(it.Values)
 	db := Database{Name: it.Name, Type: v.str("type"), Tables: v.intp("tables"), Files: v.intp("files"), Raw: v.raw()}
 	if db.SizeBytes = v.intp("byte_size"); db.SizeBytes == nil {
@@ -508,8 +508,8 @@ type Plan struct {
 	Raw map[string][]string
 }
 
-// DecodePlan decodes one list-plans multiline item.
-func DecodePlan(it Item) Plan {
+// decodePlan decodes one list-plans multiline item.
+func decodePlan(it item) Plan {
 	v := vals(it.Values)
 	return Plan{
 		ID:                it.Name,
@@ -535,8 +535,8 @@ type Template struct {
 	Raw map[string][]string
 }
 
-// DecodeTemplate decodes one list-templates multiline item.
-func DecodeTemplate(it Item) Template {
+// decodeTemplate decodes one list-templates multiline item.
+func decodeTemplate(it item) Template {
 	v := vals(it.Values)
 	return Template{ID: it.Name, Name: v.str("name"), Raw: v.raw()}
 }
@@ -557,8 +557,8 @@ type PHPVersion struct {
 	Raw map[string][]string
 }
 
-// DecodePHPVersion decodes one list-php-versions multiline item.
-func DecodePHPVersion(it Item) PHPVersion {
+// decodePHPVersion decodes one list-php-versions multiline item.
+func decodePHPVersion(it item) PHPVersion {
 	v := vals(it.Values)
 	return PHPVersion{
 		Version:     it.Name,
@@ -589,8 +589,8 @@ type DNSRecord struct {
 	Raw map[string][]string
 }
 
-// DecodeDNSRecord decodes one get-dns multiline item.
-func DecodeDNSRecord(it Item) DNSRecord {
+// decodeDNSRecord decodes one get-dns multiline item.
+func decodeDNSRecord(it item) DNSRecord {
 	v := vals(it.Values)
 	return DNSRecord{
 		Name:   it.Name,
@@ -623,8 +623,8 @@ type Certificate struct {
 	Raw map[string][]string
 }
 
-// DecodeCertificate decodes get-ssl's name/value pairs.
-func DecodeCertificate(items []Item) Certificate {
+// decodeCertificate decodes get-ssl's name/value pairs.
+func decodeCertificate(items []item) Certificate {
 	v := vals{}
 	for _, it := range items {
 		if isSecretKey(it.Name) {

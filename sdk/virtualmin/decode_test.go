@@ -7,14 +7,14 @@ func TestParseSize(t *testing.T) {
 		"2 GiB": 2 << 30, "1 GB": 1 << 30, "58.99 KiB": 60406, "120.5 MB": 126353408, "0 bytes": 0,
 		"1048576": 1048576, "512 b": 512, "1.5 TiB": 3 << 39,
 	} {
-		got, err := ParseSize(in)
+		got, err := parseSize(in)
 		if err != nil || got != want {
-			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{"", "lots", "2 parsecs", "GiB"} {
-		if _, err := ParseSize(bad); err == nil {
-			t.Errorf("ParseSize(%q) succeeded", bad)
+		if _, err := parseSize(bad); err == nil {
+			t.Errorf("parseSize(%q) succeeded", bad)
 		}
 	}
 }
@@ -36,19 +36,19 @@ func TestParseLimitAndYesNo(t *testing.T) {
 		t.Error("Limit.String")
 	}
 	for in, want := range map[string]bool{"Yes": true, "No": false, "yes": true, "": false} {
-		if got, err := ParseYesNo(in); err != nil || got != want {
-			t.Errorf("ParseYesNo(%q) = %v, %v", in, got, err)
+		if got, err := parseYesNo(in); err != nil || got != want {
+			t.Errorf("parseYesNo(%q) = %v, %v", in, got, err)
 		}
 	}
-	if _, err := ParseYesNo("maybe"); err == nil {
-		t.Error("ParseYesNo(maybe) succeeded")
+	if _, err := parseYesNo("maybe"); err == nil {
+		t.Error("parseYesNo(maybe) succeeded")
 	}
 }
 
 // A newer Virtualmin's keys stay available in Raw; quota keys, when the
 // server has quotas on, fill the pointer fields.
 func TestDecodeDomainQuotasAndUnknownKeys(t *testing.T) {
-	d := DecodeDomain(Item{Name: "example.com", Values: map[string][]string{
+	d := decodeDomain(item{Name: "example.com", Values: map[string][]string{
 		"server_block_quota":     {"1048576"},
 		"server_byte_quota_used": {"126353408"},
 		"user_block_quota":       {"Unlimited"},

@@ -71,7 +71,7 @@ func (s *DomainsService) List(ctx context.Context, opts *ListDomainsOptions) ([]
 	if err != nil {
 		return nil, err
 	}
-	return DecodeDomains(resp.Data), nil
+	return decodeDomains(resp.Data), nil
 }
 
 // Get returns one virtual server; KindNotFound when it does not exist (or

@@ -69,6 +69,7 @@ var kindNames = map[ErrorKind]string{
 	KindTLS:                "TLS verification failed",
 }
 
+// String is the kind's name, as logs and errors show it ("not found").
 func (k ErrorKind) String() string {
 	if s, ok := kindNames[k]; ok {
 		return s
@@ -118,6 +119,7 @@ type Error struct {
 	Err error
 }
 
+// Error gives the server, the program, the kind, the field and the reason.
 func (e *Error) Error() string {
 	msg := "virtualmin"
 	if e.Server != "" {

@@ -9,7 +9,7 @@ import (
 )
 
 // FuzzParseResponse checks that any answer maps to exactly one of a
-// *Response or an *Error with a Kind, without panicking (a recovered panic
+// *response or an *Error with a Kind, without panicking (a recovered panic
 // would show as "could not parse the response"). It is seeded with every
 // recorded answer.
 func FuzzParseResponse(f *testing.F) {
@@ -55,6 +55,6 @@ func FuzzParseResponse(f *testing.F) {
 				}
 			}
 		}
-		_ = DecodeDomains(resp.Data)
+		_ = decodeDomains(resp.Data)
 	})
 }

@@ -49,7 +49,7 @@ func newCallID() string {
 // observe writes the call's log record and reports its metrics. The record
 // never holds a secret: the request was logged (at Debug) with secret
 // parameters masked, and errors are redacted by construction.
-func (c *Client) observe(ctx context.Context, log *slog.Logger, program string, rec *callRecord, resp *Response, err error) {
+func (c *Client) observe(ctx context.Context, log *slog.Logger, program string, rec *callRecord, resp *response, err error) {
 	d := c.opts.clock.Now().Sub(rec.start)
 	outcome := "success"
 	kind := KindUnknown

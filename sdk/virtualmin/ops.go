@@ -53,7 +53,7 @@ func (s *service) timeoutAtLeast(d time.Duration) time.Duration {
 }
 
 // run sends one call.
-func (s *service) run(ctx context.Context, cl *call) (*Response, error) {
+func (s *service) run(ctx context.Context, cl *call) (*response, error) {
 	return s.client.do(ctx, cl)
 }
 

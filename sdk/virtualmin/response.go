@@ -13,15 +13,15 @@ import (
 )
 
 // This file turns whatever remote.cgi (or miniserv in front of it) answered
-// into a *Response or an *Error. Success is decided from the body only: the
+// into a *response or an *Error. Success is decided from the body only: the
 // server answers HTTP 200 for failed programs, and text/plain for JSON errors.
 
 // maxReasonLen caps Error.Reason; the whole text stays in Error.Output.
 const maxReasonLen = 500
 
 // parseResponse classifies one HTTP answer of remote.cgi. It never panics and
-// returns exactly one of a non-nil *Response or a non-nil *Error.
-func parseResponse(server, program string, httpStatus int, header http.Header, body []byte) (resp *Response, err error) {
+// returns exactly one of a non-nil *response or a non-nil *Error.
+func parseResponse(server, program string, httpStatus int, header http.Header, body []byte) (resp *response, err error) {
 	defer func() {
 		// A parser bug must not take the caller down: report it as an
 		// unexpected response instead.
@@ -54,7 +54,7 @@ func (p *parser) fail(kind ErrorKind, reason, output string) *Error {
 	}
 }
 
-func (p *parser) parse() (*Response, error) {
+func (p *parser) parse() (*response, error) {
 	body := bytes.TrimPrefix(p.body, []byte("\xef\xbb\xbf"))
 	trimmed := bytes.TrimSpace(body)
 	text := string(trimmed)
@@ -197,10 +197,10 @@ func splitExitStatus(s string) (out string, code int, ok bool) {
 
 // fromText handles text mode: N is Perl's raw wait status, so the exit code is
 // N>>8 (256 means exit 1).
-func (p *parser) fromText(out string, status int) (*Response, error) {
+func (p *parser) fromText(out string, status int) (*response, error) {
 	lines, warnings := splitWarnings(out)
 	if status == 0 {
-		return &Response{Program: p.program, Output: strings.Join(lines, "\n"), Warnings: warnings}, nil
+		return &response{Program: p.program, Output: strings.Join(lines, "\n"), Warnings: warnings}, nil
 	}
 	return nil, p.programFailure(firstMeaningful(lines), out)
 }
@@ -228,19 +228,19 @@ type fastEnvelope struct {
 
 // parseFastJSON handles a success answer in the usual shape; ok is false
 // when the body needs the general path.
-func (p *parser) parseFastJSON(body []byte) (*Response, bool) {
+func (p *parser) parseFastJSON(body []byte) (*response, bool) {
 	var env fastEnvelope
 	if json.Unmarshal(body, &env) != nil || env.Status != "success" {
 		return nil, false
 	}
-	resp := &Response{Program: p.program}
+	resp := &response{Program: p.program}
 	if env.Output != nil {
 		lines, warnings := splitWarnings(*env.Output)
 		resp.Output = strings.Join(lines, "\n")
 		resp.Warnings = warnings
 	}
 	if env.Data != nil {
-		resp.Data = make([]Item, 0, len(env.Data))
+		resp.Data = make([]item, 0, len(env.Data))
 	}
 	for _, e := range env.Data {
 		if e.Name == nil {
@@ -251,16 +251,16 @@ func (p *parser) parseFastJSON(body []byte) (*Response, bool) {
 				resp.Warnings = append(resp.Warnings, w)
 				continue
 			}
-			resp.Data = append(resp.Data, Item{Name: *e.Name, Value: *e.Value})
+			resp.Data = append(resp.Data, item{Name: *e.Name, Value: *e.Value})
 			continue
 		}
-		resp.Data = append(resp.Data, Item{Name: *e.Name, Values: e.Values})
+		resp.Data = append(resp.Data, item{Name: *e.Name, Values: e.Values})
 	}
 	resp.Data = scrubItems(resp.Data)
 	return resp, true
 }
 
-func (p *parser) parseJSON(body []byte) (*Response, error) {
+func (p *parser) parseJSON(body []byte) (*response, error) {
 	if resp, ok := p.parseFastJSON(body); ok {
 		if err := p.checkTableGarbage(resp.Data); err != nil {
 			return nil, err
@@ -279,7 +279,7 @@ func (p *parser) parseJSON(body []byte) (*Response, error) {
 	}
 	switch status {
 	case "success":
-		resp := &Response{Program: p.program}
+		resp := &response{Program: p.program}
 		if env.Output != nil {
 			lines, warnings := splitWarnings(*env.Output)
 			resp.Output = strings.Join(lines, "\n")
@@ -313,17 +313,17 @@ func (p *parser) parseJSON(body []byte) (*Response, error) {
 // value} (get-ssl, and stderr lines the multiline parser mistook for
 // key/value pairs), or other shapes (validate-domains, list-bandwidth) whose
 // name is kept.
-func (p *parser) decodeJSONData(raw json.RawMessage) ([]Item, []string, error) {
+func (p *parser) decodeJSONData(raw json.RawMessage) ([]item, []string, error) {
 	var elems []json.RawMessage
 	if err := json.Unmarshal(raw, &elems); err != nil {
 		return nil, nil, p.fail(KindUnexpectedResponse, "the response data is not a list: "+err.Error(), string(raw))
 	}
-	items := make([]Item, 0, len(elems))
+	items := make([]item, 0, len(elems))
 	var warnings []string
 	for _, e := range elems {
 		var s string
 		if json.Unmarshal(e, &s) == nil {
-			items = append(items, Item{Name: s})
+			items = append(items, item{Name: s})
 			continue
 		}
 		var obj struct {
@@ -339,10 +339,10 @@ func (p *parser) decodeJSONData(raw json.RawMessage) ([]Item, []string, error) {
 				warnings = append(warnings, w)
 				continue
 			}
-			items = append(items, Item{Name: *obj.Name, Value: *obj.Value})
+			items = append(items, item{Name: *obj.Name, Value: *obj.Value})
 			continue
 		}
-		it := Item{Name: *obj.Name}
+		it := item{Name: *obj.Name}
 		if obj.Values != nil {
 			it.Values = make(map[string][]string, len(obj.Values))
 			for k, v := range obj.Values {
@@ -407,7 +407,7 @@ func stringList(raw json.RawMessage) ([]string, bool) {
 
 // checkTableGarbage recognises the text table a list program prints when it
 // was called without multiline= (each table row became an item).
-func (p *parser) checkTableGarbage(items []Item) error {
+func (p *parser) checkTableGarbage(items []item) error {
 	for _, it := range items {
 		if len(it.Values) == 0 && reTableRule.MatchString(it.Name) {
 			return p.fail(KindUnexpectedResponse, "the server returned a text table instead of objects "+
@@ -442,14 +442,14 @@ type xmlData struct {
 	} `xml:"values"`
 }
 
-func (p *parser) parseXML(body []byte) (*Response, error) {
+func (p *parser) parseXML(body []byte) (*response, error) {
 	var api xmlAPI
 	if err := xml.Unmarshal(body, &api); err != nil {
 		return nil, p.fail(KindUnexpectedResponse, "the response is not valid XML: "+err.Error(), string(body))
 	}
 	switch api.Status {
 	case "success":
-		resp := &Response{Program: p.program}
+		resp := &response{Program: p.program}
 		if api.Output != nil {
 			lines, warnings := splitWarnings(*api.Output)
 			resp.Output = strings.Join(lines, "\n")
@@ -461,10 +461,10 @@ func (p *parser) parseXML(body []byte) (*Response, error) {
 					resp.Warnings = append(resp.Warnings, w)
 					continue
 				}
-				resp.Data = append(resp.Data, Item{Name: d.Name, Value: *d.Value})
+				resp.Data = append(resp.Data, item{Name: d.Name, Value: *d.Value})
 				continue
 			}
-			it := Item{Name: d.Name, Values: map[string][]string{}}
+			it := item{Name: d.Name, Values: map[string][]string{}}
 			if d.Values != nil {
 				for _, f := range d.Values.Fields {
 					it.Values[f.XMLName.Local] = append(it.Values[f.XMLName.Local], f.Text)
@@ -490,8 +490,8 @@ func (p *parser) parseXML(body []byte) (*Response, error) {
 }
 
 // scrubItems removes secret values (password_for_mysql, hashed_password,
-// encrypted_password, ...) from parsed data, so no Response carries them.
-func scrubItems(items []Item) []Item {
+// encrypted_password, ...) from parsed data, so no response carries them.
+func scrubItems(items []item) []item {
 	for i := range items {
 		for k := range items[i].Values {
 			if isSecretKey(k) {

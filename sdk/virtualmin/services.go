@@ -25,7 +25,7 @@ func (s *PHPService) ListVersions(ctx context.Context, domain string) ([]PHPVers
 	}
 	out := make([]PHPVersion, 0, len(resp.Data))
 	for _, it := range resp.Data {
-		out = append(out, DecodePHPVersion(it))
+		out = append(out, decodePHPVersion(it))
 	}
 	return out, nil
 }
@@ -136,7 +136,7 @@ func (s *CertificatesService) Get(ctx context.Context, domain string) (*Certific
 	if err != nil {
 		return nil, err
 	}
-	c := DecodeCertificate(resp.Data)
+	c := decodeCertificate(resp.Data)
 	return &c, nil
 }
 
@@ -387,7 +387,7 @@ func (s *DNSService) Get(ctx context.Context, domain string, opts *GetDNSOptions
 	}
 	out := make([]DNSRecord, 0, len(resp.Data))
 	for _, it := range resp.Data {
-		out = append(out, DecodeDNSRecord(it))
+		out = append(out, decodeDNSRecord(it))
 	}
 	return out, nil
 }

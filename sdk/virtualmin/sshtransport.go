@@ -416,7 +416,7 @@ func (o *cliOutput) flush() {
 
 // cliEnvelope converts a program's output and exit status into the JSON
 // remote.cgi would have answered (json-lib.pl, convert_remote_format), so
-// the HTTPS parser turns it into the same Response or *Error.
+// the HTTPS parser turns it into the same response or *Error.
 func cliEnvelope(cl *call, status int, all, stdout, stderr string) []byte {
 	env := map[string]any{"command": cl.program}
 	if status != 0 {

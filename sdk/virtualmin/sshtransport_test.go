@@ -1145,7 +1145,7 @@ func TestCLIEnvelopeRules(t *testing.T) {
 	if len(resp.Warnings) != 2 || !strings.Contains(resp.Warnings[0], "Failed to work out externally visible") || resp.Warnings[1] != "Top key:top value" {
 		t.Errorf("warnings %q", resp.Warnings)
 	}
-	want := []Item{
+	want := []item{
 		{Name: "alpha.test", Values: map[string][]string{
 			"id": {"1234"}, "features": {"unix dir web"},
 			"ssl_cert_used_by":    {"dovecot (alpha.test)", "postfix (alpha.test)"},

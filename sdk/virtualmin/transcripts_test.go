@@ -112,7 +112,7 @@ func loadIndex(t *testing.T) map[string]string {
 	return out
 }
 
-func checkResponseClean(t *testing.T, resp *Response) {
+func checkResponseClean(t *testing.T, resp *response) {
 	t.Helper()
 	for _, it := range resp.Data {
 		if strings.HasPrefix(it.Name, "[") {

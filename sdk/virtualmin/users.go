@@ -24,7 +24,7 @@ func (s *UsersService) list(ctx context.Context, domain, user string) ([]User, e
 	}
 	out := make([]User, 0, len(resp.Data))
 	for _, it := range resp.Data {
-		out = append(out, DecodeUser(it))
+		out = append(out, decodeUser(it))
 	}
 	return out, nil
 }
