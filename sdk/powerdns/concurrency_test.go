@@ -1,8 +1,12 @@
 package powerdns
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"os/exec"
 	"sync"
 	"testing"
 	"time"
@@ -45,32 +49,84 @@ func count500(rec *recorder) int {
 	return n
 }
 
-// TestConcurrentWritesSQLite: parallel PATCHes against the sqlite backend
-// (with fsync, as in production) meet 500 "database is locked"; the retries
-// take every one of them through, and every RRset is there afterwards.
+// sqliteLock holds an exclusive lock on a SQLite database from another
+// process (the sqlite3 tool), as a long write of another writer would.
+type sqliteLock struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	once  sync.Once
+}
+
+// lockSQLite returns once the lock on db is held.
+func lockSQLite(t *testing.T, db string) *sqliteLock {
+	t.Helper()
+	cmd := exec.Command("sqlite3", db)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	l := &sqliteLock{cmd: cmd, stdin: stdin}
+	t.Cleanup(l.release)
+	io.WriteString(stdin, "BEGIN EXCLUSIVE;\nSELECT 'locked';\n")
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || line != "locked\n" {
+		t.Fatalf("locking %s: %q, %v", db, line, err)
+	}
+	return l
+}
+
+// release ends the transaction and the tool.
+func (l *sqliteLock) release() {
+	l.once.Do(func() {
+		io.WriteString(l.stdin, "COMMIT;\n.quit\n")
+		l.stdin.Close()
+		_ = l.cmd.Wait()
+	})
+}
+
+// TestConcurrentWritesSQLite: the sqlite backend answers 500 "database is
+// locked" when another writer holds the database. Without retries the PATCH
+// fails with ErrServer; with them, parallel PATCHes that met the 500 are
+// retried once the lock is gone, and every RRset is there afterwards. The
+// lock is held by the test, so the 500 is certain, not a matter of timing.
 func TestConcurrentWritesSQLite(t *testing.T) {
 	srv := pdnstest.Start(t, pdnstest.WithBackend(pdnstest.SQLite3), pdnstest.WithSQLiteSync())
 	const workers, per = 12, 3
 
-	// Without retries, to show whether the 500s reproduce here (not asserted:
-	// it depends on timing).
 	raw, rawRec := newClient(t, srv, WithRetry(RetryPolicy{MaxAttempts: 1}))
 	z0 := createZone(t, raw, ZoneCreate{})
-	rawFailed := 0
-	for _, err := range concurrentPatches(t, raw, z0.Name, workers, per) {
-		if err != nil {
-			rawFailed++
-		}
+	lock := lockSQLite(t, srv.SQLiteDB)
+	rawRec.reset()
+	err := raw.Zones.PatchRRsets(ctx(t), z0.Name, []RRsetChange{{Name: "a." + z0.Name, Type: "A", ChangeType: Replace, TTL: 60,
+		Records: []Record{{Content: "192.0.2.1"}}}})
+	if !errors.Is(err, ErrServer) || count500(rawRec) != 1 {
+		t.Fatalf("PATCH on a locked database without retries: %v (%d answers 500), want ErrServer", err, count500(rawRec))
 	}
-	t.Logf("sqlite without retries: %d of %d PATCHes failed (%d answers 500)", rawFailed, workers*per, count500(rawRec))
 
+	lock.release()
 	c, rec := newClient(t, srv, WithRetry(RetryPolicy{MaxAttempts: 21, MinBackoff: 20 * time.Millisecond, MaxBackoff: time.Second}))
 	z := createZone(t, c, ZoneCreate{})
 	rec.reset()
+	lock = lockSQLite(t, srv.SQLiteDB)
+	rec.answered = func(status int) {
+		if status >= 500 {
+			lock.release() // the first 500 was seen: let the retries through
+		}
+	}
 	for i, err := range concurrentPatches(t, c, z.Name, workers, per) {
 		if err != nil {
 			t.Errorf("PATCH %d: %v", i, err)
 		}
+	}
+	if n := count500(rec); n == 0 {
+		t.Error("no answer 500: the test did not meet the lock it is about")
 	}
 	t.Logf("sqlite with retries: %d PATCH attempts for %d PATCHes, %d answers 500, all succeeded",
 		rec.count(http.MethodPatch), workers*per, count500(rec))

@@ -40,6 +40,8 @@ type recorder struct {
 	// the request reaches the server; status 0 with a nil error keeps the
 	// real answer, err non-nil simulates a lost answer.
 	fail func(req *http.Request, n int) (send bool, status int, err error)
+	// answered, when set, is called with the status of every answer.
+	answered func(status int)
 }
 
 type recorded struct {
@@ -88,7 +90,11 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp != nil {
 		r.mu.Lock()
 		r.reqs[n].Status = resp.StatusCode
+		answered := r.answered
 		r.mu.Unlock()
+		if answered != nil {
+			answered(resp.StatusCode)
+		}
 	}
 	return resp, err
 }

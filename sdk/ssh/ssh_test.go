@@ -65,12 +65,27 @@ func output(t *testing.T, c *ssh.Client, args ...string) string {
 type syncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
+	// when, if set, is closed the first time a line holding whenText is written.
+	when     chan struct{}
+	whenText string
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.when != nil && bytes.Contains(p, []byte(b.whenText)) {
+		close(b.when)
+		b.when = nil
+	}
 	return b.buf.Write(p)
+}
+
+// logged returns a channel closed once a line holding text is logged.
+func (b *syncBuffer) logged(text string) <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.when, b.whenText = make(chan struct{}), text
+	return b.when
 }
 
 func (b *syncBuffer) String() string {
@@ -377,17 +392,18 @@ func TestNamespaceHost(t *testing.T) {
 	}
 }
 
-// TestDialRetriesWhileHostBoots starts sshd 1.5 s after Dial began: Dial keeps
-// retrying and succeeds once the host answers.
+// TestDialRetriesWhileHostBoots starts sshd once Dial has failed to reach it
+// and logged a retry: Dial keeps retrying and succeeds once the host answers.
 func TestDialRetriesWhileHostBoots(t *testing.T) {
 	t.Parallel()
 	srv := sshtest.New(t)
+	logger, logs := debugLogger()
+	retrying := logs.logged("dial attempt failed, retrying")
 	started := make(chan error, 1)
 	go func() {
-		time.Sleep(1500 * time.Millisecond)
+		<-retrying
 		started <- srv.Start()
 	}()
-	logger, logs := debugLogger()
 	cfg := keyConfig(srv)
 	cfg.ConnectTimeout = 10 * time.Second
 	cfg.DialTimeout = 50 * time.Second
@@ -417,6 +433,7 @@ func TestConnectTimeout(t *testing.T) {
 	}
 	t.Cleanup(func() { l.Close() })
 	var accepted atomic.Int32
+	acceptedOne := make(chan struct{}, 1000) // one token per connection accepted
 	go func() {
 		var held []net.Conn
 		defer func() {
@@ -430,6 +447,7 @@ func TestConnectTimeout(t *testing.T) {
 				return
 			}
 			accepted.Add(1)
+			acceptedOne <- struct{}{}
 			held = append(held, c) // silent: no SSH banner ever
 		}
 	}()
@@ -473,9 +491,11 @@ func TestConnectTimeout(t *testing.T) {
 		cfg := base
 		cfg.DialTimeout = time.Hour
 		cfg.ConnectTimeout = time.Hour
+		before := accepted.Load()
 		go func() {
-			for accepted.Load() == 0 {
-				time.Sleep(10 * time.Millisecond)
+			// Cancel once this Dial's connection was accepted.
+			for accepted.Load() <= before {
+				<-acceptedOne
 			}
 			cancel()
 		}()

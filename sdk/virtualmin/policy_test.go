@@ -512,13 +512,15 @@ func TestRateLimitHonoursContext(t *testing.T) {
 	}
 }
 
-// TestMaxInFlight: the server holds every request until it has seen the cap
-// reached; it must never see more.
+// TestMaxInFlight: the server holds every request until the cap is reached;
+// while it is, another call gets no slot (with its context already done it
+// fails waiting for one), and the server never sees more than the cap.
 func TestMaxInFlight(t *testing.T) {
 	t.Parallel()
 	const limit, calls = 3, 10
 	var cur, peak atomic.Int64
 	gate := make(chan struct{})
+	arrived := make(chan struct{}, calls)
 	s := newTPServer(t, func(w http.ResponseWriter, r *http.Request) {
 		n := cur.Add(1)
 		for {
@@ -527,6 +529,7 @@ func TestMaxInFlight(t *testing.T) {
 				break
 			}
 		}
+		arrived <- struct{}{}
 		<-gate
 		cur.Add(-1)
 		jsonOK("list-domains", "")(w, r)
@@ -542,13 +545,13 @@ func TestMaxInFlight(t *testing.T) {
 			errs <- err
 		}()
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for cur.Load() < limit && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
+	for range limit {
+		<-arrived
 	}
-	time.Sleep(100 * time.Millisecond) // give a 4th request the chance to arrive
-	if got := cur.Load(); got != limit {
-		t.Errorf("%d requests in flight at the server, want %d", got, limit)
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.do(done, &call{program: "list-domains"}); !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "free call slot") {
+		t.Errorf("a call while the cap is reached: %v, want it refused waiting for a free slot", err)
 	}
 	close(gate)
 	wg.Wait()

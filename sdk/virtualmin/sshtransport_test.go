@@ -6,7 +6,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -216,6 +219,127 @@ func flagValue(argv []string, name string) ([]string, bool) {
 		return v, true
 	}
 	return nil, false
+}
+
+// gate is the test's side of the stand-in's gate (testdata/ssh/standin): it
+// learns when a gated program runs, lets it go on, and learns when it is done,
+// so that a test acts while a program is known to run, never after a delay.
+type gate struct{ ln *net.UnixListener }
+
+// gateRun is one run of a gated program.
+type gateRun struct {
+	conn net.Conn
+	r    *bufio.Reader
+	pid  int
+}
+
+// startedRun is what whenStarted reports.
+type startedRun struct {
+	run *gateRun
+	err error
+}
+
+// gate makes the stand-in of e report every run of programs to a new gate.
+func (e *sshEnv) gate(t *testing.T, programs ...string) *gate {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "gate") // short: a socket path has at most 107 bytes
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	path := filepath.Join(dir, "s")
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var cfg map[string]any
+	raw, err := os.ReadFile(e.command + ".json")
+	if err == nil {
+		err = json.Unmarshal(raw, &cfg)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg["gate"], cfg["gate_programs"] = path, programs
+	raw, _ = json.Marshal(cfg)
+	if err := os.WriteFile(e.command+".json", raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &gate{ln: ln}
+}
+
+// whenStarted waits, in the background, for the next gated program to run,
+// then calls then (cancel a context, expire a timeout, drop a connection)
+// and reports the run. It never calls t.Fatal: the test reads the report.
+func (g *gate) whenStarted(ctx context.Context, then func()) <-chan startedRun {
+	out := make(chan startedRun, 1)
+	go func() {
+		r, err := g.next(ctx)
+		if err == nil {
+			then()
+		}
+		out <- startedRun{r, err}
+	}()
+	return out
+}
+
+// next accepts the next gated run and reads its "start PID".
+func (g *gate) next(ctx context.Context) (*gateRun, error) {
+	if d, ok := ctx.Deadline(); ok {
+		g.ln.SetDeadline(d)
+	}
+	c, err := g.ln.Accept()
+	if err != nil {
+		return nil, fmt.Errorf("no gated program started: %w", err)
+	}
+	if d, ok := ctx.Deadline(); ok {
+		c.SetDeadline(d)
+	}
+	r := &gateRun{conn: c, r: bufio.NewReader(c)}
+	line, err := r.r.ReadString('\n')
+	if _, serr := fmt.Sscanf(line, "start %d\n", &r.pid); err != nil || serr != nil {
+		c.Close()
+		return nil, fmt.Errorf("gate: %q, %v", line, err)
+	}
+	return r, nil
+}
+
+// release lets the run go on to the simulator.
+func (r *gateRun) release() error {
+	_, err := io.WriteString(r.conn, "go\n")
+	return err
+}
+
+// done waits for the run's answer and returns its exit status; an error
+// means the program ended without one (it was killed).
+func (r *gateRun) done() (int, error) {
+	defer r.conn.Close()
+	line, err := r.r.ReadString('\n')
+	var pid, code int
+	if _, serr := fmt.Sscanf(line, "done %d %d\n", &pid, &code); err != nil || serr != nil || pid != r.pid {
+		return 0, fmt.Errorf("no answer from the program (pid %d): %q, %v", r.pid, line, err)
+	}
+	return code, nil
+}
+
+// completes lets a gated write go on and checks that it completes on the
+// host and leaves the domain disabled.
+func (e *sshEnv) completes(t *testing.T, what string, s startedRun, domain string) {
+	t.Helper()
+	if s.err != nil {
+		t.Fatalf("%s: %v", what, s.err)
+	}
+	if err := s.run.release(); err != nil {
+		t.Fatalf("%s: the program is gone: %v", what, err)
+	}
+	code, err := s.run.done()
+	if err != nil || code != 0 {
+		t.Fatalf("%s: the program was cut off (exit %d, %v)", what, code, err)
+	}
+	if d, _ := e.sim.Domain(domain); !d.Disabled {
+		t.Fatalf("%s: the program answered but %s is not disabled", what, domain)
+	}
 }
 
 func testCtx(t *testing.T) context.Context {
@@ -693,81 +817,66 @@ func testSSHPasswordFile(t *testing.T, h *sshHarness) {
 	}
 }
 
-// testSSHWriteOutlivesTimeout: a write whose call times out is reported as of
-// unknown outcome, and the program still completes on the host instead of
-// being killed half-way.
+// testSSHWriteOutlivesTimeout: a write whose call is cancelled or times out
+// while its program runs is reported as of unknown outcome, and the program
+// still completes on the host instead of being killed half-way; a read that
+// times out is transient, and its program is killed.
 func testSSHWriteOutlivesTimeout(t *testing.T, h *sshHarness) {
-	e := h.newEnv(t, []virtualmintest.Option{virtualmintest.WithLatency("disable-domain", 4*time.Second),
-		virtualmintest.WithLatency("list-users", 4*time.Second)}, WithRetry(RetryPolicy{MaxAttempts: 1}))
+	e := h.newEnv(t, nil, WithRetry(RetryPolicy{MaxAttempts: 1}))
+	g := e.gate(t, "disable-domain", "list-users")
 	for _, d := range []string{"cancel.test", "slow.test"} {
 		if err := e.sim.SeedDomain("admin", "domain", d, "pass", "SlowPass123", "unix", "", "dir", ""); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// completes waits until the program of the given run reported its answer
-	// and the simulator shows the domain disabled.
-	completes := func(what string, pid int, domain string) {
-		t.Helper()
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			done := false
-			for _, r := range e.records(t) {
-				if r.Event == "done" && r.PID == pid {
-					done = r.Exit == 0
-				}
-			}
-			d, _ := e.sim.Domain(domain)
-			if done && d.Disabled {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: the program was cut off (answered %v, disabled %v)", what, done, d.Disabled)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
+	x := testCtx(t)
 
-	// The caller gives up once the program runs.
-	x, cancel := context.WithCancel(testCtx(t))
-	go func() {
-		for len(e.starts(t)) == 0 && x.Err() == nil {
-			time.Sleep(20 * time.Millisecond)
-		}
-		cancel()
-	}()
-	err := e.ssh.Domains.Disable(x, "cancel.test", "cancelled")
+	// The caller gives up while the program runs.
+	ctx, cancel := context.WithCancel(x)
+	runs := g.whenStarted(x, cancel)
+	err := e.ssh.Domains.Disable(ctx, "cancel.test", "cancelled")
 	if !errors.Is(err, ErrUnknownOutcome) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled write: %v", err)
 	}
-	completes("cancelled write", e.lastStart(t, "disable-domain").PID, "cancel.test")
+	e.completes(t, "cancelled write", <-runs, "cancel.test")
 
-	// The call timeout ends the wait.
+	// The call timeout ends the wait: the test's clock fires it while the
+	// program runs.
+	clk := newFakeClock()
+	clk.manualTimeouts = true
 	c, err := NewClient(e.sim.URL(), WithSSHTransport(h.client, SSHTransportOptions{Command: e.command}), WithRateLimit(100, 100),
-		WithRetry(RetryPolicy{MaxAttempts: 1}), WithCallTimeout(2*time.Second))
+		WithRetry(RetryPolicy{MaxAttempts: 1}), WithCallTimeout(2*time.Second), withClock(clk))
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := len(e.starts(t))
-	err = c.Domains.Disable(testCtx(t), "slow.test", "timeout")
+	expire := func() { clk.expire(2 * time.Second) }
+	runs = g.whenStarted(x, expire)
+	err = c.Domains.Disable(x, "slow.test", "timeout")
 	if !errors.Is(err, ErrUnknownOutcome) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("timed-out write: %v", err)
 	}
-	if s := e.starts(t); len(s) > before {
-		completes("timed-out write", s[len(s)-1].PID, "slow.test")
-	} // else the machine was too slow to start it within 2 s: nothing ran.
+	e.completes(t, "timed-out write", <-runs, "slow.test")
 
-	// A read that times out is transient (the caller may repeat it).
-	_, err = c.Users.List(testCtx(t), "slow.test")
+	// A read that times out is transient (the caller may repeat it), and its
+	// program is killed rather than left to run.
+	runs = g.whenStarted(x, expire)
+	_, err = c.Users.List(x, "slow.test")
 	if !errors.Is(err, ErrTransient) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("timed-out read: %v", err)
 	}
+	if r := <-runs; r.err != nil {
+		t.Fatal(r.err)
+	} else if code, err := r.run.done(); err == nil {
+		t.Errorf("the timed-out read ran to its end (exit %d) instead of being killed", code)
+	}
 }
 
-// testSSHSessionLost: the connection drops while a write runs.
+// testSSHSessionLost: the connection drops while a write runs: the call is of
+// unknown outcome, and the program completes on the host, once.
 func testSSHSessionLost(t *testing.T, h *sshHarness) {
 	own := h.dial(t)
-	e := h.newEnv(t, []virtualmintest.Option{virtualmintest.WithLatency("disable-domain", 2*time.Second),
-		virtualmintest.WithLatency("list-domains", 2*time.Second)})
+	e := h.newEnv(t, nil)
+	g := e.gate(t, "disable-domain")
 	c, err := NewClient(e.sim.URL(), WithSSHTransport(own, SSHTransportOptions{Command: e.command}), WithRateLimit(100, 100),
 		WithRetry(RetryPolicy{MaxAttempts: 3, MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}))
 	if err != nil {
@@ -777,32 +886,15 @@ func testSSHSessionLost(t *testing.T, h *sshHarness) {
 	if err := e.sim.SeedDomain("admin", "domain", "lost.test", "pass", "LostPass123", "unix", "", "dir", ""); err != nil {
 		t.Fatal(err)
 	}
-	go func() {
-		// Close once the program runs.
-		for len(e.starts(t)) == 0 {
-			time.Sleep(20 * time.Millisecond)
-		}
-		time.Sleep(200 * time.Millisecond)
-		own.Close()
-	}()
+	runs := g.whenStarted(x, func() { own.Close() })
 	err = c.Domains.Disable(x, "lost.test", "connection lost")
 	if !errors.Is(err, ErrUnknownOutcome) {
 		t.Fatalf("write with a lost session: %v", err)
 	}
-	ee := asError(t, "lost", err)
-	if ee.Err == nil {
+	if ee := asError(t, "lost", err); ee.Err == nil {
 		t.Errorf("no cause: %v", ee)
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if d, _ := e.sim.Domain("lost.test"); d.Disabled {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the write did not complete after the SSH connection was lost")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	e.completes(t, "write with a lost session", <-runs, "lost.test")
 	if n := len(e.starts(t)); n != 1 {
 		t.Errorf("the write ran %d times", n)
 	}
@@ -905,29 +997,40 @@ func testSSHPolicies(t *testing.T, h *sshHarness) {
 		t.Errorf("rate limit 1/s over 3 calls: %d waits, %v in all", n, slept)
 	}
 
-	// The in-flight cap: two concurrent calls run one after the other on
-	// the host (the second starts after the first is done).
-	slow := h.newEnv(t, []virtualmintest.Option{virtualmintest.WithLatency("list-users", 300*time.Millisecond)}, WithMaxInFlight(1))
-	if err := slow.sim.SeedDomain("admin", "domain", "cap.test", "pass", "CapPass1234", "unix", "", "dir", ""); err != nil {
+	// The in-flight cap: while one call runs on the host, another gets no
+	// slot: with its context already done it fails waiting for one, without
+	// reaching the host.
+	capped := h.newEnv(t, nil, WithMaxInFlight(1))
+	g := capped.gate(t, "list-users")
+	if err := capped.sim.SeedDomain("admin", "domain", "cap.test", "pass", "CapPass1234", "unix", "", "dir", ""); err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	for i := 0; i < 2; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := slow.ssh.Users.List(x, "cap.test"); err != nil {
-				t.Error(err)
-			}
-		}()
+	runs := g.whenStarted(x, func() {})
+	first := make(chan error, 1)
+	go func() {
+		_, err := capped.ssh.Users.List(x, "cap.test")
+		first <- err
+	}()
+	r := <-runs
+	if r.err != nil {
+		t.Fatal(r.err)
 	}
-	wg.Wait()
-	var events []string
-	for _, r := range slow.records(t) {
-		events = append(events, r.Event)
+	done, cancel := context.WithCancel(x)
+	cancel()
+	if _, err := capped.ssh.Users.List(done, "cap.test"); !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "free call slot") {
+		t.Errorf("second call while one is in flight: %v, want it refused waiting for a free slot", err)
 	}
-	if strings.Join(events, " ") != "start done start done" {
-		t.Errorf("with one call in flight the host saw %q", events)
+	if err := r.run.release(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.run.done(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if n := len(capped.starts(t)); n != 1 {
+		t.Errorf("the host ran %d programs, want 1", n)
 	}
 
 	own := h.dial(t)

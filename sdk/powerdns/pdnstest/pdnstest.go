@@ -93,6 +93,8 @@ type Server struct {
 	LogFile string
 	// Backend is the storage backend in use.
 	Backend Backend
+	// SQLiteDB is the database file of the sqlite3 backend ("" for LMDB).
+	SQLiteDB string
 	// PID is pdns_server's process id.
 	PID int
 
@@ -271,6 +273,7 @@ func startOnce(ctx context.Context, cfg Config, ownDir bool) (*Server, error) {
 		return nil, err
 	}
 	var conf []string
+	var sqliteDB string
 	switch cfg.Backend {
 	case LMDB:
 		db := filepath.Join(cfg.Dir, "pdns.lmdb")
@@ -278,6 +281,7 @@ func startOnce(ctx context.Context, cfg Config, ownDir bool) (*Server, error) {
 		conf = append(conf, "launch=lmdb", "lmdb-filename="+db, "lmdb-shards=1")
 	case SQLite3:
 		db := filepath.Join(cfg.Dir, "pdns.sqlite3")
+		sqliteDB = db
 		removeGlob(db + "*")
 		if err := createSQLiteDB(ctx, db); err != nil {
 			return nil, err
@@ -322,6 +326,7 @@ func startOnce(ctx context.Context, cfg Config, ownDir bool) (*Server, error) {
 		Dir:      cfg.Dir,
 		LogFile:  logPath,
 		Backend:  cfg.Backend,
+		SQLiteDB: sqliteDB,
 		done:     make(chan struct{}),
 		ownDir:   ownDir,
 	}

@@ -14,15 +14,24 @@
 // it starts (its argv, and the mode and path of the password file) and one
 // when it got the program's answer. The start record also holds the command
 // line of its parent process, to show what the host's process list showed.
+//
+// A program named in the settings' gate_programs reports to the test through
+// the Unix socket named by gate: "start PID" once it runs, then it waits for
+// the test's "go" line before it calls the simulator, and reports "done PID
+// EXIT" when it has the answer. The test so decides, without any timing, when
+// a call is cancelled, times out or loses its connection: while its program
+// is known to run.
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -35,11 +44,13 @@ import (
 )
 
 type config struct {
-	Endpoint string `json:"endpoint"`
-	User     string `json:"user"`
-	Pass     string `json:"pass"`
-	CAPEM    string `json:"ca_pem"`
-	Log      string `json:"log"`
+	Endpoint     string   `json:"endpoint"`
+	User         string   `json:"user"`
+	Pass         string   `json:"pass"`
+	CAPEM        string   `json:"ca_pem"`
+	Log          string   `json:"log"`
+	Gate         string   `json:"gate"`
+	GatePrograms []string `json:"gate_programs"`
 }
 
 type record struct {
@@ -123,6 +134,14 @@ func run() int {
 		form = append(form, url.QueryEscape(name)+"="+url.QueryEscape(value))
 	}
 	writeLog(cfg, rec)
+	gate, err := openGate(cfg, program)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "standin:", err)
+		return 3
+	}
+	if gate != nil {
+		defer gate.Close()
+	}
 
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM([]byte(cfg.CAPEM))
@@ -191,6 +210,39 @@ func run() int {
 
 func done(cfg config, code int) {
 	writeLog(cfg, record{PID: os.Getpid(), Event: "done", Exit: code})
+	if gateConn != nil {
+		fmt.Fprintf(gateConn, "done %d %d\n", os.Getpid(), code)
+	}
+}
+
+// gateConn is the connection to the test's gate, when the program is gated.
+var gateConn net.Conn
+
+// openGate reports the start of a gated program to the test and waits for
+// its "go"; nil when the program is not gated.
+func openGate(cfg config, program string) (net.Conn, error) {
+	gated := false
+	for _, p := range cfg.GatePrograms {
+		gated = gated || p == program
+	}
+	if cfg.Gate == "" || !gated {
+		return nil, nil
+	}
+	c, err := net.Dial("unix", cfg.Gate)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := fmt.Fprintf(c, "start %d\n", os.Getpid()); err != nil {
+		c.Close()
+		return nil, err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || line != "go\n" {
+		c.Close()
+		return nil, fmt.Errorf("gate: %q, %v", line, err)
+	}
+	gateConn = c
+	return c, nil
 }
 
 func writeLog(cfg config, r record) {
