@@ -19,9 +19,6 @@
 package cloudflare
 
 import (
-	"context"
-	crand "crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -29,7 +26,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	cfdns "github.com/cloudflare/cloudflare-go/v7/dns"
@@ -227,29 +223,15 @@ func NewClient(opts ...Option) (*Client, error) {
 	if o.token == "" {
 		return nil, errors.New("cloudflare: an API token is required (WithAPIToken)")
 	}
-	hc := &http.Client{Timeout: DefaultAttemptTimeout}
+	hc := http.Client{Timeout: DefaultAttemptTimeout}
 	if o.httpClient != nil {
-		c := *o.httpClient
-		hc = &c
-	}
-	if hc.Transport == nil {
-		hc.Transport = http.DefaultTransport
+		hc = *o.httpClient
 	}
 	var lim *rate.Limiter
 	if o.ratePerSecond > 0 {
 		lim = rate.NewLimiter(rate.Limit(o.ratePerSecond), o.rateBurst)
 	}
-	hc.Transport = &transport{base: hc.Transport, limiter: lim, logger: o.logger}
-	rc := &retryablehttp.Client{
-		HTTPClient:   hc,
-		Logger:       nil, // the transport logs each attempt without headers
-		RetryMax:     o.retry.MaxAttempts - 1,
-		RetryWaitMin: o.retry.MinBackoff,
-		RetryWaitMax: o.retry.MaxBackoff,
-		CheckRetry:   checkRetry,
-		Backoff:      retry.HTTPBackoff,
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-	}
+	rc := retry.NewHTTPClient(hc, retry.Policy(o.retry), lim, o.logger)
 
 	c := &Client{logger: o.logger}
 	cfOpts := []option.RequestOption{
@@ -279,83 +261,16 @@ func (d retryDoer) Do(req *http.Request) (*http.Response, error) {
 	return d.rc.Do(r)
 }
 
-// callKey carries a call's *callState in its context.
-type callKey struct{}
-
-// callState is what the retry policy and the transport know of one call.
-type callState struct {
-	method   string
-	log      *slog.Logger // the client's logger with the call's call_id
-	attempts atomic.Int32
-}
-
-func callStateOf(ctx context.Context) *callState {
-	s, _ := ctx.Value(callKey{}).(*callState)
-	return s
-}
-
-// retryable reports whether an answer with this status may be retried for
-// the method (see the package documentation for why).
-func retryable(method string, status int) bool {
-	if status == http.StatusTooManyRequests {
-		return true
-	}
-	if status >= 500 && status != http.StatusNotImplemented {
-		return method != http.MethodPost
-	}
-	return false
-}
-
-// checkRetry is go-retryablehttp's CheckRetry: the rules of the package
-// documentation, and the decision to wait for a Retry-After (logged) or
-// give up at once when the call's context would end first.
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctx.Err() != nil {
-		return false, ctx.Err()
-	}
-	st := callStateOf(ctx)
-	if st == nil {
-		return false, nil
-	}
-	if err != nil {
-		if st.method == http.MethodPost {
-			return false, nil
-		}
-		// Transport errors, but those retrying cannot cure (TLS
-		// verification, a malformed URL).
-		again, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
-		if again {
-			st.log.InfoContext(ctx, "cloudflare retry", "attempt", st.attempts.Load(), "error", scrub(err))
-		}
-		return again, nil
-	}
-	if !retryable(st.method, resp.StatusCode) {
-		return false, nil
-	}
-	if wait, ok := retry.RetryAfterOf(resp); ok {
-		if !retry.TimeLeft(ctx, wait) {
-			st.log.WarnContext(ctx, "cloudflare rate limited: Retry-After asks for a longer wait than the call has left; giving up",
-				"status", resp.StatusCode, "retry_after", wait, "attempt", st.attempts.Load())
-			return false, nil
-		}
-		st.log.WarnContext(ctx, "cloudflare rate limited: waiting as Retry-After asks (bounded by the call's context)",
-			"status", resp.StatusCode, "retry_after", wait, "attempt", st.attempts.Load())
-		return true, nil
-	}
-	st.log.InfoContext(ctx, "cloudflare retry", "status", resp.StatusCode, "attempt", st.attempts.Load())
-	return true, nil
-}
-
 // middleware runs once per call, around go-retryablehttp's attempts: it
-// gives the call its correlation ID and turns a non-2xx final answer into an
-// *APIError.
+// gives the call its correlation ID and its retry rule (see the package
+// documentation: POST is never repeated after a 5xx or a lost answer), and
+// turns a non-2xx final answer into an *APIError.
 func (c *Client) middleware(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
-	st := &callState{method: req.Method, log: c.logger.With("call_id", newCallID())}
-	ctx := context.WithValue(req.Context(), callKey{}, st)
+	call := retry.NewCall("cloudflare", c.logger, req.Method != http.MethodPost)
 	path := req.URL.Path
-	resp, err := next(req.WithContext(ctx))
+	resp, err := next(req.WithContext(call.Context(req.Context())))
 	if err != nil {
-		return nil, fmt.Errorf("cloudflare: %s %s: %s", req.Method, path, scrub(err))
+		return nil, fmt.Errorf("cloudflare: %s %s: %s", req.Method, path, retry.Scrub(err))
 	}
 	if resp.StatusCode < 400 {
 		return resp, nil
@@ -363,56 +278,4 @@ func (c *Client) middleware(req *http.Request, next option.MiddlewareNext) (*htt
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	_ = resp.Body.Close()
 	return nil, newAPIError(req.Method, path, resp, body)
-}
-
-// transport rate-limits and logs every attempt and counts attempts per call.
-type transport struct {
-	base    http.RoundTripper
-	limiter *rate.Limiter // nil: unlimited
-	logger  *slog.Logger
-}
-
-func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
-	if t.limiter != nil {
-		if err := t.limiter.Wait(ctx); err != nil {
-			return nil, fmt.Errorf("waiting for the rate limiter: %w", err)
-		}
-	}
-	log, n := t.logger, 1
-	if st := callStateOf(ctx); st != nil {
-		log, n = st.log, int(st.attempts.Add(1))
-	}
-	start := time.Now()
-	resp, err := t.base.RoundTrip(req)
-	attrs := []any{"method", req.Method, "path", req.URL.Path, "attempt", n, "duration", time.Since(start)}
-	if err != nil {
-		log.DebugContext(ctx, "cloudflare request failed", append(attrs, "error", scrub(err))...)
-		return nil, err
-	}
-	log.DebugContext(ctx, "cloudflare request", append(attrs, "status", resp.StatusCode)...)
-	return resp, nil
-}
-
-// newCallID returns a random correlation ID for one call.
-func newCallID() string {
-	var b [8]byte
-	_, _ = crand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
-// scrub drops URL credentials from a transport error's text (url.Error
-// prints the URL).
-func scrub(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		u, perr := url.Parse(ue.URL)
-		if perr == nil {
-			u.User = nil
-			u.RawQuery = ""
-			return fmt.Sprintf("%s %q: %v", ue.Op, u.Redacted(), ue.Err)
-		}
-		return ue.Err.Error()
-	}
-	return err.Error()
 }

@@ -26,10 +26,8 @@ package powerdns
 import (
 	"bytes"
 	"context"
-	crand "crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,7 +36,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -261,18 +258,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if o.ratePerSecond > 0 {
 		lim = rate.NewLimiter(rate.Limit(o.ratePerSecond), o.rateBurst)
 	}
-	hc.Transport = &transport{base: hc.Transport, limiter: lim, logger: o.logger}
-
-	rc := &retryablehttp.Client{
-		HTTPClient:   hc,
-		Logger:       nil, // the transport logs each attempt without headers
-		RetryMax:     o.retry.MaxAttempts - 1,
-		RetryWaitMin: o.retry.MinBackoff,
-		RetryWaitMax: o.retry.MaxBackoff,
-		CheckRetry:   checkRetry,
-		Backoff:      retry.HTTPBackoff,
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-	}
+	rc := retry.NewHTTPClient(*hc, retry.Policy(o.retry), lim, o.logger)
 	if o.insecure {
 		o.logger.Warn("powerdns TLS certificate verification is disabled (WithInsecureSkipVerify): anyone on the path can read the API key", "url", u.Redacted())
 	}
@@ -305,19 +291,11 @@ func (o *options) buildHTTPClient() (*http.Client, error) {
 	}
 	hc := *o.httpClient
 	if o.caPEM == nil && !o.insecure {
-		if hc.Transport == nil {
-			hc.Transport = http.DefaultTransport
-		}
 		return &hc, nil
 	}
-	var t *http.Transport
-	switch base := hc.Transport.(type) {
-	case nil:
-		t = http.DefaultTransport.(*http.Transport).Clone()
-	case *http.Transport:
-		t = base.Clone()
-	default:
-		return nil, fmt.Errorf("powerdns: WithCACertPEM and WithInsecureSkipVerify need WithHTTPClient's Transport to be an *http.Transport, not %T; set TLS on your transport instead", base)
+	t, err := retry.TLSTransport(&hc)
+	if err != nil {
+		return nil, fmt.Errorf("powerdns: %w", err)
 	}
 	if t.TLSClientConfig == nil {
 		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
@@ -357,90 +335,13 @@ type retryPolicy int
 const (
 	// retrySafe: reads, and writes whose repetition gives the same final
 	// state (PUT, DELETE, PATCH with REPLACE/DELETE). Retried on transport
-	// errors, 429 and 5xx (but 501).
+	// errors and 5xx (but 501), through retry.CheckRetry (as every call is
+	// on 429).
 	retrySafe retryPolicy = iota
 	// retryNever: writes that are not idempotent (zone POST, metadata POST
 	// which appends). Never repeated blindly; the caller checks the outcome.
 	retryNever
 )
-
-// callKey carries a call's *callState in its context.
-type callKey struct{}
-
-// callState is what the retry policy and the transport know of one call.
-type callState struct {
-	policy   retryPolicy
-	log      *slog.Logger // the client's logger with the call's call_id
-	attempts atomic.Int32
-}
-
-func callStateOf(ctx context.Context) *callState {
-	s, _ := ctx.Value(callKey{}).(*callState)
-	return s
-}
-
-// checkRetry applies retryablehttp's default policy (transport errors but
-// TLS/URL errors, 429, 5xx but 501) to the calls marked safe to repeat, and
-// logs each retry.
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctx.Err() != nil {
-		return false, ctx.Err()
-	}
-	st := callStateOf(ctx)
-	if st != nil && st.policy == retryNever {
-		return false, nil
-	}
-	again, cerr := retryablehttp.DefaultRetryPolicy(ctx, resp, err)
-	if again && st != nil {
-		attrs := []any{"attempt", st.attempts.Load()}
-		if resp != nil {
-			attrs = append(attrs, "status", resp.StatusCode)
-		} else if err != nil {
-			attrs = append(attrs, "error", err.Error())
-		}
-		st.log.InfoContext(ctx, "powerdns retry", attrs...)
-	}
-	return again, cerr
-}
-
-// transport rate-limits and logs every attempt and counts attempts per call.
-type transport struct {
-	base    http.RoundTripper
-	limiter *rate.Limiter // nil: unlimited
-	logger  *slog.Logger
-}
-
-func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
-	if t.limiter != nil {
-		if err := t.limiter.Wait(ctx); err != nil {
-			return nil, fmt.Errorf("waiting for the rate limiter: %w", err)
-		}
-	}
-	log, n := t.logger, 1
-	if st := callStateOf(ctx); st != nil {
-		log, n = st.log, int(st.attempts.Add(1))
-	}
-	start := time.Now()
-	resp, err := t.base.RoundTrip(req)
-	attrs := []any{"method", req.Method, "path", req.URL.Path, "attempt", n, "duration", time.Since(start)}
-	switch {
-	case err != nil:
-		log.WarnContext(ctx, "powerdns request failed", append(attrs, "error", err.Error())...)
-	case resp.StatusCode >= 500:
-		log.WarnContext(ctx, "powerdns request", append(attrs, "status", resp.StatusCode)...)
-	default:
-		log.DebugContext(ctx, "powerdns request", append(attrs, "status", resp.StatusCode)...)
-	}
-	return resp, err
-}
-
-// newCallID returns a random correlation ID for one call.
-func newCallID() string {
-	var b [8]byte
-	_, _ = crand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
 
 // response is what do returns besides the decoded body.
 type response struct {
@@ -471,8 +372,8 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if len(query) > 0 {
 		u.RawQuery = query.Encode()
 	}
-	st := &callState{policy: policy, log: c.logger.With("call_id", newCallID())}
-	ctx = context.WithValue(ctx, callKey{}, st)
+	call := retry.NewCall("powerdns", c.logger, policy == retrySafe)
+	ctx = call.Context(ctx)
 	var rbody any
 	if body != nil {
 		rbody = body
@@ -490,7 +391,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		req.Header.Set("X-API-Key", c.apiKey)
 	}
 	resp, err := c.hc.Do(req)
-	r := &response{attempts: int(st.attempts.Load())}
+	r := &response{attempts: call.Attempts()}
 	if err != nil {
 		if resp != nil {
 			resp.Body.Close()

@@ -101,14 +101,9 @@ func (o *options) buildHTTPClient(server string) (*http.Client, error) {
 			}
 			return &hc, nil
 		}
-		var t *http.Transport
-		switch base := hc.Transport.(type) {
-		case nil:
-			t = http.DefaultTransport.(*http.Transport).Clone()
-		case *http.Transport:
-			t = base.Clone()
-		default:
-			return nil, fmt.Errorf("WithCACertPEM, WithPinnedCertificateSHA256 and WithInsecureSkipVerify need WithHTTPClient's Transport to be an *http.Transport, not %T; set TLS on your transport instead", base)
+		t, err := retry.TLSTransport(&hc)
+		if err != nil {
+			return nil, err
 		}
 		conf, err := buildTLSConfig(server, &o.tls)
 		if err != nil {

@@ -3,7 +3,10 @@ package retry
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -136,5 +139,54 @@ func TestPolicyValidate(t *testing.T) {
 	}
 	if err := (Policy{MaxAttempts: 1}).Validate("WithRetry"); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestCheckRetry(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	resp := func(status int, retryAfter string) *http.Response {
+		h := http.Header{}
+		if retryAfter != "" {
+			h.Set("Retry-After", retryAfter)
+		}
+		return &http.Response{StatusCode: status, Header: h}
+	}
+	long, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	short, cancel2 := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel2()
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		safe bool
+		resp *http.Response
+		err  error
+		want bool
+	}{
+		{"429 on an unsafe call: refused before anything ran", long, false, resp(429, "1"), nil, true},
+		{"429 asking five minutes, an hour left: wait", long, true, resp(429, "300"), nil, true},
+		{"429 asking five minutes, a minute left: give up", short, true, resp(429, "300"), nil, false},
+		{"500 on a safe call", long, true, resp(500, ""), nil, true},
+		{"500 on an unsafe call", long, false, resp(500, ""), nil, false},
+		{"501", long, true, resp(501, ""), nil, false},
+		{"404", long, true, resp(404, ""), nil, false},
+		{"transport error on a safe call", long, true, nil, errors.New("connection reset"), true},
+		{"transport error on an unsafe call", long, false, nil, errors.New("connection reset"), false},
+		{"no call in the context", context.Background(), true, resp(500, ""), nil, false},
+	} {
+		ctx := tc.ctx
+		if tc.name != "no call in the context" {
+			ctx = NewCall("test", log, tc.safe).Context(ctx)
+		}
+		if got, _ := CheckRetry(ctx, tc.resp, tc.err); got != tc.want {
+			t.Errorf("%s: retry = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestScrub(t *testing.T) {
+	err := &url.Error{Op: "Get", URL: "https://user:secret@api.example/zones?name=x&token=t", Err: errors.New("EOF")}
+	if got := Scrub(err); strings.Contains(got, "secret") || strings.Contains(got, "token") || !strings.Contains(got, "api.example/zones") {
+		t.Errorf("Scrub = %q", got)
 	}
 }
