@@ -152,7 +152,7 @@ func (r *letsEncryptCertificateResource) Schema(ctx context.Context, _ resource.
 			"issuer":     computedString("Common name of the certificate's issuer."),
 			"cert_file":  computedString("Path of the certificate file on the server."),
 			"key_file":   computedString("Path of the private key file on the server."),
-			"timeouts":   timeouts.AttributesAll(ctx),
+			"timeouts":   letsEncryptTimeouts.attribute(ctx),
 		},
 	}
 }
@@ -254,7 +254,7 @@ func (r *letsEncryptCertificateResource) Create(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Create, 10*time.Minute)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Create, letsEncryptTimeouts.create)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), nil, resp.Private)...)
 	r.issue(ctx, &plan, false, &resp.Diagnostics)
@@ -271,7 +271,7 @@ func (r *letsEncryptCertificateResource) Update(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Update, 10*time.Minute)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Update, letsEncryptTimeouts.update)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, resp.Private)...)
 	// ModifyPlan leaves expires_at unknown when a new certificate is due;
@@ -388,7 +388,7 @@ func (r *letsEncryptCertificateResource) Read(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, state.Timeouts.Read, 2*time.Minute)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, state.Timeouts.Read, letsEncryptTimeouts.read)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, resp.Private)...)
 	srv, ascii, ok := accountTarget(r.data, &resp.Diagnostics, state.Server.ValueString(), state.Domain.ValueString(), "Invalid domain in state")

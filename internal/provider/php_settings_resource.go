@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -99,7 +98,7 @@ func (r *phpSettingsResource) Schema(ctx context.Context, _ resource.SchemaReque
 				ElementType:         types.StringType,
 				MarkdownDescription: "Execution modes the account may use on this server, as Virtualmin reports them.",
 			},
-			"timeouts": timeouts.AttributesAll(ctx),
+			"timeouts": phpSettingsTimeouts.attribute(ctx),
 		},
 	}
 }
@@ -230,7 +229,7 @@ func (r *phpSettingsResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Create, 10*time.Minute)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Create, phpSettingsTimeouts.create)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), nil, resp.Private)...)
 	r.apply(ctx, &plan, &resp.Diagnostics)
@@ -246,7 +245,7 @@ func (r *phpSettingsResource) Update(ctx context.Context, req resource.UpdateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Update, 10*time.Minute)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Update, phpSettingsTimeouts.update)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, resp.Private)...)
 	r.apply(ctx, &plan, &resp.Diagnostics)
@@ -323,6 +322,8 @@ func (r *phpSettingsResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, state.Timeouts.Read, phpSettingsTimeouts.read)
+	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, resp.Private)...)
 	srv, ascii, ok := accountTarget(r.data, &resp.Diagnostics, state.Server.ValueString(), state.Domain.ValueString(), "Invalid domain in state")
 	if !ok {

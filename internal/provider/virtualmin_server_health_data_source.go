@@ -72,10 +72,10 @@ func (d *virtualminServerHealthDataSource) Schema(_ context.Context, _ datasourc
 			"virtualmin_version": schema.StringAttribute{Computed: true, MarkdownDescription: "Virtualmin's version."},
 			"webmin_version":     schema.StringAttribute{Computed: true, MarkdownDescription: "Webmin's version."},
 			"checked_at":         schema.StringAttribute{Computed: true, MarkdownDescription: "When the checks ran (RFC 3339)."},
-			"checks": schema.ListAttribute{
+			"checks": schema.ListNestedAttribute{
 				Computed:            true,
-				ElementType:         healthCheckType,
-				MarkdownDescription: "`name`, `verdict` (`pass`, `warn`, `fail`, `unknown`) and `reason` of each check.",
+				MarkdownDescription: "One entry per check, in report order.",
+				NestedObject:        schema.NestedAttributeObject{Attributes: healthCheckDataSourceAttributes()},
 			},
 		},
 	}
@@ -138,4 +138,13 @@ func (d *virtualminServerHealthDataSource) Read(ctx context.Context, req datasou
 	resp.Diagnostics.Append(diags...)
 	m.Checks = list
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// healthCheckDataSourceAttributes are the fields of an entry of checks.
+func healthCheckDataSourceAttributes() map[string]schema.Attribute {
+	attrs := make(map[string]schema.Attribute, len(healthCheckFieldDocs))
+	for name, doc := range healthCheckFieldDocs {
+		attrs[name] = schema.StringAttribute{Computed: true, MarkdownDescription: doc}
+	}
+	return attrs
 }

@@ -144,6 +144,30 @@ var healthCheckType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"name": types.StringType, "verdict": types.StringType, "reason": types.StringType,
 }}
 
+// healthCheckFieldDocs describe the fields of a health check, in
+// praho_virtualmin_server's health_checks and praho_virtualmin_server_health's
+// checks.
+var healthCheckFieldDocs = map[string]string{
+	"name": "The check: `" + bootstrap.CheckServices + "` (Webmin runs and port 10000 answers), `" + bootstrap.CheckAPI +
+		"` (the API user logs in), `" + bootstrap.CheckPermissions + "` (the API user has the rights the provider needs and " +
+		"no more), `" + bootstrap.CheckPrograms + "` (the remote API programs the provider uses exist), `" +
+		bootstrap.CheckSecurity + "` (firewall, fail2ban, certificate validity) or `" + bootstrap.CheckResources +
+		"` (memory and disk headroom).",
+	"verdict": "`" + string(bootstrap.Pass) + "` (as wanted), `" + string(bootstrap.Warn) + "` (needs attention soon), `" +
+		string(bootstrap.Fail) + "` (a problem) or `" + string(bootstrap.Unknown) + "` (the check could not run, for " +
+		"example without an SSH connection).",
+	"reason": "What the check found, in words.",
+}
+
+// healthCheckAttributes are the fields of an entry of health_checks.
+func healthCheckAttributes() map[string]schema.Attribute {
+	attrs := make(map[string]schema.Attribute, len(healthCheckFieldDocs))
+	for name, doc := range healthCheckFieldDocs {
+		attrs[name] = schema.StringAttribute{Computed: true, MarkdownDescription: doc}
+	}
+	return attrs
+}
+
 func (r *virtualminServerResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_virtualmin_server"
 }
@@ -287,7 +311,7 @@ func (r *virtualminServerResource) Schema(ctx context.Context, _ resource.Schema
 				MarkdownDescription: "Run the installer's `--uninstall` when the resource is destroyed (removes Virtualmin, " +
 					"Webmin and their packages). By default destroying only forgets the server and leaves the host as it is.",
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+			"timeouts": virtualminServerTimeouts.attribute(ctx),
 			"tls_fingerprint_sha256": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "SHA-256 fingerprint of Webmin's certificate, pinned by the provider's client of this server.",
@@ -299,10 +323,10 @@ func (r *virtualminServerResource) Schema(ctx context.Context, _ resource.Schema
 				MarkdownDescription: "`healthy`, `degraded` (the API answers, some check warned or failed) or `unavailable` " +
 					"(Webmin is down or the API does not answer), from the last health check.",
 			},
-			"health_checks": schema.ListAttribute{
+			"health_checks": schema.ListNestedAttribute{
 				Computed:            true,
-				ElementType:         healthCheckType,
-				MarkdownDescription: "The last health report: `name`, `verdict` (`pass`, `warn`, `fail`, `unknown`) and `reason` of each check.",
+				MarkdownDescription: "The last health report, one entry per check.",
+				NestedObject:        schema.NestedAttributeObject{Attributes: healthCheckAttributes()},
 			},
 			"checked_at": schema.StringAttribute{Computed: true, MarkdownDescription: "When the health checks ran (RFC 3339)."},
 		},
@@ -724,7 +748,7 @@ func (r *virtualminServerResource) Create(ctx context.Context, req resource.Crea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Create, 45*time.Minute)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Create, virtualminServerTimeouts.create)
 	defer cancel()
 	r.apply(ctx, &plan, apiPassword(&plan, &config), writeOnlySSH(&config), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -750,7 +774,7 @@ func (r *virtualminServerResource) Update(ctx context.Context, req resource.Upda
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
-	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Update, 20*time.Minute)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Update, virtualminServerTimeouts.update)
 	defer cancel()
 	// Every step is idempotent: running the bootstrap again applies what
 	// changed (hardening, API password) and leaves the rest alone.
@@ -888,7 +912,7 @@ func (r *virtualminServerResource) Read(ctx context.Context, req resource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, state.Timeouts.Read, 5*time.Minute)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, state.Timeouts.Read, virtualminServerTimeouts.read)
 	defer cancel()
 	address := state.Address.ValueString()
 	endpoint, err := serverEndpoint(address)
@@ -978,7 +1002,7 @@ func (r *virtualminServerResource) Delete(ctx context.Context, req resource.Dele
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, state.Timeouts.Delete, 30*time.Minute)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, state.Timeouts.Delete, virtualminServerTimeouts.delete)
 	defer cancel()
 	endpoint, _ := serverEndpoint(state.Address.ValueString())
 	if state.UninstallOnDestroy.ValueBool() {
