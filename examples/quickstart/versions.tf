@@ -1,7 +1,8 @@
 terraform {
   required_providers {
     praho = {
-      source = "praho/praho"
+      source  = "praho/praho"
+      version = "~> 0.1"
     }
   }
 }
