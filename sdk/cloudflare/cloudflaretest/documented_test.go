@@ -19,6 +19,22 @@ func code(t *testing.T, a answer) int {
 	return int(errs[0].(map[string]any)["code"].(float64))
 }
 
+// zoneWith starts a fake with the zone example.com, creates the records of
+// bodies in it, and returns a function that posts one more record.
+func zoneWith(t *testing.T, bodies ...string) func(body string) answer {
+	t.Helper()
+	s := NewServer()
+	t.Cleanup(s.Close)
+	zid := s.AddZone("example.com")
+	post := func(body string) answer { return do(t, s, s.Token, "POST", "/zones/"+zid+"/dns_records", []byte(body)) }
+	for _, body := range bodies {
+		if a := post(body); a.status != 200 {
+			t.Fatalf("%s: %d %s", body, a.status, a.raw)
+		}
+	}
+	return post
+}
+
 // TestBatchLimitPerPlan: a batch of more than 200 operations (deletes,
 // patches, puts and posts together) is refused on the Free plan and changes
 // nothing; 200 pass; a paid plan takes 3,500.
@@ -66,21 +82,13 @@ func TestBatchLimitPerPlan(t *testing.T) {
 // with any other type, in either order (81056 when the NS came first); at
 // the apex they sit beside the zone's other records.
 func TestNSRecordsStandAlone(t *testing.T) {
-	s := NewServer()
-	defer s.Close()
-	zid := s.AddZone("example.com")
-	post := func(body string) answer { return do(t, s, s.Token, "POST", "/zones/"+zid+"/dns_records", []byte(body)) }
-	for _, body := range []string{
+	post := zoneWith(t,
 		`{"type":"NS","name":"sub","content":"ns1.example.net","ttl":3600}`,
 		`{"type":"NS","name":"sub","content":"ns2.example.net","ttl":3600}`,
 		`{"type":"TXT","name":"txt","content":"\"x\"","ttl":300}`,
 		`{"type":"A","name":"@","content":"192.0.2.1","ttl":300}`,
 		`{"type":"NS","name":"@","content":"ns1.example.net","ttl":3600}`,
-	} {
-		if a := post(body); a.status != 200 {
-			t.Fatalf("%s: %d %s", body, a.status, a.raw)
-		}
-	}
+	)
 	if a := post(`{"type":"A","name":"sub","content":"192.0.2.1","ttl":300}`); a.status != 400 || code(t, a) != 81056 {
 		t.Errorf("A beside NS: %d %s", a.status, a.raw)
 	}
@@ -93,20 +101,12 @@ func TestNSRecordsStandAlone(t *testing.T) {
 // (CNAME flattening), never beside A or AAAA; below the apex a CNAME stands
 // alone.
 func TestApexCNAMEIsFlattened(t *testing.T) {
-	s := NewServer()
-	defer s.Close()
-	zid := s.AddZone("example.com")
-	post := func(body string) answer { return do(t, s, s.Token, "POST", "/zones/"+zid+"/dns_records", []byte(body)) }
-	for _, body := range []string{
+	post := zoneWith(t,
 		`{"type":"MX","name":"@","content":"mx1.example.net","priority":10,"ttl":300}`,
 		`{"type":"CNAME","name":"@","content":"site.example.net","ttl":300}`,
 		`{"type":"TXT","name":"@","content":"\"v=spf1 -all\"","ttl":300}`,
 		`{"type":"TXT","name":"www","content":"\"x\"","ttl":300}`,
-	} {
-		if a := post(body); a.status != 200 {
-			t.Fatalf("%s: %d %s", body, a.status, a.raw)
-		}
-	}
+	)
 	if a := post(`{"type":"A","name":"@","content":"192.0.2.1","ttl":300}`); a.status != 400 || code(t, a) != 81054 {
 		t.Errorf("A beside the apex CNAME: %d %s", a.status, a.raw)
 	}
