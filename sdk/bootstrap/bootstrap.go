@@ -94,7 +94,7 @@ type Bootstrapper struct {
 	progress func(step, line string)
 }
 
-// Option configures a Bootstrapper.
+// Option configures a Bootstrapper. A nil Option is ignored.
 type Option func(*Bootstrapper)
 
 // WithRoot makes every path the steps touch relative to dir on the host
@@ -116,7 +116,9 @@ func WithProgress(f func(step, line string)) Option {
 func New(c *ssh.Client, opts ...Option) *Bootstrapper {
 	b := &Bootstrapper{ssh: c, root: "/"}
 	for _, o := range opts {
-		o(b)
+		if o != nil {
+			o(b)
+		}
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)

@@ -39,7 +39,7 @@ type Backend struct {
 	zoneIDs map[string]string
 }
 
-// BackendOption configures a Backend.
+// BackendOption configures a Backend. A nil BackendOption is ignored.
 type BackendOption func(*Backend)
 
 // WithProxied tells which RRsets are proxied by Cloudflare (A, AAAA and
@@ -65,7 +65,9 @@ func NewBackend(c *Client, opts ...BackendOption) *Backend {
 	b := &Backend{c: c, batch: true, maxBatch: 200, zoneIDs: map[string]string{},
 		proxied: func(string, string) bool { return false }}
 	for _, o := range opts {
-		o(b)
+		if o != nil {
+			o(b)
+		}
 	}
 	return b
 }

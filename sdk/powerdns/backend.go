@@ -17,7 +17,7 @@ type Backend struct {
 	skipComments bool
 }
 
-// BackendOption configures a Backend.
+// BackendOption configures a Backend. A nil BackendOption is ignored.
 type BackendOption func(*Backend)
 
 // WithoutCreateGuard skips the read that Apply makes before a batch holding
@@ -34,7 +34,9 @@ func WithoutComments() BackendOption { return func(b *Backend) { b.skipComments 
 func (c *Client) Backend(opts ...BackendOption) *Backend {
 	b := &Backend{c: c, guardCreate: true}
 	for _, o := range opts {
-		o(b)
+		if o != nil {
+			o(b)
+		}
 	}
 	return b
 }

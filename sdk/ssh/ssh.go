@@ -139,7 +139,8 @@ type Client struct {
 	closeErr  error
 }
 
-// ClientOption configures a Client made by NewClient.
+// ClientOption configures a Client made by NewClient. A nil ClientOption is
+// ignored.
 type ClientOption func(*Client)
 
 // WithMaxSessions sets how many sessions may run at once (see
@@ -167,7 +168,9 @@ func NewClient(conn *xssh.Client, opts ...ClientOption) *Client {
 	c := &Client{conn: conn, addr: conn.RemoteAddr().String(), log: slog.New(slog.DiscardHandler), attempts: 1,
 		sessions: make(chan struct{}, DefaultMaxSessions)}
 	for _, o := range opts {
-		o(c)
+		if o != nil {
+			o(c)
+		}
 	}
 	return c
 }

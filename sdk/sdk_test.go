@@ -11,6 +11,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/praho/terraform-provider-praho/sdk/cloudflare"
+	"github.com/praho/terraform-provider-praho/sdk/powerdns"
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
 )
 
 // TestGoDocHasNoUndocumentedNames keeps `go doc` of every SDK package free of
@@ -124,4 +128,24 @@ func undocumented(p *doc.Package) []string {
 		funcs(typ.Name+".", typ.Methods)
 	}
 	return out
+}
+
+// TestNilOptionsIgnored: every constructor of the SDK skips a nil option, so
+// that options can be chosen with a conditional expression.
+func TestNilOptionsIgnored(t *testing.T) {
+	if _, err := virtualmin.NewClient("vm1.example.test", nil, virtualmin.WithRateLimit(0, 0), nil); err != nil {
+		t.Errorf("virtualmin: %v", err)
+	}
+	pc, err := powerdns.NewClient("http://127.0.0.1:8081", nil, powerdns.WithAPIKey("k"), nil)
+	if err != nil {
+		t.Errorf("powerdns: %v", err)
+	} else {
+		pc.Backend(nil, powerdns.WithoutComments(), nil)
+	}
+	cc, err := cloudflare.NewClient(nil, cloudflare.WithAPIToken("t"), nil)
+	if err != nil {
+		t.Errorf("cloudflare: %v", err)
+	} else {
+		cloudflare.NewBackend(cc, nil)
+	}
 }
