@@ -19,8 +19,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -132,20 +130,11 @@ func jsonOK(program, output string) http.HandlerFunc {
 // tpTranscript returns the recorded body and Content-Type of a transcript.
 func tpTranscript(t testing.TB, name string) (body []byte, ctype string) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", "transcripts", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	head, b, ok := strings.Cut(string(raw), "\n### response body\n")
-	if !ok {
+	tr := loadTranscript(t, transcriptPath(name))
+	if !tr.hasBody {
 		t.Fatalf("%s has no response body", name)
 	}
-	for _, l := range strings.Split(head, "\n") {
-		if v, ok := strings.CutPrefix(l, "content_type: "); ok {
-			ctype = strings.TrimSpace(v)
-		}
-	}
-	return []byte(b), ctype
+	return tr.body, tr.ctype
 }
 
 // serveTranscript answers every request with a recorded body.

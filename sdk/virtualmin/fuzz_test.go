@@ -3,7 +3,6 @@ package virtualmin
 import (
 	"errors"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -13,11 +12,7 @@ import (
 // would show as "could not parse the response"). It is seeded with every
 // recorded answer.
 func FuzzParseResponse(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "transcripts", "*.txt"))
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no transcripts: %v", err)
-	}
-	for _, p := range files {
+	for _, p := range allTranscripts(f) {
 		tr := loadTranscript(f, p)
 		f.Add(tr.program(), tr.code, tr.header.Get("Content-Type"), tr.header.Get("Location"), tr.body)
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	rec "github.com/praho/terraform-provider-praho/sdk/virtualmin/internal/transcript"
 )
 
 // TestParseResponseTranscripts feeds every recorded answer through
@@ -88,26 +90,12 @@ var tableGarbage = map[string]bool{
 // loadIndex reads INDEX.tsv: file name → body_status.
 func loadIndex(t *testing.T) map[string]string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", "transcripts", "INDEX.tsv"))
+	out, err := rec.Index(filepath.Join("testdata", "transcripts"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := allTranscripts(t)
-	out := map[string]string{}
-	for _, line := range strings.Split(string(raw), "\n")[1:] {
-		f := strings.Split(line, "\t")
-		if len(f) < 9 {
-			continue
-		}
-		prefix := f[0] + "-" + f[1] + "-" + f[2] + ".txt"
-		for _, p := range files {
-			if filepath.Base(p) == prefix {
-				out[prefix] = f[8]
-			}
-		}
-	}
 	if len(out) < 200 {
-		t.Fatalf("INDEX.tsv matched only %d files", len(out))
+		t.Fatalf("INDEX.tsv lists only %d files", len(out))
 	}
 	return out
 }

@@ -9,19 +9,19 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	rec "github.com/praho/terraform-provider-praho/sdk/virtualmin/internal/transcript"
 )
 
-// transcript is one recorded call from testdata/transcripts.
+// transcript is one recorded call, as the conformance test replays it.
 type transcript struct {
 	file     string
 	num      int
@@ -42,74 +42,27 @@ type transcript struct {
 	headers    http.Header
 }
 
-var fileNum = regexp.MustCompile(`^(\d+)-`)
+// oldTranscripts and stockTranscripts are the two recording sets, kept once
+// in the SDK's testdata (docs/virtualmin-api.md).
+const (
+	oldTranscripts   = "../testdata/transcripts"
+	stockTranscripts = "../testdata/transcripts-stock"
+)
 
+// parseTranscript reads a recording with the parser the SDK's tests share.
 func parseTranscript(t *testing.T, path string) *transcript {
-	b, err := os.ReadFile(path)
+	r, err := rec.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := string(b)
-	tr := &transcript{file: filepath.Base(path)}
-	m := fileNum.FindStringSubmatch(tr.file)
-	tr.num, _ = strconv.Atoi(m[1])
-	req, rest, _ := strings.Cut(text, "### result\n")
-	lines := strings.Split(strings.TrimPrefix(req, "### request\n"), "\n")
-	first := strings.Fields(lines[0])
-	tr.method = first[0]
-	if u, err := url.Parse(first[1]); err == nil {
-		tr.path = u.Path
+	tr := &transcript{file: r.File, num: r.Num, method: r.Method, path: r.Path, user: r.User, pass: r.Password,
+		hasAuth: r.HasAuth, inQuery: r.InQuery, code: r.Code, ctype: r.ContentType, body: r.Body,
+		location: r.Header.Get("Location"), statusLine: r.StatusLine}
+	if r.StatusLine != "" {
+		tr.headers = r.Header
 	}
-	inParams := false
-	for _, l := range lines[1:] {
-		switch {
-		case strings.HasPrefix(l, "auth: "):
-			a := strings.TrimPrefix(l, "auth: ")
-			if a == "none" {
-				continue
-			}
-			am := regexp.MustCompile(`^(\S+) \(HTTP basic, password (.*)\)$`).FindStringSubmatch(a)
-			tr.user, tr.pass, tr.hasAuth = am[1], am[2], true
-		case strings.HasPrefix(l, "params "):
-			inParams = true
-			tr.inQuery = strings.Contains(l, "query string")
-		case inParams && strings.HasPrefix(l, "  "):
-			k, v, _ := strings.Cut(l[2:], "=")
-			tr.params = append(tr.params, [2]string{k, v})
-		case inParams && l != "" && len(tr.params) > 0:
-			tr.params[len(tr.params)-1][1] += "\n" + l
-		}
-	}
-	if m := regexp.MustCompile(`(?m)^http_code: (\d+)`).FindStringSubmatch(rest); m != nil {
-		tr.code, _ = strconv.Atoi(m[1])
-	}
-	if m := regexp.MustCompile(`(?m)^content_type: (.*)$`).FindStringSubmatch(rest); m != nil {
-		tr.ctype = m[1]
-	}
-	if m := regexp.MustCompile(`(?m)^Location: (.*)$`).FindStringSubmatch(rest); m != nil {
-		tr.location = strings.TrimSpace(m[1])
-	}
-	head, ok := "", false
-	if _, head, ok = strings.Cut(rest, "### response headers\n"); !ok && strings.HasPrefix(rest, "HTTP/") {
-		head, ok = rest, true // 111, 116, 117: raw head right after "### result"
-	}
-	if ok {
-		head, _, _ = strings.Cut(head, "\n\n")
-		hl := strings.Split(head, "\n")
-		tr.statusLine = hl[0]
-		tr.headers = http.Header{}
-		for _, l := range hl[1:] {
-			if k, v, ok := strings.Cut(l, ": "); ok {
-				tr.headers.Add(k, v)
-			}
-		}
-	}
-	if _, body, ok := strings.Cut(rest, "### response body\n"); ok {
-		tr.body = body
-	} else if strings.HasPrefix(rest, "HTTP/1.0 200") {
-		// 116 and 117 were recorded as raw headers, body, then the curl summary.
-		_, after, _ := strings.Cut(rest, "\n\n")
-		tr.body, _, _ = strings.Cut(after, "\nhttp_code:")
+	for _, p := range r.Params {
+		tr.params = append(tr.params, [2]string{p.Name, p.Value})
 	}
 	return tr
 }
@@ -138,30 +91,19 @@ var notClaimed = map[string]string{
 	"332-page-acl-index-ua-webmin-admin-admin.txt":             "Webmin HTML pages are not simulated",
 }
 
-// replayRoot prepares a server like the recorded one and replays every
-// claimed transcript in order.
-func transcriptFiles(t *testing.T) []string {
-	files, err := filepath.Glob("testdata/transcripts/*.txt")
+// transcriptFiles lists the recordings of a set in call order.
+func transcriptFiles(t *testing.T, dir string) []string {
+	files, err := rec.Files(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sort.SliceStable(files, func(i, j int) bool {
-		a := fileNum.FindStringSubmatch(filepath.Base(files[i]))
-		b := fileNum.FindStringSubmatch(filepath.Base(files[j]))
-		na, _ := strconv.Atoi(a[1])
-		nb, _ := strconv.Atoi(b[1])
-		if na != nb {
-			return na < nb
-		}
-		return files[i] < files[j]
-	})
 	return files
 }
 
 func TestConformanceCoversEveryTranscript(t *testing.T) {
-	files := transcriptFiles(t)
+	files := transcriptFiles(t, oldTranscripts)
 	if len(files) == 0 {
-		t.Fatal("no transcripts in testdata/transcripts")
+		t.Fatal("no transcripts in " + oldTranscripts)
 	}
 	names := map[string]bool{}
 	for _, f := range files {
@@ -540,7 +482,7 @@ func TestConformance(t *testing.T) {
 	c := insecureClient()
 	done := map[int]bool{}
 	matched, claimed := 0, 0
-	for _, f := range transcriptFiles(t) {
+	for _, f := range transcriptFiles(t, oldTranscripts) {
 		tr := parseTranscript(t, f)
 		prepare(t, s, &clock, tr.num, done)
 		if _, skip := notClaimed[tr.file]; skip {
