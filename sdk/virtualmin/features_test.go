@@ -63,7 +63,7 @@ func TestEnableDisableFeatures(t *testing.T) {
 	// A feature another one needs: the program fails and says why.
 	err := c.Domains.DisableFeatures(x, "feat.test", "dir")
 	var e *virtualmin.Error
-	if !errors.As(err, &e) || e.Kind != virtualmin.KindFailed || !strings.Contains(e.Reason, "needs the feature dir") {
+	if !errors.As(err, &e) || e.Kind != virtualmin.KindFailed || !strings.Contains(e.Reason, "dependency checks failed") {
 		t.Fatalf("disabling dir under web: %v", err)
 	}
 	if f := features(); !slices.Contains(f, "dir") {

@@ -17,7 +17,13 @@ import (
 
 func newSimulated(t *testing.T, opts ...virtualmin.Option) (*virtualmintest.Server, *virtualmin.Client) {
 	t.Helper()
-	sim, err := virtualmintest.NewServer(virtualmintest.WithPHP(true))
+	return newSimulatedAs(t, virtualmintest.StockProfile(), opts...)
+}
+
+// newSimulatedAs starts a simulator configured as p, with PHP installed.
+func newSimulatedAs(t *testing.T, p virtualmintest.Profile, opts ...virtualmin.Option) (*virtualmintest.Server, *virtualmin.Client) {
+	t.Helper()
+	sim, err := virtualmintest.NewServer(virtualmintest.WithProfile(p), virtualmintest.WithPHP(true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +114,17 @@ func TestSimulatorDomainLifecycle(t *testing.T) {
 }
 
 func TestSimulatorUsersAndDatabases(t *testing.T) {
-	sim, c := newSimulated(t)
+	// A mailbox's Unix name follows the server's append_style.
+	for _, tc := range []struct {
+		profile  virtualmintest.Profile
+		unixName string
+	}{{virtualmintest.StockProfile(), "carol@gamma.test"}, {virtualmintest.MinimalProfile(), "carol.gamma"}} {
+		t.Run(tc.profile.Name, func(t *testing.T) { testSimulatorUsersAndDatabases(t, tc.profile, tc.unixName) })
+	}
+}
+
+func testSimulatorUsersAndDatabases(t *testing.T, p virtualmintest.Profile, unixName string) {
+	sim, c := newSimulatedAs(t, p)
 	x := ctx(t)
 	if _, err := c.Domains.Create(x, &virtualmin.CreateDomainRequest{Domain: "gamma.test", Pass: "GammaPass123", User: "gamma",
 		Features: []string{"unix", "dir", "web", "dns", "mail", "mysql"}}); err != nil {
@@ -118,7 +134,7 @@ func TestSimulatorUsersAndDatabases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.UnixUsername != "carol.gamma" || !u.FTPAccess {
+	if u.UnixUsername != unixName || !u.FTPAccess {
 		t.Fatalf("user %+v", u)
 	}
 	if _, err := c.Users.Create(x, &virtualmin.CreateUserRequest{Domain: "gamma.test", User: "carol", Pass: "x1234567"}); !errors.Is(err, virtualmin.ErrAlreadyExists) {
@@ -298,7 +314,8 @@ func TestSimulatorBackupRestoreAndHost(t *testing.T) {
 // which moves Webmin itself onto the new certificate: a client pinning the
 // old fingerprint is locked out until it pins the new one.
 func TestSimulatorLetsEncryptMovesWebminCertificate(t *testing.T) {
-	sim, c := newSimulated(t)
+	// A website without a certificate: only where ssl is not automatic.
+	sim, c := newSimulatedAs(t, virtualmintest.MinimalProfile())
 	x := ctx(t)
 	if _, err := c.Domains.Create(x, &virtualmin.CreateDomainRequest{Domain: "zeta.test", Pass: "ZetaPass123",
 		Features: []string{"unix", "dir", "web", "dns"}}); err != nil {

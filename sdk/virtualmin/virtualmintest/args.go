@@ -25,12 +25,12 @@ func (a *args) all(f string) []string { return a.vals[f] }
 var usageFlag = regexp.MustCompile(`--([a-z0-9][a-z0-9\-]*)(\s+("[^"]*"|[^\s\[\]|]+))?`)
 
 // flagSpec maps each flag of a program to whether it takes a value. For
-// programs with a recorded usage text it is read from that text; the others
-// are listed by hand from API-NOTES.md (no recording shows their usage).
-func flagSpec(program string) map[string]bool {
+// programs with a recorded usage text it is read from that text (as this
+// server's build prints it); the others are listed by hand (extraFlags).
+func (s *Server) flagSpec(program string) map[string]bool {
 	spec := map[string]bool{}
-	if u, err := assets.ReadFile("assets/usage/" + program + ".txt"); err == nil {
-		for _, m := range usageFlag.FindAllStringSubmatch(string(u), -1) {
+	if u, ok := s.usageText(program); ok {
+		for _, m := range usageFlag.FindAllStringSubmatch(u, -1) {
 			name, val := m[1], m[3]
 			takes := val != "" && !strings.HasPrefix(val, "--")
 			if old, ok := spec[name]; ok && old {
@@ -62,6 +62,7 @@ var extraFlags = map[string]map[string]bool{
 	// --uquota are accepted and have no effect).
 	"create-domain": {"features-from-plan": false, "features-from-template": false, "quota": true, "uquota": true,
 		"bandwidth": true, "subdom": true, "no-email": false, "content": true,
+		"unix": false, "dir": false, "dns": false, "mail": false, "web": false, "mysql": false, "webmin": false,
 		"ssl": false, "logrotate": false, "postgres": false, "spam": false, "virus": false, "webalizer": false},
 	// --quota is only in the usage text when home quotas are on; the
 	// programs still parse it (202, 207).
@@ -85,12 +86,13 @@ var extraFlags = map[string]map[string]bool{
 	"disable-feature": {"domain": true, "all-domains": false, "user": true, "disassociate": false,
 		"multiline": false, "unix": false, "dir": false, "dns": false, "mail": false, "web": false, "mysql": false, "webmin": false,
 		"ssl": false, "logrotate": false, "postgres": false, "spam": false, "virus": false, "webalizer": false},
-	"modify-dns": {"add-record": true, "add-record-with-ttl": true, "remove-record": true, "update-record": true},
+	"list-certs":    {"multiline": false},
+	"list-features": {"parent": true, "alias": true, "subdom": true, "multiline": false, "name-only": false},
+	"modify-dns":    {"add-record": true, "add-record-with-ttl": true, "remove-record": true, "update-record": true},
 }
 
 // parseArgs parses argv; the error is the message Virtualmin gives.
-func parseArgs(program string, argv []string) (*args, string) {
-	spec := flagSpec(program)
+func parseArgs(program string, argv []string, spec map[string]bool) (*args, string) {
 	a := &args{vals: map[string][]string{}}
 	for i := 0; i < len(argv); i++ {
 		w := argv[i]

@@ -16,14 +16,16 @@ import (
 	"time"
 )
 
-// Certificates as recorded in 259-279: the ssl feature is off in the
-// recorded configuration, so /etc/ssl/virtualmin/<id> does not exist and
-// install-cert fails until it is created (CreateSSLDirectory). A successful
-// install-cert also makes Webmin serve the domain's certificate (FINDINGS2
-// finding 3): the simulator then presents that certificate on its own TLS
-// port, so a client pinning the old fingerprint fails, as it would against
-// the real server. RestoreWebminCertificate undoes it, as the recorder did
-// by hand.
+// Certificates. Where the ssl feature is switched on for every website
+// (stock profile) each new web domain gets a self-signed certificate at once
+// (stock 22, 23), which Webmin and Postfix serve for its hostnames. Where it
+// is off (old 259-279), /etc/ssl/virtualmin/<id> does not exist and
+// install-cert fails until it is created (CreateSSLDirectory); a successful
+// install-cert on a domain that had no certificate also makes Webmin serve
+// the domain's certificate as its own (docs/virtualmin-api.md): the
+// simulator then presents it on its TLS port, so a client pinning the old
+// fingerprint fails, as against the real server. RestoreWebminCertificate
+// undoes it, as the recorder did by hand.
 
 func (s *Server) sslDir(d *domain) string { return "/etc/ssl/virtualmin/" + d.ID }
 
@@ -67,18 +69,21 @@ func (s *Server) installCert(cc *callCtx, a *args) result {
 	const p = "install-cert"
 	d := s.lookup(cc, a.str("domain"))
 	if d == nil {
-		return usage(p, "Virtual server "+a.str("domain")+" does not exist")
+		return s.usage(p, "Virtual server "+a.str("domain")+" does not exist")
 	}
 	certPEM, keyPEM := pemData(a.str("cert")), pemData(a.str("key"))
 	if a.has("cert") {
 		if b, _ := pem.Decode([]byte(certPEM)); b == nil || (b.Type != "CERTIFICATE" && b.Type != "PUBLIC KEY") {
-			return usage(p, "Invalid data for cert : Data is <em>empty</em>, but expected -----BEGIN (CERTIFICATE|PUBLIC KEY)-----")
+			return s.usage(p, "Invalid data for cert : Data is <em>empty</em>, but expected -----BEGIN (CERTIFICATE|PUBLIC KEY)-----")
 		}
 	}
 	if a.has("key") {
 		if b, _ := pem.Decode([]byte(keyPEM)); b == nil || !strings.Contains(b.Type, "PRIVATE KEY") {
-			return usage(p, "Invalid data for key : Data is <em>empty</em>, but expected -----BEGIN (RSA |EC |)PRIVATE KEY-----")
+			return s.usage(p, "Invalid data for key : Data is <em>empty</em>, but expected -----BEGIN (RSA |EC |)PRIVATE KEY-----")
 		}
+	}
+	if err := s.ensureCert(d); err != nil {
+		return fail("Failed to create certificate : " + err.Error() + "\n")
 	}
 	if certPEM == "" {
 		certPEM = d.Cert
@@ -88,7 +93,7 @@ func (s *Server) installCert(cc *callCtx, a *args) result {
 	}
 	pair, err := tls.X509KeyPair([]byte(certPEM), []byte(keyPEM))
 	if err != nil {
-		return usage(p, "Certificate problems found : Certificate and private key do not match")
+		return s.usage(p, "Certificate problems found : Certificate and private key do not match")
 	}
 	if !d.SSLDir {
 		ts := s.cfg.now().UTC().Format("[02/Jan/2006:15:04:05 +0000]")
@@ -100,7 +105,9 @@ func (s *Server) installCert(cc *callCtx, a *args) result {
 
 // storeCert installs a certificate on d and returns the rest of the output.
 func (s *Server) storeCert(d *domain, certPEM, keyPEM string, pair tls.Certificate) string {
+	hadCert := s.hasCert(d)
 	d.Cert, d.Key, d.SSLExpiryCached = strings.TrimSpace(certPEM)+"\n", strings.TrimSpace(keyPEM)+"\n", false
+	d.CertAuto, d.SSLShared = false, ""
 	if leaf, err := x509.ParseCertificate(pair.Certificate[0]); err == nil {
 		d.SSLExpiry = leaf.NotAfter.Unix()
 	}
@@ -109,7 +116,7 @@ func (s *Server) storeCert(d *domain, certPEM, keyPEM string, pair tls.Certifica
 		out += steps("", "Updating Webmin user")
 	}
 	out += steps("", "Applying webserver configuration")
-	if s.st.WebminCertDomain == "" {
+	if !hadCert && s.st.WebminCertDomain == "" {
 		// copycert-lib.pl's same_cert_file() sees two empty paths as equal,
 		// so Webmin "uses" the domain's certificate and is moved to it.
 		s.st.WebminCertDomain = d.Name
@@ -156,7 +163,7 @@ func (s *Server) issueACME(names []string) (string, string, tls.Certificate, err
 func (s *Server) certDomain(cc *callCtx, p string, a *args) (*domain, *result) {
 	d := s.lookup(cc, a.str("domain"))
 	if d == nil {
-		r := usage(p, "Virtual server "+a.str("domain")+" does not exist")
+		r := s.usage(p, "Virtual server "+a.str("domain")+" does not exist")
 		return nil, &r
 	}
 	return d, nil
@@ -168,18 +175,25 @@ func (s *Server) getSSL(cc *callCtx, a *args) result {
 	if r != nil {
 		return *r
 	}
-	if d.Cert == "" {
-		return usage(p, "Virtual server "+d.Name+" does not have an SSL cert")
+	if !s.hasCert(d) {
+		return s.usage(p, "Virtual server "+d.Name+" does not have an SSL cert")
 	}
-	b, _ := pem.Decode([]byte(d.Cert))
+	owner := s.certOwner(d)
+	if err := s.ensureCert(owner); err != nil {
+		return fail("Failed to create certificate : " + err.Error() + "\n")
+	}
+	b, _ := pem.Decode([]byte(owner.Cert))
 	leaf, err := x509.ParseCertificate(b.Bytes)
 	if err != nil {
 		return fail("Failed to parse certificate : " + err.Error() + "\n")
 	}
 	var out strings.Builder
 	kv := func(k, v string) { out.WriteString(k + ": " + v + "\n") }
-	kv("cert", s.sslDir(d)+"/ssl.cert")
-	kv("key", s.sslDir(d)+"/ssl.key")
+	kv("cert", s.sslDir(owner)+"/ssl.cert")
+	kv("key", s.sslDir(owner)+"/ssl.key")
+	if owner.CertAuto {
+		kv("ca", s.sslDir(owner)+"/ssl.combined")
+	}
 	pub, isRSA := leaf.PublicKey.(*rsa.PublicKey)
 	if isRSA {
 		kv("type", "rsa")
@@ -230,14 +244,22 @@ func (s *Server) listCerts(cc *callCtx, a *args) result {
 	}
 	var out strings.Builder
 	for _, d := range doms {
-		if d.Cert == "" {
+		if !s.hasCert(d) {
 			continue
 		}
-		out.WriteString(d.Name + ":\n    Type: cert\n    File: " + s.sslDir(d) + "/ssl.cert\n" + d.Cert)
-		out.WriteString(d.Name + ":\n    Type: key\n    File: " + s.sslDir(d) + "/ssl.key\n" + d.Key)
+		owner := s.certOwner(d)
+		if err := s.ensureCert(owner); err != nil {
+			return fail("Failed to create certificate : " + err.Error() + "\n")
+		}
+		if !a.has("key") || a.has("cert") {
+			out.WriteString(d.Name + ":\n    Type: cert\n    File: " + s.sslDir(owner) + "/ssl.cert\n" + owner.Cert)
+		}
+		if !a.has("cert") || a.has("key") {
+			out.WriteString(d.Name + ":\n    Type: key\n    File: " + s.sslDir(owner) + "/ssl.key\n" + owner.Key)
+		}
 	}
 	if out.Len() == 0 {
-		return usage(p, "None of the specified virtual servers have an SSL cert")
+		return s.usage(p, "None of the specified virtual servers have an SSL cert")
 	}
 	return ok(out.String())
 }
@@ -258,20 +280,51 @@ func (s *Server) listCertsExpiry(cc *callCtx, a *args) result {
 	var out strings.Builder
 	now := s.cfg.now()
 	for _, d := range doms {
-		if d.Cert == "" {
+		if !s.hasCert(d) {
 			continue
 		}
-		exp := time.Unix(d.SSLExpiry, 0).UTC()
+		exp := time.Unix(s.certOwner(d).SSLExpiry, 0).UTC()
 		status := "VALID"
 		if now.After(exp) {
 			status = "EXPIRED"
 		}
 		days := int(exp.Sub(now).Hours() / 24)
 		out.WriteString(d.Name + "\n    Status: " + status + "\n    Valid until: " + exp.Format("Jan 2, 2006") +
-			"\n    Expires in: " + strconv.Itoa(days) + " days\n    Path to certificate file: " + s.sslDir(d) + "/ssl.cert\n")
+			"\n    Expires in: " + strconv.Itoa(days) + " days\n    Path to certificate file: " + s.sslDir(s.certOwner(d)) + "/ssl.cert\n")
 	}
 	if out.Len() == 0 {
 		return ok("There are no virtual servers with valid SSL certificates found\n")
 	}
 	return ok(out.String())
+}
+
+// ensureCert fills in the PEM of a certificate the ssl feature made: self-
+// signed for *.domain, the domain, localhost and the host name, RSA 4096 like
+// Virtualmin's (stock 22). The key is generated once per simulator, on first
+// need, as it takes a while.
+func (s *Server) ensureCert(d *domain) error {
+	if !d.CertAuto || d.Cert != "" {
+		return nil
+	}
+	s.rsaOnce.Do(func() { s.rsaKey, s.rsaErr = rsa.GenerateKey(rand.Reader, 4096) })
+	if s.rsaErr != nil {
+		return s.rsaErr
+	}
+	notAfter := time.Unix(d.SSLExpiry, 0)
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 126))
+	if err != nil {
+		return err
+	}
+	name := pkix.Name{CommonName: "*." + d.Name}
+	tmpl := &x509.Certificate{SerialNumber: serial, Subject: name, Issuer: name,
+		NotBefore: notAfter.AddDate(-5, 0, 1), NotAfter: notAfter,
+		DNSNames:    []string{"*." + d.Name, d.Name, "localhost", s.cfg.hostname},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, BasicConstraintsValid: true, IsCA: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &s.rsaKey.PublicKey, s.rsaKey)
+	if err != nil {
+		return err
+	}
+	d.Cert = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	d.Key = string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(s.rsaKey)}))
+	return nil
 }

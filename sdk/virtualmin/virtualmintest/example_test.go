@@ -20,5 +20,5 @@ func ExampleNewServer() {
 	// Point a client at sim.URL() and pin sim.CertificateSHA256().
 	d, _ := sim.Domain("example.test")
 	fmt.Println(d.Name, d.User, d.Features)
-	// Output: example.test example [unix dir dns web]
+	// Output: example.test example [unix dir dns web ssl logrotate]
 }

@@ -1,39 +1,29 @@
 package virtualmintest
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
 
-// enable-feature and disable-feature. No recording of either program exists:
-// they follow API-NOTES.md (section 6.1 "Also useful") and Virtualmin's
-// enable-feature.pl / disable-feature.pl: "--domain name" (repeatable) or
-// "--all-domains", one bare flag per feature (the flags create-domain takes),
-// "Updating server X .." per domain and ".. done" after it, exit 1 when a
-// domain could not be changed. The dependency messages below are this
-// simulator's wording, not Virtualmin's.
-
-// simFeatures are the features this simulator can switch, in Virtualmin's
-// order (list_ordered_features).
-var simFeatures = []string{"unix", "dir", "dns", "mail", "web", "mysql", "webmin"}
-
-// offFeatures are switched off in the recorded module configuration.
-var offFeatures = []string{"ssl", "logrotate", "postgres", "spam", "virus", "webalizer"}
-
-// featureDeps: a feature needs the ones listed (virtual_server_depends).
-var featureDeps = map[string][]string{"web": {"dir"}, "mail": {"dir"}, "mysql": {"unix"}, "webmin": {"unix"}, "dir": {"unix"}}
+// enable-feature and disable-feature: "--domain name" (repeatable) or
+// "--all-domains", one bare flag per feature (the flags create-domain
+// takes). Per domain: "Updating server X ..", the steps indented, ".. done";
+// then the postActions actions; exit 1 when a domain could not be changed (stock 09,
+// 13, 29). The steps of features other than ssl, and the dependency messages
+// other than the one recorded (29), are this simulator's wording.
 
 func (s *Server) enableFeature(cc *callCtx, a *args) result {
-	return s.switchFeatures(cc, a, "enable-feature", true)
+	return s.switchFeatures(cc, a, true)
 }
 
 func (s *Server) disableFeature(cc *callCtx, a *args) result {
-	return s.switchFeatures(cc, a, "disable-feature", false)
+	return s.switchFeatures(cc, a, false)
 }
 
-func (s *Server) switchFeatures(cc *callCtx, a *args, p string, on bool) result {
-	for _, f := range offFeatures {
-		if a.has(f) {
+func (s *Server) switchFeatures(cc *callCtx, a *args, on bool) result {
+	for _, f := range allFeatures {
+		if a.has(f) && !s.cfg.profile.enabled(f) {
 			return fail("The --" + f + " option cannot be used unless the feature is enabled in the module configuration\n")
 		}
 	}
@@ -57,11 +47,12 @@ func (s *Server) switchFeatures(cc *callCtx, a *args, p string, on bool) result 
 		return fail("No domains or users specified\n")
 	}
 	var b strings.Builder
+	var pa postActions
 	failed := false
 	for _, d := range doms {
 		b.WriteString("Updating server " + d.Name + " ..\n")
 		want := slices.Clone(d.Features)
-		for _, f := range simFeatures {
+		for _, f := range allFeatures {
 			if !a.has(f) {
 				continue
 			}
@@ -73,38 +64,36 @@ func (s *Server) switchFeatures(cc *callCtx, a *args, p string, on bool) result 
 			}
 		}
 		if msg := s.featureProblem(d, want, on); msg != "" {
-			b.WriteString(msg + "\n")
+			b.WriteString(msg + "\n\n")
 			failed = true
 			continue
 		}
 		var inner strings.Builder
 		next := []string{}
-		for _, f := range simFeatures {
+		for _, f := range allFeatures {
 			had, has := d.has(f), slices.Contains(want, f)
 			switch {
 			case has && !had:
 				if f == "mysql" && s.st.MySQLDown {
 					// As create-domain: the failure is printed, the program
-					// still succeeds, and the feature stays off (FINDINGS2 §11).
+					// still succeeds, and the feature stays off (old 341).
 					inner.WriteString("    Creating MariaDB login ..\n    .. MariaDB database failed : mysql::execute_sql_logged failed : " +
 						"DBI connect failed :  Can't connect to local server through socket '/run/mysqld/mysqld.sock' (2)\n\n")
 					continue
 				}
-				inner.WriteString(steps("    ", enableStep(d, f)))
-				s.featureOn(d, f)
+				inner.WriteString(steps("    ", s.featureOn(d, f, &pa)...))
 				next = append(next, f)
 			case had && !has:
-				inner.WriteString(steps("    ", disableStep(f)))
-				s.featureOff(d, f)
+				inner.WriteString(steps("    ", s.featureOff(d, f, &pa)...))
 			case has:
 				next = append(next, f)
 			}
 		}
 		d.Features = next
 		b.WriteString(inner.String())
-		b.WriteString(steps("    ", "Saving server details"))
 		b.WriteString(".. done\n\n")
 	}
+	b.WriteString(pa.String())
 	if failed {
 		return fail(b.String())
 	}
@@ -116,21 +105,24 @@ func (s *Server) featureProblem(d *domain, want []string, on bool) string {
 	if len(want) == 0 {
 		return ".. a virtual server must have at least one feature"
 	}
-	if d.Alias != "" {
-		for _, f := range want {
-			if !slices.Contains([]string{"dir", "dns", "mail", "web"}, f) {
-				return ".. the feature " + f + " cannot be enabled for this type of virtual server"
-			}
+	k := d.kind()
+	for _, f := range want {
+		if !suitable(k, f) && !d.has(f) {
+			return ".. the feature " + f + " cannot be enabled for this type of virtual server"
 		}
 	}
-	if d.Parent != "" && slices.Contains(want, "unix") && !d.has("unix") {
-		return ".. the feature unix cannot be enabled for this type of virtual server"
-	}
-	if d.isTop() {
+	if k == kindTop {
+		has := map[string]bool{}
 		for _, f := range want {
-			for _, dep := range featureDeps[f] {
-				if !slices.Contains(want, dep) {
-					return ".. the feature " + f + " needs the feature " + dep
+			has[f] = true
+		}
+		for _, f := range allFeatures {
+			if !has[f] {
+				continue
+			}
+			for _, dep := range append(featureDeps[f], extraDeps[f]...) {
+				if !has[dep] {
+					return ".. dependency checks failed : " + depMessage(f, dep)
 				}
 			}
 		}
@@ -150,65 +142,171 @@ func (s *Server) featureProblem(d *domain, want []string, on bool) string {
 	return ""
 }
 
-func enableStep(d *domain, f string) string {
-	switch f {
-	case "unix":
-		return "Creating administration user " + d.User
-	case "dir":
-		return "Creating home directory"
-	case "dns":
-		return "Adding new DNS zone"
-	case "mail":
-		return "Adding to email domains list"
-	case "web":
-		return "Adding new virtual website"
-	case "mysql":
-		return "Creating MariaDB database " + d.User
-	default:
-		return "Creating Webmin user"
+// extraDeps are checked when features change, not when automatic features
+// are added: a top-level server's Unix user needs its home directory.
+var extraDeps = map[string][]string{"unix": {"dir"}}
+
+// depMessage says why feature f needs dep.
+func depMessage(f, dep string) string {
+	if f == "unix" && dep == "dir" {
+		return "A domain cannot have an administration user without a home directory" // stock 29
 	}
+	return "The feature " + f + " needs the feature " + dep
 }
 
-func disableStep(f string) string {
+// featureOn sets feature f up on d and returns the progress lines.
+func (s *Server) featureOn(d *domain, f string, pa *postActions) []string {
 	switch f {
 	case "unix":
-		return "Deleting administration user"
+		return []string{"Creating administration user " + d.User}
 	case "dir":
-		return "Deleting home directory"
+		return []string{"Creating home directory"}
 	case "dns":
-		return "Deleting DNS zone"
-	case "mail":
-		return "Removing from email domains list"
-	case "web":
-		return "Deleting virtual website"
-	case "mysql":
-		return "Deleting MariaDB login and databases"
-	default:
-		return "Deleting Webmin user"
-	}
-}
-
-// featureOn and featureOff change what the feature holds besides its name.
-func (s *Server) featureOn(d *domain, f string) {
-	switch f {
-	case "dns":
-		if len(d.DNS) == 0 {
+		if len(d.DNS) == 0 && d.Parent == "" {
 			s.addZone(d)
 		}
-	case "mysql":
-		if d.isTop() && !slices.ContainsFunc(d.Databases, func(db database) bool { return db.Name == d.User }) {
-			d.Databases = append(d.Databases, database{Name: d.User, Type: "mysql"})
+		pa.add(postDNS, "Re-starting DNS server for "+displayName(d.Name))
+		return []string{"Adding new DNS zone"}
+	case "mail":
+		return []string{"Adding to email domains list"}
+	case "web":
+		pa.add(postWeb, "Applying webserver configuration")
+		return []string{"Adding new virtual website"}
+	case "ssl":
+		pa.add(postWeb, "Applying webserver configuration")
+		lines := []string{"Changing IP address of virtual website", "Adding new SSL virtual website"}
+		if !s.hasCert(d) {
+			s.selfSigned(d, s.cfg.now())
+			d.SSLDir = true
+			lines = append([]string{"Creating SSL certificate and private key"}, lines...)
 		}
+		if s.certServices(d) {
+			pa.add(postWebmin, "Re-loading Webmin")
+			pa.add(postMail, "Restarting mail server")
+		}
+		return lines
+	case "logrotate":
+		return []string{"Setting up log file rotation"}
+	case "mysql":
+		db := dbName(d.User)
+		if !d.isTop() {
+			db = dbName(strings.SplitN(d.Name, ".", 2)[0])
+		}
+		if !slices.ContainsFunc(d.Databases, func(x database) bool { return x.Name == db }) {
+			d.Databases = append(d.Databases, database{Name: db, Type: "mysql"})
+		}
+		return []string{"Creating MariaDB database " + db}
+	case "postgres":
+		return []string{"Creating PostgreSQL login"}
+	case "webalizer":
+		return []string{"Setting up Webalizer for web logs"}
+	case "spam":
+		return []string{"Setting up spam filtering"}
+	case "virus":
+		return []string{"Setting up virus filtering"}
 	}
+	pa.add(postWebmin, "Re-loading Webmin")
+	return []string{"Creating Webmin user"}
 }
 
-func (s *Server) featureOff(d *domain, f string) {
+// featureOff removes what feature f holds on d and returns the progress
+// lines. The certificate stays when ssl goes (stock 10).
+func (s *Server) featureOff(d *domain, f string, pa *postActions) []string {
 	switch f {
+	case "unix":
+		return []string{"Deleting administration user"}
+	case "dir":
+		return []string{"Deleting home directory"}
 	case "dns":
 		if d.isTop() {
 			d.DNS = nil
 		}
+		pa.add(postDNS, "Re-starting DNS server for "+displayName(d.Name))
+		return []string{"Deleting DNS zone"}
+	case "mail":
+		return []string{"Removing from email domains list"}
+	case "web":
+		pa.add(postWeb, "Applying webserver configuration")
+		return []string{"Deleting virtual website"}
+	case "ssl":
+		pa.add(postWeb, "Applying webserver configuration")
+		return []string{"Deleting SSL virtual website", "Changing IP address of virtual website"}
+	case "logrotate":
+		return []string{"Disabling log file rotation"}
 	case "mysql":
 		d.Databases = slices.DeleteFunc(d.Databases, func(db database) bool { return db.Type == "mysql" })
+		return []string{"Deleting MariaDB login and databases"}
+	case "postgres":
+		d.Databases = slices.DeleteFunc(d.Databases, func(db database) bool { return db.Type == "postgres" })
+		return []string{"Deleting PostgreSQL login and databases"}
+	case "webalizer":
+		return []string{"Removing Webalizer for web logs"}
+	case "spam":
+		return []string{"Removing spam filtering"}
+	case "virus":
+		return []string{"Removing virus filtering"}
 	}
+	pa.add(postWebmin, "Re-loading Webmin")
+	return []string{"Deleting Webmin user"}
+}
+
+// featureDescriptions are list-features' descriptions (this simulator's
+// wording; list-features was not recorded).
+var featureDescriptions = map[string]string{
+	"unix": "Administration user", "dir": "Home directory", "dns": "DNS domain", "mail": "Email for domain",
+	"web": "Apache website", "webalizer": "Webalizer reporting", "ssl": "SSL website", "logrotate": "Log file rotation",
+	"mysql": "MariaDB database", "postgres": "PostgreSQL database", "spam": "Spam filtering", "virus": "Virus filtering",
+	"webmin": "Webmin login",
+}
+
+// listFeatures is list-features.pl: the features the module configuration
+// enables for a new top-level server, or for a sub-server (--parent) or an
+// alias (--alias) of an existing one. --multiline gives each feature's
+// Description, Source, Automatic (switched on by itself), Enabled and
+// Default (on with --default-features); --name-only the codes; otherwise a
+// table. Its shape follows the script; no answer of it was recorded.
+func (s *Server) listFeatures(cc *callCtx, a *args) result {
+	const p = "list-features"
+	k := kindTop
+	if n := a.str("parent"); a.has("parent") {
+		if s.lookup(cc, n) == nil {
+			return s.usage(p, "Parent virtual server "+n+" does not exist")
+		}
+		k = kindSub
+	}
+	if n := a.str("alias"); a.has("alias") {
+		if s.lookup(cc, n) == nil {
+			return s.usage(p, "Alias target virtual server "+n+" does not exist")
+		}
+		k = kindAlias
+	}
+	prof := s.cfg.profile
+	var b strings.Builder
+	if !a.has("multiline") && !a.has("name-only") {
+		fmt.Fprintf(&b, "%-20.20s %-50.50s %-8.8s\n", "Code", "Description", "Enabled")
+		fmt.Fprintf(&b, "%-20.20s %-50.50s %-8.8s\n", strings.Repeat("-", 20), strings.Repeat("-", 50), strings.Repeat("-", 8))
+	}
+	for _, f := range allFeatures {
+		m := prof.mode(f)
+		if m == FeatureOff || !suitable(k, f) {
+			continue
+		}
+		auto, def := m == FeatureAutomatic, m == FeatureAutomatic || m == FeatureDefault
+		switch {
+		case a.has("multiline"):
+			b.WriteString(f + "\n    Description: " + featureDescriptions[f] + "\n    Source: Core\n    Automatic: " + yesNo(auto) +
+				"\n    Enabled: Yes\n    Default: " + yesNo(def) + "\n")
+		case a.has("name-only"):
+			b.WriteString(f + "\n")
+		default:
+			state := "Off"
+			if auto {
+				state = "Auto"
+			} else if def {
+				state = "Yes"
+			}
+			fmt.Fprintf(&b, "%-20.20s %-50.50s %-8.8s\n", f, featureDescriptions[f], state)
+		}
+	}
+	return ok(b.String())
 }

@@ -1,16 +1,8 @@
 package virtualmintest
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
-	"encoding/json"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -21,17 +13,23 @@ type program func(s *Server, cc *callCtx, a *args) result
 // "Remote program X does not exist", except notSimulated below.
 var programs = map[string]program{}
 
-// realPrograms are the programs the recorded server has (list-commands,
-// 293, plus the generate-letsencrypt-cert alias). Those without a simulation
-// fail with a message saying so instead of pretending to work.
-func realPrograms() []string {
+// realPrograms are the programs a build has (list-commands, old 293 and
+// stock 33, plus the generate-letsencrypt-cert alias). Those without a
+// simulation fail with a message saying so instead of pretending to work.
+func realPrograms(listing string) []string {
 	var out []string
-	for _, l := range strings.Split(asset("list-commands-multiline.txt"), "\n") {
+	for _, l := range strings.Split(listing, "\n") {
 		if l != "" && l[0] != ' ' {
 			out = append(out, l)
 		}
 	}
 	return out
+}
+
+// hasProgram reports whether this server's build has the program.
+func (s *Server) hasProgram(name string) bool {
+	_, ok := programs[name]
+	return ok && (name == "generate-letsencrypt-cert" || s.buildPrograms[name])
 }
 
 func init() {
@@ -73,8 +71,10 @@ func init() {
 		"validate-domains":          (*Server).validateDomains,
 		"enable-feature":            (*Server).enableFeature,
 		"disable-feature":           (*Server).disableFeature,
+		"list-features":             (*Server).listFeatures,
+		"transfer-domain":           (*Server).transferDomain,
 	}
-	for _, p := range realPrograms() {
+	for _, p := range append(realPrograms(asset("list-commands-multiline.txt")), realPrograms(asset("8.1.0/list-commands-multiline.txt"))...) {
 		if _, ok := programs[p]; !ok {
 			programs[p] = func(s *Server, cc *callCtx, a *args) result {
 				return fail("This program is not simulated by virtualmintest\n")
@@ -86,18 +86,61 @@ func init() {
 // ---------------------------------------------------------------- commands, admins
 
 func (s *Server) listCommands(cc *callCtx, a *args) result {
+	ml := s.asset("list-commands-multiline.txt")
 	if a.has("multiline") {
-		return ok(asset("list-commands-multiline.txt"))
+		return ok(ml)
 	}
-	// Reconstructed from the JSON rows of 292 (the blank lines between
-	// categories are not visible there).
-	return ok(asset("list-commands.txt"))
+	return ok(commandTable(ml))
+}
+
+// commandTable is list-commands without --multiline: the commands by
+// category, each with the first line of its description wrapped at 54
+// columns, without its final period (old 291/292).
+func commandTable(multiline string) string {
+	var b strings.Builder
+	name, desc, cat := "", "", ""
+	first := true
+	flush := func() {
+		if name == "" {
+			return
+		}
+		line := ""
+		for _, w := range strings.Fields(desc) {
+			if line != "" && len(line)+1+len(w) > 54 {
+				break
+			}
+			if line != "" {
+				line += " "
+			}
+			line += w
+		}
+		fmt.Fprintf(&b, "%-25s %s\n", name, strings.TrimSuffix(line, "."))
+	}
+	for _, l := range strings.Split(multiline, "\n") {
+		switch {
+		case strings.HasPrefix(l, "    Description: "):
+			desc = strings.TrimPrefix(l, "    Description: ")
+		case strings.HasPrefix(l, "    Category: "):
+			if c := strings.TrimPrefix(l, "    Category: "); c != cat {
+				if !first {
+					b.WriteString("\n")
+				}
+				first, cat = false, c
+				b.WriteString(c + "\n" + strings.Repeat("-", len(c)) + "\n")
+			}
+			flush()
+			name = ""
+		case l != "" && !strings.HasPrefix(l, " "):
+			name = l
+		}
+	}
+	return b.String()
 }
 
 func (s *Server) getCommand(cc *callCtx, a *args) result {
 	if a.str("command") == "create-user" {
 		// get-command cannot parse create-user's own usage text (294).
-		return usage("get-command", "Cannot parse flag pubkey-file <--ssh-pubkey-id id")
+		return s.usage("get-command", "Cannot parse flag pubkey-file <--ssh-pubkey-id id")
 	}
 	return fail("This program is not simulated by virtualmintest\n")
 }
@@ -181,16 +224,48 @@ func (s *Server) deleteAdmin(cc *callCtx, a *args) result {
 // usageSep is what Virtualmin prints between the message and the usage text.
 var usageSep = map[string]string{"disable-domain": "\n", "enable-domain": "\n"}
 
-func usage(program, msg string) result {
-	u, err := assets.ReadFile("assets/usage/" + program + ".txt")
-	if err != nil {
+// usage is a rejected invocation: the message, then the program's usage text.
+func (s *Server) usage(program, msg string) result {
+	u, ok := s.usageText(program)
+	if !ok {
 		return fail(msg + "\n")
 	}
 	sep, ok := usageSep[program]
 	if !ok {
 		sep = "\n\n"
 	}
-	return result{out: msg + sep + string(u), exit: 1}
+	return result{out: msg + sep + u, exit: 1}
+}
+
+// usageText is a program's usage text as this server's build prints it
+// (assets/usage/<build>/ where it differs from master's), with one line per
+// feature the module configuration enables where the program lists them.
+func (s *Server) usageText(program string) (string, bool) {
+	b, err := assets.ReadFile("assets/usage/" + s.cfg.profile.Build + "/" + program + ".txt")
+	if err != nil {
+		b, err = assets.ReadFile("assets/usage/" + program + ".txt")
+	}
+	if err != nil {
+		return "", false
+	}
+	t := string(b)
+	if strings.Contains(t, "{{FEATURES}}\n") {
+		var f strings.Builder
+		for _, x := range s.cfg.profile.enabledFeatures() {
+			f.WriteString("                        [--" + x + "]\n")
+		}
+		t = strings.Replace(t, "{{FEATURES}}\n", f.String(), 1)
+	}
+	return t, true
+}
+
+// asset is a text of this server's build (assets/<build>/name where it
+// differs from master's).
+func (s *Server) asset(name string) string {
+	if b, err := assets.ReadFile("assets/" + s.cfg.profile.Build + "/" + name); err == nil {
+		return string(b)
+	}
+	return asset(name)
 }
 
 func fail(out string) result { return result{out: out, exit: 1} }
@@ -199,9 +274,9 @@ func ok(out string) result   { return result{out: out} }
 // run parses argv and runs the program; s.mu is held.
 func (s *Server) run(cc *callCtx, name string, argv []string) result {
 	p := programs[name]
-	a, errMsg := parseArgs(name, argv)
+	a, errMsg := parseArgs(name, argv, s.flagSpec(name))
 	if errMsg != "" {
-		return usage(name, errMsg)
+		return s.usage(name, errMsg)
 	}
 	if cc.role == RoleRemoteAPI && name != "list-domains" && name != "create-domain" {
 		// No per-domain capability is granted to such a user (83).
@@ -250,7 +325,7 @@ func (s *Server) listDomains(cc *callCtx, a *args) result {
 		for _, n := range names {
 			d := s.lookup(cc, n)
 			if d == nil {
-				return usage("list-domains", "Virtual server "+n+" does not exist")
+				return s.usage("list-domains", "Virtual server "+n+" does not exist")
 			}
 			sel = append(sel, d)
 		}
@@ -271,6 +346,9 @@ func (s *Server) listDomains(cc *callCtx, a *args) result {
 		sel = out
 	}
 	if p := a.str("parent"); a.has("parent") {
+		if s.lookup(cc, p) == nil {
+			return s.usage("list-domains", "No parent named "+p+" found") // stock 28
+		}
 		filter(func(d *domain) bool { return d.Parent == p || d.Alias == p })
 	}
 	if users := a.all("user"); len(users) > 0 {
@@ -354,427 +432,14 @@ func (s *Server) listDomains(cc *callCtx, a *args) result {
 	return ok(b.String())
 }
 
-var (
-	badDomainChars = regexp.MustCompile(`[^A-Za-z0-9.\-]`)
-	goodUsername   = regexp.MustCompile(`^[a-z0-9][a-z0-9._\-]*$`)
-)
-
-func (s *Server) createDomain(cc *callCtx, a *args) result {
-	const p = "create-domain"
-	name := strings.ToLower(a.str("domain"))
-	if name == "" {
-		return usage(p, "Missing domain name") // API-NOTES.md (create-domain.pl:685), not recorded
-	}
-	// Features switched off in the recorded module configuration; wording
-	// from API-NOTES.md (create-domain.pl:201-204), not recorded.
-	for _, f := range []string{"ssl", "logrotate", "postgres", "spam", "virus", "webalizer"} {
-		if a.has(f) {
-			return usage(p, "The --"+f+" option cannot be used unless the feature is enabled in the module configuration")
-		}
-	}
-	if (cc.role == roleDomainOwner || cc.role == RoleRemoteAPI) && !a.has("parent") && !a.has("alias") {
-		return usage(p, "Only sub-servers can be created, so the --parent, --alias or --subdom flag must be given")
-	}
-	if badDomainChars.MatchString(name) {
-		return usage(p, "Domain names cannot include anything other than letters, numbers, dots, and dashes")
-	}
-	if strings.Contains(name, "..") {
-		return usage(p, "Domain names cannot contain consecutive dots")
-	}
-	if strings.HasPrefix(name, "-") || strings.HasPrefix(name, ".") || !strings.Contains(name, ".") {
-		return usage(p, "Invalid domain name")
-	}
-	parentName, aliasName := a.str("parent"), a.str("alias")
-	var parent *domain
-	if parentName != "" || aliasName != "" {
-		pn := parentName
-		if pn == "" {
-			pn = aliasName
-		}
-		parent = s.lookup(cc, pn)
-		if parent == nil {
-			return usage(p, "The parent domain "+pn+" does not exist")
-		}
-	}
-	if parent == nil && !a.has("pass") && !a.has("passfile") {
-		return usage(p, "Missing password")
-	}
-	if s.st.find(name) != nil {
-		return usage(p, "You are already hosting this domain")
-	}
-	// The checks below follow API-NOTES.md §6.2 (no recording).
-	if a.has("quota") != a.has("uquota") && !a.has("limits-from-plan") {
-		return usage(p, "No quota specified")
-	}
-	if parent != nil && a.has("unix") {
-		return usage(p, "--unix option makes no sense for sub-servers")
-	}
-	hasFeature := a.has("default-features") || a.has("features-from-plan") || a.has("features-from-template")
-	for _, f := range []string{"unix", "dir", "dns", "mail", "web", "mysql", "webmin"} {
-		hasFeature = hasFeature || a.has(f)
-	}
-	if !hasFeature {
-		return usage(p, "No virtual server features enabled")
-	}
-	now := s.cfg.now()
-	d := &domain{ID: s.st.newID(now), Name: name, Desc: a.str("desc"), Created: now.Unix(), CreatedBy: cc.user,
-		PHPMode: "none", Serial: 2026112600}
-	if d.Desc == "" {
-		d.Desc = name
-	}
-	want := map[string]bool{}
-	for _, f := range []string{"unix", "dir", "dns", "mail", "web", "mysql", "webmin"} {
-		if a.has(f) {
-			want[f] = true
-		}
-	}
-	if a.has("default-features") || a.has("features-from-plan") || a.has("features-from-template") {
-		for _, f := range []string{"unix", "dir", "dns", "mail", "web", "mysql", "webmin"} {
-			want[f] = true
-		}
-	}
-	var out strings.Builder
-	if s.st.MySQLDown {
-		out.WriteString(s.stderrMySQL())
-	}
-	if aliasName == "" {
-		out.WriteString(s.ipWarning())
-	}
-	mysqlFailed := false
-	if s.st.MySQLDown && want["mysql"] {
-		out.WriteString("/usr/bin/mysqlshow: Can't connect to local server through socket '/run/mysqld/mysqld.sock' (2)\n")
-	}
-	out.WriteString("Beginning server creation ..\n\n")
-	out.WriteString(steps("", "Saving server details"))
-	top := parent
-	if parent != nil {
-		top = s.st.top(parent)
-	}
-	if parent == nil {
-		d.User = a.str("user")
-		if d.User == "" {
-			d.User = strings.SplitN(name, ".", 2)[0]
-		}
-		d.Pass = a.str("pass")
-		d.Hashed = fakeHash()
-		d.MySQLPass = randomString(25, alnum)
-		d.Email = d.User + "@" + name
-		if e := a.str("email"); e != "" {
-			d.Email = e
-		}
-		d.UID, d.GID = s.st.NextUID, s.st.NextGID
-		s.st.NextUID++
-		s.st.NextGID++
-		if want["unix"] {
-			out.WriteString(steps("", "Creating administration group "+d.User, "Creating administration user "+d.User,
-				"Creating aliases for administration user", "Adding administration user to groups"))
-		}
-	} else {
-		d.User = top.User
-		if parentName != "" {
-			d.Parent = parentName
-		} else {
-			d.Alias = aliasName
-		}
-	}
-	order := []string{"unix", "dir", "dns", "mail", "web", "mysql", "webmin"}
-	if d.Alias != "" {
-		order = []string{"dns", "mail", "web"}
-	}
-	if parent == nil {
-		for _, f := range []string{"unix", "dir", "dns", "mail", "web", "mysql"} {
-			if want[f] {
-				d.Allowed = append(d.Allowed, f)
-			}
-		}
-	}
-	for _, f := range order {
-		if !want[f] {
-			continue
-		}
-		switch f {
-		case "dir":
-			if d.Alias == "" {
-				out.WriteString(steps("", "Creating home directory"))
-				if parent == nil && want["unix"] && want["mail"] {
-					out.WriteString(steps("", "Creating mailbox for administration user"))
-				}
-			}
-		case "dns":
-			if d.Parent != "" {
-				out.WriteString(steps("", "Adding records to DNS zone "+d.Parent))
-			} else {
-				out.WriteString(steps("", "Adding new DNS zone"))
-			}
-		case "mail":
-			out.WriteString(steps("", "Adding to email domains list"))
-			if d.Alias == "" {
-				out.WriteString(steps("", "Adding default mail aliases"))
-			}
-		case "web":
-			switch {
-			case d.Alias != "":
-				out.WriteString(steps("", "Updating origin virtual server", "Performing other Apache configuration"))
-			case parent == nil:
-				out.WriteString(steps("", "Adding new virtual website", "Adding webserver user www-data to server's group", "Performing other Apache configuration"))
-			default:
-				out.WriteString(steps("", "Adding new virtual website", "Performing other Apache configuration"))
-			}
-		case "mysql":
-			dbName := d.User
-			if parent != nil {
-				dbName = strings.SplitN(name, ".", 2)[0]
-			}
-			if s.st.MySQLDown {
-				mysqlFailed = true
-				out.WriteString("Creating MariaDB login ..\n.. MariaDB database failed : mysql::execute_sql_logged failed : DBI connect failed :  Can't connect to local server through socket '/run/mysqld/mysqld.sock' (2)\n\n\n\n")
-				continue
-			}
-			if parent == nil {
-				out.WriteString(steps("", "Creating MariaDB login"))
-			}
-			out.WriteString(steps("", "Creating MariaDB database "+dbName))
-			d.Databases = append(d.Databases, database{Name: dbName, Type: "mysql"})
-		case "webmin":
-			if parent == nil {
-				out.WriteString(steps("", "Creating Webmin user"))
-			}
-		}
-		if !(f == "mysql" && mysqlFailed) {
-			d.Features = append(d.Features, f)
-		}
-	}
-	webmin := want["webmin"] || (top != nil && top.has("webmin"))
-	out.WriteString(steps("", "Saving server details"))
-	if webmin {
-		out.WriteString(steps("", "Updating Webmin user"))
-	}
-	if want["web"] && d.Alias == "" {
-		out.WriteString(steps("", "Creating initial website index page"))
-	}
-	if want["dns"] {
-		zone := name
-		if d.Parent != "" {
-			zone = d.Parent
-		}
-		out.WriteString(steps("", "Re-starting DNS server for "+zone))
-	}
-	if want["web"] {
-		out.WriteString(steps("", "Applying webserver configuration"))
-	}
-	if webmin {
-		out.WriteString(steps("", "Re-loading Webmin"))
-	}
-	out.WriteString("All done!\n")
-	if want["dns"] {
-		s.addZone(d)
-	}
-	s.st.Domains = append(s.st.Domains, d)
-	if parent == nil && want["webmin"] {
-		s.users[d.User] = &webminUser{password: d.Pass, role: roleDomainOwner, domain: d.Name}
-		s.st.Owners[d.User] = d.Name
-	}
-	return ok(out.String())
-}
-
-func (s *Server) addZone(d *domain) {
-	zone := d.Name
-	target := d
-	if d.Parent != "" {
-		if p := s.st.find(d.Parent); p != nil {
-			target = p
-		}
-	}
-	fq := zone + "."
-	recs := []dnsRecord{
-		{Name: fq, Type: "A", Values: []string{"127.0.0.1"}},
-		{Name: "www." + fq, Type: "A", Values: []string{"127.0.0.1"}},
-		{Name: "webmail." + fq, Type: "A", Values: []string{"127.0.0.1"}},
-		{Name: "admin." + fq, Type: "A", Values: []string{"127.0.0.1"}},
-		{Name: "mail." + fq, Type: "A", Values: []string{"127.0.0.1"}},
-		{Name: fq, Type: "MX", Values: []string{"5", "mail." + fq}},
-		{Name: fq, Type: "SPF", Values: []string{"v=spf1 a mx a:" + zone + " ip6:fd00::2"}},
-	}
-	if target != d {
-		target.DNS = append(target.DNS, recs...)
-		target.Serial++
-		return
-	}
-	d.DNS = append([]dnsRecord{
-		{Name: fq, Type: "SOA", Values: []string{"vm.", "root.vm.", "", "3600", "600", "1209600", "3600"}},
-		{Name: fq, Type: "NS", Values: []string{"vm."}},
-	}, recs...)
-}
-
-func (s *Server) deleteOne(d *domain, indent string) string {
-	var b strings.Builder
-	in := indent + "    "
-	if d.Alias != "" {
-		b.WriteString(steps(in, "Removing alias from origin virtual server"))
-		if d.has("dns") {
-			b.WriteString(steps(in, "Deleting DNS zone"))
-		}
-		if d.has("mail") {
-			b.WriteString(steps(in, "Removing from email domains list"))
-		}
-		b.WriteString(steps(in, "Deleting server details for "+d.Name, "Updating Webmin user"))
-		return b.String()
-	}
-	if len(d.Users) > 0 {
-		b.WriteString(steps(in, "Deleting users"))
-	}
-	if d.has("mail") {
-		b.WriteString(steps(in, "Deleting mail aliases"))
-	}
-	if d.has("webmin") {
-		b.WriteString(steps(in, "Deleting Webmin login"))
-	}
-	if d.has("mysql") && len(d.Databases) > 0 {
-		var names []string
-		for _, db := range d.Databases {
-			names = append(names, db.Name)
-		}
-		b.WriteString(steps(in, "Deleting MariaDB database "+strings.Join(names, ", ")))
-	}
-	if d.has("mysql") && d.isTop() {
-		b.WriteString(steps(in, "Deleting MariaDB login"))
-	}
-	if d.has("web") {
-		b.WriteString(steps(in, "Deleting virtual website", "Deleting Apache log files"))
-	}
-	if d.has("mail") {
-		b.WriteString(steps(in, "Removing from email domains list"))
-	}
-	if d.has("dns") {
-		if d.Parent != "" {
-			b.WriteString(steps(in, "Removing records from DNS zone "+d.Parent))
-		} else {
-			b.WriteString(steps(in, "Deleting DNS zone"))
-		}
-	}
-	if d.has("dir") {
-		b.WriteString(steps(in, "Deleting home directory"))
-	}
-	if d.has("unix") {
-		b.WriteString(steps(in, "Deleting administration user", "Deleting administration group"))
-	}
-	b.WriteString(steps(in, "Deleting server details for "+d.Name, "Updating Webmin user"))
-	return b.String()
-}
-
-func (s *Server) deleteDomain(cc *callCtx, a *args) result {
-	const p = "delete-domain"
-	names := a.all("domain")
-	if len(names) == 0 {
-		return usage(p, "No domains specified")
-	}
-	var out strings.Builder
-	for _, n := range names {
-		d := s.lookup(cc, n)
-		if d == nil {
-			return usage(p, "Virtual server "+n+" does not exist")
-		}
-		if cc.role == roleDomainOwner {
-			return fail("You are not allowed to run this command for virtual server " + n + "\n")
-		}
-		out.WriteString("Deleting virtual server " + d.Name + " ..\n")
-		var kids []*domain
-		var collect func(x *domain)
-		collect = func(x *domain) {
-			for _, c := range s.st.children(x.Name) {
-				collect(c)
-				kids = append(kids, c)
-			}
-		}
-		collect(d)
-		for _, c := range kids {
-			out.WriteString("    Deleting sub-server " + c.Name + " ..\n")
-			out.WriteString(s.deleteOne(c, "    "))
-			out.WriteString("    .. done\n\n")
-		}
-		out.WriteString(s.deleteOne(d, ""))
-		out.WriteString(s.deleteEpilogue(d, kids))
-		out.WriteString(".. deleted\n\n")
-		for _, c := range kids {
-			s.removeDomain(c)
-		}
-		s.removeDomain(d)
-	}
-	return ok(out.String())
-}
-
-// deleteEpilogue prints the post-actions in the order they were registered:
-// a top-level server registers the Webmin reload first (281, 360-362); a
-// sub-server or alias registers the web server, then its DNS zone, then
-// Webmin (101, 245), and so does a top-level server whose first deleted
-// child is a sub-server, whose name the DNS restart then carries (102).
-func (s *Server) deleteEpilogue(d *domain, kids []*domain) string {
-	all := append([]*domain{d}, kids...)
-	web, dns := false, false
-	for _, x := range all {
-		web = web || x.has("web")
-		dns = dns || x.has("dns")
-	}
-	reg := d
-	for _, k := range kids {
-		if k.Parent != "" {
-			reg = k
-			break
-		}
-	}
-	webmin := s.st.top(d).has("webmin")
-	var b strings.Builder
-	if reg.isTop() {
-		if webmin {
-			b.WriteString(steps("    ", "Re-loading Webmin"))
-		}
-		if web {
-			b.WriteString(steps("    ", "Applying webserver configuration"))
-		}
-		if dns {
-			b.WriteString(steps("    ", "Re-starting DNS server for "+reg.Name))
-		}
-		return b.String()
-	}
-	if web || reg.Alias != "" {
-		b.WriteString(steps("    ", "Applying webserver configuration"))
-	}
-	if reg.has("dns") {
-		b.WriteString(steps("    ", "Re-starting DNS server for "+reg.Name))
-	}
-	if webmin {
-		b.WriteString(steps("    ", "Re-loading Webmin"))
-	}
-	return b.String()
-}
-
-func (s *Server) removeDomain(d *domain) {
-	if d.Parent != "" {
-		if p := s.st.find(d.Parent); p != nil {
-			keep := p.DNS[:0]
-			for _, r := range p.DNS {
-				if r.Name != d.Name+"." && !strings.HasSuffix(r.Name, "."+d.Name+".") {
-					keep = append(keep, r)
-				}
-			}
-			p.DNS = keep
-		}
-	}
-	if owner, ok := s.users[d.User]; ok && owner.role == roleDomainOwner && owner.domain == d.Name {
-		delete(s.users, d.User)
-		delete(s.st.Owners, d.User)
-	}
-	s.st.remove(d.Name)
-}
-
 func (s *Server) disableDomain(cc *callCtx, a *args) result {
 	const p = "disable-domain"
 	d := s.lookup(cc, a.str("domain"))
 	if d == nil {
-		return usage(p, "Virtual server "+a.str("domain")+" does not exist")
+		return s.usage(p, "Virtual server "+a.str("domain")+" does not exist")
 	}
 	if d.Disabled {
-		return usage(p, "Virtual server "+d.Name+" is already disabled")
+		return s.usage(p, "Virtual server "+d.Name+" is already disabled")
 	}
 	var b strings.Builder
 	b.WriteString("Disabling virtual server " + d.Name + " ..\n\n")
@@ -809,10 +474,10 @@ func (s *Server) enableDomain(cc *callCtx, a *args) result {
 	const p = "enable-domain"
 	d := s.lookup(cc, a.str("domain"))
 	if d == nil {
-		return usage(p, "Virtual server "+a.str("domain")+" does not exist")
+		return s.usage(p, "Virtual server "+a.str("domain")+" does not exist")
 	}
 	if !d.Disabled {
-		return usage(p, "Virtual server "+d.Name+" is not disabled")
+		return s.usage(p, "Virtual server "+d.Name+" is not disabled")
 	}
 	var b strings.Builder
 	b.WriteString("Enabling virtual server " + d.Name + " ..\n\n")
@@ -849,11 +514,11 @@ func (s *Server) modifyDomain(cc *callCtx, a *args) result {
 	const p = "modify-domain"
 	d := s.lookup(cc, a.str("domain"))
 	if d == nil {
-		return usage(p, "Virtual server "+a.str("domain")+" does not exist.")
+		return s.usage(p, "Virtual server "+a.str("domain")+" does not exist.")
 	}
 	for _, q := range []string{"quota", "uquota"} {
 		if a.has(q) && !quotaRe.MatchString(a.str(q)) {
-			return usage(p, "Quota must be a number of blocks")
+			return s.usage(p, "Quota must be a number of blocks")
 		}
 	}
 	// Quotas are off in the recorded configuration: --quota and --uquota
@@ -884,7 +549,7 @@ func (s *Server) modifyDomain(cc *callCtx, a *args) result {
 		b.WriteString(steps("", webminStep, "Re-loading Webmin"))
 	}
 	b.WriteString("All done\n")
-	d.SSLExpiryCached = d.Cert != ""
+	d.SSLExpiryCached = s.hasCert(d)
 	if a.has("pass") {
 		d.Pass, d.Hashed = a.str("pass"), fakeHash()
 		if u := s.users[d.User]; u != nil && u.role == roleDomainOwner {
@@ -910,7 +575,7 @@ func (s *Server) userDomain(cc *callCtx, p string, a *args, cap string) (*domain
 			r := fail("Virtual server " + name + " does not exist\n")
 			return nil, &r
 		}
-		r := usage(p, "Virtual server "+name+" does not exist")
+		r := s.usage(p, "Virtual server "+name+" does not exist")
 		if p == "list-users" || p == "list-databases" {
 			r = fail("Virtual server " + name + " does not exist\n")
 		}
@@ -923,7 +588,15 @@ func (s *Server) userDomain(cc *callCtx, p string, a *args, cap string) (*domain
 	return d, nil
 }
 
-func unixName(u *mailUser, d *domain) string { return u.Name + "." + d.User }
+// unixName is a mailbox's Unix user name, built as the module
+// configuration's append_style says: user.owner (0, old 32) or user@domain
+// (6, stock 17).
+func (s *Server) unixName(u *mailUser, d *domain) string {
+	if s.cfg.profile.AppendStyle == 6 {
+		return u.Name + "@" + d.Name
+	}
+	return u.Name + "." + s.st.top(d).User
+}
 
 func (s *Server) listUsers(cc *callCtx, a *args) result {
 	d, r := s.userDomain(cc, "list-users", a, "users")
@@ -946,8 +619,8 @@ func (s *Server) listUsers(cc *callCtx, a *args) result {
 		home := s.homeOf(d)
 		for _, u := range users {
 			line := func(k, v string) { b.WriteString("    " + k + ": " + v + "\n") }
-			b.WriteString(unixName(u, d) + "\n")
-			line("Unix username", unixName(u, d))
+			b.WriteString(s.unixName(u, d) + "\n")
+			line("Unix username", s.unixName(u, d))
 			line("Real name", u.Real)
 			line("Email address", u.Name+"@"+d.Name)
 			if len(u.Extra) > 0 {
@@ -960,7 +633,7 @@ func (s *Server) listUsers(cc *callCtx, a *args) result {
 				line("Forward mail to", f)
 			}
 			if len(u.Forward) > 0 {
-				line("Forward mail to", `\`+unixName(u, d))
+				line("Forward mail to", `\`+s.unixName(u, d))
 			}
 			line("Home directory", home+"/homes/"+u.Name)
 			line("Mail location", home+"/homes/"+u.Name+"/Maildir")
@@ -1013,25 +686,25 @@ func (s *Server) createUser(cc *callCtx, a *args) result {
 	d, r := s.userDomain(cc, p, a, "users")
 	if r != nil {
 		if cc.role != roleDomainOwner {
-			return usage(p, "Virtual server "+a.str("domain")+" does not exist")
+			return s.usage(p, "Virtual server "+a.str("domain")+" does not exist")
 		}
 		return *r
 	}
 	name := a.str("user")
 	if !goodUsername.MatchString(name) {
-		return usage(p, "Missing or invalid username")
+		return s.usage(p, "Missing or invalid username")
 	}
 	if !a.has("pass") && !a.has("encpass") && !a.has("random-pass") && !a.has("passfile") {
-		return usage(p, "Missing password")
+		return s.usage(p, "Missing password")
 	}
 	if s.findUser(d, name) != nil {
-		return usage(p, "A user or mail alias with the same name and domain already exists")
+		return s.usage(p, "A user or mail alias with the same name and domain already exists")
 	}
 	// --quota is dropped silently while home quotas are off (202).
 	u := &mailUser{Name: name, Real: a.str("real"), Pass: a.str("pass"), Hashed: fakeHash(), FTP: a.has("ftp"),
 		Extra: a.all("extra"), Recovery: a.str("recovery")}
 	d.Users = append(d.Users, u)
-	return ok("User " + unixName(u, d) + " created successfully\n")
+	return ok("User " + s.unixName(u, d) + " created successfully\n")
 }
 
 func (s *Server) modifyUser(cc *callCtx, a *args) result {
@@ -1042,10 +715,10 @@ func (s *Server) modifyUser(cc *callCtx, a *args) result {
 	}
 	u := s.findUser(d, a.str("user"))
 	if u == nil {
-		return usage(p, "No user named "+a.str("user")+" was found in the server "+d.Name)
+		return s.usage(p, "No user named "+a.str("user")+" was found in the server "+d.Name)
 	}
 	if a.has("quota") {
-		return usage(p, "--quota option is not available unless home directory quotas are enabled")
+		return s.usage(p, "--quota option is not available unless home directory quotas are enabled")
 	}
 	if a.has("pass") {
 		u.Pass, u.Hashed = a.str("pass"), fakeHash()
@@ -1073,7 +746,7 @@ func (s *Server) modifyUser(cc *callCtx, a *args) result {
 	if a.has("enable") {
 		u.Disabled = false
 	}
-	return ok("User " + unixName(u, d) + " updated successfully\n")
+	return ok("User " + s.unixName(u, d) + " updated successfully\n")
 }
 
 func (s *Server) deleteUser(cc *callCtx, a *args) result {
@@ -1084,7 +757,7 @@ func (s *Server) deleteUser(cc *callCtx, a *args) result {
 	}
 	u := s.findUser(d, a.str("user"))
 	if u == nil {
-		return usage(p, "No user named "+a.str("user")+" was found in the server "+d.Name)
+		return s.usage(p, "No user named "+a.str("user")+" was found in the server "+d.Name)
 	}
 	keep := d.Users[:0]
 	for _, x := range d.Users {
@@ -1093,7 +766,7 @@ func (s *Server) deleteUser(cc *callCtx, a *args) result {
 		}
 	}
 	d.Users = keep
-	return ok("User " + unixName(u, d) + " deleted successfully\n")
+	return ok("User " + s.unixName(u, d) + " deleted successfully\n")
 }
 
 // ---------------------------------------------------------------- databases
@@ -1135,17 +808,17 @@ func (s *Server) createDatabase(cc *callCtx, a *args) result {
 	}
 	name, typ := a.str("name"), a.str("type")
 	if name == "" {
-		return usage(p, "Missing --name parameter")
+		return s.usage(p, "Missing --name parameter")
 	}
 	if typ == "" {
-		return usage(p, "Missing --type parameter")
+		return s.usage(p, "Missing --type parameter")
 	}
 	if !d.has(typ) {
-		return usage(p, "The specified database type is not enabled in this virtual server")
+		return s.usage(p, "The specified database type is not enabled in this virtual server")
 	}
 	for _, db := range d.Databases {
 		if db.Name == name && db.Type == typ {
-			return usage(p, "A database with the same name and type is already associated with this server")
+			return s.usage(p, "A database with the same name and type is already associated with this server")
 		}
 	}
 	if s.st.MySQLDown {
@@ -1171,7 +844,7 @@ func (s *Server) deleteDatabase(cc *callCtx, a *args) result {
 			return ok("Database " + name + " deleted successfully\n")
 		}
 	}
-	return usage(p, "The specified database is not associated with this server")
+	return s.usage(p, "The specified database is not associated with this server")
 }
 
 // ---------------------------------------------------------------- plans, templates, PHP
@@ -1222,15 +895,21 @@ func (s *Server) listPHPVersions(cc *callCtx, a *args) result {
 		// Under mode none a domain has no usable version (248, 109).
 		show = show && d.PHPMode == "fpm"
 	}
+	// The command is php-cgi where it is installed (old 247), else the
+	// CLI (stock 19).
+	cmd := "/bin/php8.2"
+	if s.cfg.profile.PHPCGI {
+		cmd = "/bin/php-cgi8.2"
+	}
 	if a.has("multiline") {
 		if !show {
 			return ok("")
 		}
-		return ok("8.2\n    PHP modes: fpm\n    Full version: 8.2.36\n    Command: /bin/php-cgi8.2\n    CLI: /bin/php8.2\n    FPM support: Yes\n")
+		return ok("8.2\n    PHP modes: fpm\n    Full version: 8.2.36\n    Command: " + cmd + "\n    CLI: /bin/php8.2\n    FPM support: Yes\n")
 	}
 	var rows [][]string
 	if show {
-		rows = append(rows, []string{"8.2", "/bin/php-cgi8.2"})
+		rows = append(rows, []string{"8.2", cmd})
 	}
 	return ok(table([]int{15, 60}, []string{"Version", "Path"}, rows))
 }
@@ -1239,14 +918,14 @@ func (s *Server) modifyWeb(cc *callCtx, a *args) result {
 	const p = "modify-web"
 	d := s.lookup(cc, a.str("domain"))
 	if d == nil {
-		return usage(p, "Virtual server "+a.str("domain")+" does not exist")
+		return s.usage(p, "Virtual server "+a.str("domain")+" does not exist")
 	}
 	if !d.has("web") {
-		return usage(p, "Virtual server "+d.Name+" does not have a website")
+		return s.usage(p, "Virtual server "+d.Name+" does not have a website")
 	}
 	mode := a.str("mode")
 	if a.has("mode") && mode != d.PHPMode && !(mode == "none" || (mode == "fpm" && s.st.PHP)) {
-		return usage(p, "The selected PHP execution mode cannot be used with "+d.Name)
+		return s.usage(p, "The selected PHP execution mode cannot be used with "+d.Name)
 	}
 	if v := a.str("php-version"); a.has("php-version") {
 		// The allowed versions come from the mode before this call's change (250).
@@ -1255,7 +934,7 @@ func (s *Server) modifyWeb(cc *callCtx, a *args) result {
 			avail = "8.2"
 		}
 		if v != avail || avail == "" {
-			return usage(p, "Only the following PHP version are available for "+d.Name+" : "+avail)
+			return s.usage(p, "Only the following PHP version are available for "+d.Name+" : "+avail)
 		}
 	}
 	var inner strings.Builder
@@ -1273,6 +952,9 @@ func (s *Server) modifyWeb(cc *callCtx, a *args) result {
 	var b strings.Builder
 	b.WriteString("Updating server " + d.Name + " ..\n" + inner.String() + ".. done\n\n")
 	if a.has("mode") {
+		if mode == "fpm" && d.PHPMode != "fpm" {
+			d.PHPMaxExec = "30" // old 258
+		}
 		d.PHPMode = mode
 		if mode != "fpm" {
 			d.PHPVersion = ""
@@ -1284,7 +966,7 @@ func (s *Server) modifyWeb(cc *callCtx, a *args) result {
 	if a.has("php-version") {
 		d.PHPVersion = a.str("php-version")
 	}
-	d.SSLExpiryCached = d.Cert != ""
+	d.SSLExpiryCached = s.hasCert(d)
 	if d.PHPMode == "fpm" {
 		b.WriteString(steps("", "Restarting PHP-FPM 8.2 server"))
 	}
@@ -1301,10 +983,10 @@ func (s *Server) modifyLimits(cc *callCtx, a *args) result {
 	const p = "modify-limits"
 	d := s.lookup(cc, a.str("domain"))
 	if d == nil {
-		return usage(p, "Virtual server "+a.str("domain")+" does not exist")
+		return s.usage(p, "Virtual server "+a.str("domain")+" does not exist")
 	}
 	if !d.isTop() {
-		return usage(p, "Limits can only be modified in top-level virtual servers")
+		return s.usage(p, "Limits can only be modified in top-level virtual servers")
 	}
 	l := d.Limits
 	num := regexp.MustCompile(`^(\d+|UNLIMITED)$`)
@@ -1321,14 +1003,14 @@ func (s *Server) modifyLimits(cc *callCtx, a *args) result {
 		}
 		v := a.str(m.flag)
 		if !num.MatchString(v) {
-			return usage(p, m.label+" must be a number or UNLIMITED")
+			return s.usage(p, m.label+" must be a number or UNLIMITED")
 		}
 		*m.dst = v
 	}
 	remote := d.RemoteAPI
 	for _, c := range append(a.all("can-edit"), a.all("cannot-edit")...) {
 		if !strings.Contains(" "+knownCaps+" ", " "+c+" ") {
-			return usage(p, "Capability to allow editing of "+c+" is not valid. Known capabilities are : "+knownCaps)
+			return s.usage(p, "Capability to allow editing of "+c+" is not valid. Known capabilities are : "+knownCaps)
 		}
 	}
 	for _, c := range a.all("can-edit") {
@@ -1357,7 +1039,7 @@ func (s *Server) modifyLimits(cc *callCtx, a *args) result {
 		l.Shell = a.str("shell")
 	}
 	d.Limits, d.RemoteAPI = l, remote
-	d.SSLExpiryCached = d.Cert != ""
+	d.SSLExpiryCached = s.hasCert(d)
 	return ok("Successfully updated limits for " + d.User + "\n")
 }
 
@@ -1416,32 +1098,81 @@ func (s *Server) info(cc *callCtx, a *args) result {
 	return ok(b.String())
 }
 
+// checkConfig is check-config: one line per check, those of the features
+// the module configuration enables among them (old 290, stock 03).
 func (s *Server) checkConfig(cc *callCtx, a *args) result {
+	prof := s.cfg.profile
 	ts := s.cfg.now().UTC().Format("[02/Jan/2006:15:04:05 +0000]")
 	var b strings.Builder
+	para := func(lines ...string) {
+		for _, l := range lines {
+			b.WriteString(l + "\n\n")
+		}
+	}
 	if s.st.MySQLDown {
 		b.WriteString(s.stderrMySQL())
 	}
 	b.WriteString("Your system has 23.54 GiB of memory, which is at or above the Virtualmin recommended minimum of 256 MiB\n\n")
-	b.WriteString(ts + " [127.0.0.1] Failed to work out externally visible IPv4 address\n")
-	b.WriteString("BIND DNS server is installed, however, the default primary DNS server vm is not a fully qualified domain name\n\n" +
-		"Mail server Postfix is installed and configured\n\nPostfix is configured to support per-domain outgoing IP addresses\n\n" +
-		"Apache is installed\n\nApache does not support HTTP/2 : Missing Apache mod_http2 module\n\nCGI scripts cannot be executed on this system!\n\n")
-	if s.st.PHP {
-		b.WriteString("The following PHP execution modes are available : fpm\n\nThe following PHP-FPM versions are available : 8.2.36 (php8.2-fpm)\n\n" +
-			"The following PHP-FPM workload profile is selected: balanced\n\n")
+	if !prof.DefaultIP {
+		b.WriteString(ts + " [127.0.0.1] Failed to work out externally visible IPv4 address\n")
 	}
-	if s.st.MySQLDown {
-		b.WriteString("ERROR: MariaDB does not appear to be installed and running on your system, or has not yet been set up properly in Webmin's MariaDB Database module. If your system does not use MariaDB, it should be disabled in Virtualmin's module configuration page\n")
-		return fail(b.String())
+	if prof.enabled("dns") {
+		para("BIND DNS server is installed, however, the default primary DNS server vm is not a fully qualified domain name")
 	}
-	b.WriteString("MariaDB 10.11.19 is installed and running, using Unix socket authentication\n\n" +
-		"Using network interface eth0 for virtual IPs\n\nDefault IPv4 address for virtual servers is 127.0.0.1\n\n" +
-		"⚠ Failed to work out externally visible IPv4 address\n\nDisk quotas have been disabled in the module configuration\n\n" +
-		"Shell /bin/false for FTP users is not included in /etc/shells, which may prevent FTP access\n\n" +
-		"All commands needed to create and restore backups are installed\n\nThe selected package management and update systems are installed\n\n" +
-		"Chroot jails are not available : The Jailkit command jk_init was not found on your system - maybe the jailkit package is not installed?\n\n" +
-		"Updating system information ..\n.. done\n\n")
+	if prof.enabled("mail") {
+		para("Mail server Postfix is installed and configured", "Postfix is configured to support per-domain outgoing IP addresses")
+	}
+	if prof.enabled("web") {
+		para("Apache is installed", "Apache does not support HTTP/2 : Missing Apache mod_http2 module", "CGI scripts cannot be executed on this system!")
+		if s.st.PHP {
+			para("The following PHP execution modes are available : fpm", "The following PHP-FPM versions are available : 8.2.36 (php8.2-fpm)",
+				"The following PHP-FPM workload profile is selected: balanced")
+		}
+	}
+	if prof.enabled("ssl") {
+		para("Apache is configured to host SSL websites")
+	}
+	if prof.enabled("mysql") {
+		if s.st.MySQLDown {
+			b.WriteString("ERROR: MariaDB does not appear to be installed and running on your system, or has not yet been set up properly in Webmin's MariaDB Database module. If your system does not use MariaDB, it should be disabled in Virtualmin's module configuration page\n")
+			return fail(b.String())
+		}
+		para("MariaDB 10.11.19 is installed and running, using Unix socket authentication")
+	}
+	// Not recorded: these features are off on both recorded servers.
+	if prof.enabled("postgres") {
+		para("PostgreSQL 15 is installed and running")
+	}
+	if prof.enabled("logrotate") {
+		para("Logrotate is installed")
+	}
+	if prof.enabled("spam") {
+		para("SpamAssassin and Procmail are installed and configured for use")
+	}
+	if prof.enabled("virus") {
+		para("ClamAV is installed and configured for use")
+	}
+	if prof.enabled("webalizer") {
+		para("Webalizer is installed")
+	}
+	if prof.DefaultIP {
+		para("Using network interface lo for virtual IPs", "Default IPv4 address for virtual servers is 127.0.0.1",
+			"No local IPv6 address was found, and none is set on the module configuration page")
+	} else {
+		para("Using network interface eth0 for virtual IPs", "Default IPv4 address for virtual servers is 127.0.0.1",
+			"⚠ Failed to work out externally visible IPv4 address")
+	}
+	if prof.Quotas {
+		para("Both user and group quotas are enabled for home and email directories") // not recorded
+	} else {
+		para("Disk quotas have been disabled in the module configuration")
+	}
+	para("Shell /bin/false for FTP users is not included in /etc/shells, which may prevent FTP access",
+		"All commands needed to create and restore backups are installed", "The selected package management and update systems are installed")
+	if prof.Jailkit {
+		para("Chroot jails are not available : The Jailkit command jk_init was not found on your system - maybe the jailkit package is not installed?")
+	}
+	b.WriteString("Updating system information ..\n.. done\n\n")
 	return ok(b.String())
 }
 
@@ -1450,11 +1181,11 @@ func (s *Server) checkConfig(cc *callCtx, a *args) result {
 func (s *Server) dnsDomain(cc *callCtx, p string, a *args, msg string) (*domain, *result) {
 	d := s.lookup(cc, a.str("domain"))
 	if d == nil {
-		r := usage(p, "Virtual server "+a.str("domain")+" does not exist")
+		r := s.usage(p, "Virtual server "+a.str("domain")+" does not exist")
 		return nil, &r
 	}
 	if !d.has("dns") {
-		r := usage(p, "Virtual server "+d.Name+" "+msg)
+		r := s.usage(p, "Virtual server "+d.Name+" "+msg)
 		return nil, &r
 	}
 	if d.Parent != "" {
@@ -1662,7 +1393,7 @@ func (s *Server) letsEncrypt(cc *callCtx, a *args) result {
 	const p = "generate-letsencrypt-cert"
 	d := s.lookup(cc, a.str("domain"))
 	if d == nil {
-		return usage(p, "No virtual server named "+a.str("domain")+" found")
+		return s.usage(p, "No virtual server named "+a.str("domain")+" found")
 	}
 	names := a.all("host")
 	if len(names) == 0 {
@@ -1704,267 +1435,4 @@ func (s *Server) inSomeZone(host string) bool {
 		}
 	}
 	return false
-}
-
-// ---------------------------------------------------------------- backup
-
-// backupFile is the content of a simulated backup: the domain and the
-// sub-servers it carries, as the state file stores them.
-type backupFile struct {
-	Format  string    `json:"format"`
-	Domains []*domain `json:"domains"`
-}
-
-func (s *Server) backupDomain(cc *callCtx, a *args) result {
-	const p = "backup-domain"
-	dest := a.str("dest")
-	if dest == "" {
-		return usage(p, "Missing --dest parameter")
-	}
-	var doms []*domain
-	for _, n := range a.all("domain") {
-		d := s.lookup(cc, n)
-		if d == nil {
-			return usage(p, "Virtual server "+n+" does not exist")
-		}
-		doms = append(doms, d)
-	}
-	if len(doms) == 0 {
-		return usage(p, "No domains specified")
-	}
-	var b strings.Builder
-	b.WriteString("Starting backup..\nTesting backup destination local file " + dest + " ..\n.. done\n\n")
-	for _, d := range doms {
-		b.WriteString("Creating backup for virtual server " + d.Name + " ..\n")
-		b.WriteString(steps("    ", "Copying virtual server configuration"))
-		b.WriteString("    Backing up Cron jobs ..\n    .. none defined\n\n")
-		if d.has("dir") {
-			b.WriteString(steps("    ", "Creating TAR file of home directory"))
-		}
-		if d.has("dns") {
-			b.WriteString(steps("    ", "Copying records in DNS domain"))
-		}
-		if d.has("mail") {
-			b.WriteString(steps("    ", "Saving mail aliases", "Saving mail and FTP users"))
-			b.WriteString("    Backing up mail and FTP user Cron jobs ..\n    .. none to backup\n\n")
-		}
-		if d.has("web") {
-			b.WriteString(steps("    ", "Copying Apache virtual host configuration", "Copying Apache log files"))
-		}
-		if d.has("mysql") {
-			b.WriteString(steps("    ", "Copying MariaDB user details"))
-			for _, db := range d.Databases {
-				b.WriteString(steps("    ", "Dumping MariaDB database "+db.Name))
-			}
-		}
-		if d.has("webmin") {
-			b.WriteString(steps("    ", "Backing up Webmin ACL files"))
-		}
-	}
-	content, err := s.backupContent(doms)
-	if err == nil {
-		err = writeFileNoMkdir(s.hostPath(dest), content)
-	}
-	if err != nil {
-		ts := s.cfg.now().UTC().Format("[02/Jan/2006:15:04:05 +0000]")
-		msg := "Failed to open " + dest + " for writing : No such file or directory"
-		b.WriteString(ts + " [127.0.0.1] " + msg + "\nError\n-----\n" + msg + "\n-----\n.. completed in 0 seconds\n\n")
-		return fail(b.String())
-	}
-	info, _ := json.Marshal(map[string]interface{}{"domains": len(doms), "size": len(content)})
-	_ = os.WriteFile(s.hostPath(dest)+".info", info, 0o600)
-	dom, _ := json.Marshal(doms[0])
-	_ = os.WriteFile(s.hostPath(dest)+".dom", dom, 0o600)
-	b.WriteString(".. completed in 0 seconds\n\nCreating final backup archive ..\n.. done\n\n")
-	fmt.Fprintf(&b, "%d virtual servers backed up successfully\n", len(doms))
-	fmt.Fprintf(&b, "Backup completed successfully. Final size was %.2f KiB\n\n", float64(len(content))/1024)
-	return ok(b.String())
-}
-
-func writeFileNoMkdir(path string, content []byte) error {
-	if _, err := os.Stat(filepath.Dir(path)); err != nil {
-		return err
-	}
-	return os.WriteFile(path, content, 0o600)
-}
-
-// backupContent is a gzipped tar holding virtualmin-backup.json.
-func (s *Server) backupContent(doms []*domain) ([]byte, error) {
-	var all []*domain
-	for _, d := range doms {
-		all = append(all, d)
-		for _, c := range s.st.children(d.Name) {
-			all = append(all, c)
-		}
-	}
-	j, err := json.MarshalIndent(backupFile{Format: "virtualmintest-1", Domains: all}, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	if err := tw.WriteHeader(&tar.Header{Name: "virtualmin-backup.json", Mode: 0o600, Size: int64(len(j)), ModTime: s.cfg.now()}); err != nil {
-		return nil, err
-	}
-	if _, err := tw.Write(j); err != nil {
-		return nil, err
-	}
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
-	if err := gz.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-func readBackup(path string) (*backupFile, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, err
-	}
-	tr := tar.NewReader(gz)
-	for {
-		h, err := tr.Next()
-		if err != nil {
-			return nil, err
-		}
-		if h.Name == "virtualmin-backup.json" {
-			var bf backupFile
-			if err := json.NewDecoder(io.LimitReader(tr, 64<<20)).Decode(&bf); err != nil {
-				return nil, err
-			}
-			return &bf, nil
-		}
-	}
-}
-
-func (s *Server) restoreDomain(cc *callCtx, a *args) result {
-	const p = "restore-domain"
-	seenAll := false
-	for _, f := range a.order {
-		if f == "all-features" {
-			seenAll = true
-		}
-		if f == "except-feature" && !seenAll {
-			return usage(p, "--except-feature must come after --all-features")
-		}
-	}
-	src := a.str("source")
-	if src == "" {
-		return usage(p, "Missing --source parameter")
-	}
-	bf, err := readBackup(s.hostPath(src))
-	if err != nil {
-		if os.IsNotExist(err) {
-			return usage(p, "Restore file "+src+" does not exist")
-		}
-		return fail("Failed to read backup file " + src + " : " + err.Error() + "\n")
-	}
-	want := map[string]bool{}
-	for _, n := range a.all("domain") {
-		want[n] = true
-	}
-	var b strings.Builder
-	b.WriteString("Checking for missing features ..\n.. all features in backup are supported\n\n" +
-		"Checking for errors in backup ..\n.. no errors found\n\nStarting restore..\nExtracting backup archive file ..\n.. done\n\n")
-	sort.SliceStable(bf.Domains, func(i, j int) bool { return bf.Domains[i].isTop() && !bf.Domains[j].isTop() })
-	for _, d := range bf.Domains {
-		if len(want) > 0 && !want[d.Name] {
-			continue
-		}
-		existing := s.st.find(d.Name)
-		if existing == nil {
-			d.UID, d.GID = s.st.NextUID, s.st.NextGID
-			s.st.NextUID++
-			s.st.NextGID++
-			b.WriteString("Re-creating virtual server " + d.Name + " ..\n")
-			fmt.Fprintf(&b, "    Re-allocating user and group IDs ..\n    .. allocated user ID is %d and group ID is %d\n\n", d.UID, d.GID)
-			b.WriteString(s.ipWarning())
-			b.WriteString(steps("    ", "Saving server details"))
-			if d.has("unix") {
-				b.WriteString(steps("    ", "Creating administration group "+d.User, "Creating administration user "+d.User,
-					"Creating aliases for administration user", "Adding administration user to groups"))
-			}
-			if d.has("dir") {
-				b.WriteString(steps("    ", "Creating home directory"))
-				if d.has("mail") {
-					b.WriteString(steps("    ", "Creating mailbox for administration user"))
-				}
-			}
-			if d.has("dns") {
-				b.WriteString(steps("    ", "Adding new DNS zone"))
-			}
-			if d.has("mail") {
-				b.WriteString(steps("    ", "Adding to email domains list", "Adding default mail aliases"))
-			}
-			if d.has("web") {
-				b.WriteString(steps("    ", "Adding new virtual website", "Adding webserver user www-data to server's group", "Performing other Apache configuration"))
-			}
-			if d.has("mysql") {
-				b.WriteString(steps("    ", "Creating MariaDB login"))
-			}
-			if d.has("webmin") {
-				b.WriteString(steps("    ", "Creating Webmin user"))
-			}
-			b.WriteString(steps("    ", "Saving server details"))
-			if d.has("dns") {
-				b.WriteString(steps("    ", "Re-starting DNS server for "+d.Name))
-			}
-			b.WriteString(steps("    ", "Applying webserver configuration", "Re-loading Webmin", "Updating Webmin user", "Re-loading Webmin"))
-			s.st.Domains = append(s.st.Domains, d)
-			if d.has("webmin") && d.isTop() {
-				s.users[d.User] = &webminUser{password: d.Pass, role: roleDomainOwner, domain: d.Name}
-				s.st.Owners[d.User] = d.Name
-			}
-		} else {
-			d.UID, d.GID = existing.UID, existing.GID
-			*existing = *d
-			d = existing
-		}
-		b.WriteString("Restoring backup for virtual server " + d.Name + " ..\n")
-		b.WriteString(steps("    ", "Restoring virtual server password, quota and other details", "Updating administration password and quotas",
-			"Restoring Cron jobs", "Extracting TAR file of home directory", "Setting ownership of home directory"))
-		if d.has("dns") {
-			b.WriteString(steps("    ", "Re-creating records in DNS domain"))
-		}
-		if d.has("web") {
-			b.WriteString(steps("    ", "Restoring Apache virtual host configuration"))
-			b.WriteString("    Checking restored PHP execution mode ..\n    .. mode Disabled works for this system\n\n")
-			b.WriteString(steps("    ", "Updating home directory in PHP configuration", "Restoring Apache log files"))
-		}
-		if d.has("mysql") {
-			b.WriteString(steps("    ", "Restoring allowed MariaDB hosts"))
-			if existing != nil {
-				b.WriteString(steps("    ", "Deleting old MariaDB databases"))
-			}
-			for _, db := range d.Databases {
-				b.WriteString("    Re-loading MariaDB database " + db.Name + " ..\n")
-				b.WriteString(steps("        ", "Creating MariaDB database "+db.Name))
-				b.WriteString("    .. done\n\n")
-			}
-		}
-		if d.has("webmin") {
-			b.WriteString(steps("    ", "Restoring Webmin ACL files"))
-		}
-		if d.has("mail") {
-			b.WriteString(steps("    ", "Re-creating mail and FTP users", "Re-creating mail aliases", "Restoring mail and FTP user Cron jobs"))
-		}
-		b.WriteString(steps("    ", "Updating Webmin user"))
-		if existing == nil {
-			b.WriteString("Enabling PHP modules for restored web apps ..\n.. no PHP modules needed to be installed\n\n")
-		}
-		if d.has("dns") {
-			b.WriteString(steps("", "Re-starting DNS server for "+d.Name))
-		}
-		b.WriteString(steps("", "Applying webserver configuration", "Re-loading Webmin"))
-	}
-	b.WriteString("Restore completed successfully.\n\n")
-	return ok(b.String())
 }

@@ -119,7 +119,7 @@ func (s *Server) remoteCGI(cc *callCtx, params [][2]string, rec *Request) (rawRe
 	if !programName.MatchString(program) {
 		return cgiError("Invalid remote program name")
 	}
-	if _, ok := programs[program]; !ok {
+	if !s.hasProgram(program) {
 		return cgiError("Remote program " + program + " does not exist")
 	}
 	denied := "ERROR: You are not allowed to run remote commands\n"

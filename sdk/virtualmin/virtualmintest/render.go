@@ -16,7 +16,7 @@ func fmtDate(unix int64) string { return time.Unix(unix, 0).UTC().Format("02/Jan
 func (s *Server) hostnames(d *domain, candidates bool) string {
 	// Without its DNS names (a disabled domain's zone is renamed, 18; a
 	// sub-server without dns, 241) only the domain itself is a candidate.
-	if candidates && (d.Disabled || (d.Parent != "" && !d.has("dns"))) {
+	if candidates && (d.Disabled || (d.Parent != "" && !d.has("dns")) || (d.Alias == "" && !d.has("web"))) {
 		return d.Name
 	}
 	list := func(n string) []string {
@@ -80,8 +80,14 @@ func (s *Server) renderDomain(d *domain, master, simple bool) string {
 	default:
 		line("Type", "Top-level server")
 	}
-	line("URL", "http://"+d.Name+"/")
+	website := d.has("web") || d.Alias != ""
+	if website {
+		line("URL", "http://"+d.Name+"/")
+	}
 	line("Description", d.Desc)
+	if u := displayName(d.Name); u != d.Name {
+		line("International domain name", u) // stock 16
+	}
 	if d.isTop() {
 		line("Template ID", "0")
 		line("Template", "Default Settings")
@@ -140,6 +146,10 @@ func (s *Server) renderDomain(d *domain, master, simple bool) string {
 	line("Created Unix time", strconv.FormatInt(d.Created, 10))
 	line("Created by", d.CreatedBy)
 	line("IP address", "127.0.0.1 (Shared)")
+	prof := s.cfg.profile
+	if prof.DefaultIP {
+		line("External IP address", "127.0.0.1")
+	}
 	if d.Disabled {
 		line("Disabled", "Manually ("+d.DisabledWhy+")")
 		line("Disabled at", fmtDate(d.DisabledAt))
@@ -147,9 +157,15 @@ func (s *Server) renderDomain(d *domain, master, simple bool) string {
 	line("Features", strings.Join(d.Features, " "))
 	line("Plugins", "")
 	if mysql {
+		// The master build could not size databases (old 340); 8.1.0
+		// counts 8 KiB for an empty one (stock 05).
+		size := 0
+		if !prof.isMaster() {
+			size = 8192 * len(d.Databases)
+		}
 		line("Databases count", strconv.Itoa(len(d.Databases)))
-		line("Databases size", "0 bytes")
-		line("Databases byte size", "0")
+		line("Databases size", niceSize(size))
+		line("Databases byte size", strconv.Itoa(size))
 	}
 	if d.has("web") && d.Alias == "" {
 		line("PHP execution mode", d.PHPMode)
@@ -166,9 +182,14 @@ func (s *Server) renderDomain(d *domain, master, simple bool) string {
 		line("Possible CGI script execution modes", "")
 		if d.PHPMode == "fpm" {
 			line("PHP fCGId subprocesses", "None")
-			line("PHP max execution time", "30")
+			// A website set up in mode fpm has no limit (stock 05); one
+			// switched to it later gets 30 s (old 258).
+			line("PHP max execution time", orText(d.PHPMaxExec, "Unlimited"))
 			if d.PHPVersion != "" {
 				line("PHP version", d.PHPVersion)
+			}
+			if d.PHPErrorLog {
+				line("PHP error log", s.homeOf(d)+"/logs/php_log")
 			}
 		} else {
 			line("PHP fCGId subprocesses", "Not set")
@@ -182,7 +203,9 @@ func (s *Server) renderDomain(d *domain, master, simple bool) string {
 	if d.Alias != "" {
 		line("Alias has own DNS records", "No")
 		line("Mail aliases mode", "Copy")
-		line("Redirect alias domain", "Yes")
+		if prof.isMaster() {
+			line("Redirect alias domain", "Yes") // not in 8.1.0 (stock 26)
+		}
 	}
 	if d.has("web") || d.Alias != "" {
 		if d.Alias != "" {
@@ -191,31 +214,58 @@ func (s *Server) renderDomain(d *domain, master, simple bool) string {
 			line("Website hostnames", s.hostnames(d, false))
 		}
 	}
-	line("Proxy hostname", "No")
-	if d.Cert != "" {
-		base := s.sslDir(d)
+	if website {
+		line("Proxy hostname", "No")
+	}
+	hasCert := s.hasCert(d)
+	if hasCert {
+		owner := s.certOwner(d)
+		base := s.sslDir(owner)
+		if d.SSLShared != "" {
+			line("SSL shared with", d.SSLShared)
+			line("SSL CA file", base+"/ssl.combined")
+		} else if d.SSLCAFile {
+			line("SSL CA file", base+"/ssl.cert")
+		}
 		line("SSL key file", base+"/ssl.key")
 		line("SSL cert file", base+"/ssl.cert")
 		line("SSL cert and CA file", base+"/ssl.combined")
 		line("SSL cert and key file", base+"/ssl.everything")
 	}
-	if (d.Cert == "" && s.st.WebminCertDomain == "") || s.st.WebminCertDomain == d.Name {
-		// FINDINGS2 finding 3: with no certificate file on either side
-		// Virtualmin believes Webmin uses the domain's certificate.
-		line("SSL cert used by", "webmin")
-	}
 	line("SSL candidate hostnames", s.hostnames(d, true))
-	if d.Cert != "" && d.SSLExpiryCached {
-		line("SSL cert expiry", fmtDate(d.SSLExpiry))
-		line("SSL cert expiry time", strconv.FormatInt(d.SSLExpiry, 10))
+	if hasCert {
+		owner := s.certOwner(d)
+		if owner.SSLExpiryCached {
+			line("SSL cert expiry", fmtDate(owner.SSLExpiry))
+			line("SSL cert expiry time", strconv.FormatInt(owner.SSLExpiry, 10))
+		}
+		if s.certServices(d) {
+			line("SSL provider renewal", "Enabled")
+			line("SSL provider renewal email", "Always")
+			line("SSL provider renewal email master", "No")
+		}
 	}
 	line("SSL provider subset mode", "No")
+	switch {
+	case hasCert && s.certServices(d):
+		// Webmin and Postfix serve the certificate for the domain's
+		// hostnames (stock 05).
+		line("SSL cert used by", "webmin ("+d.Name+")")
+		line("SSL cert used by", "postfix ("+d.Name+")")
+	case (!hasCert && s.st.WebminCertDomain == "") || s.st.WebminCertDomain == d.Name:
+		// With no certificate file on either side Virtualmin believes
+		// Webmin uses the domain's certificate (docs/virtualmin-api.md).
+		line("SSL cert used by", "webmin")
+	}
 	for _, p := range []string{"dns", "mysql", "spam", "virus"} {
 		line("Provisioning for "+p, "Local")
 	}
 	if d.has("dns") && d.Parent == "" {
 		line("SPF DNS record", "Enabled")
 		line("DMARC DNS record", "Disabled")
+	}
+	if !prof.isMaster() && d.has("ssl") && d.has("mail") && d.Alias == "" {
+		line("MTA-STS status", "Disabled (Missing mta-sts DNS address record)")
 	}
 	if d.Parent != "" && d.has("dns") {
 		line("Parent DNS virtual server", d.Parent)
@@ -249,7 +299,11 @@ func (s *Server) renderDomain(d *domain, master, simple bool) string {
 		if mysql && !s.st.MySQLDown {
 			line("Allowed MySQL hosts", "127.0.0.1 localhost")
 		}
-		line("Webmin module access", "dns=1 mail=1 web=1 webalizer=0 mysql=1 postgres=1 spam=1 filemin=1 passwd=1 proc=2 cron=1 at=1 systemd=0 xterm=0 updown=0 change-user=1 htaccess-htpasswd=1 mailboxes=1 custom=0 shell=0 webminlog=1 logviewer=1 phpini=1")
+		// The master build lists it for every owner (old 115, beta.test
+		// without webmin); 8.1.0 only for one with a Webmin login (stock).
+		if d.has("webmin") || prof.isMaster() {
+			line("Webmin module access", "dns=1 mail=1 web=1 webalizer=0 mysql=1 postgres=1 spam=1 filemin=1 passwd=1 proc=2 cron=1 at=1 systemd=0 xterm=0 updown=0 change-user=1 htaccess-htpasswd=1 mailboxes=1 custom=0 shell=0 webminlog=1 logviewer=1 phpini=1")
+		}
 		if l.Shell == "nologin" || d.Disabled {
 			line("Shell type", "nologin")
 			line("Login permissions", "Email only")
@@ -300,7 +354,12 @@ func table(widths []int, header []string, rows [][]string) string {
 	return b.String()
 }
 
+// stderrMySQL are the warnings the master build prints while MariaDB is down
+// (old 340); 8.1.0 prints none (stock 30).
 func (s *Server) stderrMySQL() string {
+	if !s.cfg.profile.isMaster() {
+		return ""
+	}
 	ts := s.cfg.now().UTC().Format("[02/Jan/2006:15:04:05 +0000]")
 	return fmt.Sprintf("%s [127.0.0.1] Failed to get MySQL/MariaDB version for user size map : Failed to get version\n"+
 		"%s [127.0.0.1] Failed to detect MySQL/MariaDB user name length : DBI connect failed :  Can't connect to local server through socket '/run/mysqld/mysqld.sock' (2) \n", ts, ts)
@@ -308,4 +367,24 @@ func (s *Server) stderrMySQL() string {
 
 func (s *Server) ipWarning() string {
 	return s.cfg.now().UTC().Format("[02/Jan/2006:15:04:05 +0000]") + " [127.0.0.1] /virtual-server/remote.cgi : Failed to work out externally visible IPv4 address\n"
+}
+
+// niceSize is Virtualmin's nice_size: bytes, then KiB, MiB, GiB.
+func niceSize(n int) string {
+	switch {
+	case n >= 1<<30:
+		return strconv.FormatFloat(float64(n)/(1<<30), 'f', -1, 64) + " GiB"
+	case n >= 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', -1, 64) + " MiB"
+	case n >= 1<<10:
+		return strconv.FormatFloat(float64(n)/(1<<10), 'f', -1, 64) + " KiB"
+	}
+	return strconv.Itoa(n) + " bytes"
+}
+
+func orText(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }

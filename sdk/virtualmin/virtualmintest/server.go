@@ -16,6 +16,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
@@ -90,17 +91,19 @@ type Fault struct {
 type Option func(*config)
 
 type config struct {
-	addr              string
-	stateFile         string
-	backupRoot        string
-	latencyScale      float64
-	latency           map[string]time.Duration
-	loginDelay        time.Duration
-	blockAfter        int
-	blockDuration     time.Duration
-	hangDuration      time.Duration
-	letsEncryptOK     bool
-	php               bool
+	addr          string
+	stateFile     string
+	backupRoot    string
+	latencyScale  float64
+	latency       map[string]time.Duration
+	loginDelay    time.Duration
+	blockAfter    int
+	blockDuration time.Duration
+	hangDuration  time.Duration
+	letsEncryptOK bool
+	profile       Profile
+	// php overrides the profile's PHP installation when set (WithPHP).
+	php               *bool
 	hostname          string
 	seedAPIMaster     bool
 	now               func() time.Time
@@ -153,10 +156,9 @@ func WithHangDuration(d time.Duration) Option { return func(c *config) { c.hangD
 // offline recordings by default).
 func WithLetsEncrypt(succeed bool) Option { return func(c *config) { c.letsEncryptOK = succeed } }
 
-// WithPHP installs PHP 8.2 with FPM, as on the recorded server after
-// transcript 105 (without it list-php-versions is empty and only mode none
-// exists).
-func WithPHP(installed bool) Option { return func(c *config) { c.php = installed } }
+// WithPHP installs or removes PHP 8.2 with FPM, whatever the profile says
+// (without it list-php-versions is empty and only mode none exists).
+func WithPHP(installed bool) Option { return func(c *config) { c.php = &installed } }
 
 // WithClock replaces time.Now for timestamps in the output and for the
 // failed-login block (a test can advance it past BlockDuration).
@@ -173,6 +175,12 @@ type Server struct {
 	certMu  sync.RWMutex
 	own     tls.Certificate
 	current tls.Certificate
+	// buildPrograms are the programs of the profile's build.
+	buildPrograms map[string]bool
+	// rsaKey signs the self-signed certificates of the ssl feature.
+	rsaOnce sync.Once
+	rsaKey  *rsa.PrivateKey
+	rsaErr  error
 	closed  chan struct{}
 	wg      sync.WaitGroup
 
@@ -228,17 +236,22 @@ func NewServer(opts ...Option) (*Server, error) {
 		hangDuration:  10 * time.Minute,
 		hostname:      "vm",
 		now:           time.Now,
+		profile:       StockProfile(),
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	s := &Server{
-		cfg:    cfg,
-		closed: make(chan struct{}),
-		users:  map[string]*webminUser{},
-		faults: map[string][]pendingFault{},
-		calls:  map[string]int{},
-		fails:  map[string]*loginFailures{},
+		buildPrograms: map[string]bool{},
+		cfg:           cfg,
+		closed:        make(chan struct{}),
+		users:         map[string]*webminUser{},
+		faults:        map[string][]pendingFault{},
+		calls:         map[string]int{},
+		fails:         map[string]*loginFailures{},
+	}
+	for _, p := range realPrograms(s.asset("list-commands-multiline.txt")) {
+		s.buildPrograms[p] = true
 	}
 	if s.cfg.backupRoot == "" {
 		dir, err := os.MkdirTemp("", "virtualmintest-root-")
@@ -247,13 +260,18 @@ func NewServer(opts ...Option) (*Server, error) {
 		}
 		s.cfg.backupRoot, s.ownsRoot = dir, true
 	}
-	// The recorded server has /var/backups/virtualmin; a missing directory
-	// must fail like it (61), so only this one is created.
-	if err := os.MkdirAll(s.hostPath("/var/backups/virtualmin"), 0o700); err != nil {
-		return nil, err
+	// The recorded servers have /var/backups/virtualmin and /tmp; a missing
+	// directory must fail like it (61), so only these are created.
+	for _, dir := range []string{"/var/backups/virtualmin", "/tmp"} {
+		if err := os.MkdirAll(s.hostPath(dir), 0o700); err != nil {
+			return nil, err
+		}
 	}
 	s.st = newState(cfg.now())
-	s.st.PHP = cfg.php
+	s.st.PHP = cfg.profile.PHP
+	if cfg.php != nil {
+		s.st.PHP = *cfg.php
+	}
 	if cfg.stateFile != "" {
 		if err := s.st.load(cfg.stateFile); err != nil {
 			return nil, err

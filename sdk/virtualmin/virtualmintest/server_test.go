@@ -296,7 +296,7 @@ func TestDomainLifecycle(t *testing.T) {
 }
 
 func TestUsersAndDatabases(t *testing.T) {
-	s, c := newTestServer(t)
+	s, c := newTestServer(t, WithProfile(MinimalProfile())) // user.owner names
 	createAlpha(t, c, s)
 	post(t, c, s, "admin", "secret", "program", "create-user", "domain", "alpha.test", "user", "bob", "pass", "p", "real", "Bob", "json", "1")
 	j := decode(t, post(t, c, s, "admin", "secret", "program", "create-user", "domain", "alpha.test", "user", "bob", "pass", "p", "json", "1"))
@@ -448,7 +448,7 @@ func TestWritesAreSerialised(t *testing.T) {
 }
 
 func TestDNSAndPHP(t *testing.T) {
-	s, c := newTestServer(t, WithPHP(true))
+	s, c := newTestServer(t, WithProfile(MinimalProfile()), WithPHP(true)) // new websites in mode none
 	createAlpha(t, c, s)
 	post(t, c, s, "admin", "secret", "program", "modify-dns", "domain", "alpha.test", "add-record", "txt1 TXT v=x some words", "json", "1")
 	j := decode(t, post(t, c, s, "admin", "secret", "program", "get-dns", "domain", "alpha.test", "type", "TXT", "multiline", "", "json", "1"))
@@ -477,7 +477,7 @@ func TestDNSAndPHP(t *testing.T) {
 }
 
 func TestInstallCertTakesOverWebminCertificate(t *testing.T) {
-	s, c := newTestServer(t)
+	s, c := newTestServer(t, WithProfile(MinimalProfile())) // no certificate before install-cert
 	createAlpha(t, c, s)
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {

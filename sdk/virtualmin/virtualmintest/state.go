@@ -64,6 +64,23 @@ type domain struct {
 	// SSLExpiryCached: Virtualmin stores the expiry in the domain file the
 	// next time the domain is saved, not at install-cert (279 vs 313).
 	SSLExpiryCached bool `json:"ssl_expiry_cached,omitempty"`
+	// CertAuto: the ssl feature made the domain's self-signed certificate;
+	// Cert and Key are filled in when first needed (an RSA key takes time).
+	CertAuto bool `json:"cert_auto,omitempty"`
+	// CertServices: Webmin and Postfix serve the certificate for the
+	// domain's hostnames (ssl_cert_used_by "webmin (name)").
+	CertServices bool `json:"cert_services,omitempty"`
+	// SSLShared names the domain whose certificate this one uses (a
+	// sub-server under its parent's wildcard certificate).
+	SSLShared string `json:"ssl_shared,omitempty"`
+	// SSLCAFile: a restore wrote the CA file (ssl_ca_file, stock 37).
+	SSLCAFile bool `json:"ssl_ca_file,omitempty"`
+	// PHPErrorLog: the website was set up in mode fpm, with its PHP error
+	// log (stock 05).
+	PHPErrorLog bool `json:"php_error_log,omitempty"`
+	// PHPMaxExec is the PHP max execution time set when the mode was
+	// switched to fpm ("30", old 258); "" is Unlimited.
+	PHPMaxExec string `json:"php_max_exec,omitempty"`
 }
 
 type limits struct {
@@ -215,6 +232,21 @@ func (d *domain) has(f string) bool {
 }
 
 func (d *domain) isTop() bool { return d.Parent == "" && d.Alias == "" }
+
+// hasCert reports whether d has a certificate (its own or one it shares).
+func (s *Server) hasCert(d *domain) bool {
+	return d != nil && (d.Cert != "" || d.CertAuto || d.SSLShared != "")
+}
+
+// certOwner is the domain whose certificate files d uses.
+func (s *Server) certOwner(d *domain) *domain {
+	if d.SSLShared != "" {
+		if o := s.st.find(d.SSLShared); o != nil {
+			return o
+		}
+	}
+	return d
+}
 
 const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 

@@ -31,19 +31,19 @@ func (s *Server) validateDomains(cc *callCtx, a *args) result {
 	for _, n := range a.all("domain") {
 		d := s.lookup(cc, n)
 		if d == nil {
-			return usage(p, "Virtual server "+n+" does not exist")
+			return s.usage(p, "Virtual server "+n+" does not exist")
 		}
 		doms = append(doms, d)
 	}
 	if len(doms) == 0 {
-		return usage(p, "No domains specified")
+		return s.usage(p, "No domains specified")
 	}
 	features := a.all("feature")
 	if a.has("all-features") {
 		features = []string{"unix", "dir", "dns", "mail", "web", "mysql", "webmin"}
 	}
 	if len(features) == 0 {
-		return usage(p, "No features specified")
+		return s.usage(p, "No features specified")
 	}
 	want := map[string]bool{}
 	for _, f := range features {
