@@ -4,9 +4,16 @@
 //
 //	go run ./tools/virtualmin-sim --listen 127.0.0.1:10000 --state sim.json --user admin --password secret
 //
-// It prints the URL and the SHA-256 fingerprint of its self-signed
-// certificate (to pin in the provider), then serves until SIGINT or SIGTERM.
-// The password can also come from the environment variable
+// It models a server set up by Virtualmin's installer (--profile stock, the
+// default) or the server of the first recordings (--profile minimal); --set
+// changes one setting of the profile (--set ssl=off --set php_mode=none; see
+// virtualmintest.Profile.Set and docs/virtualmin-api.md).
+//
+// It prints the URL and the SHA-256 fingerprint of its certificate (to pin in
+// the provider), then serves until SIGINT or SIGTERM. The certificate is
+// self-signed and kept in the --state file, so a restart on the same state
+// serves the same certificate; --tls-cert and --tls-key give one instead. The
+// password can also come from the environment variable
 // VIRTUALMIN_SIM_PASSWORD, which keeps it out of the process list.
 package main
 
@@ -46,7 +53,14 @@ func run(ctx context.Context, argv []string, out io.Writer, getenv func(string) 
 	realistic := fs.Bool("realistic-latency", false, "answer as slowly as a real server (create-domain 5-9 s, writes 2-3 s, reads 0.2 s)")
 	scale := fs.Float64("latency-scale", 0, "use the real latencies multiplied by this factor (0: none; --realistic-latency is 1)")
 	seed := fs.String("seed-domains", "", "comma-separated domains to create at start if they do not exist (features unix dir dns mail web)")
-	php := fs.Bool("php", true, "simulate an installed PHP 8.2 with FPM")
+	profileName := fs.String("profile", "stock", "server configuration to model: "+strings.Join(virtualmintest.ProfileNames(), " or "))
+	var sets []string
+	fs.Func("set", "change one setting of the profile, name=value (repeatable): a feature (ssl=off|available|default|automatic), "+
+		"php_mode=fpm|none, php=true|false, php_cgi=true|false, append_style=0|6, quotas=true|false, build=8.1.0|master, "+
+		"default_ip=true|false, jailkit=true|false", func(v string) error { sets = append(sets, v); return nil })
+	fs.Bool("php", true, "simulate an installed PHP 8.2 with FPM (same as --set php=...)")
+	tlsCert := fs.String("tls-cert", "", "PEM certificate to serve instead of the self-signed one (with --tls-key)")
+	tlsKey := fs.String("tls-key", "", "PEM private key of --tls-cert")
 	le := fs.Bool("letsencrypt", false, "make generate-letsencrypt-cert succeed (it fails like an offline server by default)")
 	backupRoot := fs.String("backup-root", "", "directory that stands for / in backup-domain and restore-domain paths (default: a temporary directory)")
 	loginDelay := fs.Duration("login-failure-delay", time.Second, "base delay of a failed login; the n-th failure waits n times it")
@@ -65,15 +79,43 @@ func run(ctx context.Context, argv []string, out io.Writer, getenv func(string) 
 	if pass == "" {
 		return errors.New("a password is required (--password or VIRTUALMIN_SIM_PASSWORD)")
 	}
+	profile, err := virtualmintest.ProfileNamed(*profileName)
+	if err != nil {
+		return err
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "php" {
+			sets = append([]string{"php=" + f.Value.String()}, sets...)
+		}
+	})
+	for _, set := range sets {
+		if err := profile.Set(set); err != nil {
+			return err
+		}
+	}
 	opts := []virtualmintest.Option{
 		virtualmintest.WithListenAddr(*listen),
-		virtualmintest.WithPHP(*php),
+		virtualmintest.WithProfile(profile),
 		virtualmintest.WithLetsEncrypt(*le),
 		virtualmintest.WithLoginFailureDelay(*loginDelay),
 		virtualmintest.WithBlock(*blockAfter, *blockFor),
 	}
 	if *stateFile != "" {
 		opts = append(opts, virtualmintest.WithStateFile(*stateFile))
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	if *tlsCert != "" {
+		certPEM, err := os.ReadFile(*tlsCert)
+		if err != nil {
+			return err
+		}
+		keyPEM, err := os.ReadFile(*tlsKey)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, virtualmintest.WithCertificate(certPEM, keyPEM))
 	}
 	if *backupRoot != "" {
 		opts = append(opts, virtualmintest.WithBackupRoot(*backupRoot))
@@ -103,6 +145,7 @@ func run(ctx context.Context, argv []string, out io.Writer, getenv func(string) 
 		}
 	}
 	fmt.Fprintf(out, "virtualmin-sim listening on %s\n", srv.URL())
+	fmt.Fprintf(out, "profile: %s\n", profile)
 	fmt.Fprintf(out, "certificate SHA-256: %s\n", srv.CertificateSHA256())
 	fmt.Fprintf(out, "remote API: %s/virtual-server/remote.cgi (user %s)\n", srv.URL(), *user)
 	if f, ok := out.(interface{ Sync() error }); ok {

@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -126,12 +127,101 @@ func TestCommandServesAndPersists(t *testing.T) {
 	stop()
 
 	// Restarted on the same state file, the domains are still there (and
-	// not seeded twice).
-	url, fp, stop = start(t, "--listen", freePort(t), "--state", state, "--password", "secret", "--seed-domains", "demo.test")
+	// not seeded twice), behind the same certificate: pins still hold.
+	url, fp2, stop := start(t, "--listen", freePort(t), "--state", state, "--password", "secret", "--seed-domains", "demo.test")
 	defer stop()
+	if fp2 != fp {
+		t.Fatalf("the certificate changed across a restart on the same state: %s, then %s", fp, fp2)
+	}
 	_, j = listDomains(t, pinned(fp), url, "admin", "secret")
 	if n := len(j["data"].([]interface{})); n != 2 {
 		t.Fatalf("after restart: %d domains", n)
+	}
+}
+
+// call runs one remote.cgi program and returns the decoded answer.
+func call(t *testing.T, c *http.Client, url, body string) map[string]interface{} {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url+"/virtual-server/remote.cgi", strings.NewReader(body+"&json=1"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("admin", "secret")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var j map[string]interface{}
+	if err := json.NewDecoder(resp.Body).Decode(&j); err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+func TestCommandProfiles(t *testing.T) {
+	create := "program=create-domain&domain=p.test&pass=Owner-Pass-1&unix=&dir=&web="
+	features := func(url, fp string) string {
+		j := call(t, pinned(fp), url, "program=list-domains&domain=p.test&multiline=")
+		return fmt.Sprint(j["data"].([]interface{})[0].(map[string]interface{})["values"].(map[string]interface{})["features"])
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		// The installer's configuration adds ssl and logrotate to a website.
+		{nil, "[unix dir web ssl logrotate]"},
+		{[]string{"--profile", "minimal"}, "[unix dir web]"},
+		{[]string{"--set", "logrotate=off", "--set", "ssl=available"}, "[unix dir web]"},
+	} {
+		args := append([]string{"--listen", freePort(t), "--password", "secret"}, tc.args...)
+		url, fp, stop := start(t, args...)
+		if j := call(t, pinned(fp), url, create); j["status"] != "success" {
+			t.Fatalf("%v: create-domain: %v", tc.args, j)
+		}
+		if got := features(url, fp); got != tc.want {
+			t.Errorf("%v: features %s, want %s", tc.args, got, tc.want)
+		}
+		stop()
+	}
+	for _, args := range [][]string{{"--profile", "nope"}, {"--set", "ssl=sometimes"}, {"--set", "colour=blue"}, {"--tls-cert", "x.pem"}} {
+		err := run(context.Background(), append([]string{"--listen", "127.0.0.1:0", "--password", "p"}, args...), io.Discard, func(string) string { return "" })
+		if err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
+}
+
+func TestCommandServesGivenCertificate(t *testing.T) {
+	dir := t.TempDir()
+	// A certificate from another simulator's state stands for one the user
+	// made.
+	first := filepath.Join(dir, "first.json")
+	_, fp, stop := start(t, "--listen", freePort(t), "--state", first, "--password", "secret")
+	stop()
+	raw, err := os.ReadFile(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Cert string `json:"tls_cert"`
+		Key  string `json:"tls_key"`
+	}
+	if err := json.Unmarshal(raw, &st); err != nil || st.Cert == "" {
+		t.Fatalf("state keeps no certificate: %v", err)
+	}
+	certFile, keyFile := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
+	if err := os.WriteFile(certFile, []byte(st.Cert), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, []byte(st.Key), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	url, fp2, stop := start(t, "--listen", freePort(t), "--password", "secret", "--tls-cert", certFile, "--tls-key", keyFile)
+	defer stop()
+	if fp2 != fp {
+		t.Fatalf("served %s, want the given certificate's %s", fp2, fp)
+	}
+	if code, _ := listDomains(t, pinned(fp), url, "admin", "secret"); code != 200 {
+		t.Fatalf("list-domains: %d", code)
 	}
 }
 

@@ -324,6 +324,9 @@ func (s *Server) createDomain(cc *callCtx, a *args) result {
 		d.UID, d.GID = s.st.NextUID, s.st.NextGID
 		s.st.NextUID++
 		s.st.NextGID++
+		if prof.Quotas {
+			d.Quota, d.UQuota = a.str("quota"), a.str("uquota")
+		}
 	case parentName != "":
 		d.Parent = parentName
 	default:

@@ -521,8 +521,16 @@ func (s *Server) modifyDomain(cc *callCtx, a *args) result {
 			return s.usage(p, "Quota must be a number of blocks")
 		}
 	}
-	// Quotas are off in the recorded configuration: --quota and --uquota
-	// are accepted and silently ignored (23, 306, 307).
+	// With quotas off (both recorded servers) --quota and --uquota are
+	// accepted and silently ignored (23, 306, 307).
+	if s.cfg.profile.Quotas && d.isTop() {
+		if a.has("quota") {
+			d.Quota = a.str("quota")
+		}
+		if a.has("uquota") {
+			d.UQuota = a.str("uquota")
+		}
+	}
 	var inner strings.Builder
 	changedUser := a.has("pass") || a.has("desc") || a.has("quota") || a.has("uquota") || a.has("email")
 	if changedUser && d.has("unix") {
@@ -648,6 +656,15 @@ func (s *Server) listUsers(cc *callCtx, a *args) result {
 				line("FTP access", "No")
 				line("Shell", "/dev/null")
 			}
+			if s.cfg.profile.Quotas {
+				// Not recorded (quotas are off on both recorded servers);
+				// the fields list-users.pl prints.
+				line("Home quota", quotaText(u.Quota))
+				line("Home block quota", blocksText(u.Quota))
+				line("Home quota used", "0 bytes")
+				line("Home block quota used", "0")
+				line("Home byte quota used", "0")
+			}
 			line("Disabled", yesNo(u.Disabled))
 			line("No password accepted", "No")
 			if cc.role == RoleMaster {
@@ -700,9 +717,12 @@ func (s *Server) createUser(cc *callCtx, a *args) result {
 	if s.findUser(d, name) != nil {
 		return s.usage(p, "A user or mail alias with the same name and domain already exists")
 	}
-	// --quota is dropped silently while home quotas are off (202).
 	u := &mailUser{Name: name, Real: a.str("real"), Pass: a.str("pass"), Hashed: fakeHash(), FTP: a.has("ftp"),
 		Extra: a.all("extra"), Recovery: a.str("recovery")}
+	// --quota is dropped silently while home quotas are off (202).
+	if s.cfg.profile.Quotas {
+		u.Quota = a.str("quota")
+	}
 	d.Users = append(d.Users, u)
 	return ok("User " + s.unixName(u, d) + " created successfully\n")
 }
@@ -718,7 +738,10 @@ func (s *Server) modifyUser(cc *callCtx, a *args) result {
 		return s.usage(p, "No user named "+a.str("user")+" was found in the server "+d.Name)
 	}
 	if a.has("quota") {
-		return s.usage(p, "--quota option is not available unless home directory quotas are enabled")
+		if !s.cfg.profile.Quotas {
+			return s.usage(p, "--quota option is not available unless home directory quotas are enabled")
+		}
+		u.Quota = a.str("quota")
 	}
 	if a.has("pass") {
 		u.Pass, u.Hashed = a.str("pass"), fakeHash()

@@ -156,6 +156,19 @@ func (s *Server) renderDomain(d *domain, master, simple bool) string {
 	}
 	line("Features", strings.Join(d.Features, " "))
 	line("Plugins", "")
+	if prof.Quotas && d.isTop() {
+		// Not recorded (quotas are off on both recorded servers); the
+		// fields list-domains.pl prints, nothing used yet.
+		for _, q := range []struct{ label, blocks string }{{"Server", d.Quota}, {"User", d.UQuota}} {
+			line(q.label+" quota", quotaText(q.blocks))
+			line(q.label+" block quota", blocksText(q.blocks))
+			if !simple {
+				line(q.label+" quota used", "0 bytes")
+				line(q.label+" block quota used", "0")
+				line(q.label+" byte quota used", "0")
+			}
+		}
+	}
 	if mysql {
 		// The master build could not size databases (old 340); 8.1.0
 		// counts 8 KiB for an empty one (stock 05).
@@ -387,4 +400,21 @@ func orText(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// quotaText and blocksText show a quota of 1 KiB blocks ("" or UNLIMITED is
+// none).
+func quotaText(blocks string) string {
+	n, err := strconv.Atoi(blocks)
+	if err != nil || n == 0 {
+		return "Unlimited"
+	}
+	return niceSize(n * 1024)
+}
+
+func blocksText(blocks string) string {
+	if n, err := strconv.Atoi(blocks); err == nil && n > 0 {
+		return blocks
+	}
+	return "Unlimited"
 }

@@ -102,19 +102,20 @@ type config struct {
 	hangDuration  time.Duration
 	letsEncryptOK bool
 	profile       Profile
+	// certPEM and keyPEM are Webmin's certificate (WithCertificate).
+	certPEM, keyPEM []byte
 	// php overrides the profile's PHP installation when set (WithPHP).
-	php               *bool
-	hostname          string
-	seedAPIMaster     bool
-	now               func() time.Time
-	reloadStateOnOpen bool
+	php      *bool
+	hostname string
+	now      func() time.Time
 }
 
 // WithListenAddr sets the listen address (default "127.0.0.1:0", a free port).
 func WithListenAddr(addr string) Option { return func(c *config) { c.addr = addr } }
 
 // WithStateFile loads the state from path at start (if it exists) and saves it
-// there after every write.
+// there after every write. The file also keeps Webmin's certificate and key,
+// so a simulator started again on it serves the same certificate.
 func WithStateFile(path string) Option { return func(c *config) { c.stateFile = path } }
 
 // WithBackupRoot sets the directory that stands for "/" in backup-domain
@@ -159,6 +160,12 @@ func WithLetsEncrypt(succeed bool) Option { return func(c *config) { c.letsEncry
 // WithPHP installs or removes PHP 8.2 with FPM, whatever the profile says
 // (without it list-php-versions is empty and only mode none exists).
 func WithPHP(installed bool) Option { return func(c *config) { c.php = &installed } }
+
+// WithCertificate makes the simulator serve this certificate and key (PEM)
+// instead of a self-signed one.
+func WithCertificate(certPEM, keyPEM []byte) Option {
+	return func(c *config) { c.certPEM, c.keyPEM = certPEM, keyPEM }
+}
 
 // WithClock replaces time.Now for timestamps in the output and for the
 // failed-login block (a test can advance it past BlockDuration).
@@ -283,7 +290,7 @@ func NewServer(opts ...Option) (*Server, error) {
 			}
 		}
 	}
-	cert, err := selfSigned()
+	cert, err := s.webminCertificate()
 	if err != nil {
 		return nil, err
 	}
@@ -516,14 +523,39 @@ func (s *Server) hostPath(p string) string {
 	return s.cfg.backupRoot + "/" + strings.Join(keep, "/")
 }
 
-func selfSigned() (tls.Certificate, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+// webminCertificate is the certificate Webmin serves: the one given
+// (WithCertificate), else the one kept in the state file, else a new
+// self-signed one, which the state file then keeps so that a restart serves
+// the same certificate (and a client's pin still holds).
+func (s *Server) webminCertificate() (tls.Certificate, error) {
+	if s.cfg.certPEM != nil {
+		return tls.X509KeyPair(s.cfg.certPEM, s.cfg.keyPEM)
+	}
+	if s.st.TLSCert != "" {
+		return tls.X509KeyPair([]byte(s.st.TLSCert), []byte(s.st.TLSKey))
+	}
+	certPEM, keyPEM, err := selfSigned()
 	if err != nil {
 		return tls.Certificate{}, err
 	}
+	if s.cfg.stateFile != "" {
+		s.st.TLSCert, s.st.TLSKey = string(certPEM), string(keyPEM)
+		if err := s.saveLocked(); err != nil {
+			return tls.Certificate{}, err
+		}
+	}
+	return tls.X509KeyPair(certPEM, keyPEM)
+}
+
+// selfSigned makes a certificate like the one Webmin generates at install.
+func selfSigned() (certPEM, keyPEM []byte, err error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
 	if err != nil {
-		return tls.Certificate{}, err
+		return nil, nil, err
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
@@ -539,9 +571,13 @@ func selfSigned() (tls.Certificate, error) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return tls.Certificate{}, err
+		return nil, nil, err
 	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+	kd, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd}), nil
 }
 
 // sniffListener serves TLS and plain HTTP on one port like miniserv: a

@@ -62,6 +62,7 @@ type jsonBody struct {
 	FullError string `json:"full_error"`
 	Data      []struct {
 		Name   string              `json:"name"`
+		Value  string              `json:"value"`
 		Values map[string][]string `json:"values"`
 	} `json:"data"`
 }

@@ -25,6 +25,9 @@ type state struct {
 	WebminCertDomain string `json:"webmin_cert_domain,omitempty"`
 	// Webmin logins for domain owners (webmin feature), by login name.
 	Owners map[string]string `json:"owners"`
+	// TLSCert and TLSKey are Webmin's own certificate and key (PEM).
+	TLSCert string `json:"tls_cert,omitempty"`
+	TLSKey  string `json:"tls_key,omitempty"`
 }
 
 type domain struct {
@@ -81,6 +84,10 @@ type domain struct {
 	// PHPMaxExec is the PHP max execution time set when the mode was
 	// switched to fpm ("30", old 258); "" is Unlimited.
 	PHPMaxExec string `json:"php_max_exec,omitempty"`
+	// Quota and UQuota are the server and administrator quotas in blocks
+	// ("" or UNLIMITED: none), kept where the profile has quotas on.
+	Quota  string `json:"quota,omitempty"`
+	UQuota string `json:"uquota,omitempty"`
 }
 
 type limits struct {
@@ -106,6 +113,8 @@ type mailUser struct {
 	Recovery string   `json:"recovery,omitempty"`
 	Forward  []string `json:"forward,omitempty"`
 	Disabled bool     `json:"disabled,omitempty"`
+	// Quota is the home quota in blocks, where quotas are on.
+	Quota string `json:"quota,omitempty"`
 }
 
 type database struct {
