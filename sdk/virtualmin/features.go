@@ -39,3 +39,42 @@ func (s *DomainsService) features(ctx context.Context, program, name string, fea
 	}
 	return s.simple(ctx, program, name, p)
 }
+
+// Feature is a feature a server can give its domains (list-features).
+type Feature struct {
+	// Name is the feature's flag: unix, dir, dns, mail, web, ssl,
+	// logrotate, mysql, postgres, spam, virus, webalizer, webmin, or a
+	// plugin's name.
+	Name        string
+	Description string
+	// Automatic: the server switches it on for every new domain that can
+	// have it, asked for or not (ssl and logrotate for each domain with a
+	// website, as Virtualmin's installer configures it).
+	Automatic bool
+	// Default: on for a domain created with the default features.
+	Default bool
+	// Plugin: a plugin module's feature, not a core one.
+	Plugin bool
+}
+
+// Features lists the features the server's module configuration enables
+// (list-features): a feature it does not list cannot be asked for in
+// create-domain or enable-feature ("The --ssl option cannot be used unless
+// the feature is enabled in the module configuration"). A feature the
+// program reports as not enabled is left out.
+func (s *SystemService) Features(ctx context.Context) ([]Feature, error) {
+	resp, err := (*service)(s).run(ctx, &call{program: "list-features", kind: read, multiline: true})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Feature, 0, len(resp.Data))
+	for _, it := range resp.Data {
+		v := vals(it.Values)
+		if it.Name == "" || (v.str("enabled") != "" && !v.yes("enabled")) {
+			continue
+		}
+		out = append(out, Feature{Name: it.Name, Description: v.str("description"), Automatic: v.yes("automatic"),
+			Default: v.yes("default"), Plugin: v.str("source") == "Plugin"})
+	}
+	return out, nil
+}

@@ -120,3 +120,38 @@ func TestFeaturesRefusedBeforeSending(t *testing.T) {
 		t.Fatalf("%d requests reached the server", n)
 	}
 }
+
+func TestSystemFeatures(t *testing.T) {
+	for _, tc := range []struct {
+		profile   virtualmintest.Profile
+		enabled   []string
+		automatic []string
+	}{
+		{virtualmintest.StockProfile(), []string{"unix", "dir", "dns", "mail", "web", "ssl", "logrotate", "mysql", "webmin"}, []string{"ssl", "logrotate"}},
+		{virtualmintest.MinimalProfile(), []string{"unix", "dir", "dns", "mail", "web", "mysql", "webmin"}, nil},
+	} {
+		t.Run(tc.profile.Name, func(t *testing.T) {
+			sim, c := newSimulatedAs(t, tc.profile)
+			fs, err := c.System.Features(ctx(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names, auto []string
+			for _, f := range fs {
+				names = append(names, f.Name)
+				if f.Automatic {
+					auto = append(auto, f.Name)
+				}
+				if f.Description == "" || f.Plugin {
+					t.Errorf("feature %+v", f)
+				}
+			}
+			if !slices.Equal(names, tc.enabled) || !slices.Equal(auto, tc.automatic) {
+				t.Fatalf("features %v (automatic %v), want %v (automatic %v)", names, auto, tc.enabled, tc.automatic)
+			}
+			if n := sim.Calls("list-features"); n != 1 {
+				t.Fatalf("list-features called %d times", n)
+			}
+		})
+	}
+}
