@@ -2,6 +2,7 @@ package acctest
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -31,14 +32,36 @@ type Virtualmin struct {
 	group *[]*Virtualmin
 }
 
+// ProfileEnv names the server configuration the simulators model:
+// "stock" (the default, a server set up by Virtualmin's installer) or
+// "minimal" (the server of the first recordings). tools/testacc.sh runs the
+// acceptance tests once per profile.
+const ProfileEnv = "PRAHO_TEST_VIRTUALMIN_PROFILE"
+
+// Profile is the simulator profile of this run (ProfileEnv).
+func Profile(t testing.TB) virtualmintest.Profile {
+	t.Helper()
+	name := os.Getenv(ProfileEnv)
+	if name == "" {
+		name = "stock"
+	}
+	p, err := virtualmintest.ProfileNamed(name)
+	if err != nil {
+		t.Fatalf("%s: %v", ProfileEnv, err)
+	}
+	return p
+}
+
 // StartVirtualmin starts n simulators (httptest-style, in this process, on
-// free loopback ports) for the test, stops them when it ends, and points the
+// free loopback ports), configured as the run's Profile, for the test, stops them when it ends, and points the
 // provider at them through PRAHO_VIRTUALMIN_USERNAME, _PASSWORD and
 // _CA_CERTIFICATE (their self-signed certificates). The simulators are cheap,
 // so every test gets fresh ones.
 func StartVirtualmin(t testing.TB, n int, opts ...virtualmintest.Option) []*Virtualmin {
 	t.Helper()
 	group := new([]*Virtualmin)
+	// The run's profile first: a test that needs another passes its own.
+	opts = append([]virtualmintest.Option{virtualmintest.WithProfile(Profile(t))}, opts...)
 	for i := range n {
 		v := &Virtualmin{t: t, opts: opts, state: filepath.Join(t.TempDir(), fmt.Sprintf("virtualmin-%d.json", i)), group: group}
 		v.start("127.0.0.1:0")
@@ -81,7 +104,7 @@ func (v *Virtualmin) start(addr string) {
 func (v *Virtualmin) Stop() { v.Server.Close() }
 
 // Restart starts the simulator again on the same endpoint with the state it
-// had (a new certificate, which the provider is told about).
+// had, its certificate included.
 func (v *Virtualmin) Restart() {
 	v.Server.Close()
 	v.start(v.Endpoint)

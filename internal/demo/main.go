@@ -85,7 +85,8 @@ func run(ctx context.Context, cliName string, backends []string) error {
 
 	say("Starting a Virtualmin simulator and the DNS (%s) on loopback", strings.Join(backends, " and "))
 	password := fmt.Sprintf("demo-%d", time.Now().UnixNano())
-	sim, err := virtualmintest.NewServer()
+	// Configured as Virtualmin's installer sets a server up, the usual case.
+	sim, err := virtualmintest.NewServer(virtualmintest.WithProfile(virtualmintest.StockProfile()))
 	if err != nil {
 		return err
 	}

@@ -157,8 +157,8 @@ func TestAccDatabase_typeTheAccountLacks(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: databaseConfig(vm.Endpoint, `["dir", "unix", "web"]`, "db_app", ""),
-			ExpectError: regexp.MustCompile(`(?s)account has no mysql feature.*Server: ` + regexp.QuoteMeta(vm.Endpoint) +
-				`.*Database: db_app \(mysql\) of db\.test.*Add "mysql" to the account's features`),
+			ExpectError: outputPhrasesRE("account has no mysql feature", "Server: "+vm.Endpoint, "Database: db_app (mysql) of db.test",
+				`Add "mysql" to the account's features`),
 		}},
 	})
 	if n := vm.Server.Calls("create-database"); n != 0 {

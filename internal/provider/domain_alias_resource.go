@@ -15,7 +15,7 @@ var aliasKind = &childKind{
 	what:       "Domain alias",
 	parentAttr: "target",
 	parentRole: "target account",
-	// FINDINGS2 §4 (238): an alias takes dns, mail and web.
+	// An alias takes dns, mail and web (docs/virtualmin-api.md).
 	features: []string{"dns", "mail", "web"},
 	defaults: []string{"web"},
 	desc: "A domain alias: an extra domain serving the same website (and, with `mail`, the same mailboxes) as its " +
@@ -28,14 +28,15 @@ var aliasKind = &childKind{
 }
 
 type aliasModel struct {
-	ID           types.String   `tfsdk:"id"`
-	Server       types.String   `tfsdk:"server"`
-	Domain       types.String   `tfsdk:"domain"`
-	Parent       types.String   `tfsdk:"target"`
-	Description  types.String   `tfsdk:"description"`
-	Features     types.Set      `tfsdk:"features"`
-	VirtualminID types.String   `tfsdk:"virtualmin_id"`
-	Timeouts     timeouts.Value `tfsdk:"timeouts"`
+	ID              types.String   `tfsdk:"id"`
+	Server          types.String   `tfsdk:"server"`
+	Domain          types.String   `tfsdk:"domain"`
+	Parent          types.String   `tfsdk:"target"`
+	Description     types.String   `tfsdk:"description"`
+	Features        types.Set      `tfsdk:"features"`
+	EnabledFeatures types.Set      `tfsdk:"enabled_features"`
+	VirtualminID    types.String   `tfsdk:"virtualmin_id"`
+	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
 func newDomainAliasResource() resource.Resource { return &childDomainResource{kind: aliasKind} }

@@ -7,7 +7,6 @@ import (
 	"net"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -57,6 +56,7 @@ type hostingAccountModel struct {
 	Template          types.String   `tfsdk:"template"`
 	Description       types.String   `tfsdk:"description"`
 	Features          types.Set      `tfsdk:"features"`
+	EnabledFeatures   types.Set      `tfsdk:"enabled_features"`
 	DiskQuotaMB       types.Int64    `tfsdk:"disk_quota_mb"`
 	BandwidthLimitMB  types.Int64    `tfsdk:"bandwidth_limit_mb"`
 	Suspended         types.Bool     `tfsdk:"suspended"`
@@ -179,15 +179,16 @@ func (r *hostingAccountResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Computed:    true,
 				ElementType: types.StringType,
 				Default:     setdefault.StaticValue(types.SetValueMust(types.StringType, defFeatures)),
-				MarkdownDescription: "Virtualmin features of the account: `" + strings.Join(accountFeatures, "`, `") +
-					"`. Defaults to `dir`, `unix` and `web`. A feature missing on the server shows in the plan. Changing the " +
-					"set changes the account in place (enable-feature, disable-feature), and the apply reads it back; " +
-					"turning a feature off deletes what it holds (the plan warns).",
+				MarkdownDescription: "Virtualmin features the account has at least: `" + strings.Join(accountFeatures, "`, `") +
+					"`. Defaults to `dir`, `unix` and `web`. " + featuresDescription + " Changing the set changes the account " +
+					"in place (enable-feature, disable-feature); removing a feature turns it off only if it was in `features` " +
+					"before, and deletes what it holds (the plan warns).",
 				Validators: []validator.Set{
 					setvalidator.SizeAtLeast(1),
 					setvalidator.ValueStringsAre(stringvalidator.OneOf(accountFeatures...)),
 				},
 			},
+			"enabled_features": enabledFeaturesAttribute("account"),
 			"disk_quota_mb": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "Disk quota of the account in MiB; `0` means unlimited. Left out, the plan's quota applies " +
@@ -215,9 +216,11 @@ func (r *hostingAccountResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Optional: true,
 				Computed: true,
 				MarkdownDescription: "PHP version of the website in the short form `8.2`, checked at plan time against the " +
-					"versions the server has installed (see `praho_virtualmin_server_info`); it needs the `web` feature. An " +
-					"account whose PHP execution mode is `none` (every new account) is switched to `fpm` first, in a separate " +
-					"call, as Virtualmin requires. Left out, the server's value is shown and not managed. Do not set it on an " +
+					"versions the server has installed (see `praho_virtualmin_server_info`); it needs the `web` feature. Where " +
+					"new websites start in PHP execution mode `none` (Virtualmin's `php_suexec` setting), the account is " +
+					"switched to `fpm` first, in a separate call, as Virtualmin refuses a version under mode `none`; where " +
+					"they start in `fpm` with a version (a server set up by Virtualmin's installer), only a different version " +
+					"is sent. Left out, the server's value is shown and not managed. Do not set it on an " +
 					"account whose PHP is managed by a `praho_php_settings` resource: that resource owns the mode and the " +
 					"version, and when both name a version they undo each other on every apply.",
 				Validators:    []validator.String{stringvalidator.RegexMatches(phpVersionRE, "must look like 8.2")},
@@ -274,23 +277,35 @@ func (r *hostingAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, nil)...)
 	r.checkPHPVersion(ctx, &plan, &config, &resp.Diagnostics)
-	if req.State.Raw.IsNull() {
-		return
-	}
 	var state hostingAccountModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	if plan.Features.IsUnknown() {
 		return
 	}
-	if !plan.Features.IsUnknown() && !plan.Features.Equal(state.Features) && r.sameEndpoint(plan.Server.ValueString(), state.Server.ValueString()) &&
-		sameDomain(plan.Domain.ValueString(), state.Domain.ValueString()) {
-		_, off := featureChanges(ctx, state.Features, plan.Features)
-		if len(off) > 0 {
-			resp.Diagnostics.AddAttributeWarning(path.Root("features"), "Features will be turned off",
-				fmt.Sprintf("The apply turns off %s for %s (disable-feature). Virtualmin removes what a feature holds without "+
-					"asking: turning off mysql or postgres drops the account's databases, dns deletes its zone, mail its mail "+
-					"setup, web its website configuration.", strings.Join(off, ", "), plan.Domain.ValueString()))
-		}
+	// An update of the same account changes features in place; a create
+	// or a replacement sets up every feature asked for.
+	inPlace := !req.State.Raw.IsNull() && r.sameEndpoint(plan.Server.ValueString(), state.Server.ValueString()) &&
+		sameDomain(plan.Domain.ValueString(), state.Domain.ValueString())
+	var askedBefore, enabled []string
+	if inPlace {
+		askedBefore, enabled = setStrings(ctx, state.Features), enabledOrAsked(ctx, state.EnabledFeatures, state.Features)
+	}
+	on, off := featureChanges(askedBefore, setStrings(ctx, plan.Features), enabled)
+	checkFeaturesEnabled(ctx, r.data, plan.Server, plan.Domain.ValueString(), on, &resp.Diagnostics)
+	if !inPlace || plan.Features.Equal(state.Features) {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("enabled_features"), types.SetUnknown(types.StringType))...)
+	if len(off) > 0 {
+		resp.Diagnostics.AddAttributeWarning(path.Root("features"), "Features will be turned off",
+			fmt.Sprintf("The apply turns off %s for %s (disable-feature). Virtualmin removes what a feature holds without "+
+				"asking: turning off mysql or postgres drops the account's databases, dns deletes its zone, mail its mail "+
+				"setup, web its website configuration.", strings.Join(off, ", "), plan.Domain.ValueString()))
 	}
 }
 
@@ -337,10 +352,11 @@ func (r *hostingAccountResource) checkPHPVersion(ctx context.Context, plan, conf
 }
 
 // setPHPVersion sets an account's PHP version in the order Virtualmin needs
-// (FINDINGS2 section 5): a version is refused while the execution mode is
+// (docs/virtualmin-api.md): a version is refused while the execution mode is
 // `none`, even with mode=fpm in the same call, so the mode is set to fpm in
-// an earlier call. mode is the account's current mode. It returns the
-// account as read back afterwards.
+// an earlier call. Where new websites start in fpm that step is skipped.
+// mode is the account's current mode. It returns the account as read back
+// afterwards.
 func setPHPVersion(ctx context.Context, srv *vmServer, ascii, mode, version string) (*virtualmin.Domain, error) {
 	if mode == "" || mode == "none" {
 		if err := srv.client.PHP.SetMode(ctx, ascii, "fpm"); err != nil {
@@ -369,34 +385,6 @@ func phpNotTaken(diags *diag.Diagnostics, server, ascii, want string, dom *virtu
 		fmt.Sprintf("Server: %s\nDomain: %s\nVirtualmin reported success, but the account has PHP %q (mode %q), not %q. "+
 			"Check the server's PHP installation (check-config), then apply again.", server, ascii, dom.PHPVersion, dom.PHPExecutionMode, want))
 	return true
-}
-
-// featureChanges lists the features to turn on and off to go from state to
-// plan, each sorted.
-func featureChanges(ctx context.Context, state, plan types.Set) (on, off []string) {
-	var have, want []string
-	state.ElementsAs(ctx, &have, false)
-	plan.ElementsAs(ctx, &want, false)
-	for _, f := range want {
-		if !slices.Contains(have, f) {
-			on = append(on, f)
-		}
-	}
-	for _, f := range have {
-		if !slices.Contains(want, f) {
-			off = append(off, f)
-		}
-	}
-	sort.Strings(on)
-	sort.Strings(off)
-	return on, off
-}
-
-func setString(ctx context.Context, s types.Set) string {
-	var vals []string
-	s.ElementsAs(ctx, &vals, false)
-	sort.Strings(vals)
-	return strings.Join(vals, " ")
 }
 
 // accountID is the import ID.
@@ -496,7 +484,7 @@ func (r *hostingAccountResource) Create(ctx context.Context, req resource.Create
 	}
 	plan.ID = types.StringValue(id)
 	if dom != nil && err == nil {
-		if missing := missingFeatures(features, dom.Features); len(missing) > 0 {
+		if missing := cr.MissingFeatures(dom); len(missing) > 0 {
 			resp.Diagnostics.AddError("Hosting account created without some features",
 				fmt.Sprintf("Server: %s\nDomain: %s\nVirtualmin reported success, but the account lacks: %s (it has: %s).\n\n"+
 					"The account exists and is kept in state, marked for rebuilding. Fix the cause on the server (for mysql: "+
@@ -537,17 +525,6 @@ func quotaLimit(mb int64) virtualmin.Limit {
 	return virtualmin.Limit{Value: mb * blocksPerMB}
 }
 
-func missingFeatures(want, have []string) []string {
-	var missing []string
-	for _, f := range want {
-		if !slices.Contains(have, f) {
-			missing = append(missing, f)
-		}
-	}
-	sort.Strings(missing)
-	return missing
-}
-
 // fill copies what the server reports into m, keeping the configuration's
 // spelling where it means the same (IDN domain, plan or template by ID).
 // Computed values left unknown by the plan always become known.
@@ -579,15 +556,9 @@ func (r *hostingAccountResource) fill(m *hostingAccountModel, d *virtualmin.Doma
 	if d.Description != "" || m.Description.IsUnknown() || m.Description.IsNull() {
 		m.Description = types.StringValue(d.Description)
 	}
+	// features stays what was asked; Read reconciles it with the server.
+	m.EnabledFeatures = stringSet(d.Features)
 	if d.ID != "" {
-		feats := make([]string, 0, len(d.Features))
-		for _, f := range d.Features {
-			if slices.Contains(accountFeatures, f) {
-				feats = append(feats, f)
-			}
-		}
-		sort.Strings(feats)
-		m.Features, _ = types.SetValueFrom(context.Background(), types.StringType, feats)
 		m.Suspended = types.BoolValue(d.Disabled)
 		if d.Disabled && !m.SuspendReason.IsNull() {
 			m.SuspendReason = types.StringValue(suspendReason(d.DisabledReason))
@@ -675,7 +646,12 @@ func (r *hostingAccountResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	state.ID = types.StringValue(accountID(srv.endpoint, ascii))
+	var auto []string
+	if state.Features.IsNull() {
+		auto = automaticFeatures(ctx, srv) // imported: what was asked is unknown
+	}
 	r.fill(&state, &dom)
+	state.Features, state.EnabledFeatures = readFeatures(ctx, state.Features, dom.Features, accountFeatures, auto)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -699,7 +675,8 @@ func (r *hostingAccountResource) Update(ctx context.Context, req resource.Update
 	// Features first: enabled ones may be what later settings (PHP needs
 	// web) rely on. Turning on before turning off keeps a dependency (web
 	// needs dir) satisfied at every step.
-	on, off := featureChanges(ctx, state.Features, plan.Features)
+	on, off := featureChanges(setStrings(ctx, state.Features), setStrings(ctx, plan.Features),
+		enabledOrAsked(ctx, state.EnabledFeatures, state.Features))
 	if len(on) > 0 {
 		if err := srv.client.Domains.EnableFeatures(ctx, ascii, on...); err != nil {
 			vmError(&resp.Diagnostics, "Cannot enable features of the hosting account ("+strings.Join(on, ", ")+")", srv.endpoint, ascii, err)
@@ -726,7 +703,7 @@ func (r *hostingAccountResource) Update(ctx context.Context, req resource.Update
 				stillOn = append(stillOn, f)
 			}
 		}
-		if missing := missingFeatures(on, dom.Features); len(missing) > 0 || len(stillOn) > 0 {
+		if missing := minus(on, dom.Features); len(missing) > 0 || len(stillOn) > 0 {
 			var what []string
 			if len(missing) > 0 {
 				what = append(what, "it lacks "+strings.Join(missing, ", "))

@@ -99,19 +99,23 @@ func TestCertErrorNamesReasonAndHint(t *testing.T) {
 	}
 }
 
-// The trap of FINDINGS2 finding 3, end to end against the simulator: the
-// first certificate installed on a server whose Webmin has no certificate
-// file of its own is taken over by Webmin, and the apply warns about it.
+// The Webmin take-over trap (docs/virtualmin-api.md), end to end against the
+// simulator: the first certificate installed on a domain that had none, on a
+// server whose Webmin has no certificate file of its own, is taken over by
+// Webmin, and the apply warns about it. Where every website gets a
+// certificate at creation (stock profile) it cannot happen.
 func TestLetsEncryptIssueWarnsWhenWebminTakesTheCertificate(t *testing.T) {
 	for name, tc := range map[string]struct {
+		profile virtualmintest.Profile
 		ownCert bool
 		warn    bool
 	}{
-		"webmin without a certificate file": {ownCert: false, warn: true},
-		"webmin with its own certificate":   {ownCert: true, warn: false},
+		"webmin without a certificate file":              {profile: virtualmintest.MinimalProfile(), ownCert: false, warn: true},
+		"webmin with its own certificate":                {profile: virtualmintest.MinimalProfile(), ownCert: true, warn: false},
+		"a website with a certificate from its creation": {profile: virtualmintest.StockProfile(), ownCert: false, warn: false},
 	} {
 		t.Run(name, func(t *testing.T) {
-			opts := []virtualmintest.Option{virtualmintest.WithLetsEncrypt(true)}
+			opts := []virtualmintest.Option{virtualmintest.WithLetsEncrypt(true), virtualmintest.WithProfile(tc.profile)}
 			if tc.ownCert {
 				opts = append(opts, webminOwnCertState(t))
 			}

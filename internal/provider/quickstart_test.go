@@ -22,11 +22,18 @@ import (
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin/virtualmintest"
 )
 
-// TestAccQuickstart applies examples/quickstart as the demo does: accounts and
-// their zone, an empty second plan, an account suspended behind Terraform's
-// back and healed by the next apply.
+// TestAccQuickstart applies examples/quickstart as the demo does, on a
+// server set up by Virtualmin's installer and on one like the first
+// recordings': accounts and their zone, an empty second plan, an account
+// suspended behind Terraform's back and healed by the next apply.
 func TestAccQuickstart(t *testing.T) {
-	vm := acctest.StartVirtualmin(t, 1)[0]
+	for _, prof := range []virtualmintest.Profile{virtualmintest.StockProfile(), virtualmintest.MinimalProfile()} {
+		t.Run(prof.Name, func(t *testing.T) { testQuickstart(t, prof) })
+	}
+}
+
+func testQuickstart(t *testing.T, prof virtualmintest.Profile) {
+	vm := acctest.StartVirtualmin(t, 1, virtualmintest.WithProfile(prof))[0]
 	var p *acctest.PowerDNS
 	zone := acctest.UniqueName("qs") + ".example"
 	vars := tfconfig.Variables{

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -30,6 +29,7 @@ var (
 	_ resource.Resource                = (*childDomainResource)(nil)
 	_ resource.ResourceWithConfigure   = (*childDomainResource)(nil)
 	_ resource.ResourceWithImportState = (*childDomainResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*childDomainResource)(nil)
 )
 
 // childDomainResource is a virtual server that hangs off an account:
@@ -58,7 +58,7 @@ var subServerKind = &childKind{
 	what:       "Sub-server",
 	parentAttr: "parent",
 	parentRole: "parent account",
-	features:   []string{"dir", "dns", "mail", "web", "mysql", "webmin"},
+	features:   []string{"dir", "dns", "mail", "web", "ssl", "logrotate", "mysql", "webmin"},
 	defaults:   []string{"dir", "web"},
 	desc: "A sub-server: a virtual server under a hosting account (`create-domain parent=`), owned by the account's " +
 		"Unix user, with its own domain, document root and features. **Deleting the parent account in Virtualmin " +
@@ -71,25 +71,27 @@ var subServerKind = &childKind{
 // childModel is the common shape of aliasModel and subServerModel, which
 // differ only in the name of the parent attribute; Go converts between them.
 type childModel struct {
-	ID           types.String
-	Server       types.String
-	Domain       types.String
-	Parent       types.String
-	Description  types.String
-	Features     types.Set
-	VirtualminID types.String
-	Timeouts     timeouts.Value
+	ID              types.String
+	Server          types.String
+	Domain          types.String
+	Parent          types.String
+	Description     types.String
+	Features        types.Set
+	EnabledFeatures types.Set
+	VirtualminID    types.String
+	Timeouts        timeouts.Value
 }
 
 type subServerModel struct {
-	ID           types.String   `tfsdk:"id"`
-	Server       types.String   `tfsdk:"server"`
-	Domain       types.String   `tfsdk:"domain"`
-	Parent       types.String   `tfsdk:"parent"`
-	Description  types.String   `tfsdk:"description"`
-	Features     types.Set      `tfsdk:"features"`
-	VirtualminID types.String   `tfsdk:"virtualmin_id"`
-	Timeouts     timeouts.Value `tfsdk:"timeouts"`
+	ID              types.String   `tfsdk:"id"`
+	Server          types.String   `tfsdk:"server"`
+	Domain          types.String   `tfsdk:"domain"`
+	Parent          types.String   `tfsdk:"parent"`
+	Description     types.String   `tfsdk:"description"`
+	Features        types.Set      `tfsdk:"features"`
+	EnabledFeatures types.Set      `tfsdk:"enabled_features"`
+	VirtualminID    types.String   `tfsdk:"virtualmin_id"`
+	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
 func newSubServerResource() resource.Resource { return &childDomainResource{kind: subServerKind} }
@@ -156,15 +158,16 @@ func (r *childDomainResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Computed:    true,
 				ElementType: types.StringType,
 				Default:     setdefault.StaticValue(types.SetValueMust(types.StringType, defs)),
-				MarkdownDescription: "Virtualmin features of the " + what + ": `" + strings.Join(k.features, "`, `") +
-					"`. Defaults to `" + strings.Join(k.defaults, "`, `") + "`. Changing them replaces the " + what +
-					"; a feature missing on the server shows in the plan as a replacement.",
+				MarkdownDescription: "Virtualmin features the " + what + " has at least: `" + strings.Join(k.features, "`, `") +
+					"`. Defaults to `" + strings.Join(k.defaults, "`, `") + "`. " + featuresDescription + " Changing them " +
+					"replaces the " + what + ", and so does a feature asked for and missing on the server.",
 				Validators: []validator.Set{
 					setvalidator.SizeAtLeast(1),
 					setvalidator.ValueStringsAre(stringvalidator.OneOf(k.features...)),
 				},
 				PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplace()},
 			},
+			"enabled_features": enabledFeaturesAttribute(what),
 			"virtualmin_id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "Virtualmin's own ID of the virtual server.",
@@ -195,15 +198,9 @@ func (k *childKind) fill(m *childModel, d *virtualmin.Domain) {
 	if d.Description != "" || m.Description.IsUnknown() || m.Description.IsNull() {
 		m.Description = types.StringValue(d.Description)
 	}
-	if d.Name != "" {
-		var feats []string
-		for _, f := range d.Features {
-			if slices.Contains(k.features, f) {
-				feats = append(feats, f)
-			}
-		}
-		m.Features = stringSet(feats)
-	} else if m.Features.IsUnknown() {
+	// features stays what was asked; Read reconciles it with the server.
+	m.EnabledFeatures = stringSet(d.Features)
+	if m.Features.IsUnknown() {
 		m.Features = stringSet(nil)
 	}
 	m.VirtualminID = types.StringValue(d.ID)
@@ -267,7 +264,7 @@ func (r *childDomainResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	plan.ID = types.StringValue(id)
 	if dom != nil && err == nil {
-		if missing := missingFeatures(features, dom.Features); len(missing) > 0 {
+		if missing := cr.MissingFeatures(dom); len(missing) > 0 {
 			resp.Diagnostics.AddError(k.what+" created without some features",
 				fmt.Sprintf("Server: %s\n%s\nVirtualmin reported success, but it lacks: %s (it has: %s).\n\n"+
 					"It exists and is kept in state, marked for rebuilding. Fix the cause on the server (for mysql: is "+
@@ -315,8 +312,37 @@ func (r *childDomainResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	state.ID = types.StringValue(accountID(srv.endpoint, ascii))
+	var auto []string
+	if state.Features.IsNull() {
+		auto = automaticFeatures(ctx, srv) // imported: what was asked is unknown
+	}
 	k.fill(&state, dom)
+	state.Features, state.EnabledFeatures = readFeatures(ctx, state.Features, dom.Features, k.features, auto)
 	resp.Diagnostics.Append(k.set(ctx, &resp.State, &state)...)
+}
+
+// ModifyPlan fails the plan when a feature to be set up is not enabled in
+// the server's Virtualmin configuration. Features are set up when the
+// domain is created (a change of features replaces it).
+func (r *childDomainResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	k := r.kind
+	var plan, state childModel
+	resp.Diagnostics.Append(k.get(ctx, req.Plan, &plan)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(k.get(ctx, req.State, &state)...)
+	}
+	if resp.Diagnostics.HasError() || plan.Features.IsUnknown() {
+		return
+	}
+	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, nil)...)
+	if !req.State.Raw.IsNull() && plan.Features.Equal(state.Features) && r.sameEndpoint(plan.Server.ValueString(), state.Server.ValueString()) &&
+		sameDomain(plan.Domain.ValueString(), state.Domain.ValueString()) {
+		return
+	}
+	checkFeaturesEnabled(ctx, r.data, plan.Server, plan.Domain.ValueString(), setStrings(ctx, plan.Features), &resp.Diagnostics)
 }
 
 func (r *childDomainResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -49,6 +49,7 @@ func checkChildDomain(vm *acctest.Virtualmin, domain string, check func(virtualm
 
 func TestAccSubServer_lifecycle(t *testing.T) {
 	vm := acctest.StartVirtualmin(t, 1)[0]
+	auto := automaticFeaturesOf(acctest.Profile(t)) // the server adds them to a website
 	const addr = "praho_sub_server.shop"
 	feats := `["dir", "web", "mysql"]`
 	resource.Test(t, resource.TestCase{
@@ -67,7 +68,7 @@ func TestAccSubServer_lifecycle(t *testing.T) {
 						knownvalue.StringExact("dir"), knownvalue.StringExact("mysql"), knownvalue.StringExact("web")})),
 				},
 				Check: checkChildDomain(vm, "shop.parent.test", func(d virtualmintest.DomainInfo) error {
-					if d.Parent != "parent.test" || d.Description != "Shop" || !sortedEqual(d.Features, "dir", "web", "mysql") {
+					if d.Parent != "parent.test" || d.Description != "Shop" || !sortedEqual(d.Features, append([]string{"dir", "web", "mysql"}, auto...)...) {
 						return fmt.Errorf("server has %+v", d)
 					}
 					return nil
@@ -116,7 +117,7 @@ func TestAccSubServer_lifecycle(t *testing.T) {
 				Config:           subServerConfig(vm.Endpoint, "Shop, renamed", `["dir", "web"]`),
 				ConfigPlanChecks: expectAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
 				Check: checkChildDomain(vm, "shop.parent.test", func(d virtualmintest.DomainInfo) error {
-					if !sortedEqual(d.Features, "dir", "web") {
+					if !sortedEqual(d.Features, append([]string{"dir", "web"}, auto...)...) {
 						return fmt.Errorf("features %v", d.Features)
 					}
 					return nil
@@ -204,5 +205,38 @@ func TestAccSubServer_planTimeValidation(t *testing.T) {
 				}},
 			})
 		})
+	}
+}
+
+// A feature the server's Virtualmin configuration does not offer fails the
+// plan of a sub-server or alias, before anything is created or replaced.
+func TestAccSubServer_featureNotOffered(t *testing.T) {
+	p := acctest.Profile(t)
+	for _, set := range []string{"ssl=off", "mail=off"} {
+		if err := p.Set(set); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vm := acctest.StartVirtualmin(t, 1, virtualmintest.WithProfile(p))[0]
+	for name, tc := range map[string]struct{ config, want string }{
+		"sub-server": {fmt.Sprintf("resource \"praho_sub_server\" \"x\" {\n  server = %q\n  domain = \"sub.ok.test\"\n  parent = \"ok.test\"\n"+
+			"  features = [\"dir\", \"web\", \"ssl\"]\n}\n", vm.Endpoint), "ssl is not enabled"},
+		"alias": {fmt.Sprintf("resource \"praho_domain_alias\" \"x\" {\n  server = %q\n  domain = \"alias.test\"\n  target = \"ok.test\"\n"+
+			"  features = [\"web\", \"mail\"]\n}\n", vm.Endpoint), "mail is not enabled"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      tc.config,
+					PlanOnly:    true,
+					ExpectError: outputPhrasesRE("Feature not enabled on the server", "Server: "+vm.Endpoint, tc.want, "which offers: unix, dir, dns, web"),
+				}},
+			})
+		})
+	}
+	if n := vm.Server.Calls("create-domain"); n != 0 {
+		t.Fatalf("create-domain called %d times by plans", n)
 	}
 }

@@ -165,6 +165,8 @@ type serverInfoModel struct {
 	Plans             []namedIDEntry   `tfsdk:"plans"`
 	Templates         []namedIDEntry   `tfsdk:"templates"`
 	PHPVersions       []phpVersionInfo `tfsdk:"php_versions"`
+	EnabledFeatures   types.List       `tfsdk:"enabled_features"`
+	AutomaticFeatures types.List       `tfsdk:"automatic_features"`
 }
 
 type namedIDEntry struct {
@@ -188,9 +190,11 @@ func (d *serverInfoDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 		"name": schema.StringAttribute{Computed: true, MarkdownDescription: "Name."},
 	}}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "What a Virtualmin server offers: versions, account plans, server templates and installed " +
-			"PHP versions, to validate `plan`, `template` and `php_version` of `praho_hosting_account` at plan time " +
-			"(for example with `contains()` in a variable validation or a precondition).",
+		MarkdownDescription: "What a Virtualmin server offers: versions, account plans, server templates, installed " +
+			"PHP versions and the features its Virtualmin configuration enables, to validate `plan`, `template`, " +
+			"`php_version` and `features` of `praho_hosting_account` at plan time (for example with `contains()` in a " +
+			"variable validation or a precondition). The resources check `php_version` and `features` against the " +
+			"server by themselves; the data source shares their calls.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The server endpoint (`host:port`)."},
 			"server": schema.StringAttribute{
@@ -203,6 +207,19 @@ func (d *serverInfoDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"webmin_version":     schema.StringAttribute{Computed: true, MarkdownDescription: "Webmin version."},
 			"plans":              schema.ListNestedAttribute{Computed: true, NestedObject: idName, MarkdownDescription: "Account plans."},
 			"templates":          schema.ListNestedAttribute{Computed: true, NestedObject: idName, MarkdownDescription: "Server templates."},
+			"enabled_features": schema.ListAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Features the server's Virtualmin configuration enables, in Virtualmin's order " +
+					"(`list-features`): what `features` of an account, sub-server or alias may contain.",
+			},
+			"automatic_features": schema.ListAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Enabled features the server switches on by itself for every new domain that can have " +
+					"them (`ssl` and `logrotate` for each domain with a website on a server set up by Virtualmin's installer); " +
+					"they show in `enabled_features` of the resources without being asked for.",
+			},
 			"php_versions": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "Installed PHP versions.",
@@ -247,11 +264,28 @@ func (d *serverInfoDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		vmError(&resp.Diagnostics, "Cannot list server templates", srv.endpoint, "(none)", err)
 		return
 	}
-	php, err := srv.client.PHP.ListVersions(ctx, "")
+	php, err := srv.phpVersions.Get(ctx)
 	if err != nil {
 		vmError(&resp.Diagnostics, "Cannot list PHP versions", srv.endpoint, "(none)", err)
 		return
 	}
+	features, err := srv.features.Get(ctx)
+	if err != nil {
+		vmError(&resp.Diagnostics, "Cannot list the server's features", srv.endpoint, "(none)", err)
+		return
+	}
+	var enabled, automatic []string
+	for _, f := range features {
+		enabled = append(enabled, f.Name)
+		if f.Automatic {
+			automatic = append(automatic, f.Name)
+		}
+	}
+	var diags diag.Diagnostics
+	m.EnabledFeatures, diags = types.ListValueFrom(ctx, types.StringType, orEmpty(enabled))
+	resp.Diagnostics.Append(diags...)
+	m.AutomaticFeatures, diags = types.ListValueFrom(ctx, types.StringType, orEmpty(automatic))
+	resp.Diagnostics.Append(diags...)
 	m.ID = types.StringValue(srv.endpoint)
 	m.Hostname = types.StringValue(info.Hostname)
 	m.VirtualminVersion = types.StringValue(info.VirtualminVersion)
@@ -277,4 +311,13 @@ func (d *serverInfoDataSource) Read(ctx context.Context, req datasource.ReadRequ
 			fmt.Sprintf("Server %s did not report its Virtualmin version.", srv.endpoint))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// orEmpty gives an empty list where there is none (a known empty value, not
+// null, in state).
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

@@ -20,6 +20,7 @@ import (
 func TestAccHostingAccounts_sharedReads(t *testing.T) {
 	const n = 12
 	vm := acctest.StartVirtualmin(t, 1, virtualmintest.WithPHP(true))[0]
+	prof := acctest.Profile(t)
 	if err := vm.Server.SeedDomain(acctest.VirtualminUser, "domain", "stray.test", "pass", "Stray-Pass-1", "unix", "", "dir", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -62,12 +63,22 @@ output "unmanaged" {
 						knownvalue.StringExact("8.2")),
 					statecheck.ExpectKnownValue("data.praho_virtualmin_server_info.vm", tfjsonpath.New("plans"), knownvalue.NotNull()),
 					statecheck.ExpectKnownValue("data.praho_virtualmin_server_info.vm", tfjsonpath.New("virtualmin_version"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue("data.praho_virtualmin_server_info.vm", tfjsonpath.New("enabled_features"), stringListExact(enabledOf(prof)...)),
+					statecheck.ExpectKnownValue("data.praho_virtualmin_server_info.vm", tfjsonpath.New("automatic_features"), stringListExact(automaticOrdered(prof)...)),
 				},
 			},
 			{
-				PreConfig: func() { before = vm.Server.Calls("list-domains") },
-				Config:    cfg,
-				PlanOnly:  true,
+				PreConfig: func() {
+					before = vm.Server.Calls("list-domains")
+					// The features of a dozen new accounts were checked against
+					// one list-features answer per CLI command (the step runs
+					// four: plan, apply, refresh and plan), not one per account.
+					if calls := vm.Server.Calls("list-features"); calls < 1 || calls > 4 {
+						t.Errorf("creating %d accounts made %d list-features calls, want at most one per command", n, calls)
+					}
+				},
+				Config:   cfg,
+				PlanOnly: true,
 			},
 			{
 				PreConfig: func() {
@@ -85,5 +96,73 @@ output "unmanaged" {
 				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownOutputValue("unmanaged", knownvalue.SetSizeExact(1))},
 			},
 		},
+	})
+}
+
+// stringListExact is a state check value for a list of strings.
+func stringListExact(vals ...string) knownvalue.Check {
+	checks := make([]knownvalue.Check, 0, len(vals))
+	for _, v := range vals {
+		checks = append(checks, knownvalue.StringExact(v))
+	}
+	return knownvalue.ListExact(checks)
+}
+
+// enabledOf and automaticOrdered are the features a simulator of profile p
+// enables and switches on by itself, in Virtualmin's order.
+func enabledOf(p virtualmintest.Profile) []string {
+	var out []string
+	for _, f := range []string{"unix", "dir", "dns", "mail", "web", "webalizer", "ssl", "logrotate", "mysql", "postgres", "spam", "virus", "webmin"} {
+		if p.Features[f] != virtualmintest.FeatureOff {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func automaticOrdered(p virtualmintest.Profile) []string {
+	var out []string
+	for _, f := range enabledOf(p) {
+		if p.Features[f] == virtualmintest.FeatureAutomatic {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// TestAccVirtualminServerHealth_slowServer: a call that outlasts the
+// provider's request_timeout makes its check warn that the server is slow;
+// it is not reported as missing rights (a real loaded server once showed
+// "root cannot list domains: context deadline exceeded").
+func TestAccVirtualminServerHealth_slowServer(t *testing.T) {
+	vm := acctest.StartVirtualmin(t, 1)[0]
+	t.Setenv("PRAHO_VIRTUALMIN_REQUEST_TIMEOUT", "2s")
+	cfg := fmt.Sprintf(`
+data "praho_virtualmin_server_health" "vm" {
+  endpoint = %q
+}
+`, vm.Endpoint)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			// The hanging fault never answers: the deadline always expires.
+			// Every read of the step (plan, apply, the harness's refreshes)
+			// meets one.
+			PreConfig: func() {
+				for n := 1; n <= 8; n++ {
+					vm.Server.FailNext("list-domains", n, virtualmintest.Fault{Kind: virtualmintest.FaultHang})
+				}
+			},
+			Config:    cfg,
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("data.praho_virtualmin_server_health.vm", "status", "degraded"),
+				resource.TestCheckTypeSetElemNestedAttrs("data.praho_virtualmin_server_health.vm", "checks.*", map[string]string{
+					"name": "permissions", "verdict": "warn",
+					"reason": "list-domains did not answer within 2s (the request timeout): the server is slow or loaded; " +
+						acctest.VirtualminUser + "'s rights were not checked",
+				}),
+			),
+		}},
 	})
 }

@@ -53,6 +53,8 @@ func (d *virtualminServerHealthDataSource) Schema(_ context.Context, _ datasourc
 		MarkdownDescription: "Health of a Virtualmin server, checked over its remote API every time it is read: whether " +
 			"Webmin answers, the API user logs in, has the rights the provider needs and no more, and the programs the " +
 			"provider uses exist. Meant for `check` blocks, so that a scheduled `plan` warns when a server is not healthy. " +
+			"Each call may take the provider's `virtualmin.request_timeout`; one that takes longer makes its check `warn` " +
+			"that the server is slow, rather than fail. " +
 			"A server managed by `praho_virtualmin_server` in the same configuration is reached with the pin and API user " +
 			"that resource set up; any other with the provider's `virtualmin` settings.",
 		Attributes: map[string]schema.Attribute{
@@ -104,7 +106,8 @@ func (d *virtualminServerHealthDataSource) Read(ctx context.Context, req datasou
 		APIUser:     cfg.Username,
 		APIPassword: cfg.Password,
 		CACertPEM:   cfg.CACertificatePEM,
-		Timeout:     30 * time.Second,
+		// A check that runs out of it says the server is slow.
+		Timeout: cfg.RequestTimeout,
 	}
 	managed, ok := managedServerOf(d.data, endpoint)
 	if ok && (opts.APIUser == "" || opts.APIPassword == "") {

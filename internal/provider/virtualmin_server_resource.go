@@ -824,6 +824,7 @@ func (r *virtualminServerResource) apply(ctx context.Context, m *virtualminServe
 	}
 	ctx = tflog.MaskMessageStrings(ctx, secrets...)
 	spec, d := m.spec(ctx, password)
+	spec.Health.Timeout = r.data.cfg.Virtualmin.RequestTimeout
 	diags.Append(d...)
 	if diags.HasError() {
 		return
@@ -977,6 +978,7 @@ func (r *virtualminServerResource) Read(ctx context.Context, req resource.ReadRe
 		APIUser:              user,
 		APIPassword:          password,
 		TLSFingerprintSHA256: state.TLSFingerprintSHA256.ValueString(),
+		Timeout:              r.data.cfg.Virtualmin.RequestTimeout,
 	}
 	if pin, ok := r.data.cfg.Virtualmin.Pins[endpoint]; ok {
 		opts.TLSFingerprintSHA256 = fmt.Sprintf("%x", pin)

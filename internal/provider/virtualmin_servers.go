@@ -30,6 +30,9 @@ type vmServer struct {
 	domains *snapshot[map[string]virtualmin.Domain]
 	// phpVersions are the PHP versions installed (list-php-versions).
 	phpVersions *snapshot[[]virtualmin.PHPVersion]
+	// features are the features the module configuration enables
+	// (list-features).
+	features *snapshot[[]virtualmin.Feature]
 }
 
 // vmServerFor wraps a client with the server's snapshots.
@@ -51,6 +54,7 @@ func vmServerFor(endpoint string, c *virtualmin.Client) *vmServer {
 		phpVersions: newSnapshot(time.Minute, func(ctx context.Context) ([]virtualmin.PHPVersion, error) {
 			return c.PHP.ListVersions(ctx, "")
 		}),
+		features: newSnapshot(time.Minute, c.System.Features),
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -135,7 +136,9 @@ type HealthOptions struct {
 	// MinMemoryAvailable and MinDiskFree (bytes, on the root file system)
 	// below which the resources check warns (defaults 128 MiB and 1 GiB).
 	MinMemoryAvailable, MinDiskFree int64
-	// Timeout bounds each API call (default 30 s).
+	// Timeout bounds each API call (default 30 s; the provider passes its
+	// request_timeout). A call that runs out of it makes its check warn
+	// that the server is slow, not fail as if it had refused.
 	Timeout time.Duration
 }
 
@@ -269,11 +272,18 @@ func (b *Bootstrapper) Health(ctx context.Context, o HealthOptions) (*HealthRepo
 	callCtx, cancel := context.WithTimeout(ctx, o.Timeout)
 	info, infoErr := client.System.Info(callCtx)
 	cancel()
-	if infoErr != nil {
+	switch {
+	case infoErr != nil && timedOut(infoErr) && svc.Verdict == Pass:
+		// Webmin takes connections but the call ran out of time: a slow
+		// or loaded server, not a broken one.
+		api.Verdict, api.Reason = Warn, slowReason("info", o)
+		perm.Verdict, perm.Reason = Unknown, "not checked: the remote API did not answer in time"
+		progs.Verdict, progs.Reason = Unknown, "not checked: the remote API did not answer in time"
+	case infoErr != nil:
 		api.Verdict, api.Reason = Fail, "the remote API did not answer as "+o.APIUser+": "+infoErr.Error()
 		perm.Verdict, perm.Reason = Unknown, "the remote API is unreachable"
 		progs.Verdict, progs.Reason = Unknown, "the remote API is unreachable"
-	} else {
+	default:
 		rep.VirtualminVersion, rep.WebminVersion = info.VirtualminVersion, info.WebminVersion
 		api.Verdict = Pass
 		api.Reason = fmt.Sprintf("Virtualmin %s %s on Webmin %s answered as %s", info.VirtualminVersion, info.VirtualminEdition, info.WebminVersion, o.APIUser)
@@ -297,6 +307,21 @@ func (b *Bootstrapper) Health(ctx context.Context, o HealthOptions) (*HealthRepo
 	}
 	b.log.Debug("bootstrap health", "status", rep.Status, "report", rep.String())
 	return rep, nil
+}
+
+// timedOut reports whether a call ran out of its deadline (rather than being
+// refused or failing).
+func timedOut(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
+		return true
+	}
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
+
+// slowReason says that a program did not answer within the deadline.
+func slowReason(program string, o HealthOptions) string {
+	return fmt.Sprintf("%s did not answer within %s (the request timeout): the server is slow or loaded", program, o.Timeout)
 }
 
 func orNone(s string) string {
@@ -439,7 +464,13 @@ func (b *Bootstrapper) checkPermissions(ctx context.Context, client *virtualmin.
 	callCtx, cancel := context.WithTimeout(ctx, o.Timeout)
 	_, err := client.Domains.List(callCtx, nil)
 	cancel()
-	if err != nil {
+	switch {
+	case err != nil && timedOut(err):
+		// Not a refusal: the rights were not checked (a loaded server took
+		// longer than the deadline).
+		c.Verdict, c.Reason = Warn, slowReason("list-domains", o)+"; "+o.APIUser+"'s rights were not checked"
+		return c
+	case err != nil:
 		c.Verdict, c.Reason = Fail, o.APIUser+" cannot list domains: "+err.Error()
 		return c
 	}
