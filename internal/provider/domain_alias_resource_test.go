@@ -123,7 +123,7 @@ func TestAccDomainAlias_lifecycle(t *testing.T) {
 			},
 			{
 				// The target is deleted in Virtualmin, and its alias with it
-				// (FINDINGS2 §4, 360): the plan creates both again.
+				// (docs/virtualmin-api.md): the plan creates both again.
 				PreConfig: func() {
 					if err := vm.Client.Domains.Delete(testCtx(t), "target.test"); err != nil {
 						t.Fatal(err)

@@ -318,7 +318,7 @@ func (r *letsEncryptCertificateResource) issue(ctx context.Context, m *letsEncry
 	if m.Hostnames.IsUnknown() || m.Hostnames.IsNull() {
 		m.Hostnames = m.CertificateHostnames
 	}
-	// FINDINGS2 finding 3: with no certificate file of its own, Webmin
+	// The Webmin take-over (docs/virtualmin-api.md): with no certificate file of its own, Webmin
 	// starts serving the domain's certificate.
 	if dom, err := srv.client.Domains.Get(ctx, ascii); err == nil && slices.Contains(dom.SSLCertUsedBy, "webmin") {
 		diags.AddWarning("Webmin now serves this certificate",

@@ -44,7 +44,7 @@ func (c *shiftedClock) Set(d time.Duration) {
 }
 
 // webminOwnCertState is a simulator state file in which Webmin has a
-// certificate file of its own, as FINDINGS2 finding 3 advises: without it the
+// certificate file of its own, as docs/virtualmin-api.md advises: without it the
 // first certificate installed for a domain takes over Webmin's, and the
 // provider (which trusts the simulator's own certificate) could no longer
 // connect. The domain named there does not exist, so no account is affected.

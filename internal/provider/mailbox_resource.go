@@ -225,7 +225,7 @@ func mailboxID(endpoint, domain, name string) string { return endpoint + "/" + d
 
 func mailboxObject(domain, name string) string { return fmt.Sprintf("Mailbox: %s@%s", name, domain) }
 
-// quotasOffHint explains modify-user's refusal of a quota (FINDINGS2 §1, 207).
+// quotasOffHint explains modify-user's refusal of a quota (docs/virtualmin-api.md).
 const quotasOffHint = "Virtualmin refuses a mailbox quota while home directory quotas are off on the server (create-user " +
 	"ignores it silently, modify-user fails). Turn quotas on for /home (System Settings > Virtualmin Configuration > " +
 	"Quotas, after enabling them in the file system), or remove quota_mb from the configuration. The other changes were applied."

@@ -2,7 +2,7 @@ package virtualmin
 
 // Expected parseResponse results for every recorded answer in
 // testdata/transcripts, reviewed by hand against the recordings and
-// FINDINGS.md: ok(items, warnings) or fails(kind, reason).
+// docs/virtualmin-api.md: ok(items, warnings) or fails(kind, reason).
 
 type parseWant struct {
 	ok       bool

@@ -45,7 +45,7 @@ func (s *Server) flagSpec(program string) map[string]bool {
 	return spec
 }
 
-// extraFlags completes or defines flag specs (API-NOTES.md where no usage
+// extraFlags completes or defines flag specs (from the programs' Perl source where no usage
 // text was recorded).
 var extraFlags = map[string]map[string]bool{
 	"list-domains":      {"json": false, "xml": false},
@@ -58,7 +58,7 @@ var extraFlags = map[string]map[string]bool{
 	"check-config":      {},
 	"backup-domain":     {"domain": true, "dest": true, "all-features": false, "feature": true, "all-domains": false, "newformat": false, "onebyone": false, "except-feature": true, "incremental": false, "purge": true, "user": true},
 	// create-domain also parses flags its recorded usage text leaves out
-	// (API-NOTES.md create-domain row; quotas are off, so --quota and
+	// (create-domain.pl; quotas are off, so --quota and
 	// --uquota are accepted and have no effect).
 	"create-domain": {"features-from-plan": false, "features-from-template": false, "quota": true, "uquota": true,
 		"bandwidth": true, "subdom": true, "no-email": false, "content": true,

@@ -54,9 +54,9 @@ func (p *profileSim) createWeb(name string, extra ...string) {
 		"dns", "", "mail", "", "mysql", ""}, extra...)...)
 }
 
-// TestProfileDifferences checks each difference STOCK-PROFILE.md lists
-// between the installer-configured server (stock recordings) and the old
-// recordings' server: every case runs on both profiles and states what each
+// TestProfileDifferences checks each difference recorded between the
+// installer-configured server (stock recordings) and the old recordings'
+// server (docs/virtualmin-api.md): every case runs on both profiles and states what each
 // answers, as recorded.
 func TestProfileDifferences(t *testing.T) {
 	type answer struct{ stock, minimal string }

@@ -213,7 +213,7 @@ func isDataProgram(program string, argv []string) bool {
 		}
 	}
 	// json-lib.pl: list-* and get-dns (multiline is forced), list-php-ini and
-	// get-command always (API-NOTES.md, no recording of the last two).
+	// get-command always (json-lib.pl; no recording of the last two).
 	return strings.HasPrefix(program, "list-") || strings.HasPrefix(program, "get-dns") ||
 		strings.HasPrefix(program, "list-php-ini") || strings.HasPrefix(program, "get-command") ||
 		program == "get-ssl" || program == "stat-file"

@@ -1,13 +1,25 @@
 // Package virtualmintest runs an in-memory Virtualmin server for tests, in the
 // spirit of net/http/httptest.
 //
-// NewServer starts an HTTPS listener on loopback with a fresh self-signed
+// NewServer starts an HTTPS listener on loopback with a self-signed
 // certificate and serves /virtual-server/remote.cgi the way Webmin 2.660 with
 // Virtualmin GPL 8.1 answers: the same HTTP statuses, content types, body
-// shapes and error wording as the recordings in
-// /work/shared/virtualmin/transcripts (copied to testdata/transcripts), which
-// conformance_test.go replays. Programs are stateful and consistent with each
-// other; faults and latencies are injected per test.
+// shapes and error wording as the recordings of two real servers in
+// sdk/virtualmin/testdata, which conformance_test.go replays. Programs are
+// stateful and consistent with each other; faults and latencies are injected
+// per test.
+//
+// Real servers differ in Virtualmin's module configuration: which features
+// exist and which are switched on by themselves, the PHP mode of new
+// websites, how mailbox users are named. A Profile models one; the default,
+// StockProfile, is a server set up by Virtualmin's installer, MinimalProfile
+// the server of the first recordings (WithProfile; Profile.Set changes one
+// setting). docs/virtualmin-api.md lists what each changes.
+//
+// The state (domains, their users, databases, DNS records and certificates,
+// Webmin's own certificate) lives in one struct, saved as JSON with
+// WithStateFile after every write, so that a simulator started again on the
+// same file carries on where it stopped, behind the same certificate.
 package virtualmintest
 
 import (
@@ -411,7 +423,7 @@ func (s *Server) SetPHPInstalled(on bool) {
 	s.st.PHP = on
 }
 
-// SetMySQLDown stops or starts the simulated MariaDB (FINDINGS2 §11):
+// SetMySQLDown stops or starts the simulated MariaDB (docs/virtualmin-api.md):
 // programs that load the mysql feature print stderr warnings, list-domains
 // multiline fails, create-domain drops the mysql feature, create-database
 // fails.
@@ -914,7 +926,7 @@ func formUnescape(s string) string {
 	return b.String()
 }
 
-// realisticLatency is the recorded timing per program (FINDINGS §4).
+// realisticLatency is the recorded timing per program (docs/virtualmin-api.md).
 func realisticLatency(program string, multiline bool) time.Duration {
 	j := func(lo, hi float64) time.Duration {
 		return time.Duration((lo + mrand.Float64()*(hi-lo)) * float64(time.Second))

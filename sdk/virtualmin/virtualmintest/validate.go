@@ -88,7 +88,7 @@ func (s *Server) validateDomains(cc *callCtx, a *args) result {
 	return result{out: out.String(), exit: problems}
 }
 
-// parseValidate is json-lib.pl's validate-domains parser (API-NOTES.md):
+// parseValidate is json-lib.pl's validate-domains parser (read from its source):
 // data:[{name, status:"success"|"failed", errors:[{feature, error}]}].
 func parseValidate(out string) []value {
 	data := []value{}
