@@ -154,7 +154,7 @@ data "praho_virtualmin_server_health" "vm" {
 					vm.Server.FailNext("list-domains", n, virtualmintest.Fault{Kind: virtualmintest.FaultHang})
 				}
 			},
-			Config:    cfg,
+			Config: cfg,
 			Check: resource.ComposeAggregateTestCheckFunc(
 				resource.TestCheckResourceAttr("data.praho_virtualmin_server_health.vm", "status", "degraded"),
 				resource.TestCheckTypeSetElemNestedAttrs("data.praho_virtualmin_server_health.vm", "checks.*", map[string]string{

@@ -76,7 +76,7 @@ func TestDecodeStockDomain(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := DecodeDomains(resp.Data)[0]
+		d := decodeDomains(resp.Data)[0]
 		if !slices.Equal(d.Features, tc.features) || d.PHPExecutionMode != "fpm" || d.PHPVersion != "8.2" ||
 			d.DatabasesBytes == nil || *d.DatabasesBytes != 8192 {
 			t.Errorf("%s: %+v", tc.file, d)

@@ -31,6 +31,7 @@ const (
 var featureModeNames = map[FeatureMode]string{FeatureOff: "off", FeatureAvailable: "available",
 	FeatureDefault: "default", FeatureAutomatic: "automatic"}
 
+// String names the mode as Profile.Set takes it ("automatic").
 func (m FeatureMode) String() string {
 	if s, ok := featureModeNames[m]; ok {
 		return s
