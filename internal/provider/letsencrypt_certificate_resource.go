@@ -84,7 +84,7 @@ func (r *letsEncryptCertificateResource) Schema(ctx context.Context, _ resource.
 		MarkdownDescription: "A Let's Encrypt certificate for a hosting account's hostnames, requested with Virtualmin's " +
 			"`generate-letsencrypt-cert` and read back with `get-ssl`. A certificate that comes within `renew_before_days` " +
 			"of its expiry shows in the plan as an update, and the apply renews it. A failed request reports the line " +
-			"where Virtualmin says why (for example `.. none of the certificate names could be resolved!`).",
+			"where Virtualmin says why (for example `.. none of the hostnames could be resolved!`).",
 		Attributes: map[string]schema.Attribute{
 			"id": computedString("`<server>/<domain>`, with the server as `host:port` and the domain in its ASCII form."),
 			"server": schema.StringAttribute{

@@ -222,8 +222,13 @@ func TestAccLetsEncryptCertificate_lifecycle(t *testing.T) {
 }
 
 func TestAccLetsEncryptCertificate_unresolvableName(t *testing.T) {
-	// The default simulator fails like the recorded offline server (269).
+	// The simulator fails like the recorded offline server (old 269), in
+	// the wording of its build.
 	vm := acctest.StartVirtualmin(t, 1)[0]
+	names := "hostnames" // 8.1.0
+	if acctest.Profile(t).Build == "master" {
+		names = "certificate names"
+	}
 	const domain = "noresolve.test"
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -232,9 +237,9 @@ func TestAccLetsEncryptCertificate_unresolvableName(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: certConfig(vm.Endpoint, domain, `  hostnames = ["noresolve.test"]`+"\n"),
 			// The reason line, straight after the program name, not the
-			// "Checking certificate names for resolvability .." progress line.
+			// "Checking hostnames for resolvability .." progress line.
 			ExpectError: outputPhrasesRE(`Cannot get a Let's Encrypt certificate`, `Server: `+vm.Endpoint, `Domain: noresolve.test`,
-				`Virtualmin said: generate-letsencrypt-cert: Checking certificate names for resolvability: none of the certificate names could be resolved!`,
+				`Virtualmin said: generate-letsencrypt-cert: Checking `+names+` for resolvability: none of the `+names+` could be resolved!`,
 				`Create the A/AAAA records`),
 		}},
 	})

@@ -214,6 +214,11 @@ func TestProfileDifferences(t *testing.T) {
 			return p.run("transfer-domain").Error + " | " + p.run("transfer-domain", "domain", "s2-stock.test", "host", "127.0.0.1", "webmin", "").Error
 		}, answer{"No domain to move specified | Failed to contact Virtualmin on destination system : Webmin failed : .. login to RPC server as root rejected",
 			"No domain to move specified | Failed to contact Virtualmin on destination system : Webmin failed : .. login to RPC server as root rejected"}},
+		{"7 the Let's Encrypt resolvability check of each build (issue 10; old 269)", func(p *profileSim) string {
+			p.createWeb("s1-stock.test")
+			return p.run("generate-letsencrypt-cert", "domain", "s1-stock.test").FullError
+		}, answer{"Checking hostnames for resolvability ..\n.. none of the hostnames could be resolved!\n\n",
+			"Checking certificate names for resolvability ..\n.. none of the certificate names could be resolved!\n\n"}},
 		{"8 list-domains while MariaDB is down (30)", func(p *profileSim) string {
 			p.createWeb("s2-stock.test")
 			p.s.SetMySQLDown(true)

@@ -1425,7 +1425,12 @@ func (s *Server) letsEncrypt(cc *callCtx, a *args) result {
 	if !s.cfg.letsEncryptOK {
 		// What the recorded offline server answers (57, 62, 269-273).
 		if !a.has("skip-dns-check") {
-			return fail("Checking certificate names for resolvability ..\n.. none of the certificate names could be resolved!\n\n")
+			// 8.1.0 says "hostnames" (generate-acme-cert.pl of the
+			// release); the master build "certificate names" (old 57, 269).
+			if s.cfg.profile.isMaster() {
+				return fail("Checking certificate names for resolvability ..\n.. none of the certificate names could be resolved!\n\n")
+			}
+			return fail("Checking hostnames for resolvability ..\n.. none of the hostnames could be resolved!\n\n")
 		}
 		msg := "Requesting SSL certificate for " + strings.Join(names, " ") + " ..\n"
 		dnsMsg := "DNS-based validation failed : Only the native ACME client supports DNS-based validation"
