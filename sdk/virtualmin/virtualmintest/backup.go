@@ -31,16 +31,9 @@ func (s *Server) backupDomain(cc *callCtx, a *args) result {
 	if dest == "" {
 		return s.usage(p, "Missing --dest parameter")
 	}
-	var doms []*domain
-	for _, n := range a.all("domain") {
-		d := s.lookup(cc, n)
-		if d == nil {
-			return s.usage(p, "Virtual server "+n+" does not exist")
-		}
-		doms = append(doms, d)
-	}
-	if len(doms) == 0 {
-		return s.usage(p, "No domains specified")
+	doms, r := s.namedDomains(cc, p, a, nil)
+	if r != nil {
+		return *r
 	}
 	var b strings.Builder
 	b.WriteString("Starting backup..\nTesting backup destination local file " + dest + " ..\n.. done\n\n")

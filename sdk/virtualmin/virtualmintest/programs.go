@@ -300,6 +300,25 @@ func (s *Server) visible(cc *callCtx, d *domain) bool {
 	return s.st.top(d).Name == cc.domain
 }
 
+// namedDomains adds the domains named by --domain to doms, as backup-domain
+// and validate-domains take them: a missing one, or none at all, is a usage
+// error.
+func (s *Server) namedDomains(cc *callCtx, p string, a *args, doms []*domain) ([]*domain, *result) {
+	for _, n := range a.all("domain") {
+		d := s.lookup(cc, n)
+		if d == nil {
+			r := s.usage(p, "Virtual server "+n+" does not exist")
+			return nil, &r
+		}
+		doms = append(doms, d)
+	}
+	if len(doms) == 0 {
+		r := s.usage(p, "No domains specified")
+		return nil, &r
+	}
+	return doms, nil
+}
+
 func (s *Server) lookup(cc *callCtx, name string) *domain {
 	d := s.st.find(name)
 	if d == nil || !s.visible(cc, d) {

@@ -24,19 +24,13 @@ func (s *Server) SetHomeMissing(domainName string, missing bool) bool {
 
 func (s *Server) validateDomains(cc *callCtx, a *args) result {
 	const p = "validate-domains"
-	var doms []*domain
+	var all []*domain
 	if a.has("all-domains") {
-		doms = s.st.ordered()
+		all = s.st.ordered()
 	}
-	for _, n := range a.all("domain") {
-		d := s.lookup(cc, n)
-		if d == nil {
-			return s.usage(p, "Virtual server "+n+" does not exist")
-		}
-		doms = append(doms, d)
-	}
-	if len(doms) == 0 {
-		return s.usage(p, "No domains specified")
+	doms, r := s.namedDomains(cc, p, a, all)
+	if r != nil {
+		return *r
 	}
 	features := a.all("feature")
 	if a.has("all-features") {
