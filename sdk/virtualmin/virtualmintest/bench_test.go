@@ -54,3 +54,29 @@ func BenchmarkSimulatorWrites(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
 }
+
+// BenchmarkSimulatorCreateDomain creates websites on each profile: the stock
+// profile's automatic certificate costs nothing until something reads it.
+func BenchmarkSimulatorCreateDomain(b *testing.B) {
+	for _, p := range []Profile{StockProfile(), MinimalProfile()} {
+		b.Run(p.Name, func(b *testing.B) {
+			s, err := NewServer(WithProfile(p))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(s.Close)
+			s.AddUser("admin", "secret", RoleMaster)
+			c := insecureClient()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				r := post(b, c, s, "admin", "secret", "program", "create-domain", "domain", "d"+strconv.Itoa(i)+".test", "pass", "p",
+					"unix", "", "dir", "", "web", "", "dns", "", "mail", "", "mysql", "", "json", "1")
+				if r.status != 200 {
+					b.Fatalf("status %d", r.status)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
+		})
+	}
+}

@@ -13,7 +13,13 @@ import (
 	"time"
 )
 
-// state is everything the simulated host knows. It is saved as JSON.
+// state is everything the simulated host knows, saved as JSON (WithStateFile)
+// after every write. Domains are in creation order; a sub-server names its
+// parent and an alias its target by domain name (Parent, Alias), and owns
+// nothing of the top-level server's (the Unix user, the MariaDB login, the
+// DNS zone of a sub-server with dns live on the top-level one). The profile
+// is configuration, not state: a state file may be opened with another
+// profile. A backup file holds the backed-up domains in this same form.
 type state struct {
 	Domains   []*domain `json:"domains"`
 	NextUID   int       `json:"next_uid"`
