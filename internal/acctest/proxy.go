@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -46,23 +47,22 @@ func CountingProxy(tb testing.TB, target string) (string, *CallCounter) {
 }
 
 // shape names a PowerDNS API path: "zone" (/zones/{id}), "zones", "zone-meta"
-// (a zone read without RRsets), and so on.
+// (a zone read without RRsets), "zone/rectify" and so on.
 func shape(p, q string) string {
 	parts := strings.Split(strings.Trim(p, "/"), "/")
 	// api/v1/servers/{id}/zones/{zone}/...
-	if len(parts) >= 5 && parts[3] == "zones" {
-		if len(parts) == 5 {
-			if strings.Contains(q, "rrsets=false") {
-				return "zone-meta"
-			}
-			return "zone"
-		}
-		return "zone/" + strings.Join(parts[5:], "/")
-	}
-	if len(parts) == 4 && parts[3] == "zones" {
+	i := slices.Index(parts, "zones")
+	switch {
+	case i < 0:
+		return p
+	case i == len(parts)-1:
 		return "zones"
+	case i == len(parts)-2 && strings.Contains(q, "rrsets=false"):
+		return "zone-meta"
+	case i == len(parts)-2:
+		return "zone"
 	}
-	return p
+	return "zone/" + strings.Join(parts[i+2:], "/")
 }
 
 type countingBody struct {

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 )
 
 // Workdir runs the real CLI (TF_ACC_TERRAFORM_PATH) on a configuration with
@@ -21,6 +23,10 @@ type Workdir struct {
 	Dir string
 	cli string
 	env []string
+
+	inProcess func() tfprotov6.ProviderServer
+	// peakRSS is the provider's peak resident memory in the last run.
+	peakRSS int64
 }
 
 var (
@@ -92,10 +98,22 @@ func (w *Workdir) Run(args []string, okCodes ...int) (time.Duration, int) {
 	w.tb.Helper()
 	cmd := exec.Command(w.cli, append(args, "-no-color")...)
 	cmd.Dir, cmd.Env = w.Dir, w.env
+	if w.inProcess != nil {
+		env, stop := w.serveInProcess()
+		defer stop()
+		cmd.Env = append(cmd.Env[:len(cmd.Env):len(cmd.Env)], env)
+	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
-	err := cmd.Run()
+	err := cmd.Start()
+	if err == nil && w.inProcess != nil {
+		err = cmd.Wait()
+	} else if err == nil {
+		rss := sampleProviderRSS(cmd.Process.Pid, 20*time.Millisecond)
+		err = cmd.Wait()
+		w.peakRSS = rss.Stop()
+	}
 	d := time.Since(start)
 	code := 0
 	if err != nil {
@@ -118,6 +136,11 @@ func (w *Workdir) Run(args []string, okCodes ...int) (time.Duration, int) {
 	}
 	return d, code
 }
+
+// PeakProviderRSS is the peak resident memory, in bytes, of the provider
+// processes the CLI started in the last Run (0 when the provider was served
+// in process), sampled every 20 ms.
+func (w *Workdir) PeakProviderRSS() int64 { return w.peakRSS }
 
 // SetEnv sets one variable of the CLI's environment for the following runs.
 func (w *Workdir) SetEnv(key, value string) {
