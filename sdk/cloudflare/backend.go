@@ -86,12 +86,17 @@ func (b *Backend) ZoneID(ctx context.Context, zone string) (string, error) {
 	}
 	z, err := b.c.Zones.GetByName(ctx, name)
 	if err != nil {
-		return "", err
+		return "", zoneError(err)
 	}
-	b.mu.Lock()
-	b.zoneIDs[name] = z.ID
-	b.mu.Unlock()
+	b.rememberZone(z)
 	return z.ID, nil
+}
+
+// rememberZone caches the id of a zone just read or created.
+func (b *Backend) rememberZone(z *Zone) {
+	b.mu.Lock()
+	b.zoneIDs[strings.TrimSuffix(dns.CanonicalName(z.Name), ".")] = z.ID
+	b.mu.Unlock()
 }
 
 // forgetZone drops a cached zone id after an error that says the zone is
@@ -103,7 +108,7 @@ func (b *Backend) forgetZone(zone string, err error) error {
 		delete(b.zoneIDs, strings.TrimSuffix(dns.CanonicalName(zone), "."))
 		b.mu.Unlock()
 	}
-	return err
+	return zoneError(err)
 }
 
 // RRsets reads every record of the zone and groups them into canonical

@@ -49,22 +49,13 @@ func (b *Backend) Name() string { return "powerdns" }
 // RRsets reads the whole zone in one GET and returns its RRsets (SOA and NS
 // included) canonicalised, records sorted. Content PowerDNS returned that
 // cannot be canonicalised is kept as written. Comments are joined by newlines.
+// A missing zone's error matches dns.ErrZoneNotFound.
 func (b *Backend) RRsets(ctx context.Context, zone string) ([]dns.RRset, error) {
 	z, err := b.c.Zones.Get(ctx, zone)
 	if err != nil {
-		return nil, err
+		return nil, zoneError(err)
 	}
-	out := make([]dns.RRset, 0, len(z.RRsets))
-	for _, rr := range z.RRsets {
-		out = append(out, toModel(rr))
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Name != out[j].Name {
-			return out[i].Name < out[j].Name
-		}
-		return out[i].Type < out[j].Type
-	})
-	return out, nil
+	return modelRRsets(z.RRsets), nil
 }
 
 func toModel(rr RRset) dns.RRset {
@@ -150,7 +141,7 @@ func (b *Backend) Apply(ctx context.Context, zone string, changes []dns.Change) 
 	}
 	err := b.c.Zones.PatchRRsets(ctx, zone, patch)
 	if err == nil || !outcomeUnknown(err) {
-		return err
+		return zoneError(err)
 	}
 	if ok, cerr := b.visible(ctx, zone, changes); cerr == nil && ok {
 		b.c.logger.WarnContext(ctx, "powerdns apply: answer lost, the changes are in place", "zone", zone, "error", err.Error())
