@@ -2,16 +2,14 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -19,15 +17,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/praho/terraform-provider-praho/sdk/cloudflare"
 	"github.com/praho/terraform-provider-praho/sdk/dns"
-	"github.com/praho/terraform-provider-praho/sdk/powerdns"
 )
 
 var (
@@ -45,28 +40,22 @@ type dnsRecordResource struct {
 func newDNSRecordResource() resource.Resource { return &dnsRecordResource{} }
 
 type dnsRecordModel struct {
-	ID       types.String `tfsdk:"id"`
-	Zone     types.String `tfsdk:"zone"`
-	Name     types.String `tfsdk:"name"`
-	Type     types.String `tfsdk:"type"`
-	TTL      types.Int64  `tfsdk:"ttl"`
-	Records  types.Set    `tfsdk:"records"`
-	Backends types.Set    `tfsdk:"backends"`
-	Proxied  types.Bool   `tfsdk:"proxied"`
+	ID       types.String   `tfsdk:"id"`
+	Zone     types.String   `tfsdk:"zone"`
+	Name     types.String   `tfsdk:"name"`
+	Type     types.String   `tfsdk:"type"`
+	TTL      types.Int64    `tfsdk:"ttl"`
+	Records  types.Set      `tfsdk:"records"`
+	Backends types.Set      `tfsdk:"backends"`
+	Proxied  types.Bool     `tfsdk:"proxied"`
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
-
-// dnsBackends are the DNS services a record can live on.
-var dnsBackends = []string{"powerdns", "cloudflare"}
-
-// recordTypes are the RRset types the DNS resources manage. SOA belongs to
-// the zone and is never managed as a record.
-var recordTypes = []string{"A", "AAAA", "ALIAS", "CAA", "CNAME", "DNAME", "DS", "HTTPS", "LOC", "MX", "NAPTR", "NS", "PTR", "SPF", "SRV", "SSHFP", "SVCB", "TLSA", "TXT"}
 
 func (r *dnsRecordResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_dns_record"
 }
 
-func (r *dnsRecordResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *dnsRecordResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "One RRset (every record of one name and type) in a zone served by PowerDNS, " +
 			"managed on its own, for example one per hosting account. Changes are made in place with one " +
@@ -100,7 +89,7 @@ func (r *dnsRecordResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			"ttl": schema.Int64Attribute{
 				Optional:            true,
 				Computed:            true,
-				Default:             int64default.StaticInt64(3600),
+				Default:             int64default.StaticInt64(defaultTTL),
 				MarkdownDescription: "Time to live in seconds. Defaults to `3600`.",
 				Validators:          []validator.Int64{int64validator.Between(1, 2147483647)},
 			},
@@ -122,20 +111,10 @@ func (r *dnsRecordResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "Cloudflare only: serve the name through Cloudflare's proxy. Needs `ttl = 1` (automatic), " +
 					"an A, AAAA or CNAME record and `cloudflare` in `backends`; all of this is checked at plan time.",
 			},
-			"backends": schema.SetAttribute{
-				Optional:    true,
-				Computed:    true,
-				ElementType: types.StringType,
-				Default:     setdefault.StaticValue(types.SetValueMust(types.StringType, []attr.Value{types.StringValue("powerdns")})),
-				MarkdownDescription: "Where the RRset lives: `powerdns`, `cloudflare` or both (the zone must exist on each). " +
-					"Defaults to `[\"powerdns\"]`. Each backend is read and written; a change missing on one of them shows " +
-					"in the plan. Changing the set replaces the RRset.",
-				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
-					setvalidator.ValueStringsAre(stringvalidator.OneOf(dnsBackends...)),
-				},
-				PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplace()},
-			},
+			"backends": backendsAttribute("Where the RRset lives: `powerdns`, `cloudflare` or both (the zone must exist on each). "+
+				"Each backend is read and written; a change missing on one of them shows in the plan. Changing the set "+
+				"replaces the RRset.", setplanmodifier.RequiresReplace()),
+			"timeouts": timeouts.AttributesAll(ctx),
 		},
 	}
 }
@@ -147,7 +126,7 @@ func (r *dnsRecordResource) Configure(_ context.Context, req resource.ConfigureR
 }
 
 // ValidateConfig checks at plan time what can be known then: the name lies in
-// the zone, and each value is valid for the type.
+// the zone, each value is valid for the type and the RRset fits DNS.
 func (r *dnsRecordResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m dnsRecordModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -164,13 +143,9 @@ func (r *dnsRecordResource) ValidateConfig(ctx context.Context, req resource.Val
 			resp.Diagnostics.AddAttributeError(path.Root("ttl"), "Proxied records need ttl = 1",
 				"Cloudflare sets the TTL of proxied records itself; write ttl = 1 (automatic).")
 		}
-		if !m.Backends.IsUnknown() {
-			var bs []string
-			resp.Diagnostics.Append(m.Backends.ElementsAs(ctx, &bs, false)...)
-			if !slices.Contains(bs, "cloudflare") {
-				resp.Diagnostics.AddAttributeError(path.Root("proxied"), "Proxied without Cloudflare",
-					"proxied applies to Cloudflare only: add \"cloudflare\" to backends or remove proxied.")
-			}
+		if !m.Backends.IsUnknown() && !slices.Contains(backendNames(ctx, &resp.Diagnostics, m.Backends), "cloudflare") {
+			resp.Diagnostics.AddAttributeError(path.Root("proxied"), "Proxied without Cloudflare",
+				"proxied applies to Cloudflare only: add \"cloudflare\" to backends or remove proxied.")
 		}
 	}
 }
@@ -184,135 +159,19 @@ func (r *dnsRecordResource) noteProxied(m *dnsRecordModel) {
 	r.data.cfProxied.Store(k, m.Proxied.ValueBool())
 }
 
-// validateRRsetConfig is shared with the records of praho_dns_zone.
-func validateRRsetConfig(ctx context.Context, diags *diag.Diagnostics, namePath, typePath, recordsPath path.Path, zone, name, rrtype types.String, records types.Set) {
-	if zone.IsUnknown() || zone.IsNull() || name.IsUnknown() || name.IsNull() {
-		return
+// begin marks an operation on zone as started on every backend (the zone
+// stores send a batch sooner when every operation waits for one) and
+// returns the function that marks its end.
+func begin(backends []*dnsBackend, zone string) (end func()) {
+	ends := make([]func(), len(backends))
+	for i, b := range backends {
+		ends[i] = b.store.Begin(zone)
 	}
-	abs := dns.AbsoluteName(name.ValueString(), zone.ValueString())
-	if !dns.InZone(abs, dns.CanonicalName(zone.ValueString())) {
-		diags.AddAttributeError(namePath, "Name outside the zone",
-			fmt.Sprintf("%q is not inside zone %q. Write it relative to the zone (\"www\", \"@\") or as an absolute name ending in the zone.",
-				name.ValueString(), zone.ValueString()))
-		return
-	}
-	if rrtype.IsUnknown() || rrtype.IsNull() || records.IsUnknown() || records.IsNull() {
-		return
-	}
-	t := rrtype.ValueString()
-	if t == "CNAME" && abs == dns.CanonicalName(zone.ValueString()) {
-		diags.AddAttributeError(typePath, "CNAME at the zone apex",
-			"A CNAME cannot sit at the apex, beside the SOA and NS records. Use ALIAS (PowerDNS) or A/AAAA records.")
-	}
-	var vals []types.String
-	diags.Append(records.ElementsAs(ctx, &vals, false)...)
-	if t == "CNAME" && len(vals) > 1 {
-		diags.AddAttributeError(recordsPath, "Several CNAME values", "A CNAME RRset holds exactly one value.")
-	}
-	rr := dns.RRset{Name: abs, Type: t}
-	valid := true
-	for _, v := range vals {
-		if v.IsUnknown() || v.IsNull() {
-			valid = false
-			continue
-		}
-		rr.Records = append(rr.Records, dns.Record{Content: v.ValueString()})
-		if _, err := dns.CanonicalContent(t, v.ValueString()); err != nil {
-			diags.AddAttributeError(recordsPath, "Invalid record value", err.Error())
-			valid = false
-			continue
-		}
-		if target, ok := singleLabelTarget(t, v.ValueString()); ok {
-			zoneName := strings.TrimSuffix(zone.ValueString(), ".")
-			diags.AddAttributeWarning(recordsPath, "Record target is a top-level name",
-				fmt.Sprintf("The %s value %q points at %q, which is taken as a fully-qualified name (the top-level "+
-					"name %s.), not as a name inside the zone: a value without a trailing dot is never made relative to "+
-					"the zone. If you meant the host in the zone, write %q.", t, v.ValueString(), target,
-					strings.TrimSuffix(target, "."), strings.TrimSuffix(target, ".")+"."+zoneName+"."))
+	return func() {
+		for _, e := range ends {
+			e()
 		}
 	}
-	if valid {
-		if err := dns.CheckRRset(rr); err != nil {
-			diags.AddAttributeError(recordsPath, "Record too large for DNS", err.Error())
-		}
-	}
-}
-
-// singleLabelTarget returns the host name a CNAME, DNAME, NS, PTR, ALIAS, MX
-// or SRV value points at when it has a single label ("www"), which is
-// almost always a name meant relative to the zone. The root (".", a null MX
-// or "no service" SRV) is fine.
-func singleLabelTarget(rrtype, content string) (string, bool) {
-	f := strings.Fields(content)
-	var target string
-	switch dns.CanonicalType(rrtype) {
-	case "CNAME", "DNAME", "NS", "PTR", "ALIAS", "ANAME":
-		if len(f) != 1 {
-			return "", false
-		}
-		target = f[0]
-	case "MX":
-		if len(f) != 2 {
-			return "", false
-		}
-		target = f[1]
-	case "SRV":
-		if len(f) != 4 {
-			return "", false
-		}
-		target = f[3]
-	default:
-		return "", false
-	}
-	bare := strings.TrimSuffix(target, ".")
-	if bare == "" || strings.Contains(bare, ".") {
-		return "", false
-	}
-	return target, true
-}
-
-// namedStore is one backend's zone store.
-type namedStore struct {
-	name  string
-	store *zoneStore
-}
-
-// stores returns the zone stores of the backends in the set, in a fixed order.
-func (r *dnsRecordResource) stores(ctx context.Context, diags *diag.Diagnostics, backends types.Set) []namedStore {
-	if r.data == nil {
-		diags.AddError("Provider not configured", "The provider was not configured before the resource was used. This is a bug in the provider.")
-		return nil
-	}
-	var names []string
-	diags.Append(backends.ElementsAs(ctx, &names, false)...)
-	if backends.IsNull() || backends.IsUnknown() {
-		names = []string{"powerdns"}
-	}
-	sort.Sort(sort.Reverse(sort.StringSlice(names))) // powerdns first
-	var out []namedStore
-	for _, n := range names {
-		var s *zoneStore
-		var err error
-		switch n {
-		case "powerdns":
-			_, s, err = r.data.powerDNS()
-		case "cloudflare":
-			s, err = r.data.cloudflareStore()
-		default:
-			err = fmt.Errorf("unknown backend %q", n)
-		}
-		if err != nil {
-			diags.AddAttributeError(path.Root("backends"), "DNS backend unavailable", err.Error())
-			return nil
-		}
-		out = append(out, namedStore{name: n, store: s})
-	}
-	return out
-}
-
-// zoneMissing reports a read error that means the zone does not exist.
-func zoneMissing(err error) bool {
-	return errors.Is(err, powerdns.ErrNotFound) || errors.Is(err, cloudflare.ErrNotFound)
 }
 
 // desiredRRset builds the canonical RRset of the model.
@@ -341,81 +200,44 @@ func recordID(zone, name, rrtype string) string {
 	return strings.TrimSuffix(z, ".") + "/" + dns.RelativeName(dns.AbsoluteName(name, zone), z) + "/" + dns.CanonicalType(rrtype)
 }
 
-func importHint(resourceType, id string) string {
-	return fmt.Sprintf("To manage it with this configuration, import it instead of creating it:\n\n"+
-		"  terraform import %s.<name> %s\n\nor add an import block:\n\n"+
-		"  import {\n    to = %s.<name>\n    id = %q\n  }", resourceType, shellQuote(id), resourceType, id)
-}
-
-// shellQuote quotes s for a POSIX shell when it holds anything but safe characters.
-func shellQuote(s string) string {
-	safe := true
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@", r)) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// zoneReadError turns a failed zone read into a diagnostic that says which
-// zone and what to do.
-func zoneReadError(diags *diag.Diagnostics, backend, zone string, err error) {
-	if zoneMissing(err) {
-		diags.AddError("Zone not found",
-			fmt.Sprintf("%s has no zone %q. Create it first (praho_dns_zone, pdnsutil create-zone, or the Cloudflare dashboard) "+
-				"and check the provider's settings (powerdns.server_id, the Cloudflare token's account).", backend, dns.CanonicalName(zone)))
-		return
-	}
-	diags.AddError(fmt.Sprintf("Cannot read zone %s on %s", dns.CanonicalName(zone), backend), err.Error())
-}
-
 func (r *dnsRecordResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan dnsRecordModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	stores := r.stores(ctx, &resp.Diagnostics, plan.Backends)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Create, dnsTimeout)
+	defer cancel()
+	backends := r.data.dnsBackendsOf(ctx, &resp.Diagnostics, plan.Backends)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	zone := plan.Zone.ValueString()
+	defer begin(backends, zone)()
 	desired := plan.desiredRRset(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	id := recordID(zone, plan.Name.ValueString(), plan.Type.ValueString())
 	r.noteProxied(&plan)
-	for _, ns := range stores {
-		current, err := ns.store.RRsets(ctx, zone)
+	for _, b := range backends {
+		current, err := b.store.RRsets(ctx, zone)
 		if err != nil {
-			zoneReadError(&resp.Diagnostics, ns.name, zone, err)
+			zoneReadError(&resp.Diagnostics, b.name, zone, err)
 			return
 		}
 		if ex, ok := current[desired.Key()]; ok {
 			resp.Diagnostics.AddError("RRset already exists",
 				fmt.Sprintf("%s %s already exists in zone %s on %s (%s) and this configuration does not manage it; "+
 					"the provider never takes over an RRset it did not create.\n\n%s",
-					desired.Name, desired.Type, dns.CanonicalName(zone), ns.name, describeRecords(ex), importHint("praho_dns_record", id)))
+					desired.Name, desired.Type, dns.CanonicalName(zone), b.name, describeRecords(ex), importHint("praho_dns_record", id)))
 			return
 		}
 	}
-	for i, ns := range stores {
-		if err := ns.store.Apply(ctx, zone, dns.Change{Op: dns.Create, Desired: &desired}); err != nil {
-			applyError(&resp.Diagnostics, "praho_dns_record", id, desired, fmt.Errorf("%s: %w", ns.name, err))
-			// Undo the backends already written, so nothing is left unmanaged.
-			for _, done := range stores[:i] {
-				if uerr := done.store.Apply(ctx, zone, dns.Change{Op: dns.Delete, Current: &desired}); uerr != nil {
-					resp.Diagnostics.AddError("Cannot undo the RRset on "+done.name,
-						fmt.Sprintf("%s %s was created on %s but not on %s, and deleting it again failed: %v. Delete it by hand.",
-							desired.Name, desired.Type, done.name, ns.name, uerr))
-				}
-			}
+	for i, b := range backends {
+		if err := b.store.Apply(ctx, zone, dns.Change{Op: dns.Create, Desired: &desired}); err != nil {
+			applyError(&resp.Diagnostics, "praho_dns_record", id, desired, fmt.Errorf("%s: %w", b.name, err))
+			r.undoCreate(ctx, &resp.Diagnostics, backends[:i], b.name, zone, desired)
 			return
 		}
 	}
@@ -423,28 +245,19 @@ func (r *dnsRecordResource) Create(ctx context.Context, req resource.CreateReque
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// applyError explains a failed RRset write.
-func applyError(diags *diag.Diagnostics, resourceType, id string, rr dns.RRset, err error) {
-	var conflict *dns.ConflictError
-	if errors.As(err, &conflict) {
-		diags.AddError("RRset already exists",
-			fmt.Sprintf("%s %s appeared in zone %s while this apply ran (%s); it was left as it is.\n\n%s",
-				rr.Name, rr.Type, conflict.Zone, describeRecords(conflict.Existing), importHint(resourceType, id)))
-		return
+// undoCreate deletes the RRset from the backends where it was created, after
+// it failed on another, so that nothing is left unmanaged. It runs with its
+// own bound: the failure may be the operation's timeout.
+func (r *dnsRecordResource) undoCreate(ctx context.Context, diags *diag.Diagnostics, done []*dnsBackend, failed, zone string, rr dns.RRset) {
+	ctx, cancel := undoContext(ctx)
+	defer cancel()
+	for _, b := range done {
+		if err := b.store.Apply(ctx, zone, dns.Change{Op: dns.Delete, Current: &rr}); err != nil {
+			diags.AddError("Cannot undo the RRset on "+b.name,
+				fmt.Sprintf("%s %s was created on %s but not on %s, and deleting it again failed: %v. Delete it by hand.",
+					rr.Name, rr.Type, b.name, failed, err))
+		}
 	}
-	if errors.Is(err, powerdns.ErrUnprocessable) {
-		diags.AddError("PowerDNS rejected the RRset", fmt.Sprintf("%s %s: %v\nNothing was changed (the PATCH is atomic).", rr.Name, rr.Type, err))
-		return
-	}
-	diags.AddError("Cannot write RRset "+rr.Name+" "+rr.Type, err.Error())
-}
-
-func describeRecords(rr dns.RRset) string {
-	vals := make([]string, 0, len(rr.Records))
-	for _, r := range rr.Records {
-		vals = append(vals, r.Content)
-	}
-	return fmt.Sprintf("TTL %d, %s", rr.TTL, strings.Join(vals, ", "))
 }
 
 func (r *dnsRecordResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -453,7 +266,9 @@ func (r *dnsRecordResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	stores := r.stores(ctx, &resp.Diagnostics, state.Backends)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, state.Timeouts.Read, dnsTimeout)
+	defer cancel()
+	backends := r.data.dnsBackendsOf(ctx, &resp.Diagnostics, state.Backends)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -464,10 +279,10 @@ func (r *dnsRecordResource) Read(ctx context.Context, req resource.ReadRequest, 
 	// (so the plan shows the drift), else the first one.
 	var view *dns.RRset
 	found, missing := 0, 0
-	for _, ns := range stores {
-		current, err := ns.store.RRsets(ctx, zone)
+	for _, b := range backends {
+		current, err := b.store.RRsets(ctx, zone)
 		if err != nil && !zoneMissing(err) {
-			zoneReadError(&resp.Diagnostics, ns.name, zone, err)
+			zoneReadError(&resp.Diagnostics, b.name, zone, err)
 			return
 		}
 		rr, ok := current[key]
@@ -477,7 +292,6 @@ func (r *dnsRecordResource) Read(ctx context.Context, req resource.ReadRequest, 
 		}
 		found++
 		if view == nil || (dns.EqualRRsets(*view, want) && !dns.EqualRRsets(rr, want)) {
-			rr := rr
 			view = &rr
 		}
 	}
@@ -498,33 +312,6 @@ func (r *dnsRecordResource) Read(ctx context.Context, req resource.ReadRequest, 
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// recordsValue renders rr's values for state, keeping the spelling of prior
-// (the configuration's) for every value that means the same, so that TXT
-// quoting or a name's case never shows as a change.
-func recordsValue(ctx context.Context, prior types.Set, rr dns.RRset) (types.Set, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	spelled := map[string]string{}
-	if !prior.IsNull() && !prior.IsUnknown() {
-		var vals []string
-		diags.Append(prior.ElementsAs(ctx, &vals, false)...)
-		for _, v := range vals {
-			spelled[dns.ContentKey(rr.Type, v)] = v
-		}
-	}
-	out := make([]string, 0, len(rr.Records))
-	for _, rec := range rr.Records {
-		if v, ok := spelled[dns.ContentKey(rr.Type, rec.Content)]; ok {
-			out = append(out, v)
-		} else {
-			out = append(out, rec.Content)
-		}
-	}
-	sort.Strings(out)
-	set, d := types.SetValueFrom(ctx, types.StringType, out)
-	diags.Append(d...)
-	return set, diags
-}
-
 func (r *dnsRecordResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state dnsRecordModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -532,22 +319,25 @@ func (r *dnsRecordResource) Update(ctx context.Context, req resource.UpdateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Update, dnsTimeout)
+	defer cancel()
 	r.noteProxied(&plan)
 	proxiedChanged := !plan.Proxied.Equal(state.Proxied)
-	stores := r.stores(ctx, &resp.Diagnostics, plan.Backends)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	desired := plan.desiredRRset(ctx, &resp.Diagnostics)
+	backends := r.data.dnsBackendsOf(ctx, &resp.Diagnostics, plan.Backends)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	zone := plan.Zone.ValueString()
+	defer begin(backends, zone)()
+	desired := plan.desiredRRset(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	id := recordID(zone, plan.Name.ValueString(), plan.Type.ValueString())
-	for _, ns := range stores {
-		current, err := ns.store.RRsets(ctx, zone)
+	for _, b := range backends {
+		current, err := b.store.RRsets(ctx, zone)
 		if err != nil {
-			zoneReadError(&resp.Diagnostics, ns.name, zone, err)
+			zoneReadError(&resp.Diagnostics, b.name, zone, err)
 			return
 		}
 		cur, ok := current[desired.Key()]
@@ -555,13 +345,13 @@ func (r *dnsRecordResource) Update(ctx context.Context, req resource.UpdateReque
 		switch {
 		case !ok:
 			ch = dns.Change{Op: dns.Create, Desired: &desired} // deleted on this backend by hand
-		case dns.EqualRRsets(cur, desired) && !(proxiedChanged && ns.name == "cloudflare"):
+		case dns.EqualRRsets(cur, desired) && !(proxiedChanged && b.name == "cloudflare"):
 			continue
 		default:
 			ch = dns.Change{Op: dns.Update, Desired: &desired, Current: &cur}
 		}
-		if err := ns.store.Apply(ctx, zone, ch); err != nil {
-			applyError(&resp.Diagnostics, "praho_dns_record", id, desired, fmt.Errorf("%s: %w", ns.name, err))
+		if err := b.store.Apply(ctx, zone, ch); err != nil {
+			applyError(&resp.Diagnostics, "praho_dns_record", id, desired, fmt.Errorf("%s: %w", b.name, err))
 			return
 		}
 	}
@@ -575,16 +365,20 @@ func (r *dnsRecordResource) Delete(ctx context.Context, req resource.DeleteReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	stores := r.stores(ctx, &resp.Diagnostics, state.Backends)
+	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, state.Timeouts.Delete, dnsTimeout)
+	defer cancel()
+	backends := r.data.dnsBackendsOf(ctx, &resp.Diagnostics, state.Backends)
 	r.noteProxied(&state)
 	current := state.desiredRRset(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	for _, ns := range stores {
-		err := ns.store.Apply(ctx, state.Zone.ValueString(), dns.Change{Op: dns.Delete, Current: &current})
+	zone := state.Zone.ValueString()
+	defer begin(backends, zone)()
+	for _, b := range backends {
+		err := b.store.Apply(ctx, zone, dns.Change{Op: dns.Delete, Current: &current})
 		if err != nil && !zoneMissing(err) {
-			resp.Diagnostics.AddError(fmt.Sprintf("Cannot delete RRset %s %s on %s", current.Name, current.Type, ns.name), err.Error())
+			resp.Diagnostics.AddError(fmt.Sprintf("Cannot delete RRset %s %s on %s", current.Name, current.Type, b.name), dnsErrorDetail(err))
 		}
 	}
 }
@@ -599,15 +393,9 @@ func (r *dnsRecordResource) ImportState(ctx context.Context, req resource.Import
 		return
 	}
 	zone, name, rrtype := parts[0], parts[1], strings.ToUpper(parts[2])
-	backends := []string{"powerdns"}
-	if len(parts) == 4 {
-		backends = strings.Split(parts[3], ",")
-		for _, b := range backends {
-			if !slices.Contains(dnsBackends, b) {
-				resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("backend %q is not one of %s", b, strings.Join(dnsBackends, ", ")))
-				return
-			}
-		}
+	backends, ok := importBackends(&resp.Diagnostics, parts[3:])
+	if !ok {
+		return
 	}
 	bset, d := types.SetValueFrom(ctx, types.StringType, backends)
 	resp.Diagnostics.Append(d...)

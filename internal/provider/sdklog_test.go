@@ -83,19 +83,14 @@ func TestSDKLogsReachTerraformLog(t *testing.T) {
 		Features: []string{"unix", "dir"}}); err != nil {
 		t.Fatal(err)
 	}
-	pc, _, err := data.powerDNS()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pc.Zones.List(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	cc, _, err := data.cloudflare()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cc.Zones.List(ctx, nil); err != nil {
-		t.Fatal(err)
+	for _, name := range dnsBackends {
+		b, err := data.dnsBackend(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.zones.Zone(ctx, "not-there.test"); !zoneMissing(err) {
+			t.Fatalf("%s: %v", name, err)
+		}
 	}
 
 	entries := logEntries(t, &opLog)

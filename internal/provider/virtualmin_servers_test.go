@@ -12,6 +12,7 @@ import (
 
 	"github.com/praho/terraform-provider-praho/internal/acctest"
 	"github.com/praho/terraform-provider-praho/sdk/cloudflare"
+	"github.com/praho/terraform-provider-praho/sdk/dns"
 	"github.com/praho/terraform-provider-praho/sdk/powerdns"
 )
 
@@ -90,21 +91,29 @@ func TestDNSSettingsErrorsSpeakProviderTerms(t *testing.T) {
 		PowerDNS:   powerDNSConfig{APIURL: pdns.Server.APIURL, APIKey: "wrong-api-key", ServerID: pdns.Server.ServerID},
 		Cloudflare: cloudflareConfig{APIToken: "wrong-token", BaseURL: cf.Server.URL},
 	})
-	_, pstore, err := d.powerDNS()
+	p, err := d.dnsBackend("powerdns")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = pstore.RRsets(ctx, "example.test.")
+	_, err = p.store.RRsets(ctx, "example.test.")
 	if err == nil || !errors.Is(err, powerdns.ErrUnauthorized) || !strings.Contains(err.Error(), "api_key") || !strings.Contains(err.Error(), "PDNS_API_KEY") {
 		t.Errorf("wrong PowerDNS key: %v", err)
 	}
-	cstore, err := d.cloudflareStore()
+	_, err = p.zones.CreateZone(ctx, dns.Zone{Name: "example.test", NameServers: []string{"ns1.example.test."}})
+	if err == nil || !errors.Is(err, powerdns.ErrUnauthorized) || !strings.Contains(err.Error(), "PDNS_API_KEY") {
+		t.Errorf("wrong PowerDNS key, zone create: %v", err)
+	}
+	c, err := d.dnsBackend("cloudflare")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cf.Server.AddZone("example.test")
-	_, err = cstore.RRsets(ctx, "example.test.")
+	_, err = c.store.RRsets(ctx, "example.test.")
 	if err == nil || !errors.Is(err, cloudflare.ErrAuth) || !strings.Contains(err.Error(), "CLOUDFLARE_API_TOKEN") {
 		t.Errorf("wrong Cloudflare token: %v", err)
+	}
+	_, err = c.zones.Zone(ctx, "example.test.")
+	if err == nil || !errors.Is(err, cloudflare.ErrAuth) || !strings.Contains(err.Error(), "CLOUDFLARE_API_TOKEN") {
+		t.Errorf("wrong Cloudflare token, zone read: %v", err)
 	}
 }

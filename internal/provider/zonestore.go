@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -10,17 +11,34 @@ import (
 )
 
 // zoneStore sits between the DNS resources and one dns.Backend for the whole
-// run. Reads of a zone are coalesced: every resource refreshing an RRset of
-// the same zone shares one read of the whole zone, kept until maxAge or until
-// a write the store cannot fold into it. Writes to a zone are batched: changes
-// that arrive while another batch is being sent go out together in the next
-// Apply (one atomic PATCH on PowerDNS), so a thousand records do not cost a
-// thousand PATCHes.
+// run.
+//
+// Reads of a zone are coalesced: every resource refreshing an RRset of the
+// same zone shares one read of the whole zone, kept until maxAge or until a
+// write the store cannot fold into it.
+//
+// Writes to a zone are batched: the changes of the resources being applied
+// at the same time go out together in one Apply (one atomic PATCH on
+// PowerDNS). A batch leaves when every operation in progress on the zone
+// waits for it and as many operations are in progress as the run has had at
+// once (Terraform's parallelism, learned), or when no write arrived for
+// quiet, or when its first write waited maxWait. Batches of distinct RRsets
+// may be in flight together (up to maxInFlight per zone), so a slow answer
+// does not hold the next batch back. Creates are checked, just before they
+// are sent, against a read of the zone at most guardAge old: an RRset that
+// someone else created meanwhile is refused (*dns.ConflictError), never
+// overwritten, without reading the whole zone before every batch.
+//
+// Every backend call runs under a context that ends when every caller
+// waiting for it has given up (their contexts carry the resources'
+// timeouts), so no call outlives the operations that asked for it.
 type zoneStore struct {
-	backend dns.Backend
-	maxAge  time.Duration
-	// window is how long the first writer of a batch waits for others.
-	window time.Duration
+	backend     dns.Backend
+	maxAge      time.Duration
+	guardAge    time.Duration
+	quiet       time.Duration
+	maxWait     time.Duration
+	maxInFlight int
 
 	mu    sync.Mutex
 	zones map[string]*zoneEntry
@@ -28,33 +46,60 @@ type zoneStore struct {
 
 // zoneEntry is the store's view of one zone.
 type zoneEntry struct {
+	name string
+
 	mu sync.Mutex
 	// snapshot is the zone as last read, with the store's own writes folded
 	// in; nil when there is none usable.
-	snapshot map[dns.Key]dns.RRset
-	fetched  time.Time
-	// loading is closed when the read in flight finishes.
+	snapshot *zoneSnapshot
+	// loading is the read in flight, if any.
 	loading *zoneLoad
 	// gen counts writes, so a read that raced a write is not cached.
 	gen uint64
 
-	pending  []*zoneWrite
-	flushing bool
+	// active counts the resource operations in progress on the zone
+	// (Begin), highWater the most seen at once.
+	active, highWater int
+	pending           []*zoneWrite
+	firstPending      time.Time
+	lastPending       time.Time
+	timer             *time.Timer
+	// inFlight counts the batches being sent and the writes they hold;
+	// sendingKeys are their RRsets.
+	inFlight, inFlightWrites int
+	sendingKeys              map[dns.Key]bool
+}
+
+// zoneSnapshot is a read of a zone: its RRsets by canonical key, and when
+// the backend answered (folding the store's own writes keeps that time).
+type zoneSnapshot struct {
+	rrsets map[dns.Key]dns.RRset
+	readAt time.Time
 }
 
 type zoneLoad struct {
-	done   chan struct{}
-	rrsets map[dns.Key]dns.RRset
-	err    error
+	ctx  *sharedContext
+	done chan struct{}
+	snap *zoneSnapshot
+	err  error
 }
 
 type zoneWrite struct {
+	ctx    context.Context
 	change dns.Change
 	done   chan error
 }
 
 func newZoneStore(b dns.Backend) *zoneStore {
-	return &zoneStore{backend: b, maxAge: time.Minute, window: 25 * time.Millisecond, zones: map[string]*zoneEntry{}}
+	return &zoneStore{
+		backend:     b,
+		maxAge:      time.Minute,
+		guardAge:    time.Second,
+		quiet:       5 * time.Millisecond,
+		maxWait:     50 * time.Millisecond,
+		maxInFlight: 4,
+		zones:       map[string]*zoneEntry{},
+	}
 }
 
 func (s *zoneStore) entry(zone string) *zoneEntry {
@@ -63,7 +108,7 @@ func (s *zoneStore) entry(zone string) *zoneEntry {
 	z := dns.CanonicalName(zone)
 	e, ok := s.zones[z]
 	if !ok {
-		e = &zoneEntry{}
+		e = &zoneEntry{name: z, sendingKeys: map[dns.Key]bool{}}
 		s.zones[z] = e
 	}
 	return e
@@ -73,47 +118,60 @@ func (s *zoneStore) entry(zone string) *zoneEntry {
 // snapshot when it is fresh, else from one read shared by all concurrent
 // callers. The map must not be modified.
 func (s *zoneStore) RRsets(ctx context.Context, zone string) (map[dns.Key]dns.RRset, error) {
-	e := s.entry(zone)
+	snap, err := s.read(ctx, s.entry(zone), s.maxAge)
+	if err != nil {
+		return nil, err
+	}
+	return snap.rrsets, nil
+}
+
+// read returns a snapshot of e read less than maxAge ago.
+func (s *zoneStore) read(ctx context.Context, e *zoneEntry, maxAge time.Duration) (*zoneSnapshot, error) {
 	e.mu.Lock()
-	if e.snapshot != nil && time.Since(e.fetched) < s.maxAge {
+	if e.snapshot != nil && time.Since(e.snapshot.readAt) < maxAge {
 		snap := e.snapshot
 		e.mu.Unlock()
 		return snap, nil
 	}
+	// Join the read in flight unless every caller of it has given up, or it
+	// started too long ago to answer this caller.
 	l := e.loading
-	if l == nil {
-		l = &zoneLoad{done: make(chan struct{})}
+	if l == nil || !l.ctx.join(ctx) {
+		l = &zoneLoad{ctx: newSharedContext(ctx), done: make(chan struct{})}
 		e.loading = l
-		gen := e.gen
-		go s.load(e, zone, gen, l)
+		go s.load(e, e.gen, l)
 	}
 	e.mu.Unlock()
 	select {
 	case <-l.done:
-		return l.rrsets, l.err
+		if l.err != nil && ctx.Err() != nil {
+			return nil, ctx.Err() // the cause, rather than the call's cancellation
+		}
+		return l.snap, l.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 }
 
-// load reads the zone once for every waiter. It runs detached from any one
-// caller's context so that a caller giving up does not fail the others.
-func (s *zoneStore) load(e *zoneEntry, zone string, gen uint64, l *zoneLoad) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	list, err := s.backend.RRsets(ctx, zone)
-	var m map[dns.Key]dns.RRset
+// load reads the zone once for every caller waiting for it.
+func (s *zoneStore) load(e *zoneEntry, gen uint64, l *zoneLoad) {
+	defer l.ctx.release()
+	start := time.Now()
+	list, err := s.backend.RRsets(l.ctx, e.name)
+	var snap *zoneSnapshot
 	if err == nil {
-		m = make(map[dns.Key]dns.RRset, len(list))
+		snap = &zoneSnapshot{rrsets: make(map[dns.Key]dns.RRset, len(list)), readAt: start}
 		for _, rr := range list {
-			m[rr.Key().Canonical()] = rr
+			snap.rrsets[rr.Key().Canonical()] = rr
 		}
 	}
 	e.mu.Lock()
-	l.rrsets, l.err = m, err
-	e.loading = nil
+	l.snap, l.err = snap, err
+	if e.loading == l {
+		e.loading = nil
+	}
 	if err == nil && e.gen == gen {
-		e.snapshot, e.fetched = m, time.Now()
+		e.snapshot = snap
 	}
 	e.mu.Unlock()
 	close(l.done)
@@ -123,9 +181,34 @@ func (s *zoneStore) load(e *zoneEntry, zone string, gen uint64, l *zoneLoad) {
 func (s *zoneStore) Invalidate(zone string) {
 	e := s.entry(zone)
 	e.mu.Lock()
+	e.dropSnapshot()
+	e.mu.Unlock()
+}
+
+// dropSnapshot forgets the snapshot and any read in flight. e.mu is held.
+func (e *zoneEntry) dropSnapshot() {
 	e.snapshot = nil
 	e.gen++
+}
+
+// Begin marks the start of a resource operation that may write to zone; the
+// returned function marks its end. Batches leave as soon as every operation
+// in progress waits for one, instead of waiting for a quiet moment.
+func (s *zoneStore) Begin(zone string) (end func()) {
+	e := s.entry(zone)
+	e.mu.Lock()
+	e.active++
+	e.highWater = max(e.highWater, e.active)
 	e.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			e.mu.Lock()
+			e.active--
+			s.schedule(e)
+			e.mu.Unlock()
+		})
+	}
 }
 
 // Apply sends change to zone, batched with the changes other resources send
@@ -133,54 +216,77 @@ func (s *zoneStore) Invalidate(zone string) {
 // is retried change by change, so one bad RRset fails only its resource.
 func (s *zoneStore) Apply(ctx context.Context, zone string, change dns.Change) error {
 	e := s.entry(zone)
-	w := &zoneWrite{change: change, done: make(chan error, 1)}
+	w := &zoneWrite{ctx: ctx, change: change, done: make(chan error, 1)}
 	e.mu.Lock()
+	now := time.Now()
+	if len(e.pending) == 0 {
+		e.firstPending = now
+	}
+	e.lastPending = now
 	e.pending = append(e.pending, w)
-	lead := !e.flushing
-	if lead {
-		e.flushing = true
-	}
+	s.schedule(e)
 	e.mu.Unlock()
-	if lead {
-		go s.flush(e, zone)
-	}
 	select {
 	case err := <-w.done:
+		if err != nil && ctx.Err() != nil {
+			return ctx.Err() // the cause, rather than the call's cancellation
+		}
 		return err
 	case <-ctx.Done():
-		// The change may still be sent; the caller reports the context error
-		// and the next refresh reads what happened.
+		e.mu.Lock()
+		if i := slices.Index(e.pending, w); i >= 0 {
+			// Not sent: it never will be.
+			e.pending = slices.Delete(e.pending, i, i+1)
+			s.schedule(e)
+		}
+		e.mu.Unlock()
+		// Otherwise the batch goes on while another of its callers waits, and
+		// the next refresh reads what happened.
 		return ctx.Err()
 	}
 }
 
-// flush sends the pending writes of e in batches until none is left. Before
-// each batch it waits a little for the writes that are still on their way
-// (Terraform starts the next resource only when one finishes), which makes
-// the batches, and so the savings, larger.
-func (s *zoneStore) flush(e *zoneEntry, zone string) {
-	for {
-		time.Sleep(s.window)
-		e.mu.Lock()
-		batch := takeBatch(&e.pending)
-		if len(batch) == 0 {
-			e.flushing = false
-			e.mu.Unlock()
+// schedule sends the batches that are ready, or arms the timer for the
+// moment the next one will be. e.mu is held.
+func (s *zoneStore) schedule(e *zoneEntry) {
+	for len(e.pending) > 0 && e.inFlight < s.maxInFlight {
+		now := time.Now()
+		everyone := e.active > 0 && e.active >= e.highWater && len(e.pending)+e.inFlightWrites >= e.active
+		if !everyone && now.Sub(e.lastPending) < s.quiet && now.Sub(e.firstPending) < s.maxWait {
+			wait := min(e.lastPending.Add(s.quiet).Sub(now), e.firstPending.Add(s.maxWait).Sub(now))
+			if e.timer == nil {
+				e.timer = time.AfterFunc(wait, func() {
+					e.mu.Lock()
+					s.schedule(e)
+					e.mu.Unlock()
+				})
+			} else {
+				e.timer.Reset(wait)
+			}
 			return
 		}
-		e.mu.Unlock()
-		s.send(e, zone, batch)
+		batch := takeBatch(&e.pending, e.sendingKeys)
+		if len(batch) == 0 {
+			return // every pending RRset is in flight: its batch's end reschedules
+		}
+		e.firstPending = now
+		e.inFlight++
+		e.inFlightWrites += len(batch)
+		for _, w := range batch {
+			e.sendingKeys[w.change.Key().Canonical()] = true
+		}
+		go s.send(e, batch)
 	}
 }
 
-// takeBatch removes from pending the longest prefix-free set of writes with
-// distinct keys (two changes to one RRset never share a PATCH).
-func takeBatch(pending *[]*zoneWrite) []*zoneWrite {
+// takeBatch removes from pending the writes of distinct RRsets that are not
+// in flight (two changes to one RRset never share a PATCH nor race).
+func takeBatch(pending *[]*zoneWrite, busy map[dns.Key]bool) []*zoneWrite {
 	seen := map[dns.Key]bool{}
 	var batch, rest []*zoneWrite
 	for _, w := range *pending {
 		k := w.change.Key().Canonical()
-		if seen[k] {
+		if seen[k] || busy[k] {
 			rest = append(rest, w)
 			continue
 		}
@@ -191,14 +297,33 @@ func takeBatch(pending *[]*zoneWrite) []*zoneWrite {
 	return batch
 }
 
-func (s *zoneStore) send(e *zoneEntry, zone string, batch []*zoneWrite) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
+// send makes the writes of batch, under a context that lasts while any of
+// their callers waits.
+func (s *zoneStore) send(e *zoneEntry, batch []*zoneWrite) {
+	ctx := newSharedContext(batch[0].ctx)
+	for _, w := range batch[1:] {
+		ctx.join(w.ctx)
+	}
+	defer func() {
+		ctx.release()
+		e.mu.Lock()
+		e.inFlight--
+		e.inFlightWrites -= len(batch)
+		for _, w := range batch {
+			delete(e.sendingKeys, w.change.Key().Canonical())
+		}
+		s.schedule(e)
+		e.mu.Unlock()
+	}()
+	batch = s.guardCreates(ctx, e, batch)
+	if len(batch) == 0 {
+		return
+	}
 	changes := make([]dns.Change, len(batch))
 	for i, w := range batch {
 		changes[i] = w.change
 	}
-	err := s.backend.Apply(ctx, zone, changes)
+	err := s.backend.Apply(ctx, e.name, changes)
 	if err == nil {
 		s.fold(e, changes)
 		for _, w := range batch {
@@ -207,27 +332,24 @@ func (s *zoneStore) send(e *zoneEntry, zone string, batch []*zoneWrite) {
 		return
 	}
 	var partial *dns.PartialApplyError
-	if len(batch) == 1 || errors.As(err, &partial) {
-		// A partial failure leaves the zone unknown to the store: read it again.
-		if partial != nil {
-			e.mu.Lock()
-			e.snapshot = nil
-			e.gen++
-			e.mu.Unlock()
+	if errors.As(err, &partial) {
+		// A partial failure leaves the zone unknown to the store.
+		e.mu.Lock()
+		e.dropSnapshot()
+		e.mu.Unlock()
+	}
+	if len(batch) == 1 {
+		if partial == nil {
+			s.invalidateOnUnknown(e, err)
 		}
-		if len(batch) == 1 {
-			if partial == nil {
-				s.invalidateOnUnknown(e, err)
-			}
-			batch[0].done <- err
-			return
-		}
+		batch[0].done <- err
+		return
 	}
 	// The atomic batch failed as a whole: send each change alone so that each
 	// resource gets its own error (and the good ones are made).
 	for _, w := range batch {
 		one := []dns.Change{w.change}
-		if err := s.backend.Apply(ctx, zone, one); err != nil {
+		if err := s.backend.Apply(ctx, e.name, one); err != nil {
 			s.invalidateOnUnknown(e, err)
 			w.done <- err
 			continue
@@ -237,6 +359,33 @@ func (s *zoneStore) send(e *zoneEntry, zone string, batch []*zoneWrite) {
 	}
 }
 
+// guardCreates fails the creates of batch whose RRset exists in a read of
+// the zone at most guardAge old with other content, and returns the writes
+// left to send. A failed read fails every write of the batch.
+func (s *zoneStore) guardCreates(ctx context.Context, e *zoneEntry, batch []*zoneWrite) []*zoneWrite {
+	if !slices.ContainsFunc(batch, func(w *zoneWrite) bool { return w.change.Op == dns.Create }) {
+		return batch
+	}
+	snap, err := s.read(ctx, e, s.guardAge)
+	if err != nil {
+		for _, w := range batch {
+			w.done <- err
+		}
+		return nil
+	}
+	rest := batch[:0:0]
+	for _, w := range batch {
+		if w.change.Op == dns.Create {
+			if ex, ok := snap.rrsets[w.change.Key().Canonical()]; ok && !dns.EqualRRsets(ex, *w.change.Desired) {
+				w.done <- &dns.ConflictError{Zone: e.name, Existing: ex, Desired: *w.change.Desired}
+				continue
+			}
+		}
+		rest = append(rest, w)
+	}
+	return rest
+}
+
 // invalidateOnUnknown drops the snapshot after a failure that may have
 // changed the zone anyway (anything but a refusal of the whole change).
 func (s *zoneStore) invalidateOnUnknown(e *zoneEntry, err error) {
@@ -244,8 +393,7 @@ func (s *zoneStore) invalidateOnUnknown(e *zoneEntry, err error) {
 		return
 	}
 	e.mu.Lock()
-	e.snapshot = nil
-	e.gen++
+	e.dropSnapshot()
 	e.mu.Unlock()
 }
 
@@ -258,14 +406,14 @@ func (s *zoneStore) fold(e *zoneEntry, changes []dns.Change) {
 	if e.snapshot == nil {
 		return
 	}
-	next := make(map[dns.Key]dns.RRset, len(e.snapshot)+len(changes))
-	for k, v := range e.snapshot {
-		next[k] = v
+	next := &zoneSnapshot{rrsets: make(map[dns.Key]dns.RRset, len(e.snapshot.rrsets)+len(changes)), readAt: e.snapshot.readAt}
+	for k, v := range e.snapshot.rrsets {
+		next.rrsets[k] = v
 	}
 	for _, ch := range changes {
 		k := ch.Key().Canonical()
 		if ch.Op == dns.Delete || ch.Desired == nil || len(ch.Desired.Records) == 0 {
-			delete(next, k)
+			delete(next.rrsets, k)
 			continue
 		}
 		rr, err := dns.CanonicalRRset(*ch.Desired)
@@ -274,8 +422,57 @@ func (s *zoneStore) fold(e *zoneEntry, changes []dns.Change) {
 			e.snapshot = nil
 			return
 		}
-		next[k] = rr
+		next.rrsets[k] = rr
 	}
 	// Readers hold the old map; a new one keeps them consistent.
 	e.snapshot = next
+}
+
+// sharedContext is the context of one backend call made for several
+// callers: it keeps the values of the first and ends when every caller's
+// context has ended, so the call goes on while any of them waits for it and
+// stops when none does.
+type sharedContext struct {
+	context.Context
+	cancel context.CancelFunc
+
+	mu    sync.Mutex
+	live  int
+	stops []func() bool
+}
+
+func newSharedContext(first context.Context) *sharedContext {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(first))
+	c := &sharedContext{Context: ctx, cancel: cancel}
+	c.join(first)
+	return c
+}
+
+// join adds a caller; false when every caller had already given up (the
+// call is being cancelled and cannot serve a new one).
+func (c *sharedContext) join(ctx context.Context) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.Err() != nil {
+		return false
+	}
+	c.live++
+	c.stops = append(c.stops, context.AfterFunc(ctx, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.live--; c.live == 0 {
+			c.cancel()
+		}
+	}))
+	return true
+}
+
+// release ends the context once the call is over.
+func (c *sharedContext) release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, stop := range c.stops {
+		stop()
+	}
+	c.cancel()
 }
