@@ -300,6 +300,9 @@ func (r *dnsRecordResource) Read(ctx context.Context, req resource.ReadRequest, 
 		resp.State.RemoveResource(ctx)
 		return
 	}
+	if missing == 0 && dns.EqualRRsets(*view, want) && state.ID.ValueString() == recordID(zone, state.Name.ValueString(), state.Type.ValueString()) {
+		return // as in state: the response already holds it
+	}
 	state.TTL = types.Int64Value(int64(view.TTL))
 	recs, d := recordsValue(ctx, state.Records, *view)
 	resp.Diagnostics.Append(d...)

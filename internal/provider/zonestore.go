@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
 	"github.com/praho/terraform-provider-praho/sdk/dns"
 )
 
@@ -39,6 +41,10 @@ type zoneStore struct {
 	quiet       time.Duration
 	maxWait     time.Duration
 	maxInFlight int
+	// parallelism is how many operations a batch waits for at first
+	// (Terraform's default -parallelism), so that the first operations of a
+	// run do not leave one by one.
+	parallelism int
 
 	mu    sync.Mutex
 	zones map[string]*zoneEntry
@@ -58,7 +64,8 @@ type zoneEntry struct {
 	gen uint64
 
 	// active counts the resource operations in progress on the zone
-	// (Begin), highWater the most seen at once.
+	// (Begin), highWater the most seen at once, and at least the store's
+	// parallelism.
 	active, highWater int
 	pending           []*zoneWrite
 	firstPending      time.Time
@@ -95,9 +102,10 @@ func newZoneStore(b dns.Backend) *zoneStore {
 		backend:     b,
 		maxAge:      time.Minute,
 		guardAge:    time.Second,
-		quiet:       5 * time.Millisecond,
-		maxWait:     50 * time.Millisecond,
+		quiet:       25 * time.Millisecond,
+		maxWait:     100 * time.Millisecond,
 		maxInFlight: 4,
+		parallelism: 10,
 		zones:       map[string]*zoneEntry{},
 	}
 }
@@ -108,7 +116,7 @@ func (s *zoneStore) entry(zone string) *zoneEntry {
 	z := dns.CanonicalName(zone)
 	e, ok := s.zones[z]
 	if !ok {
-		e = &zoneEntry{name: z, sendingKeys: map[dns.Key]bool{}}
+		e = &zoneEntry{name: z, sendingKeys: map[dns.Key]bool{}, highWater: s.parallelism}
 		s.zones[z] = e
 	}
 	return e
@@ -323,6 +331,7 @@ func (s *zoneStore) send(e *zoneEntry, batch []*zoneWrite) {
 	for i, w := range batch {
 		changes[i] = w.change
 	}
+	tflog.Debug(ctx, "DNS batch", map[string]any{"zone": e.name, "backend": s.backend.Name(), "changes": len(changes)})
 	err := s.backend.Apply(ctx, e.name, changes)
 	if err == nil {
 		s.fold(e, changes)

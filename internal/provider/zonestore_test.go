@@ -133,6 +133,7 @@ func TestZoneStoreReadErrorIsShared(t *testing.T) {
 // waits, so that tests do not depend on timing.
 func neverByTime(s *zoneStore) *zoneStore {
 	s.quiet, s.maxWait = time.Hour, time.Hour
+	s.parallelism = 1
 	return s
 }
 
@@ -333,5 +334,30 @@ func TestZoneStoreChecksCreatesAgainstARecentRead(t *testing.T) {
 	}
 	if reads, a := b.Calls(); reads != 2 || a != applies {
 		t.Fatalf("%d reads and %d applies, want 2 and %d", reads, a, applies)
+	}
+}
+
+func TestZoneStoreFirstWritesOfARunWaitForTheOthers(t *testing.T) {
+	b := dnstest.New("test")
+	b.AddZone("example.org.")
+	s := newZoneStore(b)
+	s.quiet, s.maxWait = time.Hour, time.Hour
+	// Operations start one after the other, as Terraform starts them; none
+	// leaves before Terraform's parallelism (10) of them wait together.
+	var wg sync.WaitGroup
+	for i := range s.parallelism {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer s.Begin("example.org")()
+			rr := aRRset(fmt.Sprintf("h%d.example.org.", i), "192.0.2.1")
+			if err := s.Apply(context.Background(), "example.org", dns.Change{Op: dns.Delete, Current: &rr}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if _, applies := b.Calls(); applies != 1 {
+		t.Errorf("%d deletes made %d applies, want 1", s.parallelism, applies)
 	}
 }
