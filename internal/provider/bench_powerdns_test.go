@@ -50,6 +50,7 @@ func BenchmarkAccDNS1000(b *testing.B) {
 			k, v, _ := strings.Cut(kv, "=")
 			b.Setenv(k, v)
 		}
+		defer TuneGC()()
 	}
 	newWorkdir := func(b *testing.B) *acctest.Workdir {
 		w := acctest.NewWorkdir(b, "PDNS_API_URL="+proxyURL)
