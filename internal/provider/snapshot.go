@@ -13,9 +13,10 @@ import (
 // older than maxAge or Invalidate drops it. A failed load is not stored: the
 // next caller tries again.
 //
-// The load runs detached from the caller that started it (one caller giving up
-// must not fail the others waiting for it) but keeps that caller's context
-// values; load bounds its own duration (the SDK clients' call timeouts do).
+// The load runs under a context of its own (one caller giving up must not
+// fail the others waiting for it) that keeps the first caller's values and
+// ends when every caller waiting for the load has given up, so a load never
+// outlives the operations that asked for it.
 type snapshot[T any] struct {
 	load   func(context.Context) (T, error)
 	maxAge time.Duration
@@ -31,6 +32,7 @@ type snapshot[T any] struct {
 }
 
 type snapshotLoad[T any] struct {
+	ctx   *sharedContext
 	done  chan struct{}
 	value T
 	err   error
@@ -46,33 +48,46 @@ func newSnapshot[T any](maxAge time.Duration, load func(context.Context) (T, err
 // in flight, starting one when none runs. It returns early with ctx's error
 // when ctx ends first; the load goes on for the other callers.
 func (s *snapshot[T]) Get(ctx context.Context) (T, error) {
+	return s.GetWithin(ctx, s.maxAge)
+}
+
+// GetWithin is Get for a caller that needs a value loaded less than maxAge
+// ago (at most the snapshot's own maxAge).
+func (s *snapshot[T]) GetWithin(ctx context.Context, maxAge time.Duration) (T, error) {
 	s.mu.Lock()
-	if s.have && s.now().Sub(s.fetched) < s.maxAge {
+	if s.have && s.now().Sub(s.fetched) < min(maxAge, s.maxAge) {
 		v := s.value
 		s.mu.Unlock()
 		return v, nil
 	}
+	// Join the load in flight, unless every caller of it has given up.
 	l := s.loading
-	if l == nil {
-		l = &snapshotLoad[T]{done: make(chan struct{})}
+	if l == nil || !l.ctx.join(ctx) {
+		l = &snapshotLoad[T]{ctx: newSharedContext(ctx), done: make(chan struct{})}
 		s.loading = l
-		go s.run(context.WithoutCancel(ctx), l, s.gen)
+		go s.run(l, s.gen)
 	}
 	s.mu.Unlock()
+	var zero T
 	select {
 	case <-l.done:
+		if l.err != nil && ctx.Err() != nil {
+			return zero, ctx.Err() // the cause, rather than the load's cancellation
+		}
 		return l.value, l.err
 	case <-ctx.Done():
-		var zero T
 		return zero, ctx.Err()
 	}
 }
 
-func (s *snapshot[T]) run(ctx context.Context, l *snapshotLoad[T], gen uint64) {
-	v, err := s.load(ctx)
+func (s *snapshot[T]) run(l *snapshotLoad[T], gen uint64) {
+	defer l.ctx.release()
+	v, err := s.load(l.ctx)
 	s.mu.Lock()
 	l.value, l.err = v, err
-	s.loading = nil
+	if s.loading == l {
+		s.loading = nil
+	}
 	if err == nil && s.gen == gen {
 		s.value, s.have, s.fetched = v, true, s.now()
 	}

@@ -122,17 +122,44 @@ func TestSnapshotCallerGivingUpDoesNotFailOthers(t *testing.T) {
 	var calls atomic.Int32
 	started, release := make(chan struct{}, 1), make(chan struct{})
 	s := newSnapshot(time.Minute, countingLoad(&calls, started, release))
+	first := make(chan int)
+	go func() { v, _ := s.Get(context.Background()); first <- v }()
+	<-started // the first caller's load is in flight and blocked
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error)
+	go func() { _, err := s.Get(ctx); errc <- err }()
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the caller that gave up got %v, want context.Canceled", err)
+	}
+	close(release)
+	if v := <-first; v != 1 {
+		t.Fatalf("the caller still waiting got %d, want the load's 1", v)
+	}
+	if v, err := s.Get(context.Background()); err != nil || v != 1 || calls.Load() != 1 {
+		t.Fatalf("got %d, %v after %d loads; want the first load's value", v, err, calls.Load())
+	}
+}
+
+func TestSnapshotLoadEndsWhenEveryCallerGaveUp(t *testing.T) {
+	ended := make(chan error, 1)
+	started := make(chan struct{})
+	s := newSnapshot(time.Minute, func(ctx context.Context) (int, error) {
+		close(started)
+		<-ctx.Done()
+		ended <- ctx.Err()
+		return 0, ctx.Err()
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error)
 	go func() { _, err := s.Get(ctx); errc <- err }()
 	<-started
 	cancel()
 	if err := <-errc; !errors.Is(err, context.Canceled) {
-		t.Fatalf("the caller that gave up got %v, want context.Canceled", err)
+		t.Fatalf("caller: %v", err)
 	}
-	close(release)
-	if v, err := s.Get(context.Background()); err != nil || v != 1 || calls.Load() != 1 {
-		t.Fatalf("got %d, %v after %d loads; want the first load's value", v, err, calls.Load())
+	if err := <-ended; !errors.Is(err, context.Canceled) {
+		t.Fatalf("load: %v", err)
 	}
 }
 

@@ -15,8 +15,9 @@ import (
 // zoneStore sits between the DNS resources and one dns.Backend for the whole
 // run.
 //
-// Reads of a zone are coalesced: every resource refreshing an RRset of the
-// same zone shares one read of the whole zone, kept until maxAge or until a
+// Reads of a zone are coalesced (a snapshot per zone): every resource
+// refreshing an RRset of the same zone shares one read of the whole zone,
+// kept until maxAge, with the store's own writes folded in, or until a
 // write the store cannot fold into it.
 //
 // Writes to a zone are batched: the changes of the resources being applied
@@ -53,16 +54,11 @@ type zoneStore struct {
 // zoneEntry is the store's view of one zone.
 type zoneEntry struct {
 	name string
+	// rrsets is the zone as last read, by canonical key, with the store's
+	// own writes folded in.
+	rrsets *snapshot[map[dns.Key]dns.RRset]
 
 	mu sync.Mutex
-	// snapshot is the zone as last read, with the store's own writes folded
-	// in; nil when there is none usable.
-	snapshot *zoneSnapshot
-	// loading is the read in flight, if any.
-	loading *zoneLoad
-	// gen counts writes, so a read that raced a write is not cached.
-	gen uint64
-
 	// active counts the resource operations in progress on the zone
 	// (Begin), highWater the most seen at once, and at least the store's
 	// parallelism.
@@ -75,20 +71,6 @@ type zoneEntry struct {
 	// sendingKeys are their RRsets.
 	inFlight, inFlightWrites int
 	sendingKeys              map[dns.Key]bool
-}
-
-// zoneSnapshot is a read of a zone: its RRsets by canonical key, and when
-// the backend answered (folding the store's own writes keeps that time).
-type zoneSnapshot struct {
-	rrsets map[dns.Key]dns.RRset
-	readAt time.Time
-}
-
-type zoneLoad struct {
-	ctx  *sharedContext
-	done chan struct{}
-	snap *zoneSnapshot
-	err  error
 }
 
 type zoneWrite struct {
@@ -117,6 +99,17 @@ func (s *zoneStore) entry(zone string) *zoneEntry {
 	e, ok := s.zones[z]
 	if !ok {
 		e = &zoneEntry{name: z, sendingKeys: map[dns.Key]bool{}, highWater: s.parallelism}
+		e.rrsets = newSnapshot(s.maxAge, func(ctx context.Context) (map[dns.Key]dns.RRset, error) {
+			list, err := s.backend.RRsets(ctx, z)
+			if err != nil {
+				return nil, err
+			}
+			m := make(map[dns.Key]dns.RRset, len(list))
+			for _, rr := range list {
+				m[rr.Key().Canonical()] = rr
+			}
+			return m, nil
+		})
 		s.zones[z] = e
 	}
 	return e
@@ -126,77 +119,12 @@ func (s *zoneStore) entry(zone string) *zoneEntry {
 // snapshot when it is fresh, else from one read shared by all concurrent
 // callers. The map must not be modified.
 func (s *zoneStore) RRsets(ctx context.Context, zone string) (map[dns.Key]dns.RRset, error) {
-	snap, err := s.read(ctx, s.entry(zone), s.maxAge)
-	if err != nil {
-		return nil, err
-	}
-	return snap.rrsets, nil
-}
-
-// read returns a snapshot of e read less than maxAge ago.
-func (s *zoneStore) read(ctx context.Context, e *zoneEntry, maxAge time.Duration) (*zoneSnapshot, error) {
-	e.mu.Lock()
-	if e.snapshot != nil && time.Since(e.snapshot.readAt) < maxAge {
-		snap := e.snapshot
-		e.mu.Unlock()
-		return snap, nil
-	}
-	// Join the read in flight unless every caller of it has given up, or it
-	// started too long ago to answer this caller.
-	l := e.loading
-	if l == nil || !l.ctx.join(ctx) {
-		l = &zoneLoad{ctx: newSharedContext(ctx), done: make(chan struct{})}
-		e.loading = l
-		go s.load(e, e.gen, l)
-	}
-	e.mu.Unlock()
-	select {
-	case <-l.done:
-		if l.err != nil && ctx.Err() != nil {
-			return nil, ctx.Err() // the cause, rather than the call's cancellation
-		}
-		return l.snap, l.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-// load reads the zone once for every caller waiting for it.
-func (s *zoneStore) load(e *zoneEntry, gen uint64, l *zoneLoad) {
-	defer l.ctx.release()
-	start := time.Now()
-	list, err := s.backend.RRsets(l.ctx, e.name)
-	var snap *zoneSnapshot
-	if err == nil {
-		snap = &zoneSnapshot{rrsets: make(map[dns.Key]dns.RRset, len(list)), readAt: start}
-		for _, rr := range list {
-			snap.rrsets[rr.Key().Canonical()] = rr
-		}
-	}
-	e.mu.Lock()
-	l.snap, l.err = snap, err
-	if e.loading == l {
-		e.loading = nil
-	}
-	if err == nil && e.gen == gen {
-		e.snapshot = snap
-	}
-	e.mu.Unlock()
-	close(l.done)
+	return s.entry(zone).rrsets.Get(ctx)
 }
 
 // Invalidate drops the snapshot of zone, so the next read goes to the backend.
 func (s *zoneStore) Invalidate(zone string) {
-	e := s.entry(zone)
-	e.mu.Lock()
-	e.dropSnapshot()
-	e.mu.Unlock()
-}
-
-// dropSnapshot forgets the snapshot and any read in flight. e.mu is held.
-func (e *zoneEntry) dropSnapshot() {
-	e.snapshot = nil
-	e.gen++
+	s.entry(zone).rrsets.Invalidate()
 }
 
 // Begin marks the start of a resource operation that may write to zone; the
@@ -343,9 +271,7 @@ func (s *zoneStore) send(e *zoneEntry, batch []*zoneWrite) {
 	var partial *dns.PartialApplyError
 	if errors.As(err, &partial) {
 		// A partial failure leaves the zone unknown to the store.
-		e.mu.Lock()
-		e.dropSnapshot()
-		e.mu.Unlock()
+		e.rrsets.Invalidate()
 	}
 	if len(batch) == 1 {
 		if partial == nil {
@@ -375,7 +301,7 @@ func (s *zoneStore) guardCreates(ctx context.Context, e *zoneEntry, batch []*zon
 	if !slices.ContainsFunc(batch, func(w *zoneWrite) bool { return w.change.Op == dns.Create }) {
 		return batch
 	}
-	snap, err := s.read(ctx, e, s.guardAge)
+	current, err := e.rrsets.GetWithin(ctx, s.guardAge)
 	if err != nil {
 		for _, w := range batch {
 			w.done <- err
@@ -385,7 +311,7 @@ func (s *zoneStore) guardCreates(ctx context.Context, e *zoneEntry, batch []*zon
 	rest := batch[:0:0]
 	for _, w := range batch {
 		if w.change.Op == dns.Create {
-			if ex, ok := snap.rrsets[w.change.Key().Canonical()]; ok && !dns.EqualRRsets(ex, *w.change.Desired) {
+			if ex, ok := current[w.change.Key().Canonical()]; ok && !dns.EqualRRsets(ex, *w.change.Desired) {
 				w.done <- &dns.ConflictError{Zone: e.name, Existing: ex, Desired: *w.change.Desired}
 				continue
 			}
@@ -401,87 +327,30 @@ func (s *zoneStore) invalidateOnUnknown(e *zoneEntry, err error) {
 	if errors.Is(err, dns.ErrConflict) || errors.Is(err, dns.ErrInvalidContent) {
 		return
 	}
-	e.mu.Lock()
-	e.dropSnapshot()
-	e.mu.Unlock()
+	e.rrsets.Invalidate()
 }
 
 // fold applies successful changes to the snapshot, so later reads in the run
 // see them without reading the zone again.
 func (s *zoneStore) fold(e *zoneEntry, changes []dns.Change) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.gen++
-	if e.snapshot == nil {
-		return
-	}
-	next := &zoneSnapshot{rrsets: make(map[dns.Key]dns.RRset, len(e.snapshot.rrsets)+len(changes)), readAt: e.snapshot.readAt}
-	for k, v := range e.snapshot.rrsets {
-		next.rrsets[k] = v
-	}
-	for _, ch := range changes {
-		k := ch.Key().Canonical()
-		if ch.Op == dns.Delete || ch.Desired == nil || len(ch.Desired.Records) == 0 {
-			delete(next.rrsets, k)
-			continue
+	e.rrsets.Update(func(old map[dns.Key]dns.RRset) (map[dns.Key]dns.RRset, bool) {
+		// Readers hold the old map; a new one keeps them consistent.
+		next := make(map[dns.Key]dns.RRset, len(old)+len(changes))
+		for k, v := range old {
+			next[k] = v
 		}
-		rr, err := dns.CanonicalRRset(*ch.Desired)
-		if err != nil {
-			// Should not happen (the backend accepted it); read again later.
-			e.snapshot = nil
-			return
+		for _, ch := range changes {
+			k := ch.Key().Canonical()
+			if ch.Op == dns.Delete || ch.Desired == nil || len(ch.Desired.Records) == 0 {
+				delete(next, k)
+				continue
+			}
+			rr, err := dns.CanonicalRRset(*ch.Desired)
+			if err != nil {
+				return nil, false // should not happen (the backend took it): read again
+			}
+			next[k] = rr
 		}
-		next.rrsets[k] = rr
-	}
-	// Readers hold the old map; a new one keeps them consistent.
-	e.snapshot = next
-}
-
-// sharedContext is the context of one backend call made for several
-// callers: it keeps the values of the first and ends when every caller's
-// context has ended, so the call goes on while any of them waits for it and
-// stops when none does.
-type sharedContext struct {
-	context.Context
-	cancel context.CancelFunc
-
-	mu    sync.Mutex
-	live  int
-	stops []func() bool
-}
-
-func newSharedContext(first context.Context) *sharedContext {
-	ctx, cancel := context.WithCancel(context.WithoutCancel(first))
-	c := &sharedContext{Context: ctx, cancel: cancel}
-	c.join(first)
-	return c
-}
-
-// join adds a caller; false when every caller had already given up (the
-// call is being cancelled and cannot serve a new one).
-func (c *sharedContext) join(ctx context.Context) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.Err() != nil {
-		return false
-	}
-	c.live++
-	c.stops = append(c.stops, context.AfterFunc(ctx, func() {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if c.live--; c.live == 0 {
-			c.cancel()
-		}
-	}))
-	return true
-}
-
-// release ends the context once the call is over.
-func (c *sharedContext) release() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, stop := range c.stops {
-		stop()
-	}
-	c.cancel()
+		return next, true
+	})
 }
