@@ -31,6 +31,9 @@ type providerData struct {
 
 	// vm holds one client per Virtualmin endpoint (host:port).
 	vm *registry[*vmServer]
+	// managed are the servers this run's praho_virtualmin_server resources
+	// registered (server_logins.go).
+	managed managedServers
 	// vmOptions are extra client options (tests: metrics).
 	vmOptions []virtualmin.Option
 }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/pem"
@@ -67,14 +68,24 @@ type virtualminConfig struct {
 	Port     int
 	// CACertificatePEM replaces the system roots when set.
 	CACertificatePEM []byte
-	// Pins maps an endpoint (host:port) to the SHA-256 of its certificate.
-	Pins               map[string][]byte
+	// Pins maps an endpoint (host:port) to the SHA-256 of its certificate
+	// (certificate_sha256_pins and the servers' certificate_sha256).
+	Pins map[string][]byte
+	// Servers maps an endpoint (host:port) to the login the provider block
+	// gives that server (virtualmin.servers); Username and Password above
+	// are for the others.
+	Servers            map[string]serverLogin
 	InsecureSkipVerify bool
 	// RateLimit is calls per second per server; 0 is unlimited.
 	RateLimit      float64
 	MaxInFlight    int
 	Retries        int
 	RequestTimeout time.Duration
+}
+
+// serverLogin is the API login of one server.
+type serverLogin struct {
+	Username, Password string
 }
 
 // powerDNSConfig says how to reach the PowerDNS API.
@@ -157,6 +168,7 @@ func buildConfig(_ context.Context, m *providerModel, env lookupEnv) (*config, d
 		diags.AddAttributeError(vp.AtName("certificate_sha256_pins"), "Unknown certificate pins",
 			"The pins must be known when the provider is configured.")
 	}
+	serverSettings(&diags, vp.AtName("servers"), vm.Servers, &c.Virtualmin)
 
 	pd := m.PowerDNS
 	if pd == nil {
@@ -184,6 +196,64 @@ func buildConfig(_ context.Context, m *providerModel, env lookupEnv) (*config, d
 	}
 	return c, diags
 }
+
+// serverSettings reads virtualmin.servers into c: one login per server, its
+// username and password defaulting to the block's (or the environment's),
+// and its certificate_sha256 joining the pins.
+func serverSettings(diags *diag.Diagnostics, p path.Path, v types.Map, c *virtualminConfig) {
+	if v.IsUnknown() {
+		diags.AddAttributeError(p, "Unknown server settings",
+			"virtualmin.servers must be known when the provider is configured: key it by each server's address "+
+				"(a literal or a variable, such as \"203.0.113.10:10000\"), not by an attribute of a resource created in "+
+				"the same apply. A praho_virtualmin_server hands its own API user and pin to the accounts on it without this block.")
+		return
+	}
+	if v.IsNull() {
+		return
+	}
+	entries := map[string]serverBlock{}
+	diags.Append(v.ElementsAs(context.Background(), &entries, false)...)
+	c.Servers = map[string]serverLogin{}
+	for ep, e := range entries {
+		at := p.AtMapKey(ep)
+		norm, err := normalizeEndpoint(ep, c.Port)
+		if err != nil {
+			diags.AddAttributeError(at, "Invalid server endpoint", err.Error())
+			continue
+		}
+		if _, dup := c.Servers[norm]; dup {
+			diags.AddAttributeError(at, "Server listed twice",
+				fmt.Sprintf("%q is %s, which another key of virtualmin.servers names already: keep one entry.", ep, norm))
+			continue
+		}
+		login := serverLogin{
+			Username: stringSetting(diags, at.AtName("username"), e.Username, noEnv, "", c.Username),
+			Password: stringSetting(diags, at.AtName("password"), e.Password, noEnv, "", c.Password),
+		}
+		c.Servers[norm] = login
+		fp := stringSetting(diags, at.AtName("certificate_sha256"), e.CertificateSHA256, noEnv, "", "")
+		if fp == "" {
+			continue
+		}
+		sum, err := parseFingerprint(fp)
+		if err != nil {
+			diags.AddAttributeError(at.AtName("certificate_sha256"), "Invalid certificate fingerprint", err.Error())
+			continue
+		}
+		if old, ok := c.Pins[norm]; ok && !bytes.Equal(old, sum) {
+			diags.AddAttributeError(at.AtName("certificate_sha256"), "Two pins for one server",
+				fmt.Sprintf("certificate_sha256_pins pins another certificate for %s: keep one of the two.", norm))
+			continue
+		}
+		if c.Pins == nil {
+			c.Pins = map[string][]byte{}
+		}
+		c.Pins[norm] = sum
+	}
+}
+
+// noEnv is the environment of settings that have no environment variable.
+func noEnv(string) (string, bool) { return "", false }
 
 func unknownSetting(diags *diag.Diagnostics, p path.Path) {
 	diags.AddAttributeError(p, "Unknown provider setting",

@@ -58,6 +58,14 @@ type virtualminBlock struct {
 	MaxInFlight           types.Int64   `tfsdk:"max_in_flight"`
 	Retries               types.Int64   `tfsdk:"retries"`
 	RequestTimeout        types.String  `tfsdk:"request_timeout"`
+	Servers               types.Map     `tfsdk:"servers"`
+}
+
+// serverBlock is one entry of virtualmin.servers.
+type serverBlock struct {
+	Username          types.String `tfsdk:"username"`
+	Password          types.String `tfsdk:"password"`
+	CertificateSHA256 types.String `tfsdk:"certificate_sha256"`
 }
 
 type powerDNSBlock struct {
@@ -79,7 +87,8 @@ func (p *prahoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 		Blocks: map[string]schema.Block{
 			"virtualmin": schema.SingleNestedBlock{
 				MarkdownDescription: "How to reach the Virtualmin servers' remote API (`/virtual-server/remote.cgi`). " +
-					"The same credentials and policies apply to every server; the provider keeps one client per " +
+					"`username` and `password` are the login of every server that `servers` does not list; the policies " +
+					"(rate limit, in-flight cap, retries, timeout) apply to each server. The provider keeps one client per " +
 					"server endpoint for the whole run, so the rate limit, the in-flight cap and the circuit breaker " +
 					"hold across all resources.",
 				Attributes: map[string]schema.Attribute{
@@ -118,6 +127,35 @@ func (p *prahoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 							mapvalidator.KeysAre(endpointValidator{}),
 							mapvalidator.ValueStringsAre(fingerprintValidator{}),
 						},
+					},
+					"servers": schema.MapNestedAttribute{
+						Optional: true,
+						MarkdownDescription: "One API login per server, for a fleet whose servers each have their own: a map " +
+							"keyed by the server's endpoint (`host:port`, or `host` for the default port) as accounts' `server` " +
+							"names it. An entry's `username` and `password` default to the block's (or the environment's), so an " +
+							"entry may hold only a pin. A move between two servers uses both servers' logins. Keys must be known " +
+							"when the provider is configured (literals or variables). A `praho_virtualmin_server` of the same " +
+							"configuration needs no entry: its own API user and pin reach the accounts on it.",
+						NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+							"username": schema.StringAttribute{
+								Optional:            true,
+								MarkdownDescription: "Webmin user with master-admin rights in Virtualmin on this server.",
+								Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+							},
+							"password": schema.StringAttribute{
+								Optional:            true,
+								Sensitive:           true,
+								MarkdownDescription: "Password of `username` on this server.",
+								Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+							},
+							"certificate_sha256": schema.StringAttribute{
+								Optional: true,
+								MarkdownDescription: "SHA-256 fingerprint of this server's TLS certificate (64 hex digits, colons " +
+									"allowed), pinned like an entry of `certificate_sha256_pins`.",
+								Validators: []validator.String{fingerprintValidator{}},
+							},
+						}},
+						Validators: []validator.Map{mapvalidator.KeysAre(endpointValidator{})},
 					},
 					"insecure_skip_verify": schema.BoolAttribute{
 						Optional: true,

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -9,8 +10,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
 	"github.com/praho/terraform-provider-praho/internal/acctest"
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin/virtualmintest"
 )
 
 func TestProviderSchemaIsValid(t *testing.T) {
@@ -93,5 +96,63 @@ func TestAccProviderMissingCredentials(t *testing.T) {
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`(?s)Virtualmin credentials are not configured.*PRAHO_VIRTUALMIN_USERNAME`),
 		}},
+	})
+}
+
+// TestAccProvider_perServerLogins: a fleet whose servers each have their own
+// API login. The second server refuses the block's (environment's) login; its
+// entry in virtualmin.servers reaches it, while the first server keeps the
+// block's login. A plan without the entry fails on the second server only,
+// naming the setting to fix.
+func TestAccProvider_perServerLogins(t *testing.T) {
+	vms := acctest.StartVirtualmin(t, 2)
+	const vm2Pass = "Vm2-Own-Secret-7"
+	vms[1].Server.AddUser(acctest.VirtualminUser, vm2Pass, virtualmintest.RoleMaster)
+	accounts := fmt.Sprintf(`
+resource "praho_hosting_account" "one" {
+  server   = %q
+  domain   = "one.fleet.test"
+  password = "Initial-Pass-1"
+}
+
+resource "praho_hosting_account" "two" {
+  server   = %q
+  domain   = "two.fleet.test"
+  password = "Initial-Pass-1"
+}
+`, vms[0].Endpoint, vms[1].Endpoint)
+	withEntry := fmt.Sprintf(`
+variable "vm2_password" {
+  type      = string
+  sensitive = true
+}
+
+provider "praho" {
+  virtualmin {
+    servers = {
+      %q = { password = var.vm2_password }
+    }
+  }
+}
+`, vms[1].Endpoint) + accounts
+	t.Setenv("TF_VAR_vm2_password", vm2Pass)
+
+	tfresource.Test(t, tfresource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config:      accounts,
+				ExpectError: regexp.MustCompile(`(?s)` + regexp.QuoteMeta(vms[1].Endpoint) + `.*refused the credentials.*virtualmin.servers`),
+			},
+			{
+				Config: withEntry,
+				Check: tfresource.ComposeAggregateTestCheckFunc(
+					checkAccount(vms[0], "one.fleet.test", nil),
+					checkAccount(vms[1], "two.fleet.test", nil),
+				),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
 	})
 }

@@ -101,24 +101,17 @@ func (d *virtualminServerHealthDataSource) Read(ctx context.Context, req datasou
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", err.Error())
 		return
 	}
+	a := d.data.access(endpoint)
 	opts := bootstrap.HealthOptions{
-		Endpoint:    "https://" + endpoint,
-		APIUser:     cfg.Username,
-		APIPassword: cfg.Password,
-		CACertPEM:   cfg.CACertificatePEM,
+		Endpoint:             "https://" + endpoint,
+		APIUser:              a.user,
+		APIPassword:          a.password,
+		TLSFingerprintSHA256: a.pin,
+		CACertPEM:            cfg.CACertificatePEM,
 		// A check that runs out of it says the server is slow.
 		Timeout: cfg.RequestTimeout,
 	}
-	managed, ok := managedServerOf(d.data, endpoint)
-	if ok && (opts.APIUser == "" || opts.APIPassword == "") {
-		opts.APIUser, opts.APIPassword = managed.user, managed.password
-	}
-	switch pin, has := cfg.Pins[endpoint]; {
-	case has:
-		opts.TLSFingerprintSHA256 = fmt.Sprintf("%x", pin)
-	case ok && managed.pin != "":
-		opts.TLSFingerprintSHA256 = managed.pin
-	case m.TLSFingerprintSHA256.ValueString() != "":
+	if opts.TLSFingerprintSHA256 == "" {
 		opts.TLSFingerprintSHA256 = m.TLSFingerprintSHA256.ValueString()
 	}
 	if opts.TLSFingerprintSHA256 != "" {

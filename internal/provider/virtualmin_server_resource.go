@@ -241,7 +241,8 @@ func (r *virtualminServerResource) Schema(ctx context.Context, _ resource.Schema
 			"whose fingerprint is pinned. Every plan checks the server's health (`status`, `health_checks`).\n\n" +
 			"`id` is the server's API endpoint (`address:10000`). Accounts placed with `server = praho_virtualmin_server.x.id` " +
 			"reach it in the same apply: the resource hands its certificate pin and its API user to the provider's client of " +
-			"that endpoint. A pin in the provider's `certificate_sha256_pins` and the provider's own credentials win when set.",
+			"that endpoint. A pin and a login in the provider block (`virtualmin.servers`, or the block's own) win when set; " +
+			"with a login there, the resources on the server keep no copy of the API password (ARCHITECTURE.md).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -282,7 +283,8 @@ func (r *virtualminServerResource) Schema(ctx context.Context, _ resource.Schema
 				WriteOnly: true,
 				MarkdownDescription: "The API user's password, never stored (Terraform 1.11 or OpenTofu 1.11 and later). It is " +
 					"sent at creation and whenever `api_password_wo_version` changes. As it is not in state, later runs reach the " +
-					"server with the provider's `virtualmin` credentials.",
+					"server with the provider's `virtualmin` credentials: give it an entry in `virtualmin.servers` fed by the same " +
+					"variable.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(12)},
 			},
 			"api_password_wo_version": schema.Int64Attribute{
@@ -461,8 +463,8 @@ func (r *virtualminServerResource) registerFromPriorState(ctx context.Context, s
 	if diags.HasError() || err != nil || r.data == nil {
 		return
 	}
-	if _, ok := managedServerOf(r.data, endpoint); ok {
-		return // set up by this process: newer
+	if _, ok := r.data.managed.get(endpoint); ok {
+		return // set up by this provider instance: newer
 	}
 	if pin, password := state.TLSFingerprintSHA256.ValueString(), state.APIPassword.ValueString(); pin != "" || password != "" {
 		r.data.registerManagedServer(endpoint, managedServer{pin: pin, user: state.apiUser(), password: password})
@@ -931,7 +933,7 @@ func (r *virtualminServerResource) Read(ctx context.Context, req resource.ReadRe
 		r.data.registerManagedServer(endpoint, managedServer{pin: pin, user: user, password: password})
 	}
 	if password == "" {
-		user, password = r.data.cfg.Virtualmin.Username, r.data.cfg.Virtualmin.Password
+		user, password, _ = r.data.cfg.Virtualmin.providerLogin(endpoint)
 	}
 	if password == "" {
 		// Imported, or a write-only password: nothing to log in with.

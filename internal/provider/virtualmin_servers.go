@@ -3,16 +3,10 @@ package provider
 import (
 	"context"
 	"crypto/tls"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
 )
@@ -68,40 +62,33 @@ func (d *providerData) virtualminServer(endpoint string) (*vmServer, error) {
 	return d.vm.get(key)
 }
 
-// newVMServer builds the client of one endpoint from the provider settings.
+// newVMServer builds the client of one endpoint from the provider settings
+// and the login and pin access finds for it.
 func (d *providerData) newVMServer(endpoint string) (*vmServer, error) {
 	c := d.cfg.Virtualmin
-	m, managed := managedServerOf(d, endpoint)
-	if (c.Username == "" || c.Password == "") && managed && m.user != "" && m.password != "" {
-		// A server the run bootstrapped (praho_virtualmin_server): its API
-		// user, unless the provider has credentials of its own.
-		c.Username, c.Password = m.user, m.password
-	}
-	if c.Username == "" || c.Password == "" {
-		return nil, errors.New("Virtualmin credentials are not configured: set username and password in the provider's " +
-			"virtualmin block, or the environment variables PRAHO_VIRTUALMIN_USERNAME and PRAHO_VIRTUALMIN_PASSWORD. " +
-			"A server managed by praho_virtualmin_server needs them (and its pin) for a resource added to it in a run " +
-			"that does not change the server, and in every run when its API password is write-only")
+	a := d.access(endpoint)
+	if a.user == "" || a.password == "" {
+		return nil, errors.New("Virtualmin credentials are not configured for " + endpoint + ": set username and password " +
+			"in the provider's virtualmin block (environment: PRAHO_VIRTUALMIN_USERNAME and PRAHO_VIRTUALMIN_PASSWORD), " +
+			"or the server's entry in virtualmin.servers. A server managed by praho_virtualmin_server lends its API user " +
+			"to the resources on it, except when its API password is write-only (api_password_wo) or when a resource is " +
+			"added to it in a run that does not change the server")
 	}
 	retries := virtualmin.DefaultRetryPolicy()
 	retries.MaxAttempts = c.Retries + 1
 	opts := []virtualmin.Option{
-		virtualmin.WithBasicAuth(c.Username, c.Password),
+		virtualmin.WithBasicAuth(a.user, a.password),
 		virtualmin.WithRateLimit(c.RateLimit, virtualmin.DefaultRateBurst),
 		virtualmin.WithMaxInFlight(c.MaxInFlight),
 		virtualmin.WithRetry(retries),
 		virtualmin.WithCallTimeout(c.RequestTimeout),
-		virtualmin.WithLogger(sdkLogger(d.logCtx, c.Password)),
+		virtualmin.WithLogger(sdkLogger(d.logCtx, a.password)),
 	}
 	if len(c.CACertificatePEM) > 0 {
 		opts = append(opts, virtualmin.WithCACertPEM(c.CACertificatePEM))
 	}
-	if pin, ok := c.Pins[endpoint]; ok {
-		// A pin in the provider configuration wins over the one a
-		// praho_virtualmin_server found: it is what the user wrote.
-		opts = append(opts, virtualmin.WithPinnedCertificateSHA256(hex.EncodeToString(pin)))
-	} else if managed && m.pin != "" {
-		opts = append(opts, virtualmin.WithPinnedCertificateSHA256(m.pin))
+	if a.pin != "" {
+		opts = append(opts, virtualmin.WithPinnedCertificateSHA256(a.pin))
 	}
 	if c.InsecureSkipVerify {
 		opts = append(opts, virtualmin.WithInsecureSkipVerify())
@@ -127,14 +114,15 @@ func virtualminSettingsError(server string, err error) (reason, hint string, ok 
 		return "", "", false
 	}
 	const credentials = "Check username and password in the provider's virtualmin block (environment: " +
-		"PRAHO_VIRTUALMIN_USERNAME, PRAHO_VIRTUALMIN_PASSWORD), or the API user of the praho_virtualmin_server that manages the server."
+		"PRAHO_VIRTUALMIN_USERNAME, PRAHO_VIRTUALMIN_PASSWORD) or the server's entry in virtualmin.servers, or the API " +
+		"user of the praho_virtualmin_server that manages the server."
 	switch e.Kind {
 	case virtualmin.KindTLS:
 		var ve *tls.CertificateVerificationError
 		if !errors.As(err, &ve) {
 			// A pin that does not match: the SDK's reason names no option.
 			return strings.TrimPrefix(e.Reason, "TLS: "), fmt.Sprintf("The certificate %s presents does not match its pin "+
-				"(virtualmin.certificate_sha256_pins, or the pin praho_virtualmin_server recorded). If the certificate was "+
+				"(virtualmin.certificate_sha256_pins or virtualmin.servers, or the pin praho_virtualmin_server recorded). If the certificate was "+
 				"replaced on purpose, pin the new one (`openssl x509 -noout -fingerprint -sha256 -in /etc/webmin/miniserv.pem` "+
 				"on the server prints it); otherwise something may be impersonating the server.", server), true
 		}
@@ -158,149 +146,6 @@ func virtualminSettingsError(server string, err error) (reason, hint string, ok 
 			"Wait about a minute before the next run, and fix the credentials first. " + credentials, true
 	}
 	return "", "", false
-}
-
-// managedServer is what a praho_virtualmin_server resource knows of the
-// server it bootstrapped: the certificate it pinned and its API user. Accounts
-// placed on that server in the same run (server = praho_virtualmin_server.x.id)
-// reach it with these, since the server's self-signed certificate and its API
-// user only exist once the bootstrap ran.
-type managedServer struct {
-	pin            string
-	user, password string
-	// passwordWriteOnly: the password came from api_password_wo, which must
-	// stay out of state, so rememberManagedServer does not copy it.
-	passwordWriteOnly bool
-}
-
-// managedServers holds the managed servers of every providerData of the
-// process, keyed by managedKey. providerData itself belongs to clients.go;
-// this map keeps the feature in this file.
-var managedServers sync.Map
-
-type managedKey struct {
-	d        *providerData
-	endpoint string
-}
-
-func managedServerOf(d *providerData, endpoint string) (managedServer, bool) {
-	v, ok := managedServers.Load(managedKey{d, endpoint})
-	if !ok {
-		return managedServer{}, false
-	}
-	return v.(managedServer), true
-}
-
-// registerManagedServer records the pin and API user of a server the run
-// manages. A client already built for the endpoint with other settings is
-// dropped, so the next resource that asks gets one with the new settings.
-func (d *providerData) registerManagedServer(endpoint string, m managedServer) {
-	old, ok := managedServerOf(d, endpoint)
-	managedServers.Store(managedKey{d, endpoint}, m)
-	if ok && old == m {
-		return
-	}
-	d.vm.drop(endpoint)
-}
-
-// deregisterManagedServer forgets a server the run no longer manages.
-func (d *providerData) deregisterManagedServer(endpoint string) {
-	if _, ok := managedServers.LoadAndDelete(managedKey{d, endpoint}); ok {
-		d.vm.drop(endpoint)
-	}
-}
-
-// privateManagedServer is the private-state key under which a resource on a
-// managed server keeps what reaching that server needs.
-const privateManagedServer = "praho_managed_server"
-
-// managedServerRecord is the private-state form of a managedServer. The
-// password is as secret as a sensitive attribute: private state lives in the
-// state file and the plan file, and is never logged.
-type managedServerRecord struct {
-	// Endpoint is the server the record is for: a plan that moves the
-	// resource to another server must not lend it these settings.
-	Endpoint string `json:"endpoint"`
-	Pin      string `json:"pin,omitempty"`
-	User     string `json:"user,omitempty"`
-	Password string `json:"password,omitempty"`
-}
-
-// privateGetter and privateSetter are the framework's private state of a
-// request and of a response (req.Private, resp.Private).
-type (
-	privateGetter interface {
-		GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-	}
-	privateSetter interface {
-		SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-	}
-)
-
-// syncManagedServer lets a resource on a praho_virtualmin_server reach it in
-// a later run. Terraform starts a fresh provider for the apply, and nothing
-// refreshes an unchanged server there, so its pin and API user are only
-// known from what each resource kept: with get (req.Private; nil in Create),
-// an endpoint this process has no registration for is registered from the
-// resource's private state; with set (resp.Private; nil in Delete and
-// ModifyPlan), the current registration is written back, so a rotated
-// password replaces an older copy. Provider settings still win over both
-// (newVMServer). Call it before looking the server up.
-func (d *providerData) syncManagedServer(ctx context.Context, endpoint string, get privateGetter, set privateSetter) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if d == nil {
-		return diags
-	}
-	key, err := normalizeEndpoint(endpoint, d.cfg.Virtualmin.Port)
-	if err != nil {
-		return diags // reported by the look-up
-	}
-	if get != nil {
-		diags.Append(d.adoptManagedServer(ctx, key, get)...)
-	}
-	if m, ok := managedServerOf(d, key); ok && set != nil {
-		rec := managedServerRecord{Endpoint: key, Pin: m.pin, User: m.user}
-		if !m.passwordWriteOnly {
-			rec.Password = m.password
-		}
-		raw, err := json.Marshal(rec)
-		if err != nil {
-			diags.AddError("Cannot record the server's settings", err.Error())
-			return diags
-		}
-		diags.Append(set.SetKey(ctx, privateManagedServer, raw)...)
-	}
-	return diags
-}
-
-// adoptManagedServer registers the server at key from get's private state,
-// unless this process has a registration for it already (the server resource
-// ran here, or another resource adopted it first): that one is newer.
-func (d *providerData) adoptManagedServer(ctx context.Context, key string, get privateGetter) diag.Diagnostics {
-	if _, ok := managedServerOf(d, key); ok {
-		return nil
-	}
-	raw, diags := get.GetKey(ctx, privateManagedServer)
-	if diags.HasError() || len(raw) == 0 {
-		return diags
-	}
-	var rec managedServerRecord
-	if err := json.Unmarshal(raw, &rec); err != nil {
-		// The record is not quoted: it holds a password.
-		diags.AddAttributeWarning(path.Root("server"), "Unreadable server settings in private state",
-			fmt.Sprintf("Server: %s\nThe pin and API user kept for this server could not be decoded; the provider's own "+
-				"virtualmin settings are used. The next refresh of the server rewrites them.", key))
-		return diags
-	}
-	if rec.Endpoint != key {
-		return diags
-	}
-	m := managedServer{pin: rec.Pin, user: rec.User, password: rec.Password}
-	if _, loaded := managedServers.LoadOrStore(managedKey{d, key}, m); !loaded {
-		// A client built before without these settings is rebuilt.
-		d.vm.drop(key)
-	}
-	return diags
 }
 
 // drop forgets the client of key; the next get builds a new one.
