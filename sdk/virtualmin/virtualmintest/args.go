@@ -56,7 +56,11 @@ var extraFlags = map[string]map[string]bool{
 	"list-php-versions": {"multiline": false, "name-only": false, "domain": true},
 	"info":              {"multiline": false, "search": true},
 	"check-config":      {},
-	"backup-domain":     {"domain": true, "dest": true, "all-features": false, "feature": true, "all-domains": false, "newformat": false, "onebyone": false, "except-feature": true, "incremental": false, "purge": true, "user": true},
+	"backup-domain": {"domain": true, "dest": true, "all-features": false, "feature": true, "all-domains": false, "newformat": false,
+		"onebyone": false, "except-feature": true, "incremental": false, "purge": true, "user": true, "all-virtualmin": false, "virtualmin": true},
+	// transfer-domain reads --user (the target's login) and --multiline,
+	// which its usage text leaves out (moves 14, 15).
+	"transfer-domain": {"user": true, "multiline": false},
 	// create-domain also parses flags its recorded usage text leaves out
 	// (create-domain.pl; quotas are off, so --quota and
 	// --uquota are accepted and have no effect).

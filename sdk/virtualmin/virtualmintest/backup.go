@@ -8,105 +8,144 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"path"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
-// backup-domain and restore-domain (old 280-289, stock 34-37). A backup is a
-// gzipped tar holding the domains as the state file stores them; a restore
-// of a deleted domain re-creates it with new Unix IDs and its old ID, creation
-// time and certificate.
+// backup-domain and restore-domain (old 280-289, stock 34-37, moves 17-19).
+// A backup is a gzipped tar holding the virtual servers as the state file
+// stores them, content included (home directory files, mail, database
+// rows); a restore of a server the host lacks re-creates it with new Unix
+// IDs and its old ID, creation time, password hashes and certificate. The
+// destination is a path on the host, webmin://user:pass@host[:port]:/path
+// (Webmin RPC to another simulator) or ssh://user:pass@host[:port]:/path (a
+// real SSH server, reached with golang.org/x/crypto/ssh).
 
-// backupFile is the content of a simulated backup: the domain and the
-// sub-servers it carries, as the state file stores them.
+// backupFile is the content of a simulated backup archive.
 type backupFile struct {
 	Format  string    `json:"format"`
 	Domains []*domain `json:"domains"`
 }
 
-func (s *Server) backupDomain(cc *callCtx, a *args) result {
-	const p = "backup-domain"
-	dest := a.str("dest")
-	if dest == "" {
-		return s.usage(p, "Missing --dest parameter")
-	}
-	doms, r := s.namedDomains(cc, p, a, nil)
-	if r != nil {
-		return *r
-	}
-	var b strings.Builder
-	b.WriteString("Starting backup..\nTesting backup destination local file " + dest + " ..\n.. done\n\n")
-	for _, d := range doms {
-		b.WriteString("Creating backup for virtual server " + d.Name + " ..\n")
-		b.WriteString(steps("    ", "Copying virtual server configuration"))
-		b.WriteString("    Backing up Cron jobs ..\n    .. none defined\n\n")
-		if d.has("dir") {
-			b.WriteString(steps("    ", "Creating TAR file of home directory"))
-		}
-		if d.has("dns") {
-			b.WriteString(steps("    ", "Copying records in DNS domain"))
-		}
-		if d.has("mail") {
-			b.WriteString(steps("    ", "Saving mail aliases", "Saving mail and FTP users"))
-			b.WriteString("    Backing up mail and FTP user Cron jobs ..\n    .. none to backup\n\n")
-		}
-		if d.has("web") {
-			b.WriteString(steps("    ", "Copying Apache virtual host configuration", "Copying Apache log files"))
-		}
-		if d.has("ssl") {
-			b.WriteString(steps("    ", "Copying SSL Apache virtual host configuration and certificate"))
-		}
-		if d.has("logrotate") {
-			b.WriteString(steps("    ", "Copying Logrotate configuration"))
-		}
-		if d.has("mysql") {
-			b.WriteString(steps("    ", "Copying MariaDB user details"))
-			for _, db := range d.Databases {
-				b.WriteString(steps("    ", "Dumping MariaDB database "+db.Name))
+// location is a backup destination or restore source as Virtualmin's
+// parse_backup_url reads it.
+type location struct {
+	// proto is "local", "webmin" or "ssh".
+	proto            string
+	user, pass, host string
+	port             int
+	path             string
+}
+
+var (
+	reWebminURL = regexp.MustCompile(`^webmin://([^:]*):(.*)@([^/:@]+)(:\d+)?:?(/.*)$`)
+	reSSHURL    = regexp.MustCompile(`^ssh://([^:]*):(.*)@([^/:@]+)(:\d+)?:?(/.*)$`)
+	reURL       = regexp.MustCompile(`^[a-z0-9]+://`)
+)
+
+// parseLocation reads a destination; the error is the message to print.
+func parseLocation(s string) (location, string) {
+	for _, u := range []struct {
+		re    *regexp.Regexp
+		proto string
+		port  int
+	}{{reWebminURL, "webmin", 10000}, {reSSHURL, "ssh", 22}} {
+		if m := u.re.FindStringSubmatch(s); m != nil {
+			l := location{proto: u.proto, user: m[1], pass: m[2], host: m[3], port: u.port, path: m[5]}
+			if m[4] != "" {
+				l.port, _ = strconv.Atoi(m[4][1:])
 			}
-		}
-		if d.has("webmin") {
-			b.WriteString(steps("    ", "Backing up Webmin ACL files"))
+			return l, ""
 		}
 	}
-	content, err := s.backupContent(doms)
-	if err == nil {
-		err = writeFileNoMkdir(s.hostPath(dest), content)
+	if reURL.MatchString(s) {
+		scheme, _, _ := strings.Cut(s, "://")
+		return location{}, "Backup destinations of type " + scheme + ":// are not simulated by virtualmintest (local paths, webmin:// and ssh:// are)"
 	}
-	if err != nil {
-		ts := s.cfg.now().UTC().Format("[02/Jan/2006:15:04:05 +0000]")
-		msg := "Failed to open " + dest + " for writing : No such file or directory"
-		b.WriteString(ts + " [127.0.0.1] " + msg + "\nError\n-----\n" + msg + "\n-----\n.. completed in 0 seconds\n\n")
-		return fail(b.String())
-	}
-	info, _ := json.Marshal(map[string]interface{}{"domains": len(doms), "size": len(content)})
-	_ = os.WriteFile(s.hostPath(dest)+".info", info, 0o600)
-	dom, _ := json.Marshal(doms[0])
-	_ = os.WriteFile(s.hostPath(dest)+".dom", dom, 0o600)
-	b.WriteString(".. completed in 0 seconds\n\nCreating final backup archive ..\n.. done\n\n")
-	fmt.Fprintf(&b, "%d virtual servers backed up successfully\n", len(doms))
-	fmt.Fprintf(&b, "Backup completed successfully. Final size was %.2f KiB\n\n", float64(len(content))/1024)
-	return ok(b.String())
+	return location{proto: "local", path: s}, ""
 }
 
-func writeFileNoMkdir(path string, content []byte) error {
-	if _, err := os.Stat(filepath.Dir(path)); err != nil {
+// where names the destination in progress lines.
+func (l location) where() string {
+	switch l.proto {
+	case "webmin":
+		return l.path + " on Webmin server " + l.host
+	case "ssh":
+		return l.path + " on SSH server " + l.host
+	}
+	return "local file " + l.path
+}
+
+func (l location) rpc() *rpcClient {
+	return newRPCClient(l.host+":"+strconv.Itoa(l.port), l.user, l.pass)
+}
+
+// put writes data at the location (for a local path, on this host).
+func (s *Server) put(cc *callCtx, l location, p string, data []byte) error {
+	switch l.proto {
+	case "webmin":
+		_, err := l.rpc().op(cc.context(), "write", p, data)
 		return err
+	case "ssh":
+		return sshPut(cc.context(), l, p, data)
 	}
-	return os.WriteFile(path, content, 0o600)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.writeHostFile(p, data)
 }
 
-// backupContent is a gzipped tar holding virtualmin-backup.json.
-func (s *Server) backupContent(doms []*domain) ([]byte, error) {
-	var all []*domain
+// get reads a file at the location.
+func (s *Server) get(cc *callCtx, l location, p string) ([]byte, error) {
+	switch l.proto {
+	case "webmin":
+		return l.rpc().op(cc.context(), "read", p, nil)
+	case "ssh":
+		return sshGet(cc.context(), l, p)
+	}
+	return os.ReadFile(s.hostPath(p))
+}
+
+// snapshot is the state of the servers being backed up, copied under the
+// lock so that the backup can go on without it.
+type snapshot struct {
+	doms      []*domain // the servers asked for
+	all       []*domain // and every server under them
+	mysqlDown bool
+}
+
+// takeSnapshot copies doms and the servers under them. s.mu is held.
+func (s *Server) takeSnapshot(doms []*domain) (*snapshot, error) {
+	sn := &snapshot{mysqlDown: s.st.MySQLDown}
 	for _, d := range doms {
-		all = append(all, d)
-		for _, c := range s.st.children(d.Name) {
-			all = append(all, c)
+		for _, x := range s.tree(d) {
+			c, err := copyDomain(x)
+			if err != nil {
+				return nil, err
+			}
+			if x == d {
+				sn.doms = append(sn.doms, c)
+			}
+			sn.all = append(sn.all, c)
 		}
 	}
-	j, err := json.MarshalIndent(backupFile{Format: "virtualmintest-1", Domains: all}, "", "  ")
+	return sn, nil
+}
+
+func copyDomain(d *domain) (*domain, error) {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	var c domain
+	return &c, json.Unmarshal(b, &c)
+}
+
+// archive makes a backup archive of doms.
+func (s *Server) archive(doms []*domain) ([]byte, error) {
+	j, err := json.MarshalIndent(backupFile{Format: "virtualmintest-2", Domains: doms}, "", "  ")
 	if err != nil {
 		return nil, err
 	}
@@ -128,13 +167,8 @@ func (s *Server) backupContent(doms []*domain) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func readBackup(path string) (*backupFile, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
+func readArchive(b []byte) ([]*domain, error) {
+	gz, err := gzip.NewReader(bytes.NewReader(b))
 	if err != nil {
 		return nil, err
 	}
@@ -146,12 +180,249 @@ func readBackup(path string) (*backupFile, error) {
 		}
 		if h.Name == "virtualmin-backup.json" {
 			var bf backupFile
-			if err := json.NewDecoder(io.LimitReader(tr, 64<<20)).Decode(&bf); err != nil {
+			if err := json.NewDecoder(io.LimitReader(tr, 1<<30)).Decode(&bf); err != nil {
 				return nil, err
 			}
-			return &bf, nil
+			return bf.Domains, nil
 		}
 	}
+}
+
+// mysqlSocketError is what the backup of a database says while MariaDB is
+// down (moves 36).
+const mysqlSocketError = "Can't connect to local server through socket '/run/mysqld/mysqld.sock' (111)"
+
+// backupText prints the backup of the servers in sn, as backup-domain does
+// into one file (dirFormat false: the home directory's TAR comes first) or
+// transfer-domain into a directory (true: one archive per server, the home
+// directory last, then its upload). It stops at the first failing step and
+// returns what it printed and the failure ("" when none). dest is the
+// destination's description for upload lines ("" for a local file).
+func (s *Server) backupText(cc *callCtx, sn *snapshot, indent string, dirFormat bool, dest string) (string, string) {
+	var b strings.Builder
+	step := func(in string, lines ...string) { b.WriteString(steps(indent+in, lines...)) }
+	// backup-domain names the servers asked for (the archive carries those
+	// under them too); a transfer backs up each server on its own.
+	list := sn.doms
+	if dirFormat {
+		list = sn.all
+	}
+	for _, d := range list {
+		b.WriteString(indent + "Creating backup for virtual server " + d.Name + " ..\n")
+		step("    ", "Copying virtual server configuration")
+		b.WriteString(indent + "    Backing up Cron jobs ..\n" + indent + "    .. none defined\n\n")
+		if msg, fail := cc.failAt(StepBackup); fail {
+			b.WriteString(indent + "    Creating TAR file of home directory ..\n\n" + indent + "    .. backup of dir failed : " + msg + "\n\n")
+			return b.String(), "backup of dir failed : " + msg
+		}
+		if d.has("dir") && !dirFormat {
+			step("    ", "Creating TAR file of home directory")
+		}
+		if d.has("dns") {
+			step("    ", "Copying records in DNS domain")
+		}
+		if d.has("mail") {
+			step("    ", "Saving mail aliases", "Saving mail and FTP users")
+			b.WriteString(indent + "    Backing up mail and FTP user Cron jobs ..\n" + indent + "    .. none to backup\n\n")
+		}
+		if d.has("web") {
+			step("    ", "Copying Apache virtual host configuration", "Copying Apache log files")
+		}
+		if d.has("ssl") {
+			step("    ", "Copying SSL Apache virtual host configuration and certificate")
+		}
+		if d.has("logrotate") {
+			step("    ", "Copying Logrotate configuration")
+		}
+		if d.has("mysql") {
+			if sn.mysqlDown {
+				b.WriteString(indent + "    Copying MariaDB user details ..\n\n" + indent + "    .. backup of mysql failed : mysql::execute_sql failed : DBI connect failed :  " + mysqlSocketError + "\n\n")
+				return b.String(), "backup of mysql failed : mysql::execute_sql failed : DBI connect failed :  " + mysqlSocketError
+			}
+			step("    ", "Copying MariaDB user details")
+			for _, db := range d.Databases {
+				step("    ", "Dumping MariaDB database "+db.Name)
+			}
+		}
+		if d.has("webmin") {
+			step("    ", "Backing up Webmin ACL files")
+		}
+		if d.has("dir") && dirFormat {
+			step("    ", "Creating TAR file of home directory")
+		}
+		if dirFormat && dest != "" {
+			b.WriteString(indent + "    Uploading archive to " + dest + " ..\n")
+			if msg, fail := cc.failAt(StepUpload); fail {
+				b.WriteString(indent + "    .. upload failed : " + msg + "\n\n")
+				return b.String(), "upload failed : " + msg
+			}
+			b.WriteString(indent + "    .. done\n\n")
+		}
+	}
+	return b.String(), ""
+}
+
+// virtualminSettings is what --all-virtualmin backs up (moves 17).
+const virtualminSettings = `Backing up Virtualmin settings ..
+    Saving Virtualmin configuration ..
+    .. done
+
+    Saving templates and plans ..
+    .. done
+
+    Saving email templates ..
+    .. done
+
+    Saving custom fields, links, categories and shells ..
+    .. done
+
+    Saving custom web app installers ..
+    .. done
+
+    Saving scheduled backups ..
+    .. done
+
+    Saving DKIM settings ..
+    .. not installed
+
+    Saving greylisting settings ..
+    .. not installed
+
+    Save mail rate limiting configuration ..
+    .. not installed
+
+    Saving mail server configuration ..
+    .. done
+
+.. done
+
+`
+
+func (s *Server) backupDomain(cc *callCtx, a *args) result {
+	const p = "backup-domain"
+	dest := a.str("dest")
+	if dest == "" {
+		return s.usage(p, "Missing --dest parameter")
+	}
+	loc, bad := parseLocation(dest)
+	if bad != "" {
+		return fail(bad + "\n")
+	}
+	s.mu.Lock()
+	var doms []*domain
+	for _, n := range a.all("domain") {
+		d := s.lookup(cc, n)
+		if d == nil {
+			s.mu.Unlock()
+			return s.usage(p, "Virtual server "+n+" does not exist")
+		}
+		doms = append(doms, d)
+	}
+	if len(doms) == 0 {
+		s.mu.Unlock()
+		return s.usage(p, "No domains specified")
+	}
+	sn, err := s.takeSnapshot(doms)
+	s.mu.Unlock()
+	if err != nil {
+		return fail("Failed to read the virtual servers : " + err.Error() + "\n")
+	}
+
+	var b strings.Builder
+	b.WriteString("Starting backup..\nTesting backup destination " + loc.where() + " ..\n")
+	if loc.proto == "webmin" {
+		if _, err := loc.rpc().op(cc.context(), "ping", "", nil); err != nil {
+			b.WriteString(".. failed : Webmin failed : " + err.Error() + "\n\n")
+			return fail(b.String())
+		}
+	}
+	b.WriteString(".. done\n\n")
+	s.pause(cc.context(), s.latencyFor(p, nil))
+	text, failed := s.backupText(cc, sn, "", false, "")
+	b.WriteString(text)
+	if failed != "" {
+		b.WriteString(".. completed in 0 seconds\n\nBackup failed!\n")
+		return fail(b.String())
+	}
+	b.WriteString(".. completed in 0 seconds\n\n")
+	if a.has("all-virtualmin") {
+		b.WriteString(virtualminSettings)
+	}
+	b.WriteString("Creating final backup archive ..\n.. done\n\n")
+	content, err := s.archive(sn.all)
+	if err != nil {
+		return fail(b.String() + "Failed to create the archive : " + err.Error() + "\n")
+	}
+	if loc.proto == "local" {
+		if err := s.put(cc, loc, loc.path, content); err != nil {
+			ts := s.cfg.now().UTC().Format("[02/Jan/2006:15:04:05 +0000]")
+			msg := "Failed to open " + dest + " for writing : " + err.Error()
+			out := strings.Replace(b.String(), "Creating final backup archive ..\n.. done\n\n", "", 1)
+			out = strings.Replace(out, ".. completed in 0 seconds\n\n", "", 1)
+			return fail(out + ts + " [127.0.0.1] " + msg + "\nError\n-----\n" + msg + "\n-----\n.. completed in 0 seconds\n\n")
+		}
+	} else {
+		kind := "Webmin"
+		if loc.proto == "ssh" {
+			kind = "SSH"
+		}
+		b.WriteString("Uploading archive to " + kind + " server " + loc.host + " ..\n")
+		err := s.put(cc, loc, loc.path, content)
+		if msg, fail := cc.failAt(StepUpload); fail && err == nil {
+			err = &rpcError{msg}
+		}
+		if err != nil {
+			b.WriteString(".. upload failed : " + err.Error() + "\n\nBackup failed!\n")
+			return fail(b.String())
+		}
+		b.WriteString(".. done\n\n")
+	}
+	info, _ := json.Marshal(map[string]interface{}{"domains": len(sn.all), "size": len(content)})
+	dom, _ := json.Marshal(map[string]string{"dom": sn.doms[0].Name, "id": sn.doms[0].ID})
+	_ = s.put(cc, loc, loc.path+".info", info)
+	_ = s.put(cc, loc, loc.path+".dom", dom)
+	fmt.Fprintf(&b, "%d virtual servers backed up successfully\n", len(doms))
+	if a.has("all-virtualmin") {
+		b.WriteString("7 Virtualmin system configurations backed up successfully\n")
+	}
+	fmt.Fprintf(&b, "Backup completed successfully. Final size was %.2f KiB\n\n", float64(len(content))/1024)
+	return ok(b.String())
+}
+
+// readSource reads the archives of a restore source: one file, or every
+// .tar.gz in a directory (one per server, as transfer-domain writes them).
+func (s *Server) readSource(cc *callCtx, loc location) ([]*domain, bool, error) {
+	if loc.proto == "local" {
+		real := s.hostPath(loc.path)
+		if fi, err := os.Stat(real); err == nil && fi.IsDir() {
+			entries, err := os.ReadDir(real)
+			if err != nil {
+				return nil, true, err
+			}
+			var doms []*domain
+			for _, e := range entries {
+				if !strings.HasSuffix(e.Name(), ".tar.gz") {
+					continue
+				}
+				b, err := os.ReadFile(real + "/" + e.Name())
+				if err != nil {
+					return nil, true, err
+				}
+				ds, err := readArchive(b)
+				if err != nil {
+					return nil, true, err
+				}
+				doms = append(doms, ds...)
+			}
+			return doms, true, nil
+		}
+	}
+	b, err := s.get(cc, loc, loc.path)
+	if err != nil {
+		return nil, false, err
+	}
+	doms, err := readArchive(b)
+	return doms, false, err
 }
 
 func (s *Server) restoreDomain(cc *callCtx, a *args) result {
@@ -169,98 +440,224 @@ func (s *Server) restoreDomain(cc *callCtx, a *args) result {
 	if src == "" {
 		return s.usage(p, "Missing --source parameter")
 	}
-	bf, err := readBackup(s.hostPath(src))
+	loc, bad := parseLocation(src)
+	if bad != "" {
+		return fail(bad + "\n")
+	}
+	doms, isDir, err := s.readSource(cc, loc)
 	if err != nil {
-		if os.IsNotExist(err) {
+		if loc.proto == "local" && os.IsNotExist(err) {
 			return s.usage(p, "Restore file "+src+" does not exist")
 		}
-		return fail("Failed to read backup file " + src + " : " + err.Error() + "\n")
+		where := src
+		if loc.proto != "local" {
+			where = loc.where()
+		}
+		return fail("Failed to read backup file " + where + " : " + err.Error() + "\n")
 	}
 	want := map[string]bool{}
 	for _, n := range a.all("domain") {
 		want[n] = true
 	}
+	var sel []*domain
+	for _, d := range doms {
+		if len(want) == 0 || want[d.Name] || a.has("all-domains") {
+			sel = append(sel, d)
+		}
+	}
+	// Top-level servers first, so that their sub-servers find them.
+	sort.SliceStable(sel, func(i, j int) bool { return sel[i].isTop() && !sel[j].isTop() })
+
 	var b strings.Builder
 	b.WriteString("Checking for missing features ..\n.. all features in backup are supported\n\n" +
-		"Checking for errors in backup ..\n.. no errors found\n\nStarting restore..\nExtracting backup archive file ..\n.. done\n\n")
-	sort.SliceStable(bf.Domains, func(i, j int) bool { return bf.Domains[i].isTop() && !bf.Domains[j].isTop() })
-	for _, d := range bf.Domains {
-		if len(want) > 0 && !want[d.Name] {
-			continue
-		}
-		existing := s.st.find(d.Name)
-		if existing == nil {
-			b.WriteString(s.recreate(d))
-		} else {
-			d.UID, d.GID = existing.UID, existing.GID
-			*existing = *d
-			d = existing
-		}
-		webmin := s.st.top(d).has("webmin")
-		b.WriteString("Restoring backup for virtual server " + d.Name + " ..\n")
-		b.WriteString(steps("    ", "Restoring virtual server password, quota and other details", "Updating administration password and quotas",
-			"Restoring Cron jobs", "Extracting TAR file of home directory", "Setting ownership of home directory"))
-		if d.has("dns") {
-			b.WriteString(steps("    ", "Re-creating records in DNS domain"))
-		}
-		if d.has("web") {
-			b.WriteString(steps("    ", "Restoring Apache virtual host configuration"))
-			if d.PHPMode == "fpm" {
-				b.WriteString("    Checking restored PHP execution mode ..\n    .. mode FPM works for this system\n\n" +
-					"    Updating PHP-FPM configuration ..\n    .. no fixes needed\n\n")
-			} else {
-				b.WriteString("    Checking restored PHP execution mode ..\n    .. mode Disabled works for this system\n\n")
-				b.WriteString(steps("    ", "Updating home directory in PHP configuration"))
-			}
-			b.WriteString(steps("    ", "Restoring Apache log files"))
-		}
-		if d.has("ssl") {
-			b.WriteString(steps("    ", "Restoring SSL Apache virtual host configuration and certificate"))
-		}
-		if d.has("logrotate") {
-			b.WriteString(steps("    ", "Restoring Logrotate configuration"))
-		}
-		if d.has("mysql") {
-			b.WriteString(steps("    ", "Restoring allowed MariaDB hosts"))
-			if existing != nil {
-				b.WriteString(steps("    ", "Deleting old MariaDB databases"))
-			}
-			for _, db := range d.Databases {
-				b.WriteString("    Re-loading MariaDB database " + db.Name + " ..\n")
-				b.WriteString(steps("        ", "Creating MariaDB database "+db.Name))
-				b.WriteString("    .. done\n\n")
-			}
-		}
-		if d.has("webmin") {
-			b.WriteString(steps("    ", "Restoring Webmin ACL files"))
-		}
-		if d.has("mail") {
-			b.WriteString(steps("    ", "Re-creating mail and FTP users", "Re-creating mail aliases", "Restoring mail and FTP user Cron jobs"))
-		}
-		if webmin {
-			b.WriteString(steps("    ", "Updating Webmin user"))
-		}
-		if existing == nil {
-			b.WriteString("Enabling PHP modules for restored web apps ..\n.. no PHP modules needed to be installed\n\n")
-		}
-		var pa postActions
-		s.createPost(&pa, d)
-		b.WriteString(pa.String())
+		"Checking for errors in backup ..\n.. no errors found\n\n")
+	var flags []string
+	if a.has("test") {
+		flags = []string{"--test"}
 	}
-	b.WriteString("Restore completed successfully.\n\n")
-	return ok(b.String())
+	s.pause(cc.context(), s.latencyFor(p, flags))
+	if a.has("test") {
+		return ok(b.String())
+	}
+	archives := "file"
+	if isDir {
+		archives = "files"
+	}
+	b.WriteString("Starting restore..\nExtracting backup archive " + archives + " ..\n.. done\n\n")
+	if msg, fail := cc.failAt(StepRestore); fail {
+		b.WriteString(".. restore failed : " + msg + "\n\nRestore failed!\n\n")
+		return result{out: b.String(), exit: 1}
+	}
+	deleteMissing := false
+	for _, o := range a.all("option") {
+		if strings.Join(strings.Fields(o), " ") == "dir delete 1" {
+			deleteMissing = true
+		}
+	}
+	exit := 0
+	err = s.change(func() error {
+		for _, d := range sel {
+			existing := s.st.find(d.Name)
+			if (a.has("only-missing") && existing != nil) || (a.has("only-existing") && existing == nil) {
+				continue
+			}
+			text, ok := s.restoreOne(cc, d, existing, deleteMissing)
+			b.WriteString(text)
+			if !ok {
+				exit = 1
+				b.WriteString("Restore failed!\n\n")
+				return nil
+			}
+		}
+		b.WriteString("Restore completed successfully.\n\n")
+		return nil
+	})
+	if err != nil {
+		b.WriteString("Failed to save state : " + err.Error() + "\n")
+	}
+	return result{out: b.String(), exit: exit}
 }
 
-// recreate adds a backed-up domain that no longer exists: new Unix IDs, its
-// features set up as create-domain does them (old 283, stock 36); the domain
-// keeps its ID, creation time and certificate.
-func (s *Server) recreate(d *domain) string {
+// restoreOne restores one server from its backup, into the existing one
+// or as a new one, and prints what it did; false when it failed (what was
+// done so far stays). s.mu and s.writeMu are held.
+func (s *Server) restoreOne(cc *callCtx, d, existing *domain, deleteMissing bool) (string, bool) {
 	var b strings.Builder
-	d.UID, d.GID = s.st.NextUID, s.st.NextGID
-	s.st.NextUID++
-	s.st.NextGID++
+	step := func(lines ...string) { b.WriteString(steps("    ", lines...)) }
+	prof := s.cfg.profile
+	if existing == nil {
+		if !d.isTop() {
+			parent := d.Parent
+			if parent == "" {
+				parent = d.Alias
+			}
+			if s.st.find(parent) == nil {
+				b.WriteString("Re-creating virtual server " + d.Name + " ..\n.. the parent virtual server " + parent + " does not exist\n\n")
+				return b.String(), false
+			}
+		}
+		text, ok := s.recreate(d)
+		b.WriteString(text)
+		if !ok {
+			return b.String(), false
+		}
+	}
+	if msg, fail := cc.failAt(StepHalfRestored); fail {
+		// Re-created, but nothing of its content is back.
+		if existing == nil {
+			d.Files, d.Users, d.Databases = nil, nil, nil
+		}
+		b.WriteString("Restoring backup for virtual server " + d.Name + " ..\n.. restore failed : " + msg + "\n\n")
+		return b.String(), false
+	}
+	var old int64
+	if existing != nil {
+		old = domainBytes(existing)
+	}
+	if err := s.reserve(domainBytes(d) - old); err != nil {
+		if existing == nil {
+			d.Files, d.Users, d.Databases = nil, nil, nil
+		}
+		b.WriteString("Restoring backup for virtual server " + d.Name + " ..\n")
+		step("Restoring virtual server password, quota and other details")
+		b.WriteString("    Extracting TAR file of home directory ..\n    .. extraction failed : " + err.Error() + "\n\n")
+		return b.String(), false
+	}
+	if existing != nil {
+		d.UID, d.GID = existing.UID, existing.GID
+		files := map[string][]byte{}
+		if !deleteMissing {
+			for k, v := range existing.Files {
+				files[k] = v
+			}
+		}
+		for k, v := range d.Files {
+			files[k] = v
+		}
+		d.Files = files
+		*existing = *d
+		d = existing
+		if s.hasCert(d) {
+			d.SSLCAFile = true // written by the restore (moves 21)
+		}
+	}
+	webmin := s.st.top(d).has("webmin")
+	b.WriteString("Restoring backup for virtual server " + d.Name + " ..\n")
+	step("Restoring virtual server password, quota and other details", "Updating administration password and quotas",
+		"Restoring Cron jobs")
+	if prof.Chroot {
+		b.WriteString("sh: 1: file: not found\n    Extracting TAR file of home directory ..\nFailed to find mount point for " +
+			s.homeOf(d) + "\nsh: 1: file: not found\n    .. done\n\n")
+	} else {
+		step("Extracting TAR file of home directory")
+	}
+	step("Setting ownership of home directory")
+	if d.has("dns") {
+		step("Re-creating records in DNS domain")
+	}
+	if d.has("web") {
+		step("Restoring Apache virtual host configuration")
+		if d.PHPMode == "fpm" {
+			b.WriteString("    Checking restored PHP execution mode ..\n    .. mode FPM works for this system\n\n" +
+				"    Updating PHP-FPM configuration ..\n    .. no fixes needed\n\n")
+		} else {
+			b.WriteString("    Checking restored PHP execution mode ..\n    .. mode Disabled works for this system\n\n")
+			step("Updating home directory in PHP configuration")
+		}
+		step("Restoring Apache log files")
+	}
+	if d.has("ssl") {
+		step("Restoring SSL Apache virtual host configuration and certificate")
+	}
+	if d.has("logrotate") {
+		step("Restoring Logrotate configuration")
+	}
+	if d.has("mysql") {
+		step("Restoring allowed MariaDB hosts")
+		if existing != nil {
+			step("Deleting old MariaDB databases")
+		}
+		for _, db := range d.Databases {
+			b.WriteString("    Re-loading MariaDB database " + db.Name + " ..\n")
+			b.WriteString(steps("        ", "Creating MariaDB database "+db.Name))
+			b.WriteString("    .. done\n\n")
+		}
+	}
+	if d.has("webmin") {
+		step("Restoring Webmin ACL files")
+	}
+	if d.has("mail") {
+		step("Re-creating mail and FTP users", "Re-creating mail aliases", "Restoring mail and FTP user Cron jobs")
+	}
+	if webmin {
+		step("Updating Webmin user")
+	}
+	if existing == nil {
+		b.WriteString("Enabling PHP modules for restored web apps ..\n.. no PHP modules needed to be installed\n\n")
+	}
+	var pa postActions
+	s.createPost(&pa, d)
+	b.WriteString(pa.String())
+	return b.String(), true
+}
+
+// recreate adds a backed-up server the host lacks: new Unix IDs for a
+// top-level server (a clash with an existing Unix user stops it, moves 41),
+// its features set up as create-domain does them (old 283, stock 36); it
+// keeps its ID, creation time, password hashes and certificate.
+func (s *Server) recreate(d *domain) (string, bool) {
+	var b strings.Builder
 	b.WriteString("Re-creating virtual server " + d.Name + " ..\n")
-	fmt.Fprintf(&b, "    Re-allocating user and group IDs ..\n    .. allocated user ID is %d and group ID is %d\n\n", d.UID, d.GID)
+	if d.isTop() {
+		d.UID, d.GID = s.st.NextUID, s.st.NextGID
+		s.st.NextUID++
+		s.st.NextGID++
+		fmt.Fprintf(&b, "    Re-allocating user and group IDs ..\n    .. allocated user ID is %d and group ID is %d\n\n", d.UID, d.GID)
+		if s.unixUserExists(d.User) {
+			b.WriteString(".. a clash was detected : A unix user named " + d.User + " already exists - try selecting a different administration username\n\n")
+			return b.String(), false
+		}
+	}
 	if !s.cfg.profile.DefaultIP {
 		b.WriteString(s.ipWarning())
 	}
@@ -284,5 +681,8 @@ func (s *Server) recreate(d *domain) string {
 		s.users[d.User] = &webminUser{password: d.Pass, role: roleDomainOwner, domain: d.Name}
 		s.st.Owners[d.User] = d.Name
 	}
-	return b.String()
+	return b.String(), true
 }
+
+// transferDir is where transfer-domain puts its backup on the target.
+func transferDir(pid int) string { return path.Join("/tmp", "virtualmin-transfer-"+strconv.Itoa(pid)) }

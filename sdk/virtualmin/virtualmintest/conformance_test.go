@@ -40,6 +40,8 @@ type transcript struct {
 	// Document follows", "Server: MiniServ", ...), when recorded.
 	statusLine string
 	headers    http.Header
+	// note says which server got the call in a set recorded on two.
+	note string
 }
 
 // oldTranscripts and stockTranscripts are the two recording sets, kept once
@@ -57,7 +59,7 @@ func parseTranscript(t *testing.T, path string) *transcript {
 	}
 	tr := &transcript{file: r.File, num: r.Num, method: r.Method, path: r.Path, user: r.User, pass: r.Password,
 		hasAuth: r.HasAuth, inQuery: r.InQuery, code: r.Code, ctype: r.ContentType, body: r.Body,
-		location: r.Header.Get("Location"), statusLine: r.StatusLine}
+		location: r.Header.Get("Location"), statusLine: r.StatusLine, note: r.Note}
 	if r.StatusLine != "" {
 		tr.headers = r.Header
 	}
@@ -136,6 +138,7 @@ var (
 	reXMLVol  = regexp.MustCompile(`<(user_id|group_id|password_for_mysql)>[^<]*<`)
 	reDay     = regexp.MustCompile(`\[\d\d/[A-Z][a-z]{2}/\d{4}\b`)
 	reTime    = regexp.MustCompile(`\b\d\d:\d\d:\d\d \+0000\]`)
+	reXferDir = regexp.MustCompile(`virtualmin-transfer-\d+`)
 	// get-ssl's notafter ("Dec  1 15:48:40 2031 GMT").
 	reNotAfter = regexp.MustCompile(`^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4} GMT$`)
 	// get-ssl's modulus ("00:be:ef:...").
@@ -158,6 +161,7 @@ func normText(s string) string {
 	s = reXMLVol.ReplaceAllString(s, "<$1><VOLATILE><")
 	s = reDay.ReplaceAllString(s, "[DAY")
 	s = reTime.ReplaceAllString(s, "TIME]")
+	s = reXferDir.ReplaceAllString(s, "virtualmin-transfer-<PID>")
 	return s
 }
 

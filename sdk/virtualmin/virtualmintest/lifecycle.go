@@ -78,7 +78,7 @@ func depsMet(k domainKind, f string, want map[string]bool) bool {
 func (s *Server) defaultUser(name string) string {
 	u := strings.SplitN(name, ".", 2)[0]
 	u = strings.TrimPrefix(u, "xn--")
-	if s.userTaken(u) {
+	if s.unixUserExists(u) {
 		return name
 	}
 	return u
@@ -430,6 +430,7 @@ func (s *Server) createDomain(cc *callCtx, a *args) result {
 	}
 	if want["web"] && k != kindAlias {
 		out.WriteString(steps("", "Creating initial website index page"))
+		putFile(d, "public_html/index.html", []byte("<html><body><h1>"+name+"</h1></body></html>\n"))
 	}
 	if want["dns"] {
 		s.addZone(d)

@@ -112,6 +112,18 @@ type Profile struct {
 	// Jailkit: check-config finds no Jailkit and says chroot jails are not
 	// available (false: jailkit_disabled=1, silent).
 	Jailkit bool
+	// ApacheDefaultSite: Apache has a default website of its own, first for
+	// every IP address (an installer-configured host), so no virtual server
+	// is the default website for its IP; without it the oldest virtual
+	// server with a website is ("Default website for IP: Yes").
+	ApacheDefaultSite bool
+	// Chroot: the host is a bare chroot like the second server of the
+	// recorded moves: it has no file command and cannot find the mount
+	// point of home directories, so restores print "sh: 1: file: not
+	// found" and list-domains multiline and restores print "Failed to find
+	// mount point for <home>" amid their output (remote.cgi then splits a
+	// domain's listing in two).
+	Chroot bool
 }
 
 // StockProfile is a server set up by Virtualmin's installer (the
@@ -127,7 +139,7 @@ func StockProfile() Profile {
 			"web": FeatureDefault, "webalizer": FeatureOff, "ssl": FeatureAutomatic, "logrotate": FeatureAutomatic,
 			"mysql": FeatureDefault, "postgres": FeatureOff, "spam": FeatureOff, "virus": FeatureOff, "webmin": FeatureDefault,
 		},
-		PHPMode: "fpm", PHP: true, AppendStyle: 6, Build: "8.1.0", DefaultIP: true,
+		PHPMode: "fpm", PHP: true, AppendStyle: 6, Build: "8.1.0", DefaultIP: true, ApacheDefaultSite: true,
 	}
 }
 
@@ -144,7 +156,7 @@ func MinimalProfile() Profile {
 			"web": FeatureDefault, "webalizer": FeatureOff, "ssl": FeatureOff, "logrotate": FeatureOff,
 			"mysql": FeatureDefault, "postgres": FeatureOff, "spam": FeatureOff, "virus": FeatureOff, "webmin": FeatureDefault,
 		},
-		PHPMode: "none", PHPCGI: true, AppendStyle: 0, Build: "master", Jailkit: true,
+		PHPMode: "none", PHPCGI: true, AppendStyle: 0, Build: "master", Jailkit: true, ApacheDefaultSite: true,
 	}
 }
 
@@ -166,7 +178,8 @@ func ProfileNamed(name string) (Profile, error) {
 // takes it: a feature (ssl=off, logrotate=automatic, postgres=available;
 // Virtualmin's numbers 0-3 work too), php_mode=fpm|none, php=true|false,
 // php_cgi=true|false, append_style=0|6, quotas=true|false,
-// build=8.1.0|master, default_ip=true|false, jailkit=true|false.
+// build=8.1.0|master, default_ip=true|false, jailkit=true|false,
+// apache_default_site=true|false, chroot=true|false.
 func (p *Profile) Set(setting string) error {
 	name, value, ok := strings.Cut(setting, "=")
 	if !ok {
@@ -221,8 +234,13 @@ func (p *Profile) Set(setting string) error {
 		return boolean(&p.DefaultIP)
 	case name == "jailkit":
 		return boolean(&p.Jailkit)
+	case name == "chroot":
+		return boolean(&p.Chroot)
+	case name == "apache_default_site":
+		return boolean(&p.ApacheDefaultSite)
 	}
-	known := append(slices.Clone(allFeatures), "php_mode", "php", "php_cgi", "append_style", "quotas", "build", "default_ip", "jailkit")
+	known := append(slices.Clone(allFeatures), "php_mode", "php", "php_cgi", "append_style", "quotas", "build", "default_ip", "jailkit",
+		"apache_default_site", "chroot")
 	return fmt.Errorf("unknown setting %q: want one of %s", name, strings.Join(known, ", "))
 }
 

@@ -462,31 +462,41 @@ func (s *Server) disableDomain(cc *callCtx, a *args) result {
 	}
 	var b strings.Builder
 	b.WriteString("Disabling virtual server " + d.Name + " ..\n\n")
+	var pa postActions
+	b.WriteString(s.disableSteps(d, "", &pa))
+	b.WriteString(pa.String())
+	b.WriteString("All done!\n")
+	d.Disabled, d.DisabledWhy, d.DisabledAt, d.DisabledText = true, a.str("why"), s.now(), ""
+	return ok(b.String())
+}
+
+// disableSteps prints what disabling d does and registers the actions it
+// needs (disable-domain, moves 11; transfer-domain --disable, moves 41).
+func (s *Server) disableSteps(d *domain, indent string, pa *postActions) string {
+	var b strings.Builder
+	step := func(lines ...string) { b.WriteString(steps(indent, lines...)) }
 	if d.has("unix") {
-		b.WriteString(steps("", "Locking administration user's password"))
+		step("Locking administration user's password")
 	}
 	if d.has("dns") {
-		b.WriteString(steps("", "Renaming DNS zone to disable it"))
+		step("Renaming DNS zone to disable it")
+		pa.add(postDNS, "Re-starting DNS server for "+d.Name)
 	}
 	if d.has("mail") {
-		b.WriteString(steps("", "Removing from email domains list", "Locking mail users' accounts"))
+		step("Removing from email domains list", "Locking mail users' accounts")
 	}
 	if d.has("web") {
-		b.WriteString(steps("", "Replacing website with error page"))
+		step("Replacing website with error page")
+		pa.add(postWeb, "Applying webserver configuration")
+	}
+	if d.has("ssl") {
+		step("Replacing SSL website with error page")
 	}
 	if d.has("mysql") {
-		b.WriteString(steps("", "Locking MariaDB user's password"))
+		step("Locking MariaDB user's password")
 	}
-	b.WriteString(steps("", "Saving server details"))
-	if d.has("dns") {
-		b.WriteString(steps("", "Re-starting DNS server for "+d.Name))
-	}
-	if d.has("web") {
-		b.WriteString(steps("", "Applying webserver configuration"))
-	}
-	b.WriteString("All done!\n")
-	d.Disabled, d.DisabledWhy, d.DisabledAt = true, a.str("why"), s.now()
-	return ok(b.String())
+	step("Saving server details")
+	return b.String()
 }
 
 func (s *Server) enableDomain(cc *callCtx, a *args) result {
@@ -512,6 +522,9 @@ func (s *Server) enableDomain(cc *callCtx, a *args) result {
 	if d.has("web") {
 		b.WriteString(steps("", "Removing error page from website"))
 	}
+	if d.has("ssl") {
+		b.WriteString(steps("", "Removing error page from SSL website"))
+	}
 	if d.has("mysql") {
 		b.WriteString(steps("", "Restoring MariaDB user's password"))
 	}
@@ -523,7 +536,7 @@ func (s *Server) enableDomain(cc *callCtx, a *args) result {
 		b.WriteString(steps("", "Applying webserver configuration"))
 	}
 	b.WriteString("All done!\n")
-	d.Disabled, d.DisabledWhy, d.DisabledAt = false, "", 0
+	d.Disabled, d.DisabledWhy, d.DisabledAt, d.DisabledText = false, "", 0, ""
 	return ok(b.String())
 }
 
@@ -808,6 +821,12 @@ func (s *Server) deleteUser(cc *callCtx, a *args) result {
 		}
 	}
 	d.Users = keep
+	// Its home directory and mail go with it.
+	for k := range d.Files {
+		if strings.HasPrefix(k, "homes/"+u.Name+"/") {
+			delete(d.Files, k)
+		}
+	}
 	return ok("User " + s.unixName(u, d) + " deleted successfully\n")
 }
 
@@ -824,7 +843,14 @@ func (s *Server) listDatabases(cc *callCtx, a *args) result {
 	}
 	if a.has("multiline") {
 		for _, db := range d.Databases {
-			b.WriteString(db.Name + "\n    Type: " + db.Type + "\n    Tables: 0\n    Files: 1\n")
+			b.WriteString(db.Name + "\n    Type: " + db.Type + "\n")
+			if !s.cfg.profile.isMaster() {
+				// 8.1.0 sizes databases (moves 08); the master build
+				// could not (old 216).
+				n := dbBytes(db)
+				b.WriteString("    Size: " + niceSize(n) + "\n    Byte size: " + strconv.Itoa(n) + "\n")
+			}
+			fmt.Fprintf(&b, "    Tables: %d\n    Files: %d\n", len(db.Tables), 1+2*len(db.Tables))
 		}
 		return ok(b.String())
 	}
@@ -836,7 +862,11 @@ func (s *Server) listDatabases(cc *callCtx, a *args) result {
 	}
 	var rows [][]string
 	for _, db := range d.Databases {
-		rows = append(rows, []string{db.Name, db.Type, "Unknown", "0"})
+		size := "Unknown"
+		if !s.cfg.profile.isMaster() {
+			size = niceSize(dbBytes(db))
+		}
+		rows = append(rows, []string{db.Name, db.Type, size, strconv.Itoa(len(db.Tables))})
 	}
 	b.WriteString(table([]int{30, 20, 15, 10}, []string{"Database", "Type", "Size", "Tables"}, rows))
 	return ok(b.String())
@@ -1483,3 +1513,7 @@ func (s *Server) inSomeZone(host string) bool {
 	}
 	return false
 }
+
+// dbBytes is a MariaDB database's size as 8.1.0 reports it: 8 KiB empty
+// (stock 05), 68 KiB more per table (moves 04, 26).
+func dbBytes(db database) int { return 8192 + 69632*len(db.Tables) }

@@ -1,6 +1,7 @@
 package virtualmintest
 
 import (
+	"context"
 	"embed"
 	"regexp"
 	"strconv"
@@ -24,6 +25,31 @@ type callCtx struct {
 	user   string
 	role   Role
 	domain string // the domain a domain owner owns
+	// ctx ends when the caller goes away (programs that reach other hosts
+	// stop waiting for them).
+	ctx context.Context
+	// step is an injected failure at one step of a program that works in
+	// steps (Fault.Step).
+	step *Fault
+}
+
+// failAt returns the injected failure's message when the program is to
+// fail at step.
+func (cc *callCtx) failAt(step Step) (string, bool) {
+	if cc.step == nil || cc.step.Step != step {
+		return "", false
+	}
+	if cc.step.Message == "" {
+		return "Injected failure", true
+	}
+	return cc.step.Message, true
+}
+
+func (cc *callCtx) context() context.Context {
+	if cc.ctx == nil {
+		return context.Background()
+	}
+	return cc.ctx
 }
 
 // result is what a Virtualmin program printed (stdout and stderr together)
@@ -61,10 +87,12 @@ var domainOwnerPrograms = map[string]bool{
 	"create-domain": true, "get-dns": true, "modify-dns": true,
 }
 
+// firstLine is the first non-blank line, split as remote.cgi splits it (at
+// \r?\n: "refused\r\r\n" gives "refused\r", moves 25).
 func firstLine(out string) string {
 	for _, l := range strings.Split(out, "\n") {
 		if strings.TrimSpace(l) != "" {
-			return l
+			return strings.TrimSuffix(l, "\r")
 		}
 	}
 	return ""
@@ -140,65 +168,13 @@ func (s *Server) remoteCGI(cc *callCtx, params [][2]string, rec *Request) (rawRe
 		}
 	}
 
-	s.mu.Lock()
-	s.calls[program]++
-	n := s.calls[program]
-	var fault *Fault
-	rest := s.faults[program][:0]
-	for _, pf := range s.faults[program] {
-		if pf.at == n && fault == nil {
-			f := pf.fault
-			fault = &f
-			continue
-		}
-		if pf.at >= n {
-			rest = append(rest, pf)
-		}
-	}
-	s.faults[program] = rest
-	s.mu.Unlock()
-
-	if fault != nil && fault.Kind != FaultCompleteThenHang && fault.Kind != FaultFailure {
+	res, fault := s.execute(cc, program, argv, nil)
+	if fault != nil {
 		status := 0
 		if fault.Kind == FaultHTTP500 {
 			status = 500
 		}
 		s.record(*rec, status)
-		return rawResponse{}, fault
-	}
-
-	write := writePrograms[program]
-	if write {
-		s.writeMu.Lock()
-	}
-	if d := s.latencyFor(program, argv); d > 0 {
-		select {
-		case <-time.After(d):
-		case <-s.closed:
-		}
-	}
-	var res result
-	if fault != nil && fault.Kind == FaultFailure {
-		msg := fault.Message
-		if msg == "" {
-			msg = "Injected failure"
-		}
-		res = result{out: msg + "\n", exit: 1}
-	} else {
-		s.mu.Lock()
-		res = s.run(cc, program, argv)
-		if write {
-			if err := s.saveLocked(); err != nil {
-				res.out += "Failed to save state : " + err.Error() + "\n"
-			}
-		}
-		s.mu.Unlock()
-	}
-	if write {
-		s.writeMu.Unlock()
-	}
-	if fault != nil && fault.Kind == FaultCompleteThenHang {
-		s.record(*rec, 0)
 		return rawResponse{}, fault
 	}
 	s.record(*rec, 200)
@@ -301,5 +277,109 @@ func writePerl(b *strings.Builder, v value, col int) {
 			b.WriteByte('\n')
 		}
 		b.WriteString(strings.Repeat(" ", col) + "]")
+	}
+}
+
+// netPrograms reach other hosts (a transfer, a backup to or a restore from
+// another system): they run without the state locks, which they take
+// themselves for their local steps, so that a call to another simulator (or
+// to this one) never waits on a lock held here.
+var netPrograms = map[string]bool{"transfer-domain": true, "backup-domain": true, "restore-domain": true}
+
+// execute runs one program call after remote.cgi's checks (or for a Webmin
+// RPC): the injected fault, the latency, the locks, the program. forced is
+// a fault the caller brings along (a transfer's step fault forwarded to the
+// target); otherwise the next queued one for the program applies. A fault
+// that replaces the answer is returned with it.
+func (s *Server) execute(cc *callCtx, program string, argv []string, forced *Fault) (result, *Fault) {
+	s.mu.Lock()
+	s.calls[program]++
+	n := s.calls[program]
+	fault := forced
+	rest := s.faults[program][:0]
+	for _, pf := range s.faults[program] {
+		if pf.at == n && fault == nil {
+			f := pf.fault
+			fault = &f
+			continue
+		}
+		if pf.at >= n {
+			rest = append(rest, pf)
+		}
+	}
+	s.faults[program] = rest
+	s.mu.Unlock()
+
+	switch {
+	case fault == nil:
+	case fault.Kind == FaultHTTP500, fault.Kind == FaultReset, fault.Kind == FaultHang:
+		return result{}, fault
+	}
+	stepped := fault != nil && fault.Kind == FaultFailure && fault.Step != ""
+	if netPrograms[program] && (fault == nil || stepped || fault.Kind == FaultCompleteThenHang) {
+		if stepped {
+			cc.step = fault
+		}
+		res := s.runNet(cc, program, argv)
+		if fault != nil && fault.Kind == FaultCompleteThenHang {
+			return res, fault
+		}
+		return res, nil
+	}
+
+	write := writePrograms[program]
+	if write {
+		s.writeMu.Lock()
+	}
+	// The latency runs to its end even when the caller went away: the real
+	// program does not notice either.
+	s.pause(context.Background(), s.latencyFor(program, argv))
+	var res result
+	if fault != nil && fault.Kind == FaultFailure {
+		msg := fault.Message
+		if msg == "" {
+			msg = "Injected failure"
+		}
+		res = result{out: msg + "\n", exit: 1}
+	} else {
+		s.mu.Lock()
+		res = s.run(cc, program, argv)
+		if write {
+			if err := s.saveLocked(); err != nil {
+				res.out += "Failed to save state : " + err.Error() + "\n"
+			}
+		}
+		s.mu.Unlock()
+	}
+	if write {
+		s.writeMu.Unlock()
+	}
+	if fault != nil && fault.Kind == FaultCompleteThenHang {
+		return res, fault
+	}
+	return res, nil
+}
+
+// runNet parses argv and runs a program of netPrograms, without locks.
+func (s *Server) runNet(cc *callCtx, name string, argv []string) result {
+	a, errMsg := parseArgs(name, argv, s.flagSpec(name))
+	if errMsg != "" {
+		return s.usage(name, errMsg)
+	}
+	return programs[name](s, cc, a)
+}
+
+// pause waits d (a program's latency), or less when the server closes or
+// ctx ends.
+func (s *Server) pause(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.closed:
+	case <-ctx.Done():
 	}
 }

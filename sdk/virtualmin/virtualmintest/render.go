@@ -16,7 +16,7 @@ func fmtDate(unix int64) string { return time.Unix(unix, 0).UTC().Format("02/Jan
 func (s *Server) hostnames(d *domain, candidates bool) string {
 	// Without its DNS names (a disabled domain's zone is renamed, 18; a
 	// sub-server without dns, 241) only the domain itself is a candidate.
-	if candidates && (d.Disabled || (d.Parent != "" && !d.has("dns")) || (d.Alias == "" && !d.has("web"))) {
+	if candidates && (d.Disabled || !d.has("dns") || (d.Alias == "" && !d.has("web"))) {
 		return d.Name
 	}
 	list := func(n string) []string {
@@ -151,11 +151,20 @@ func (s *Server) renderDomain(d *domain, master, simple bool) string {
 		line("External IP address", "127.0.0.1")
 	}
 	if d.Disabled {
-		line("Disabled", "Manually ("+d.DisabledWhy+")")
+		if d.DisabledText != "" {
+			line("Disabled", d.DisabledText)
+		} else {
+			line("Disabled", "Manually ("+d.DisabledWhy+")")
+		}
 		line("Disabled at", fmtDate(d.DisabledAt))
 	}
 	line("Features", strings.Join(d.Features, " "))
 	line("Plugins", "")
+	if prof.Chroot {
+		// Printed on stdout while the disk usage is worked out; remote.cgi
+		// takes it for the next item's name (moves 06).
+		b.WriteString("Failed to find mount point for " + s.homeOf(d) + "\n")
+	}
 	if prof.Quotas && d.isTop() {
 		// Not recorded (quotas are off on both recorded servers); the
 		// fields list-domains.pl prints, nothing used yet.
@@ -174,7 +183,9 @@ func (s *Server) renderDomain(d *domain, master, simple bool) string {
 		// counts 8 KiB for an empty one (stock 05).
 		size := 0
 		if !prof.isMaster() {
-			size = 8192 * len(d.Databases)
+			for _, db := range d.Databases {
+				size += dbBytes(db)
+			}
 		}
 		line("Databases count", strconv.Itoa(len(d.Databases)))
 		line("Databases size", niceSize(size))
@@ -211,7 +222,7 @@ func (s *Server) renderDomain(d *domain, master, simple bool) string {
 		line("Webmail redirects", "Yes")
 		line("Match all web sub-domains", "No")
 		line("Server-side includes", "Global default")
-		line("Default website for IP", "No")
+		line("Default website for IP", yesNo(s.defaultWebsite(d)))
 	}
 	if d.Alias != "" {
 		line("Alias has own DNS records", "No")
@@ -277,7 +288,7 @@ func (s *Server) renderDomain(d *domain, master, simple bool) string {
 		line("SPF DNS record", "Enabled")
 		line("DMARC DNS record", "Disabled")
 	}
-	if !prof.isMaster() && d.has("ssl") && d.has("mail") && d.Alias == "" {
+	if !prof.isMaster() && d.has("ssl") && d.has("mail") && d.has("dns") && d.Alias == "" {
 		line("MTA-STS status", "Disabled (Missing mta-sts DNS address record)")
 	}
 	if d.Parent != "" && d.has("dns") {
@@ -417,4 +428,19 @@ func blocksText(blocks string) string {
 		return blocks
 	}
 	return "Unlimited"
+}
+
+// defaultWebsite reports whether d's website is the first one for its IP
+// address: the oldest virtual server with a website, unless Apache has a
+// default site of its own (moves 04, 26, 43).
+func (s *Server) defaultWebsite(d *domain) bool {
+	if s.cfg.profile.ApacheDefaultSite {
+		return false
+	}
+	for _, x := range s.st.Domains {
+		if x.has("web") && x.Alias == "" {
+			return x == d
+		}
+	}
+	return false
 }

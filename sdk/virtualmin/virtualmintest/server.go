@@ -44,6 +44,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -97,7 +98,43 @@ type Fault struct {
 	Kind FaultKind
 	// Message is the failure text for FaultFailure (default "Injected failure").
 	Message string
+	// Step, with FaultFailure, lets a program that works in steps (a
+	// transfer, a backup, a restore) do the steps before it and fail at
+	// that one, answering as the real program does when that step fails
+	// (see Step). Without a Step the program fails before doing anything.
+	Step Step
 }
+
+// Step is a stage of a program that moves an account, where a FaultFailure
+// can stop it.
+type Step string
+
+// The steps of transfer-domain, backup-domain and restore-domain.
+const (
+	// StepValidate: transfer-domain's checks on the target (it cannot be
+	// contacted): a refusal, nothing done.
+	StepValidate Step = "validate"
+	// StepBackup: creating the archive on the source fails (as with
+	// MariaDB down). transfer-domain still answers "success".
+	StepBackup Step = "backup"
+	// StepUpload: copying the archive to the destination (webmin://,
+	// ssh://, the target of a transfer) fails after the archive was made.
+	// transfer-domain still answers "success".
+	StepUpload Step = "upload"
+	// StepRestore: the restore fails before creating anything: restore-domain
+	// answers "Restore failed!"; transfer-domain forwards it to the target's
+	// restore and still answers "success" (after deleting or disabling the
+	// source when asked to).
+	StepRestore Step = "restore"
+	// StepHalfRestored: the restore re-creates the virtual server and then
+	// fails before putting its content back (files, mail, databases): the
+	// target is left with an empty account. transfer-domain forwards it to
+	// the target like StepRestore.
+	StepHalfRestored Step = "half-restored"
+	// StepDelete: transfer-domain --delete or --disable fails to remove or
+	// disable the source after the copy (before the restore on the target).
+	StepDelete Step = "delete"
+)
 
 // Option configures NewServer.
 type Option func(*config)
@@ -135,9 +172,11 @@ func WithStateFile(path string) Option { return func(c *config) { c.stateFile = 
 // The default is a temporary directory removed by Close.
 func WithBackupRoot(dir string) Option { return func(c *config) { c.backupRoot = dir } }
 
-// WithRealisticLatency makes programs take as long as on the recorded server:
-// create-domain 5-9 s, delete-domain 4-6 s, other writes 2-3 s, reads 0.2 s,
-// multiline domain listings about 1 s.
+// WithRealisticLatency makes programs take as long as on the recorded
+// servers: create-domain 5-9 s, delete-domain 4-6 s, other writes 2-3 s,
+// reads 0.2 s, multiline domain listings about 1 s, backup-domain 8-15 s,
+// restore-domain 12-53 s, transfer-domain 20-75 s (its checks and backup,
+// plus the target's restore).
 func WithRealisticLatency() Option { return func(c *config) { c.latencyScale = 1 } }
 
 // WithLatencyScale uses the realistic latencies multiplied by f (0.01 makes
@@ -213,6 +252,8 @@ type Server struct {
 	calls   map[string]int
 	reqs    []Request
 	fails   map[string]*loginFailures
+	// diskLimit is the host's disk size in bytes (SetDiskSpace), 0 for none.
+	diskLimit int64
 }
 
 type webminUser struct {
@@ -776,7 +817,13 @@ func htmlPage(name, ip, user string) string {
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	ip := clientIP(r)
 	user, pass, hasAuth := r.BasicAuth()
-	params := parseParams(r)
+	var params [][2]string
+	var rpcBody []byte
+	if r.URL.Path == rpcPath {
+		rpcBody, _ = io.ReadAll(io.LimitReader(r.Body, 1<<30))
+	} else {
+		params = parseParams(r)
+	}
 	rec := Request{User: user, Params: params}
 	for _, p := range params {
 		if p[0] == "program" {
@@ -789,7 +836,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	lf := s.fails[ip]
 	if lf != nil && now.Before(lf.blockedUntil) {
 		rec.Status = 403
-		s.reqs = append(s.reqs, rec)
+		if r.URL.Path != rpcPath { // Requests lists remote.cgi calls only
+			s.reqs = append(s.reqs, rec)
+		}
 		s.mu.Unlock()
 		s.write(w, rawResponse{code: 403, reason: "Access denied for " + ip, ctype: "text/html; Charset=utf-8", body: htmlPage("403.html", ip, "")})
 		return
@@ -820,7 +869,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		} else {
 			rec.Status = 401
 		}
-		s.reqs = append(s.reqs, rec)
+		if r.URL.Path != rpcPath { // Requests lists remote.cgi calls only
+			s.reqs = append(s.reqs, rec)
+		}
 		s.mu.Unlock()
 		if delay > 0 {
 			select {
@@ -845,6 +896,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	role, ownDomain := u.role, u.domain
 	s.mu.Unlock()
 
+	if r.URL.Path == rpcPath {
+		s.serveRPC(w, r, user, rpcBody)
+		return
+	}
+
 	if r.URL.Path != "/virtual-server/remote.cgi" {
 		s.record(rec, 404)
 		s.write(w, rawResponse{code: 404, reason: "File not found", ctype: "text/html; Charset=utf-8",
@@ -860,7 +916,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			body: htmlPage("nomodule.html", ip, user)})
 		return
 	}
-	resp, fault := s.remoteCGI(&callCtx{user: user, role: role, domain: ownDomain}, params, &rec)
+	resp, fault := s.remoteCGI(&callCtx{user: user, role: role, domain: ownDomain, ctx: r.Context()}, params, &rec)
 	switch {
 	case fault == nil:
 	case fault.Kind == FaultHTTP500:
@@ -926,29 +982,38 @@ func formUnescape(s string) string {
 	return b.String()
 }
 
-// realisticLatency is the recorded timing per program (docs/virtualmin-api.md).
-func realisticLatency(program string, multiline bool) time.Duration {
-	j := func(lo, hi float64) time.Duration {
-		return time.Duration((lo + mrand.Float64()*(hi-lo)) * float64(time.Second))
-	}
+// jitter is a random duration between lo and hi seconds.
+func jitter(lo, hi float64) time.Duration {
+	return time.Duration((lo + mrand.Float64()*(hi-lo)) * float64(time.Second))
+}
+
+// realisticLatency is the recorded timing per program: the first recorded
+// server's for most programs; backups and restores as the moves between two
+// 8.1.0 systems took them (transfer-domain's own steps are in stepLatency).
+func realisticLatency(program string, argv []string) time.Duration {
 	switch program {
 	case "create-domain":
-		return j(5, 9)
+		return jitter(5, 9)
 	case "delete-domain":
-		return j(4, 6)
+		return jitter(4, 6)
 	case "restore-domain":
-		return j(7, 12)
+		if slices.Contains(argv, "--test") {
+			return jitter(1, 3)
+		}
+		return jitter(12, 53)
+	case "backup-domain":
+		return jitter(8, 15)
 	case "disable-domain", "enable-domain", "modify-domain", "create-user", "modify-user", "delete-user",
-		"create-database", "delete-database", "modify-web", "modify-limits", "backup-domain", "check-config":
-		return j(1.6, 3)
+		"create-database", "delete-database", "modify-web", "modify-limits", "check-config":
+		return jitter(1.6, 3)
 	case "modify-dns":
-		return j(1.3, 1.6)
+		return jitter(1.3, 1.6)
 	case "list-domains":
-		if multiline {
-			return j(0.7, 1.1)
+		if slices.Contains(argv, "--multiline") {
+			return jitter(0.7, 1.1)
 		}
 	}
-	return j(0.15, 0.3)
+	return jitter(0.15, 0.3)
 }
 
 func (s *Server) latencyFor(program string, argv []string) time.Duration {
@@ -958,11 +1023,5 @@ func (s *Server) latencyFor(program string, argv []string) time.Duration {
 	if s.cfg.latencyScale <= 0 {
 		return 0
 	}
-	ml := false
-	for _, a := range argv {
-		if a == "--multiline" {
-			ml = true
-		}
-	}
-	return time.Duration(float64(realisticLatency(program, ml)) * s.cfg.latencyScale)
+	return time.Duration(float64(realisticLatency(program, argv)) * s.cfg.latencyScale)
 }

@@ -34,6 +34,11 @@ type state struct {
 	// TLSCert and TLSKey are Webmin's own certificate and key (PEM).
 	TLSCert string `json:"tls_cert,omitempty"`
 	TLSKey  string `json:"tls_key,omitempty"`
+	// UnixUsers are Unix users of the host that no virtual server owns
+	// (AddUnixUser): a restore of a server with that user name clashes.
+	UnixUsers []string `json:"unix_users,omitempty"`
+	// RPC holds Webmin users' rpc ACL (SetRPCAccess), by login.
+	RPC map[string]RPCAccess `json:"rpc,omitempty"`
 }
 
 type domain struct {
@@ -94,6 +99,12 @@ type domain struct {
 	// ("" or UNLIMITED: none), kept where the profile has quotas on.
 	Quota  string `json:"quota,omitempty"`
 	UQuota string `json:"uquota,omitempty"`
+	// DisabledText replaces "Manually (why)" in listings when the server
+	// was disabled by a transfer ("Transferred to another system").
+	DisabledText string `json:"disabled_text,omitempty"`
+	// Files are the home directory's files by path relative to the home
+	// directory, mailboxes' Maildirs included (homes/<user>/Maildir/...).
+	Files map[string][]byte `json:"files,omitempty"`
 }
 
 type limits struct {
@@ -126,6 +137,8 @@ type mailUser struct {
 type database struct {
 	Name string `json:"name"`
 	Type string `json:"type"`
+	// Tables holds each table's rows in insertion order.
+	Tables map[string][]string `json:"tables,omitempty"`
 }
 
 type dnsRecord struct {

@@ -53,6 +53,10 @@ type Transcript struct {
 	Num  int
 	// Method and Path of the request (Path is empty for free-form lines).
 	Method, Path string
+	// Note is what the recorder wrote after the URL, such as "(server 2
+	// (vm2), host socat bridge)": which server a call of a set recorded on
+	// two servers went to.
+	Note string
 	// User and Password of the Basic auth, when HasAuth.
 	User, Password string
 	HasAuth        bool
@@ -144,6 +148,9 @@ func Parse(name, text string) (*Transcript, error) {
 					if u, err := url.Parse(f[1]); err == nil {
 						t.Path = u.Path
 					}
+				}
+				if len(f) > 2 {
+					t.Note = strings.Join(f[2:], " ")
 				}
 			case strings.HasPrefix(line, "auth: "):
 				a := strings.TrimPrefix(line, "auth: ")
