@@ -79,6 +79,8 @@ type Client struct {
 	DNS *DNSService
 	// System reports the server's health (info, check-config).
 	System *SystemService
+	// Moves copies accounts to other systems and reads them back.
+	Moves *MovesService
 
 	server    string // host:port
 	opts      options
@@ -126,6 +128,10 @@ type DNSService service
 
 // SystemService handles health checks (info, check-config).
 type SystemService service
+
+// MovesService copies accounts between systems (transfer-domain) and reads
+// an account back to verify a copy (moves.go says how to move safely).
+type MovesService service
 
 // NewClient returns a client for the Virtualmin server at endpoint, which is
 // "host", "host:port" or "https://host[:port][/prefix]" (port 10000 when
@@ -179,6 +185,7 @@ func NewClient(endpoint string, opts ...Option) (*Client, error) {
 	c.Backups = (*BackupsService)(&c.common)
 	c.DNS = (*DNSService)(&c.common)
 	c.System = (*SystemService)(&c.common)
+	c.Moves = (*MovesService)(&c.common)
 	return c, nil
 }
 
@@ -403,6 +410,9 @@ func (c *Client) scrubKnownSecrets(cl *call, s string) string {
 		if !p.flag && len(p.value) >= 4 && isSecretParam(p.name) {
 			s = strings.ReplaceAll(s, p.value, redacted)
 		}
+		if pw := urlPassword(p.value); len(pw) >= 4 {
+			s = strings.ReplaceAll(s, pw, redacted)
+		}
 	}
-	return s
+	return redactURLSecrets(s)
 }

@@ -77,6 +77,11 @@ func encodeBody(cl *call, mask bool) []byte {
 			b.WriteString(redacted)
 			continue
 		}
+		if mask {
+			// A backup destination's password (webmin://user:pass@host).
+			b.WriteString(url.QueryEscape(redactURLSecrets(p.value)))
+			continue
+		}
 		b.WriteString(url.QueryEscape(p.value))
 	}
 	if cl.multiline {

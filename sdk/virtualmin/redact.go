@@ -92,6 +92,7 @@ func redactText(s string) string {
 		return s
 	}
 	s = rePrivateKey.ReplaceAllString(s, "-----BEGIN ${1}PRIVATE KEY-----"+redacted+"-----END ${2}PRIVATE KEY-----")
+	s = redactURLSecrets(s)
 	if strings.Contains(s, `"`) {
 		s = reJSONSecret.ReplaceAllStringFunc(s, func(m string) string {
 			sub := reJSONSecret.FindStringSubmatch(m)

@@ -256,7 +256,9 @@ func (p *parser) parseFastJSON(body []byte) (*response, bool) {
 		}
 		resp.Data = append(resp.Data, item{Name: *e.Name, Values: e.Values})
 	}
-	resp.Data = scrubItems(resp.Data)
+	data, stray := p.joinStrayLines(resp.Data)
+	resp.Data = scrubItems(data)
+	resp.Warnings = append(resp.Warnings, stray...)
 	return resp, true
 }
 
@@ -355,7 +357,34 @@ func (p *parser) decodeJSONData(raw json.RawMessage) ([]item, []string, error) {
 		}
 		items = append(items, it)
 	}
-	return scrubItems(items), warnings, nil
+	items, stray := p.joinStrayLines(items)
+	return scrubItems(items), append(warnings, stray...), nil
+}
+
+// joinStrayLines puts back together an object that a line the program
+// printed amid it ("Failed to find mount point for /home/x",
+// docs/virtualmin-api.md) split in two: remote.cgi took the line for the
+// next object's name and gave it the rest of the object's values. The line
+// is returned as a warning. No domain, user, database, plan or record name
+// holds a space; such a line does.
+func (p *parser) joinStrayLines(items []item) ([]item, []string) {
+	if !isListProgram(p.program) {
+		return items, nil
+	}
+	var warnings []string
+	out := items[:0]
+	for _, it := range items {
+		prev := len(out) - 1
+		if prev >= 0 && out[prev].Values != nil && len(it.Values) > 0 && strings.Contains(strings.TrimSpace(it.Name), " ") {
+			warnings = append(warnings, it.Name)
+			for k, v := range it.Values {
+				out[prev].Values[k] = append(out[prev].Values[k], v...)
+			}
+			continue
+		}
+		out = append(out, it)
+	}
+	return out, warnings
 }
 
 // pairWarning recognises a top-level {name, value} pair that is really a

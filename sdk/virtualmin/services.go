@@ -150,6 +150,11 @@ type BackupOptions struct {
 	// SkipWarnings and ContinueOnError (restore only).
 	SkipWarnings    bool
 	ContinueOnError bool
+	// Account takes the whole account: Backup backs up the domain and the
+	// servers under it (every server of its owner, backup-domain --user),
+	// Restore restores every server in the archive (--all-domains). Without
+	// it only the named domain is backed up or restored.
+	Account bool
 }
 
 func (o *BackupOptions) featureParams(restore bool) (params, error) {
@@ -182,11 +187,15 @@ func (o *BackupOptions) featureParams(restore bool) (params, error) {
 	return p, nil
 }
 
-// Backup backs up one domain to dest, a path on the server (or any
-// destination backup-domain accepts, such as ssh:// or s3://). It returns
-// the program's output ("Backup completed successfully. Final size was ...").
-// A destination that cannot be written fails with its cause ("Failed to open
-// ... for writing"), after the backup work was done.
+// Backup backs up one domain to dest, a path on the server or any
+// destination backup-domain accepts: BackupLocation.URL builds a webmin://
+// or ssh:// one on another system (its password never appears in logs or
+// errors). It returns the program's output ("Backup completed successfully.
+// Final size was ..."). A destination that cannot be written fails with its
+// cause ("Failed to open ... for writing", "upload failed : ... No space
+// left on device"), after the backup work was done; another system that
+// refuses the login is an error whose cause is a *TransferRefusedError
+// (errors.Is(err, ErrTransferRefused)).
 func (s *BackupsService) Backup(ctx context.Context, domain, dest string, opts *BackupOptions) (string, error) {
 	const program = "backup-domain"
 	dom, err := ValidateDomainName(domain)
@@ -196,7 +205,15 @@ func (s *BackupsService) Backup(ctx context.Context, domain, dest string, opts *
 	if err := validateLineField("dest", dest); err != nil {
 		return "", (*service)(s).withServer(err, program)
 	}
-	p := params{arg("domain", dom), arg("dest", dest)}
+	p := params{arg("domain", dom)}
+	if opts != nil && opts.Account {
+		d, err := (*DomainsService)(s).Get(ctx, dom)
+		if err != nil {
+			return "", err
+		}
+		p.add("user", d.Username)
+	}
+	p.add("dest", dest)
 	fp, err := opts.featureParams(false)
 	if err != nil {
 		return "", (*service)(s).withServer(err, program)
@@ -204,13 +221,16 @@ func (s *BackupsService) Backup(ctx context.Context, domain, dest string, opts *
 	p = append(p, fp...)
 	resp, err := (*service)(s).run(ctx, &call{program: program, params: p, kind: write, timeout: (*service)(s).timeoutAtLeast(backupTimeout)})
 	if err != nil {
-		return "", err
+		return "", refusal(err)
 	}
 	return resp.Output, nil
 }
 
-// Restore restores a domain from source (a path on the server). Restoring
-// onto an existing domain restores its content into it (not a conflict).
+// Restore restores a domain from source: a path on the server, or an
+// archive on another system (BackupLocation.URL). Restoring onto an existing
+// domain restores its content into it (not a conflict); restoring one the
+// server lacks re-creates it with its Virtualmin ID and password hashes and
+// new Unix IDs. Refusals of another system are as for Backup.
 func (s *BackupsService) Restore(ctx context.Context, source, domain string, opts *BackupOptions) (string, error) {
 	const program = "restore-domain"
 	if err := validateLineField("source", source); err != nil {
@@ -220,7 +240,12 @@ func (s *BackupsService) Restore(ctx context.Context, source, domain string, opt
 	if err != nil {
 		return "", (*service)(s).withServer(err, program)
 	}
-	p := params{arg("source", source), arg("domain", dom)}
+	p := params{arg("source", source)}
+	if opts != nil && opts.Account {
+		p.flag("all-domains", true)
+	} else {
+		p.add("domain", dom)
+	}
 	fp, err := opts.featureParams(true)
 	if err != nil {
 		return "", (*service)(s).withServer(err, program)
@@ -228,7 +253,7 @@ func (s *BackupsService) Restore(ctx context.Context, source, domain string, opt
 	p = append(p, fp...)
 	resp, err := (*service)(s).run(ctx, &call{program: program, params: p, kind: write, timeout: (*service)(s).timeoutAtLeast(backupTimeout)})
 	if err != nil {
-		return "", err
+		return "", refusal(err)
 	}
 	return resp.Output, nil
 }

@@ -116,11 +116,16 @@ type snapshot struct {
 	mysqlDown bool
 }
 
-// takeSnapshot copies doms and the servers under them. s.mu is held.
-func (s *Server) takeSnapshot(doms []*domain) (*snapshot, error) {
+// takeSnapshot copies doms, and with under the servers under them. s.mu
+// is held.
+func (s *Server) takeSnapshot(doms []*domain, under bool) (*snapshot, error) {
 	sn := &snapshot{mysqlDown: s.st.MySQLDown}
 	for _, d := range doms {
-		for _, x := range s.tree(d) {
+		tree := []*domain{d}
+		if under {
+			tree = s.tree(d)
+		}
+		for _, x := range tree {
 			c, err := copyDomain(x)
 			if err != nil {
 				return nil, err
@@ -201,13 +206,7 @@ const mysqlSocketError = "Can't connect to local server through socket '/run/mys
 func (s *Server) backupText(cc *callCtx, sn *snapshot, indent string, dirFormat bool, dest string) (string, string) {
 	var b strings.Builder
 	step := func(in string, lines ...string) { b.WriteString(steps(indent+in, lines...)) }
-	// backup-domain names the servers asked for (the archive carries those
-	// under them too); a transfer backs up each server on its own.
-	list := sn.doms
-	if dirFormat {
-		list = sn.all
-	}
-	for _, d := range list {
+	for _, d := range sn.all {
 		b.WriteString(indent + "Creating backup for virtual server " + d.Name + " ..\n")
 		step("    ", "Copying virtual server configuration")
 		b.WriteString(indent + "    Backing up Cron jobs ..\n" + indent + "    .. none defined\n\n")
@@ -309,20 +308,49 @@ func (s *Server) backupDomain(cc *callCtx, a *args) result {
 		return fail(bad + "\n")
 	}
 	s.mu.Lock()
+	// --domain names servers, --user all the servers of an owner (its
+	// sub-servers and aliases too), --all-domains every one.
 	var doms []*domain
+	seen := map[string]bool{}
+	pick := func(d *domain) {
+		if !seen[d.Name] {
+			seen[d.Name] = true
+			doms = append(doms, d)
+		}
+	}
 	for _, n := range a.all("domain") {
 		d := s.lookup(cc, n)
 		if d == nil {
 			s.mu.Unlock()
 			return s.usage(p, "Virtual server "+n+" does not exist")
 		}
-		doms = append(doms, d)
+		pick(d)
+	}
+	for _, u := range a.all("user") {
+		found := false
+		for _, d := range s.st.ordered() {
+			if s.st.top(d).User == u && s.visible(cc, d) {
+				pick(d)
+				found = true
+			}
+		}
+		if !found {
+			s.mu.Unlock()
+			return s.usage(p, "No virtual servers owned by "+u+" exist") // wording not recorded
+		}
+	}
+	if a.has("all-domains") {
+		for _, d := range s.st.ordered() {
+			if s.visible(cc, d) {
+				pick(d)
+			}
+		}
 	}
 	if len(doms) == 0 {
 		s.mu.Unlock()
 		return s.usage(p, "No domains specified")
 	}
-	sn, err := s.takeSnapshot(doms)
+	sn, err := s.takeSnapshot(doms, false)
 	s.mu.Unlock()
 	if err != nil {
 		return fail("Failed to read the virtual servers : " + err.Error() + "\n")
@@ -381,7 +409,7 @@ func (s *Server) backupDomain(cc *callCtx, a *args) result {
 	dom, _ := json.Marshal(map[string]string{"dom": sn.doms[0].Name, "id": sn.doms[0].ID})
 	_ = s.put(cc, loc, loc.path+".info", info)
 	_ = s.put(cc, loc, loc.path+".dom", dom)
-	fmt.Fprintf(&b, "%d virtual servers backed up successfully\n", len(doms))
+	fmt.Fprintf(&b, "%d virtual servers backed up successfully\n", len(sn.all))
 	if a.has("all-virtualmin") {
 		b.WriteString("7 Virtualmin system configurations backed up successfully\n")
 	}

@@ -127,7 +127,7 @@ func (s *Server) transferDomain(cc *callCtx, a *args) result {
 		return failed(err.Error())
 	}
 	s.mu.Lock()
-	sn, err := s.takeSnapshot([]*domain{d})
+	sn, err := s.takeSnapshot([]*domain{d}, true)
 	s.mu.Unlock()
 	if err != nil {
 		return failed(err.Error())
@@ -162,7 +162,7 @@ func (s *Server) transferDomain(cc *callCtx, a *args) result {
 	}
 	if verbose {
 		out.WriteString(bt.String())
-		out.WriteString("    .. completed in 0 seconds\n\n    " + strconv.Itoa(len(sn.doms)) + " virtual servers backed up successfully\n")
+		out.WriteString("    .. completed in 0 seconds\n\n    " + strconv.Itoa(len(sn.all)) + " virtual servers backed up successfully\n")
 	}
 	out.WriteString("    .. backup done\n\n")
 
