@@ -308,29 +308,14 @@ func (s *Server) backupDomain(cc *callCtx, a *args) result {
 		return fail(bad + "\n")
 	}
 	s.mu.Lock()
-	// --domain names servers, --user all the servers of an owner (its
-	// sub-servers and aliases too), --all-domains every one.
-	var doms []*domain
-	seen := map[string]bool{}
-	pick := func(d *domain) {
-		if !seen[d.Name] {
-			seen[d.Name] = true
-			doms = append(doms, d)
-		}
-	}
-	for _, n := range a.all("domain") {
-		d := s.lookup(cc, n)
-		if d == nil {
-			s.mu.Unlock()
-			return s.usage(p, "Virtual server "+n+" does not exist")
-		}
-		pick(d)
-	}
+	// --user picks all the servers of an owner (its sub-servers and aliases
+	// too), --all-domains every one, --domain the servers named.
+	var picked []*domain
 	for _, u := range a.all("user") {
 		found := false
 		for _, d := range s.st.ordered() {
 			if s.st.top(d).User == u && s.visible(cc, d) {
-				pick(d)
+				picked = append(picked, d)
 				found = true
 			}
 		}
@@ -342,13 +327,22 @@ func (s *Server) backupDomain(cc *callCtx, a *args) result {
 	if a.has("all-domains") {
 		for _, d := range s.st.ordered() {
 			if s.visible(cc, d) {
-				pick(d)
+				picked = append(picked, d)
 			}
 		}
 	}
-	if len(doms) == 0 {
+	named, r := s.namedDomains(cc, p, a, picked)
+	if r != nil {
 		s.mu.Unlock()
-		return s.usage(p, "No domains specified")
+		return *r
+	}
+	var doms []*domain
+	seen := map[*domain]bool{}
+	for _, d := range named {
+		if !seen[d] {
+			seen[d] = true
+			doms = append(doms, d)
+		}
 	}
 	sn, err := s.takeSnapshot(doms, false)
 	s.mu.Unlock()
