@@ -22,8 +22,11 @@
 //     attempts, is given up and sent again), and for writes only when the
 //     request provably never left the client (refused dial, failed TLS
 //     handshake). A write whose answer was lost fails with KindUnknownOutcome
-//     and is never repeated (the create and delete methods then look the
-//     object up); 401, 403 and program failures are never retried;
+//     and is never repeated blindly: the delete methods look the object up,
+//     the create methods settle the outcome with the server within the
+//     caller's context (look-ups until it answers; the create sent again
+//     only when the object is absent, which Virtualmin's lock files make
+//     safe); 401, 403 and program failures are never retried;
 //   - after a 401 or 403 the client does not send its credentials again for
 //     60 s, so it cannot walk its address into Webmin's login block;
 //   - a circuit breaker per program (WithBreaker), opened by consecutive

@@ -47,8 +47,8 @@ func (s *DatabasesService) Get(ctx context.Context, domain, dbType, name string)
 }
 
 // Create creates a database for the domain, idempotently: an existing one
-// gives KindAlreadyExists (never adopted); a lost answer is resolved by
-// looking it up. Plan limits such as max-dbs do not bind a master admin.
+// gives KindAlreadyExists (never adopted); a lost answer is settled with the
+// server (lostCreate.settle), bounded by ctx. Plan limits such as max-dbs do not bind a master admin.
 func (s *DatabasesService) Create(ctx context.Context, domain, dbType, name string) (*Database, error) {
 	const program = "create-database"
 	dom, err := ValidateDomainName(domain)
@@ -65,13 +65,19 @@ func (s *DatabasesService) Create(ctx context.Context, domain, dbType, name stri
 		return nil, err
 	}
 	p := params{arg("domain", dom), arg("name", name), arg("type", dbType)}
-	if _, err := (*service)(s).run(ctx, &call{program: program, params: p, kind: write}); err != nil {
-		switch {
-		case isKind(err, KindAlreadyExists):
-			return nil, (*service)(s).alreadyExists(program, what)
-		case isKind(err, KindUnknownOutcome):
-			return resolveUnknown(ctx, err, func(ctx context.Context) (*Database, error) { return s.Get(ctx, dom, dbType, name) },
-				func(*Database) bool { return true })
+	send := func(ctx context.Context) error {
+		_, err := (*service)(s).run(ctx, &call{program: program, params: p, kind: write})
+		if isKind(err, KindAlreadyExists) {
+			return (*service)(s).alreadyExists(program, what)
+		}
+		return err
+	}
+	if err := send(ctx); err != nil {
+		if isKind(err, KindUnknownOutcome) {
+			lc := &lostCreate[Database]{svc: (*service)(s), program: program, what: what, lost: err, resend: send,
+				lookup:  func(ctx context.Context) (*Database, error) { return s.Get(ctx, dom, dbType, name) },
+				matches: func(*Database) bool { return true }}
+			return lc.settle(ctx)
 		}
 		return nil, err
 	}

@@ -226,7 +226,10 @@ func (r *CreateDomainRequest) params() (string, params, error) {
 // Create creates a virtual server, idempotently: if the domain exists before
 // the call it returns a KindAlreadyExists error naming the server and the
 // domain (it never adopts it); if the answer is lost (KindUnknownOutcome) it
-// looks the domain up and succeeds only if it now exists as requested.
+// settles the outcome with the server (see lostCreate.settle: look-ups until
+// the server answers, the create sent again under Virtualmin's lock when the
+// domain is not there) and succeeds only if the domain then exists as
+// requested. The settling is bounded by ctx.
 //
 // On success it returns the domain as the server reports it afterwards:
 // compare Features with the request, because create-domain reports success
@@ -245,16 +248,22 @@ func (s *DomainsService) Create(ctx context.Context, req *CreateDomainRequest) (
 	} else if !isKind(err, KindNotFound) {
 		return nil, err
 	}
-	cl := &call{program: program, params: p, kind: write}
-	if _, err := (*service)(s).run(ctx, cl); err != nil {
-		switch {
-		case isKind(err, KindAlreadyExists) && strings.Contains(reasonOf(err), "already hosting this domain"):
-			// Created by someone else between the look-up and the call.
-			return nil, (*service)(s).alreadyExists(program, "virtual server "+name)
-		case isKind(err, KindUnknownOutcome):
-			return resolveUnknown(ctx, err, func(ctx context.Context) (*Domain, error) { return s.Get(ctx, name) },
-				func(d *Domain) bool { return req.matches(d) })
+	what := "virtual server " + name
+	send := func(ctx context.Context) error {
+		_, err := (*service)(s).run(ctx, &call{program: program, params: p, kind: write})
+		if isKind(err, KindAlreadyExists) && strings.Contains(reasonOf(err), "already hosting this domain") {
+			return (*service)(s).alreadyExists(program, what)
 		}
+		return err
+	}
+	if err := send(ctx); err != nil {
+		if isKind(err, KindUnknownOutcome) {
+			lc := &lostCreate[Domain]{svc: (*service)(s), program: program, what: what, lost: err, resend: send,
+				lookup: func(ctx context.Context) (*Domain, error) { return s.Get(ctx, name) }, matches: req.matches}
+			return lc.settle(ctx)
+		}
+		// A duplicate here was created by someone else between the
+		// look-up and the call.
 		return nil, err
 	}
 	d, err := s.Get(ctx, name)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strconv"
 	"time"
+
+	"github.com/praho/terraform-provider-praho/sdk/internal/retry"
 )
 
 // Helpers shared by the operation files (domains.go, users.go, ...).
@@ -89,33 +91,133 @@ func isKind(err error, k ErrorKind) bool {
 	return errors.As(err, &e) && e.Kind == k
 }
 
-// resolveUnknown handles a create whose answer was lost: look the object up
-// and succeed only if it now exists as requested; otherwise return the
-// original unknown-outcome error (with the lookup failure, if any, joined).
-func resolveUnknown[T any](ctx context.Context, createErr error, lookup func(context.Context) (*T, error), matches func(*T) bool) (*T, error) {
-	got, err := lookup(ctx)
-	if err != nil {
-		if isKind(err, KindNotFound) {
-			return nil, createErr
-		}
-		var ce *Error
-		if errors.As(createErr, &ce) {
-			c := *ce
-			c.Reason += "; looking it up failed too: " + err.Error()
-			return nil, &c
-		}
-		return nil, createErr
+// settleWithoutDeadline bounds settleLostCreate when the caller's context has
+// no deadline: long enough for a create queued behind Virtualmin's lock files
+// (a lock wait gives up after 5 minutes) to land.
+const settleWithoutDeadline = 10 * time.Minute
+
+// refusedDuplicatesBeforeGivingUp: how many times a repeated create may be
+// refused as a duplicate while the look-up still finds nothing (an object
+// half-way through its creation, or a clash with another object) before the
+// outcome is reported as unknown.
+const refusedDuplicatesBeforeGivingUp = 3
+
+// lostCreate is a create whose answer was lost (KindUnknownOutcome): the
+// request reached the server, so the object may exist, may still appear (the
+// program can run after the connection broke, for example once the lock
+// files it waits for are free), or may never appear.
+type lostCreate[T any] struct {
+	svc     *service
+	program string
+	// what names the object in errors ("virtual server example.com").
+	what string
+	// lost is the unknown-outcome error of the create.
+	lost error
+	// lookup finds the object (KindNotFound when it does not exist).
+	lookup func(context.Context) (*T, error)
+	// matches reports whether the object found is the one asked for.
+	matches func(*T) bool
+	// resend sends the create again; a duplicate must come back as
+	// KindAlreadyExists.
+	resend func(context.Context) error
+}
+
+// settle decides the outcome by asking the server until it answers, bounded
+// by ctx (the caller's create timeout; settleWithoutDeadline without one):
+//
+//   - a look-up that fails (the server is restarting, unreachable, slow) is
+//     repeated after a backoff: a failed look-up is not "not found";
+//   - the object found as asked is the result; found otherwise, it is someone
+//     else's: KindAlreadyExists, never adopted;
+//   - not found is not final either: the create may still be running. The
+//     create is sent again. Virtualmin's create programs take the object's
+//     lock before they check that the name is free (create-domain locks the
+//     domain name, create-user the domain's Unix and mail files), so the
+//     repeat waits for a lost create still running and is then refused as a
+//     duplicate, or creates the object if the lost one never ran. Either way
+//     the object exists once, and the next look-up decides.
+//
+// When the time runs out first, the unknown-outcome error is returned, saying
+// why it is still open.
+func (lc *lostCreate[T]) settle(ctx context.Context) (*T, error) {
+	clk := lc.svc.client.opts.clock
+	var giveUpAt time.Time
+	if _, ok := ctx.Deadline(); !ok {
+		giveUpAt = clk.Now().Add(settleWithoutDeadline)
 	}
-	if !matches(got) {
-		var ce *Error
-		if errors.As(createErr, &ce) {
-			c := *ce
-			c.Reason += "; the object now exists but not as requested"
-			return nil, &c
+	policy := lc.svc.client.opts.retry
+	var open error // why the outcome is still unknown
+	refused, created := 0, false
+	for attempt := 0; ; attempt++ {
+		got, err := lc.lookup(ctx)
+		switch {
+		case err == nil && lc.matches(got):
+			return got, nil
+		case err == nil:
+			return nil, &Error{Kind: KindAlreadyExists, Server: lc.svc.client.Server(), Program: lc.program,
+				Reason: lc.what + " exists on " + lc.svc.client.Server() + ", but not as requested: it was not created by " +
+					"this call (import it instead)"}
+		case !isKind(err, KindNotFound):
+			if !worthAskingAgain(err) {
+				return nil, lc.withReason(KindUnknownOutcome, "looking it up failed", err)
+			}
+			open = err
+		case created:
+			return nil, lc.withReason(KindUnexpectedResponse, "the create was sent again and succeeded, but the object "+
+				"is not listed", nil)
+		case refused >= refusedDuplicatesBeforeGivingUp:
+			return nil, lc.withReason(KindUnknownOutcome, "sent again, the create is refused as a duplicate, but the "+
+				"object is not listed", open)
+		default:
+			rerr := lc.resend(ctx)
+			switch {
+			case rerr == nil:
+				created = true
+				continue // look it up at once
+			case isKind(rerr, KindAlreadyExists):
+				refused++
+			case !isKind(rerr, KindUnknownOutcome) && !worthAskingAgain(rerr):
+				return nil, rerr // refused for a reason of its own: not created
+			}
+			open = rerr
 		}
-		return nil, createErr
+		wait := retry.Backoff(policy.MinBackoff, policy.MaxBackoff, attempt)
+		if ctx.Err() != nil || (!giveUpAt.IsZero() && !clk.Now().Add(wait).Before(giveUpAt)) || clk.Sleep(ctx, wait) != nil {
+			return nil, lc.withReason(KindUnknownOutcome, "still unknown when the time ran out", open)
+		}
 	}
-	return got, nil
+}
+
+// worthAskingAgain reports whether a failed call may succeed later unchanged:
+// the server did not answer, answered garbage (a restarting Webmin), or
+// blocked the address for a while. Refused credentials or permissions do not
+// heal by waiting.
+func worthAskingAgain(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Kind {
+	case KindTransient, KindBlocked, KindUnexpectedResponse, KindUnknownOutcome, KindUnknown:
+		return true
+	}
+	return false
+}
+
+// withReason is the create's unknown-outcome error with kind k and why added
+// (and the cause, if any), so that it still tells what was sent.
+func (lc *lostCreate[T]) withReason(k ErrorKind, why string, cause error) error {
+	var ce *Error
+	if !errors.As(lc.lost, &ce) {
+		return lc.lost
+	}
+	c := *ce
+	c.Kind = k
+	c.Reason += "; " + why
+	if cause != nil {
+		c.Reason += ": " + cause.Error()
+	}
+	return &c
 }
 
 // resolveDeleted handles a delete whose answer was lost (KindUnknownOutcome):

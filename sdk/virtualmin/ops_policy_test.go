@@ -7,8 +7,8 @@ import (
 )
 
 // A create whose answer is lost (the call times out after the request was
-// sent) is never repeated: the client looks the domain up and succeeds only
-// if it now exists as requested.
+// sent) is settled with the server: here the look-up finds the domain, so the
+// create is not sent again.
 func TestCreateDomainUnknownOutcomeResolvedByLookup(t *testing.T) {
 	r := newReplay(t,
 		"10-list-domains-nonexistent-multiline-json.txt", // look-up before: absent
@@ -25,23 +25,40 @@ func TestCreateDomainUnknownOutcomeResolvedByLookup(t *testing.T) {
 	eq(t, "programs", programs(r), []string{"list-domains", "create-domain", "list-domains"})
 }
 
-func TestCreateDomainUnknownOutcomeStillAbsent(t *testing.T) {
-	r := newReplay(t,
-		"10-list-domains-nonexistent-multiline-json.txt",
-		"02-create-domain-ok.txt",
-		"10-list-domains-nonexistent-multiline-json.txt",
-	)
-	r.hold = "create-domain"
-	c := r.lostAnswerClient(t)
-	_, err := c.Domains.Create(testContext(t), &CreateDomainRequest{Domain: "alpha.test", Pass: "AlphaPass123", Features: []string{"unix"}})
-	if !errors.Is(err, ErrUnknownOutcome) {
-		t.Fatalf("want the unknown-outcome error, got %v", err)
+// Not found after a lost answer is not final (the create may still be
+// queued on the server): the create is sent again, which either makes the
+// domain or, when the lost one ran after all, is refused as a duplicate
+// under Virtualmin's domain-name lock. Both end with the domain found once.
+func TestCreateDomainUnknownOutcomeAbsentSentAgain(t *testing.T) {
+	for _, tc := range []struct {
+		name, again string
+	}{
+		{"the lost create never ran", "02-create-domain-ok.txt"},
+		{"the lost create ran late", "11-create-domain-duplicate-json.txt"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newReplay(t,
+				"10-list-domains-nonexistent-multiline-json.txt", // look-up before: absent
+				"02-create-domain-ok.txt",                        // held: the answer is lost
+				"10-list-domains-nonexistent-multiline-json.txt", // look-up after: not (yet) there
+				tc.again,                                         // sent again
+				"06-list-domains-json-multiline.txt",             // look-up: there
+			)
+			r.hold = "create-domain"
+			c := r.lostAnswerClient(t)
+			d, err := c.Domains.Create(testContext(t), &CreateDomainRequest{Domain: "alpha.test", User: "alphauser", Pass: "AlphaPass123", Features: []string{"unix"}})
+			if err != nil {
+				t.Fatalf("want the domain, got %v", err)
+			}
+			eq(t, "name", d.Name, "alpha.test")
+			eq(t, "programs", programs(r), []string{"list-domains", "create-domain", "list-domains", "create-domain", "list-domains"})
+		})
 	}
-	eq(t, "programs", programs(r), []string{"list-domains", "create-domain", "list-domains"})
 }
 
 // Found as something else (here: the look-up shows a top-level server where
-// a sub-server was asked for) is not success.
+// a sub-server was asked for) is someone else's domain: already exists, never
+// adopted, and the create is not sent again.
 func TestCreateDomainUnknownOutcomeDifferentObject(t *testing.T) {
 	r := newReplay(t,
 		"10-list-domains-nonexistent-multiline-json.txt",
@@ -52,9 +69,11 @@ func TestCreateDomainUnknownOutcomeDifferentObject(t *testing.T) {
 	c := r.lostAnswerClient(t)
 	_, err := c.Domains.Create(testContext(t), &CreateDomainRequest{Domain: "alpha.test", Parent: "other.test", Features: []string{"dir"}})
 	var e *Error
-	if !errors.As(err, &e) || e.Kind != KindUnknownOutcome || !strings.Contains(e.Reason, "not as requested") {
-		t.Fatalf("want unknown outcome, not as requested; got %v", err)
+	if !errors.As(err, &e) || e.Kind != KindAlreadyExists || !strings.Contains(e.Reason, "not as requested") ||
+		!strings.Contains(e.Reason, "virtual server alpha.test") {
+		t.Fatalf("want already exists, not as requested, naming the domain; got %v", err)
 	}
+	eq(t, "programs", programs(r), []string{"list-domains", "create-domain", "list-domains"})
 }
 
 // A domain that exists before the call is never adopted: no create-domain is
@@ -85,15 +104,31 @@ func TestCreateUserAndDatabaseUnknownOutcome(t *testing.T) {
 		}
 		eq(t, "user", u.UnixUsername, "carol.gamma")
 	})
-	t.Run("database", func(t *testing.T) {
+	t.Run("user sent again, refused as a duplicate", func(t *testing.T) {
+		r := newReplay(t, "91-acl-domainowner-remote_api-list-users-json.txt", "202-create-user-quota-real-ftp-json.txt",
+			"91-acl-domainowner-remote_api-list-users-json.txt", "33-create-user-duplicate-json.txt",
+			"206-list-users-multiline-json.txt")
+		r.hold = "create-user"
+		c := r.lostAnswerClient(t)
+		u, err := c.Users.Create(testContext(t), &CreateUserRequest{Domain: "gamma.test", User: "carol", Pass: "CarolPass123"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eq(t, "user", u.UnixUsername, "carol.gamma")
+		eq(t, "programs", programs(r), []string{"list-users", "create-user", "list-users", "create-user", "list-users"})
+	})
+	t.Run("database sent again", func(t *testing.T) {
 		r := newReplay(t, "42-list-databases-before-multiline-json.txt", "215-create-database-mysql-ok-json.txt",
-			"42-list-databases-before-multiline-json.txt")
+			"42-list-databases-before-multiline-json.txt", "215-create-database-mysql-ok-json.txt",
+			"216-list-databases-multiline-json.txt")
 		r.hold = "create-database"
 		c := r.lostAnswerClient(t)
-		_, err := c.Databases.Create(testContext(t), "gamma.test", "mysql", "gamma_app")
-		if !errors.Is(err, ErrUnknownOutcome) {
-			t.Fatalf("want unknown outcome, got %v", err)
+		db, err := c.Databases.Create(testContext(t), "gamma.test", "mysql", "gamma_app")
+		if err != nil {
+			t.Fatalf("want the database, got %v", err)
 		}
+		eq(t, "database", db.Name, "gamma_app")
+		eq(t, "programs", programs(r), []string{"list-databases", "create-database", "list-databases", "create-database", "list-databases"})
 	})
 	t.Run("existing user", func(t *testing.T) {
 		r := newReplay(t, "206-list-users-multiline-json.txt")

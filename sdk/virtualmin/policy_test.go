@@ -614,20 +614,19 @@ func TestMetricsOutcomes(t *testing.T) {
 	}
 }
 
-// TestUnknownOutcomeCreateResolvedByLookup: the server runs create-domain but
-// the answer is lost. The client never repeats the write; Domains.Create
-// looks the domain up and succeeds only because it now exists. When the
-// create did not happen, the unknown outcome is reported.
+// TestUnknownOutcomeCreateResolvedByLookup: the server runs create-domain (or
+// not) but the answer is lost. The client looks the domain up: found, it
+// succeeds without sending the create again; not found, it sends the create
+// once more (Virtualmin's domain-name lock makes that safe), which creates it.
 func TestUnknownOutcomeCreateResolvedByLookup(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name      string
-		creates   bool // the server creates the domain before losing the answer
-		wantKind  ErrorKind
-		wantFound bool
+		name        string
+		creates     bool // the server creates the domain before losing the answer
+		wantCreates int64
 	}{
-		{"created, answer lost", true, -1, true},
-		{"not created, answer lost", false, KindUnknownOutcome, false},
+		{"created, answer lost", true, 1},
+		{"not created, answer lost", false, 2},
 	} {
 		var created atomic.Bool
 		var creates atomic.Int64
@@ -640,30 +639,120 @@ func TestUnknownOutcomeCreateResolvedByLookup(t *testing.T) {
 					serveTranscript(t, "10-list-domains-nonexistent-multiline-json.txt", 200)(w, r)
 				}
 			case "create-domain":
-				creates.Add(1)
-				if tc.creates {
-					created.Store(true)
+				if creates.Add(1) == 1 {
+					if tc.creates {
+						created.Store(true)
+					}
+					hangUp(w, r)
+					return
 				}
-				hangUp(w, r)
+				created.Store(true)
+				serveTranscript(t, "02-create-domain-ok.txt", 200)(w, r)
 			default:
 				http.Error(w, "unexpected program", http.StatusBadRequest)
 			}
 		})
 		c := s.client(t, WithRetry(RetryPolicy{MaxAttempts: 5, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
 		d, err := c.Domains.Create(context.Background(), &CreateDomainRequest{Domain: "alpha.test", Pass: "Domain-Pass-9", Features: []string{"unix", "dir"}})
-		if n := creates.Load(); n != 1 {
-			t.Errorf("%s: create-domain sent %d times, want exactly 1", tc.name, n)
+		if n := creates.Load(); n != tc.wantCreates {
+			t.Errorf("%s: create-domain sent %d times, want %d", tc.name, n, tc.wantCreates)
 		}
-		if tc.wantFound {
-			if err != nil || d == nil || d.Name != "alpha.test" {
-				t.Errorf("%s: Create = %+v, %v; want the domain found by the look-up", tc.name, d, err)
-			}
-			continue
-		}
-		if kindOf(err) != tc.wantKind {
-			t.Errorf("%s: err = %v, want %v", tc.name, err, tc.wantKind)
+		if err != nil || d == nil || d.Name != "alpha.test" {
+			t.Errorf("%s: Create = %+v, %v; want the domain", tc.name, d, err)
 		}
 	}
+}
+
+// TestLostCreateSettling: after a lost answer the client keeps asking until
+// the server answers (a failed look-up is not "not found"), bounded by the
+// caller's context, or by settleWithoutDeadline when it has none; refused
+// credentials end it at once. The waits run on a fake clock.
+func TestLostCreateSettling(t *testing.T) {
+	t.Parallel()
+	t.Run("look-ups fail until the server is back", func(t *testing.T) {
+		t.Parallel()
+		var lookups, creates atomic.Int64
+		s := newTPServer(t, func(w http.ResponseWriter, r *http.Request) {
+			switch r.FormValue("program") {
+			case "list-domains":
+				switch n := lookups.Add(1); {
+				case n == 1:
+					serveTranscript(t, "10-list-domains-nonexistent-multiline-json.txt", 200)(w, r)
+				case n < 8: // Webmin restarting
+					hangUp(w, r)
+				default:
+					serveTranscript(t, "06-list-domains-json-multiline.txt", 200)(w, r)
+				}
+			case "create-domain":
+				creates.Add(1)
+				hangUp(w, r) // ran, answer lost
+			}
+		})
+		clk := newFakeClock()
+		c := s.client(t, withClock(clk))
+		d, err := c.Domains.Create(context.Background(), &CreateDomainRequest{Domain: "alpha.test", Pass: "Domain-Pass-9", Features: []string{"unix"}})
+		if err != nil || d.Name != "alpha.test" {
+			t.Fatalf("Create = %+v, %v; want the domain once the server answers", d, err)
+		}
+		if n := creates.Load(); n != 1 {
+			t.Errorf("create-domain sent %d times, want 1 (a failed look-up is not \"not found\")", n)
+		}
+	})
+	t.Run("never answers: bounded", func(t *testing.T) {
+		t.Parallel()
+		var creates atomic.Int64
+		first := make(chan struct{}, 1)
+		s := newTPServer(t, func(w http.ResponseWriter, r *http.Request) {
+			if r.FormValue("program") == "create-domain" {
+				creates.Add(1)
+			}
+			select {
+			case first <- struct{}{}: // the existence check before the create
+				serveTranscript(t, "10-list-domains-nonexistent-multiline-json.txt", 200)(w, r)
+			default:
+				hangUp(w, r)
+			}
+		})
+		clk := newFakeClock()
+		c := s.client(t, withClock(clk), WithRetry(RetryPolicy{MaxAttempts: 2, MinBackoff: time.Second, MaxBackoff: 30 * time.Second}))
+		start := clk.Now()
+		_, err := c.Domains.Create(context.Background(), &CreateDomainRequest{Domain: "alpha.test", Pass: "Domain-Pass-9", Features: []string{"unix"}})
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != KindUnknownOutcome || !strings.Contains(e.Reason, "time ran out") {
+			t.Fatalf("err = %v, want an unknown outcome once the time ran out", err)
+		}
+		if waited := clk.Now().Sub(start); waited < settleWithoutDeadline-time.Minute || waited > settleWithoutDeadline {
+			t.Errorf("settled for %v on the clock, want about %v", waited, settleWithoutDeadline)
+		}
+		if n := creates.Load(); n != 1 {
+			t.Errorf("create-domain sent %d times, want 1: it is sent again only after a look-up says the domain is absent", n)
+		}
+	})
+	t.Run("refused credentials end it", func(t *testing.T) {
+		t.Parallel()
+		var lookups atomic.Int64
+		s := newTPServer(t, func(w http.ResponseWriter, r *http.Request) {
+			switch r.FormValue("program") {
+			case "list-domains":
+				if lookups.Add(1) == 1 {
+					serveTranscript(t, "10-list-domains-nonexistent-multiline-json.txt", 200)(w, r)
+					return
+				}
+				serveTranscript(t, "74-list-domains-wrong-password-json.txt", 401)(w, r)
+			default:
+				hangUp(w, r)
+			}
+		})
+		c := s.client(t, withClock(newFakeClock()))
+		_, err := c.Domains.Create(context.Background(), &CreateDomainRequest{Domain: "alpha.test", Pass: "Domain-Pass-9", Features: []string{"unix"}})
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != KindUnknownOutcome || !strings.Contains(e.Reason, "looking it up failed") {
+			t.Fatalf("err = %v, want an unknown outcome with the failed look-up", err)
+		}
+		if n := lookups.Load(); n != 2 {
+			t.Errorf("%d look-ups, want 2 (refused credentials are not asked again)", n)
+		}
+	})
 }
 
 // TestLoginHold: after a 401 or a 403 the client stops sending its

@@ -27,9 +27,11 @@ type replayServer struct {
 	// anyProgram serves the script whatever program is asked for (answers
 	// that do not depend on the program: 401, 403, ACL refusals).
 	anyProgram bool
-	// hold, when set, delays the answer to this program until the request's
-	// context ends (a lost answer).
-	hold string
+	// hold, when set, delays the answer to the first request of this program
+	// until the request's context ends (a lost answer); later requests of it
+	// are answered from the script.
+	hold     string
+	holdDone bool
 	// held, when set, receives the program of every held request once it
 	// has reached the server.
 	held chan string
@@ -137,7 +139,10 @@ func (r *replayServer) serve(w http.ResponseWriter, req *http.Request) {
 		tr = r.script[0]
 		r.script = r.script[1:]
 	}
-	hold := r.hold != "" && r.hold == sent.program
+	hold := r.hold != "" && r.hold == sent.program && !r.holdDone
+	if hold {
+		r.holdDone = true
+	}
 	r.mu.Unlock()
 	if hold {
 		if r.held != nil {

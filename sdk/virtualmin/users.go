@@ -105,8 +105,9 @@ func (r *CreateUserRequest) params() (string, params, error) {
 }
 
 // Create creates a user, idempotently: an existing user gives
-// KindAlreadyExists (never adopted); a lost answer is resolved by looking the
-// user up. It returns the user as the server lists it afterwards.
+// KindAlreadyExists (never adopted); a lost answer is settled with the server
+// (lostCreate.settle), bounded by ctx. It returns the user as the server lists
+// it afterwards.
 func (s *UsersService) Create(ctx context.Context, req *CreateUserRequest) (*User, error) {
 	const program = "create-user"
 	if req == nil {
@@ -122,13 +123,19 @@ func (s *UsersService) Create(ctx context.Context, req *CreateUserRequest) (*Use
 	} else if !isKind(err, KindNotFound) {
 		return nil, err
 	}
-	if _, err := (*service)(s).run(ctx, &call{program: program, params: p, kind: write}); err != nil {
-		switch {
-		case isKind(err, KindAlreadyExists):
-			return nil, (*service)(s).alreadyExists(program, what)
-		case isKind(err, KindUnknownOutcome):
-			return resolveUnknown(ctx, err, func(ctx context.Context) (*User, error) { return s.Get(ctx, dom, req.User) },
-				func(*User) bool { return true })
+	send := func(ctx context.Context) error {
+		_, err := (*service)(s).run(ctx, &call{program: program, params: p, kind: write})
+		if isKind(err, KindAlreadyExists) {
+			return (*service)(s).alreadyExists(program, what)
+		}
+		return err
+	}
+	if err := send(ctx); err != nil {
+		if isKind(err, KindUnknownOutcome) {
+			lc := &lostCreate[User]{svc: (*service)(s), program: program, what: what, lost: err, resend: send,
+				lookup:  func(ctx context.Context) (*User, error) { return s.Get(ctx, dom, req.User) },
+				matches: func(*User) bool { return true }}
+			return lc.settle(ctx)
 		}
 		return nil, err
 	}
