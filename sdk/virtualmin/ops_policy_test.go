@@ -41,8 +41,8 @@ func TestCreateDomainUnknownOutcomeAbsentSentAgain(t *testing.T) {
 				"10-list-domains-nonexistent-multiline-json.txt", // look-up before: absent
 				"02-create-domain-ok.txt",                        // held: the answer is lost
 				"10-list-domains-nonexistent-multiline-json.txt", // look-up after: not (yet) there
-				tc.again,                                         // sent again
-				"06-list-domains-json-multiline.txt",             // look-up: there
+				tc.again,                             // sent again
+				"06-list-domains-json-multiline.txt", // look-up: there
 			)
 			r.hold = "create-domain"
 			c := r.lostAnswerClient(t)
