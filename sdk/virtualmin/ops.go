@@ -132,7 +132,8 @@ type lostCreate[T any] struct {
 //   - not found is not final either: the create may still be running. The
 //     create is sent again. Virtualmin's create programs take the object's
 //     lock before they check that the name is free (create-domain locks the
-//     domain name, create-user the domain's Unix and mail files), so the
+//     domain name, create-user the domain's Unix and mail files; see
+//     docs/virtualmin-api.md, "Locks, and creates whose answer was lost"), so the
 //     repeat waits for a lost create still running and is then refused as a
 //     duplicate, or creates the object if the lost one never ran. Either way
 //     the object exists once, and the next look-up decides.
