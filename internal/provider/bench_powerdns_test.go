@@ -111,6 +111,10 @@ func BenchmarkAccDNS1000(b *testing.B) {
 				run(b, w, column, "apply", dnsBenchZone(size, zone, 3600), "apply", "-auto-approve")
 				run(b, w, column, "plan", dnsBenchZone(size, zone, 3600), "plan", "-detailed-exitcode")
 				run(b, w, column, "destroy", dnsBenchZone(size, zone, 3600), "destroy", "-auto-approve")
+				// The CLI alone with the same value in one terraform_data.
+				w = newWorkdir(b)
+				run(b, w, column+"-cli", "apply", dnsBenchZoneCLI(size), "apply", "-auto-approve")
+				run(b, w, column+"-cli", "plan", dnsBenchZoneCLI(size), "plan", "-detailed-exitcode")
 			}
 		}
 	})
@@ -161,6 +165,17 @@ resource "praho_dns_zone" "z" {
   } }]...)
 }
 `, zone, zone, (n+999)/1000, n, ttl)
+}
+
+func dnsBenchZoneCLI(n int) string {
+	return fmt.Sprintf(`
+resource "terraform_data" "z" {
+  input = merge([for c in range(%d) : { for j in range(min(1000, %d - c * 1000)) : "r${c * 1000 + j}/A" => {
+    ttl     = 3600
+    records = toset(["192.0.2.${(c * 1000 + j) %% 250 + 1}"])
+  } }]...)
+}
+`, (n+999)/1000, n)
 }
 
 // dnsBenchResults collects the measures of each (column, phase).
@@ -236,8 +251,8 @@ func (r *dnsBenchResults) markdown(title string) string {
 		}
 	}
 	sb.WriteString("\n")
-	fmt.Fprintf(&sb, "| one `praho_dns_zone` of N RRsets (%s) | no-change plan | per 1,000 RRsets | provider peak memory | apply from empty | destroy |\n", title)
-	sb.WriteString("|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&sb, "| one `praho_dns_zone` of N RRsets (%s) | no-change plan | per 1,000 RRsets | the CLI alone (the same map in one `terraform_data`) | ratio | provider peak memory | apply from empty | destroy |\n", title)
+	sb.WriteString("|---|---|---|---|---|---|---|---|\n")
 	for _, size := range dnsBenchScale {
 		col := fmt.Sprintf("zone%d", size)
 		s, calls, c, ok := r.cell(col, "plan")
@@ -248,10 +263,14 @@ func (r *dnsBenchResults) markdown(title string) string {
 		if c.rss > 0 {
 			rss = fmt.Sprintf("%d MiB", c.rss>>20)
 		}
+		base, ratio := "—", "—"
+		if bs, _, _, ok := r.cell(col+"-cli", "plan"); ok {
+			base, ratio = fmt.Sprintf("%.2f s", bs), fmt.Sprintf("%.2f×", s/bs)
+		}
 		as, acalls, _, _ := r.cell(col, "apply")
 		ds, dcalls, _, _ := r.cell(col, "destroy")
-		fmt.Fprintf(&sb, "| N = %s | %.2f s, %d calls | %.2f s | %s | %.1f s, %d calls | %.1f s, %d calls |\n",
-			thousands(size), s, calls, s*1000/float64(size), rss, as, acalls, ds, dcalls)
+		fmt.Fprintf(&sb, "| N = %s | %.2f s, %d calls | %.2f s | %s | %s | %s | %.1f s, %d calls | %.1f s, %d calls |\n",
+			thousands(size), s, calls, s*1000/float64(size), base, ratio, rss, as, acalls, ds, dcalls)
 	}
 	return sb.String()
 }
