@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -128,12 +128,7 @@ func (b *Backend) RRsets(ctx context.Context, zone string) ([]dns.RRset, error) 
 	for k := range groups {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].Name != keys[j].Name {
-			return keys[i].Name < keys[j].Name
-		}
-		return keys[i].Type < keys[j].Type
-	})
+	slices.SortFunc(keys, dns.Key.Compare)
 	out := make([]dns.RRset, 0, len(keys))
 	var errs []error
 	for _, k := range keys {

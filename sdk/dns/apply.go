@@ -91,7 +91,7 @@ func Apply(ctx context.Context, zone string, changes []Change, backends ...Backe
 
 // ErrInvalidChanges is matched by the error Apply reports for a change list
 // it refuses to send.
-var ErrInvalidChanges = errors.New("invalid changes")
+const ErrInvalidChanges = sentinel("invalid changes")
 
 func checkChanges(changes []Change) error {
 	seen := make(map[Key]bool, len(changes))

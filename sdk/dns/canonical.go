@@ -29,7 +29,7 @@ func (e *ContentError) Error() string {
 }
 
 // ErrInvalidContent is matched by every *ContentError through errors.Is.
-var ErrInvalidContent = errors.New("invalid record content")
+const ErrInvalidContent = sentinel("invalid record content")
 
 // Is makes errors.Is(err, ErrInvalidContent) true for content errors.
 func (e *ContentError) Is(target error) bool { return target == ErrInvalidContent }

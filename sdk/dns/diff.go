@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"sort"
@@ -80,7 +81,7 @@ func (p Plan) Counts() (creates, updates, deletes int) {
 }
 
 // ErrConflict is matched by every *ConflictError through errors.Is.
-var ErrConflict = errors.New("RRset exists and is not managed")
+const ErrConflict = sentinel("RRset exists and is not managed")
 
 // ConflictError reports a desired RRset that already exists with other
 // content and that the caller does not manage.
@@ -298,9 +299,15 @@ func SortChanges(cs []Change) {
 	})
 }
 
-func keyLess(a, b Key) bool {
-	if a.Name != b.Name {
-		return a.Name < b.Name
-	}
-	return a.Type < b.Type
+// SortRRsets sorts rrs by name, then type: the order backends return a
+// zone's RRsets in.
+func SortRRsets(rrs []RRset) {
+	sort.Slice(rrs, func(i, j int) bool { return keyLess(rrs[i].Key(), rrs[j].Key()) })
 }
+
+// Compare orders keys by name, then type (-1, 0 or +1), for slices.SortFunc.
+func (k Key) Compare(o Key) int {
+	return cmp.Or(strings.Compare(k.Name, o.Name), strings.Compare(k.Type, o.Type))
+}
+
+func keyLess(a, b Key) bool { return a.Compare(b) < 0 }

@@ -1,7 +1,6 @@
 package dns
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -27,7 +26,7 @@ const (
 )
 
 // ErrLimit is matched by every *LimitError through errors.Is.
-var ErrLimit = errors.New("outside the limits of DNS")
+const ErrLimit = sentinel("outside the limits of DNS")
 
 // LimitError reports an RRset that DNS cannot carry. It names the RRset so
 // that a caller can show which record is wrong.

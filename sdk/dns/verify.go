@@ -2,7 +2,6 @@ package dns
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -107,7 +106,7 @@ type WaitOptions struct {
 }
 
 // ErrNotServed is matched by every *NotServedError through errors.Is.
-var ErrNotServed = errors.New("change not served")
+const ErrNotServed = sentinel("change not served")
 
 // NotServedError reports that the server did not serve the desired RRset
 // before the wait ended, with what it served last.

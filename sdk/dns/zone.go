@@ -1,9 +1,6 @@
 package dns
 
-import (
-	"context"
-	"errors"
-)
+import "context"
 
 // Zone is a zone as one backend holds it.
 type Zone struct {
@@ -62,15 +59,21 @@ type ZoneBackend interface {
 	DeleteZone(ctx context.Context, name string) error
 }
 
-var (
+const (
 	// ErrZoneExists is matched by the error of CreateZone for a zone that
 	// exists already.
-	ErrZoneExists = errors.New("zone exists already")
+	ErrZoneExists = sentinel("zone exists already")
 	// ErrZoneNotFound is matched by the errors of a backend for a zone that
 	// does not exist (Zone, and RRsets and Apply of the backends in this
 	// module).
-	ErrZoneNotFound = errors.New("zone not found")
+	ErrZoneNotFound = sentinel("zone not found")
 )
+
+// sentinel is the type of the package's sentinel errors: a string, so that
+// they are constants no program can change.
+type sentinel string
+
+func (s sentinel) Error() string { return string(s) }
 
 // ZoneError returns err so that errors.Is matches kind (ErrZoneNotFound or
 // ErrZoneExists) besides what err matches, with err's message: backends use

@@ -3,7 +3,6 @@ package powerdns
 import (
 	"context"
 	"errors"
-	"sort"
 
 	"github.com/praho/terraform-provider-praho/sdk/dns"
 )
@@ -102,12 +101,7 @@ func modelRRsets(in []RRset) []dns.RRset {
 	for _, rr := range in {
 		out = append(out, toModel(rr))
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Name != out[j].Name {
-			return out[i].Name < out[j].Name
-		}
-		return out[i].Type < out[j].Type
-	})
+	dns.SortRRsets(out)
 	return out
 }
 

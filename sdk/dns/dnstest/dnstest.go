@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"sync"
 
 	"github.com/praho/terraform-provider-praho/sdk/dns"
@@ -121,12 +120,7 @@ func (b *Backend) RRsets(ctx context.Context, zone string) ([]dns.RRset, error) 
 	for _, rr := range z {
 		out = append(out, copyRRset(rr))
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Name != out[j].Name {
-			return out[i].Name < out[j].Name
-		}
-		return out[i].Type < out[j].Type
-	})
+	dns.SortRRsets(out)
 	return out, nil
 }
 
