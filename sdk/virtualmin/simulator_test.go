@@ -203,6 +203,59 @@ func TestSimulatorCreateCompletedAfterClientTimeout(t *testing.T) {
 	}
 }
 
+// Webmin restarts while creates are in flight (connections reset, then
+// refused): each create is settled with the server once it answers. A create
+// still running when the client looks (it lands later, after its lock) is
+// not taken for absent: the create sent again waits for it and is refused as
+// a duplicate. Every domain ends up existing once.
+func TestSimulatorCreatesSettledAcrossWebminRestart(t *testing.T) {
+	sim, err := virtualmintest.NewServer(virtualmintest.WithLatency("create-domain", 2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	sim.AddUser("admin", "AdminPass123", virtualmintest.RoleMaster)
+	c, err := virtualmin.NewClient(sim.URL(), virtualmin.WithBasicAuth("admin", "AdminPass123"),
+		virtualmin.WithPinnedCertificateSHA256(sim.CertificateSHA256()), virtualmin.WithRateLimit(100, 100),
+		virtualmin.WithBreaker(virtualmin.BreakerPolicy{}),
+		virtualmin.WithRetry(virtualmin.RetryPolicy{MaxAttempts: 3, MinBackoff: 100 * time.Millisecond, MaxBackoff: time.Second}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name              string
+		resetFor, refused time.Duration
+	}{
+		{"lands after the look-up", 0, 0},
+		{"look-ups fail for a while", 300 * time.Millisecond, 2 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			domain := strings.ReplaceAll(tc.name, " ", "-") + ".test"
+			before := sim.Calls("create-domain")
+			sim.FailNext("create-domain", 1, virtualmintest.Fault{Kind: virtualmintest.FaultOutage, ResetFor: tc.resetFor, RefuseFor: tc.refused})
+			d, err := c.Domains.Create(ctx(t), &virtualmin.CreateDomainRequest{Domain: domain, Pass: "RestartPass123", Features: []string{"unix", "dir"}})
+			if err != nil {
+				t.Fatalf("create across the restart: %v", err)
+			}
+			if d.Name != domain {
+				t.Fatalf("got %+v", d)
+			}
+			if n := sim.Calls("create-domain") - before; n < 1 || n > 2 {
+				t.Errorf("create-domain sent %d times, want once or twice (again only after a look-up found nothing)", n)
+			}
+			found := 0
+			for _, name := range sim.Domains() {
+				if name == domain {
+					found++
+				}
+			}
+			if found != 1 {
+				t.Fatalf("%s exists %d times on the server, want once", domain, found)
+			}
+		})
+	}
+}
+
 func TestSimulatorReadsRetriedAfter5xx(t *testing.T) {
 	sim, c := newSimulated(t)
 	sim.FailNext("list-domains", 1, virtualmintest.Fault{Kind: virtualmintest.FaultHTTP500})

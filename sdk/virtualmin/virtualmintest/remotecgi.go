@@ -296,6 +296,7 @@ func (s *Server) execute(cc *callCtx, program string, argv []string, forced *Fau
 	s.calls[program]++
 	n := s.calls[program]
 	fault := forced
+	var outage *Fault
 	rest := s.faults[program][:0]
 	for _, pf := range s.faults[program] {
 		if pf.at == n && fault == nil {
@@ -314,6 +315,15 @@ func (s *Server) execute(cc *callCtx, program string, argv []string, forced *Fau
 	case fault == nil:
 	case fault.Kind == FaultHTTP500, fault.Kind == FaultReset, fault.Kind == FaultHang:
 		return result{}, fault
+	case fault.Kind == FaultOutage:
+		// The program runs on; its answer goes nowhere. A write takes Webmin
+		// down once it holds the lock, so that any later write waits for it.
+		outage = fault
+		fault = nil
+		if !writePrograms[program] || netPrograms[program] {
+			s.Outage(outage.ResetFor, outage.RefuseFor)
+			outage = nil
+		}
 	}
 	stepped := fault != nil && fault.Kind == FaultFailure && fault.Step != ""
 	if netPrograms[program] && (fault == nil || stepped || fault.Kind == FaultCompleteThenHang) {
@@ -330,6 +340,9 @@ func (s *Server) execute(cc *callCtx, program string, argv []string, forced *Fau
 	write := writePrograms[program]
 	if write {
 		s.writeMu.Lock()
+		if outage != nil {
+			s.Outage(outage.ResetFor, outage.RefuseFor)
+		}
 	}
 	// The latency runs to its end even when the caller went away: the real
 	// program does not notice either.

@@ -6,8 +6,8 @@
 // Virtualmin GPL 8.1 answers: the same HTTP statuses, content types, body
 // shapes and error wording as the recordings of two real servers in
 // sdk/virtualmin/testdata, which conformance_test.go replays. Programs are
-// stateful and consistent with each other; faults and latencies are injected
-// per test.
+// stateful and consistent with each other; faults (FailNext), outages (a
+// Webmin restart: Outage, FaultOutage) and latencies are injected per test.
 //
 // Real servers differ in Virtualmin's module configuration: which features
 // exist and which are switched on by themselves, the PHP mode of new
@@ -91,6 +91,12 @@ const (
 	// FaultFailure makes the program fail like Virtualmin does (HTTP 200,
 	// status "failure") with Fault.Message, without changing state.
 	FaultFailure
+	// FaultOutage takes Webmin down when the call arrives, as a restart
+	// does (see Server.Outage): this call and every one in flight lose
+	// their connection (a reset) but their programs run to the end; new
+	// connections are reset for Fault.ResetFor, then refused for
+	// Fault.RefuseFor.
+	FaultOutage
 )
 
 // Fault is one injected failure.
@@ -103,6 +109,8 @@ type Fault struct {
 	// that one, answering as the real program does when that step fails
 	// (see Step). Without a Step the program fails before doing anything.
 	Step Step
+	// ResetFor and RefuseFor are the phases of a FaultOutage.
+	ResetFor, RefuseFor time.Duration
 }
 
 // Step is a stage of a program that moves an account, where a FaultFailure
@@ -254,6 +262,8 @@ type Server struct {
 	fails   map[string]*loginFailures
 	// diskLimit is the host's disk size in bytes (SetDiskSpace), 0 for none.
 	diskLimit int64
+	// gate is the TCP listener, which can be taken down (Outage).
+	gate *outageListener
 }
 
 type webminUser struct {
@@ -355,10 +365,11 @@ func NewServer(opts ...Option) (*Server, error) {
 			}
 		}
 	}
-	ln, err := net.Listen("tcp", cfg.addr)
+	ln, err := listenWithOutages(cfg.addr)
 	if err != nil {
 		return nil, err
 	}
+	s.gate = ln
 	tlsCfg := &tls.Config{GetCertificate: s.getCertificate, MinVersion: tls.VersionTLS12}
 	s.ln = &sniffListener{Listener: ln, tlsCfg: tlsCfg, srv: s, conns: make(chan net.Conn), done: s.closed}
 	s.httpSrv = &http.Server{
@@ -791,11 +802,8 @@ func (s *Server) reset(w http.ResponseWriter) {
 	}
 	if tc, ok := conn.(*tls.Conn); ok {
 		if pc, ok := tc.NetConn().(*peekedConn); ok {
-			if tcp, ok := pc.Conn.(*net.TCPConn); ok {
-				_ = tcp.SetLinger(0)
-				_ = tcp.Close()
-				return
-			}
+			rst(pc.Conn)
+			return
 		}
 	}
 	_ = conn.Close()

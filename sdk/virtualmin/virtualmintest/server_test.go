@@ -14,6 +14,7 @@ import (
 	"errors"
 	"io"
 	"math/big"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -571,5 +572,55 @@ func TestLatencyScale(t *testing.T) {
 	// 250 ms (a lower bound only).
 	if el := time.Since(start); el < 250*time.Millisecond {
 		t.Fatalf("create-domain took %v with scale 0.05", el)
+	}
+}
+
+// An outage is a Webmin restart: the call that starts it loses its
+// connection but its program runs to the end; new connections are reset,
+// then refused; after it the server answers on the same address.
+func TestOutage(t *testing.T) {
+	s, c := newTestServer(t)
+	createAlpha(t, c, s)
+	addr := s.Endpoint()
+
+	s.FailNext("create-user", 1, Fault{Kind: FaultOutage, ResetFor: time.Hour})
+	form := url.Values{"program": {"create-user"}, "domain": {"alpha.test"}, "user": {"bob"}, "pass": {"BobPass123"}, "json": {"1"}}
+	req, _ := http.NewRequest("POST", s.URL()+"/virtual-server/remote.cgi", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("admin", "secret")
+	if _, err := c.Do(req); err == nil {
+		t.Fatal("the call that starts the outage was answered")
+	}
+	if s.Reachable() {
+		t.Fatal("Reachable during an outage")
+	}
+	if conn, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true}); err == nil {
+		conn.Close()
+		t.Fatal("a TLS handshake succeeded while Webmin is going down")
+	}
+
+	s.EndOutage()
+	// A write waits for the lock the lost create-user holds: once it is
+	// done, so is bob.
+	if err := s.SeedDomain("admin", "domain", "beta.test", "pass", "BetaPass123", "unix", "", "dir", ""); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := s.Domain("alpha.test"); len(d.Users) != 1 || d.Users[0] != "bob" {
+		t.Fatalf("users of alpha.test %v: the lost create-user did not run to its end", d.Users)
+	}
+
+	s.Outage(0, time.Hour)
+	if conn, err := net.Dial("tcp", addr); err == nil {
+		conn.Close()
+		t.Fatal("connected while the port is closed")
+	} else if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("dial during the refusing phase: %v, want connection refused", err)
+	}
+	s.EndOutage()
+	if !s.Reachable() || s.Endpoint() != addr {
+		t.Fatalf("after the outage: reachable %v at %s, want %s", s.Reachable(), s.Endpoint(), addr)
+	}
+	if r := post(t, c, s, "admin", "secret", "program", "list-domains"); r.status != 200 {
+		t.Fatalf("list-domains after the outage: %d", r.status)
 	}
 }
