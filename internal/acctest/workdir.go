@@ -27,6 +27,8 @@ type Workdir struct {
 	inProcess func() tfprotov6.ProviderServer
 	// peakRSS is the provider's peak resident memory in the last run.
 	peakRSS int64
+	// output is what the last run printed.
+	output string
 }
 
 var (
@@ -115,6 +117,7 @@ func (w *Workdir) Run(args []string, okCodes ...int) (time.Duration, int) {
 		w.peakRSS = rss.Stop()
 	}
 	d := time.Since(start)
+	w.output = out.String()
 	code := 0
 	if err != nil {
 		ee, ok := err.(*exec.ExitError)
@@ -135,6 +138,17 @@ func (w *Workdir) Run(args []string, okCodes ...int) (time.Duration, int) {
 		}
 	}
 	return d, code
+}
+
+// Output is what the last Run printed, stdout and stderr together.
+func (w *Workdir) Output() string { return w.output }
+
+// WriteFile writes another file of the configuration next to main.tf.
+func (w *Workdir) WriteFile(name, body string) {
+	w.tb.Helper()
+	if err := os.WriteFile(filepath.Join(w.Dir, name), []byte(body), 0o600); err != nil {
+		w.tb.Fatal(err)
+	}
 }
 
 // PeakProviderRSS is the peak resident memory, in bytes, of the provider

@@ -287,6 +287,7 @@ func (p *prahoProvider) Resources(context.Context) []func() resource.Resource {
 		newAccountBackupResource,
 		newAccountRestoreResource,
 		newVirtualminServerResource,
+		newPlacementResource,
 	}
 }
 
