@@ -34,6 +34,9 @@ type providerData struct {
 	// managed are the servers this run's praho_virtualmin_server resources
 	// registered (server_logins.go).
 	managed managedServers
+	// decommissions are the servers this plan destroys and the accounts
+	// that stay on servers (decommission.go).
+	decommissions decommissions
 	// vmOptions are extra client options (tests: metrics).
 	vmOptions []virtualmin.Option
 }

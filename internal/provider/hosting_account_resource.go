@@ -283,6 +283,9 @@ func (r *hostingAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 		if resp.Diagnostics.HasError() {
 			return
 		}
+		r.recordAccountServers(&plan, &state, &resp.Diagnostics)
+	} else {
+		r.recordAccountServers(&plan, nil, &resp.Diagnostics)
 	}
 	if plan.Features.IsUnknown() {
 		return

@@ -426,6 +426,10 @@ func (r *virtualminServerResource) ValidateConfig(ctx context.Context, req resou
 // ModifyPlan puts an unhealthy server in the plan's output: a scheduled plan
 // then says which server is in trouble and why, even with no check block.
 func (r *virtualminServerResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if !req.State.Raw.IsNull() && req.Plan.Raw.IsNull() {
+		r.checkDecommission(ctx, req.State, &resp.Diagnostics)
+		return
+	}
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
@@ -450,6 +454,21 @@ func (r *virtualminServerResource) ModifyPlan(ctx context.Context, req resource.
 		}
 	}
 	resp.Diagnostics.AddWarning("Virtualmin server "+address.ValueString()+" is "+status.ValueString(), strings.Join(lines, "\n"))
+}
+
+// checkDecommission refuses to destroy a server that accounts of this
+// configuration stay on (decommission.go says how both sides check).
+func (r *virtualminServerResource) checkDecommission(ctx context.Context, st tfsdk.State, diags *diag.Diagnostics) {
+	var address types.String
+	diags.Append(st.GetAttribute(ctx, path.Root("address"), &address)...)
+	endpoint, err := serverEndpoint(address.ValueString())
+	if diags.HasError() || err != nil || r.data == nil {
+		return
+	}
+	if staying := r.data.decommissions.serverLeaving(endpoint); len(staying) > 0 {
+		summary, detail := decommissionRefusal(endpoint, staying)
+		diags.AddError(summary, detail)
+	}
 }
 
 // registerFromPriorState registers the server from its state when this

@@ -836,3 +836,71 @@ resource "praho_virtualmin_server" "vm" {
 		},
 	})
 }
+
+// TestAccVirtualminServer_decommissionRefused: removing a server from the
+// configuration while accounts of the configuration stay on it fails at plan
+// time and names each of them, whichever of the two Terraform plans first;
+// removing the server with its accounts, and the final destroy, work.
+func TestAccVirtualminServer_decommissionRefused(t *testing.T) {
+	h := serverHost(t, 6, bootstraptest.WithFirewall(bootstraptest.UFW))
+	for _, v := range []string{"PRAHO_VIRTUALMIN_USERNAME", "PRAHO_VIRTUALMIN_PASSWORD", "PRAHO_VIRTUALMIN_CA_CERTIFICATE", "PRAHO_VIRTUALMIN_INSECURE"} {
+		t.Setenv(v, "")
+		os.Unsetenv(v)
+	}
+	t.Setenv("PRAHO_VIRTUALMIN_RATE_LIMIT", "0")
+	t.Setenv("TF_VAR_api_password", serverAPIPassword)
+	t.Setenv("TF_VAR_account_password", accountPassword)
+	t.Setenv("TF_VAR_ssh_private_key", string(h.SSHD.ClientKeyPEM))
+	base := serverConfig{h: h, accounts: true}
+	// The same accounts, on the server's endpoint written out: the server's
+	// resource is gone from the configuration, the accounts are not.
+	vars := `
+variable "api_password" {
+  type      = string
+  sensitive = true
+}
+variable "ssh_private_key" {
+  type      = string
+  sensitive = true
+}
+variable "account_password" {
+  type      = string
+  sensitive = true
+}
+`
+	accountsOnly := vars
+	for _, d := range []string{"one", "two"} {
+		accountsOnly += fmt.Sprintf(`
+resource "praho_hosting_account" "%[1]s" {
+  server   = %[2]q
+  domain   = "%[1]s.example.test"
+  username = "%[1]suser"
+  password = var.account_password
+  features = ["dir", "unix", "web"]
+}
+`, d, h.NS.Addr+":10000")
+	}
+	refused := func(domain string) resource.TestStep {
+		return resource.TestStep{
+			Config:      accountsOnly,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Server still hosts accounts of this configuration.*` + regexp.QuoteMeta(domain)),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkHostDomains(h, ""),
+		Steps: []resource.TestStep{
+			{Config: base.String(), Check: checkHostDomains(h, "one.example.test two.example.test")},
+			refused("one.example.test"),
+			refused("two.example.test"),
+			{
+				// One account goes with the server: the other is still named.
+				Config:      vars + accountsOnly[strings.Index(accountsOnly, "\nresource \"praho_hosting_account\" \"two\""):],
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Server still hosts accounts of this configuration.*two\.example\.test`),
+			},
+		},
+	})
+}
