@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/praho/terraform-provider-praho/sdk/ssh"
+	"github.com/praho/terraform-provider-praho/sdk/ssh/sshtest"
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin/virtualmintest"
 )
@@ -141,7 +143,8 @@ func absent(t *testing.T, c *virtualmin.Client, name string) {
 // TestMoveEndToEnd moves an account with content by each way that takes a
 // backup: on A to a destination, restored on B, verified, deleted on A.
 func TestMoveEndToEnd(t *testing.T) {
-	for _, way := range []string{"webmin", "relay"} {
+	// Way 1, transfer-domain, is TestTransferCopiesAccount.
+	for _, way := range []string{"webmin", "ssh", "relay"} {
 		t.Run(way, func(t *testing.T) {
 			f := newFleet(t)
 			f.seedAccount(t)
@@ -153,6 +156,13 @@ func TestMoveEndToEnd(t *testing.T) {
 				loc = virtualmin.BackupLocation{Protocol: virtualmin.LocationWebmin, Host: f.b.Endpoint(),
 					User: "admin", Pass: fleetPass, Path: "/tmp/shop.tar.gz"}
 			}
+			if way == "ssh" {
+				// Way 2 over SSH: to B's sshd with a Unix login.
+				const pw = "B-root-pw-1"
+				sshd := sshtest.Start(t, sshtest.WithPassword(pw), sshtest.WithBindMount(f.b.HostPath("/var/backups"), "/var/backups"))
+				loc = virtualmin.BackupLocation{Protocol: virtualmin.LocationSSH, Host: sshd.Addr, User: sshd.User, Pass: pw,
+					Path: "/var/backups/virtualmin/shop.tar.gz"}
+			}
 			dest, err := loc.URL()
 			if err != nil {
 				t.Fatal(err)
@@ -160,18 +170,14 @@ func TestMoveEndToEnd(t *testing.T) {
 			if _, err := f.ca.Backups.Backup(x, account, dest, &virtualmin.BackupOptions{Account: true}); err != nil {
 				t.Fatal(err)
 			}
+			src := loc.Path
 			if way == "relay" {
-				// Way 3: the caller carries the archive (over SSH in a real
-				// fleet; here the two hosts' files are local).
-				b, err := os.ReadFile(f.a.HostPath(loc.Path))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(f.b.HostPath("/tmp/shop.tar.gz"), b, 0o600); err != nil {
-					t.Fatal(err)
-				}
+				// Way 3: the caller carries the archive over its own SSH
+				// sessions to each host (real sshds that see the simulated
+				// hosts' /var/backups).
+				relay(t, f, loc.Path)
 			}
-			if _, err := f.cb.Backups.Restore(x, "/tmp/shop.tar.gz", account, &virtualmin.BackupOptions{Account: true}); err != nil {
+			if _, err := f.cb.Backups.Restore(x, src, account, &virtualmin.BackupOptions{Account: true}); err != nil {
 				t.Fatal(err)
 			}
 			f.verify(t)
@@ -527,6 +533,30 @@ func TestBackupLocationSecrets(t *testing.T) {
 		if _, err := bad.URL(); !errors.Is(err, virtualmin.ErrInvalidInput) {
 			t.Errorf("%v: %v, want invalid input", bad, err)
 		}
+	}
+}
+
+// relay downloads path from host A and uploads it to host B over SSH, as a
+// provider with SSH access to both servers does.
+func relay(t *testing.T, f *fleet, path string) {
+	t.Helper()
+	x := ctx(t)
+	dial := func(s *virtualmintest.Server) *ssh.Client {
+		t.Helper()
+		sshd := sshtest.Start(t, sshtest.WithBindMount(s.HostPath("/var/backups"), "/var/backups"))
+		c, err := ssh.Dial(x, sshd.ClientConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	res, err := dial(f.a).Run(x, ssh.Command{Args: []string{"cat", path}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dial(f.b).Upload(x, path, 0o600, bytes.NewReader(res.Stdout)); err != nil {
+		t.Fatal(err)
 	}
 }
 

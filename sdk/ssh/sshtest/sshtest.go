@@ -61,6 +61,7 @@ type options struct {
 	extraKeys  []xssh.PublicKey
 	extraCfg   []string
 	rsaHostKey bool
+	binds      [][2]string // {dir on the host, path seen by sessions}
 }
 
 // WithPassword enables password authentication and gives the login user this
@@ -82,6 +83,17 @@ func WithAuthorizedKey(k xssh.PublicKey) Option {
 // WithRSAHostKey gives the server a second host key, RSA 3072 (tests of
 // checks that must pick the right key type).
 func WithRSAHostKey() Option { return func(o *options) { o.rsaHostKey = true } }
+
+// WithBindMount shows the host directory dir at path to this sshd and its
+// sessions (a bind mount in the private mount namespace sshd runs in; the
+// host sees no change). It plays a host whose files live elsewhere, such as
+// a simulated Virtualmin's, whose /var/backups is virtualmintest's
+// HostPath("/var/backups"). path must exist and must not hold the
+// server's own directory (Dir, under the test's temporary directory).
+// Needs root.
+func WithBindMount(dir, path string) Option {
+	return func(o *options) { o.binds = append(o.binds, [2]string{dir, path}) }
+}
 
 // WithConfig appends raw sshd_config lines.
 func WithConfig(lines ...string) Option {
@@ -169,8 +181,13 @@ func newServer(t testing.TB, ns *Namespace, opts []Option) *Server {
 	}
 	s.User = u.Username
 	s.Password = s.opts.password
-	if s.Password != "" && os.Geteuid() != 0 {
-		t.Fatal("sshtest: WithPassword needs root (a private mount namespace for /etc/shadow)")
+	if (s.Password != "" || len(s.opts.binds) > 0) && os.Geteuid() != 0 {
+		t.Fatal("sshtest: WithPassword and WithBindMount need root (a private mount namespace)")
+	}
+	for _, b := range s.opts.binds {
+		if rel, err := filepath.Rel(b[1], s.Dir); err == nil && !strings.HasPrefix(rel, "..") {
+			t.Fatalf("sshtest: WithBindMount over %s would hide the server's own directory %s", b[1], s.Dir)
+		}
 	}
 	// sshd refuses to start without its privilege-separation directory.
 	if os.Geteuid() == 0 {
@@ -324,11 +341,22 @@ func (s *Server) startOnce() error {
 	if s.ns != nil {
 		argv = append(argv, "ip", "netns", "exec", s.ns.Name)
 	}
+	binds := s.opts.binds
 	if s.shadow != "" {
-		// unshare's default mount propagation is private: the bind mount is
-		// seen by this sshd and its children only.
-		argv = append(argv, "unshare", "-m", "--", "sh", "-c",
-			`mount --bind "$0" /etc/shadow && exec "$@"`, s.shadow)
+		binds = append([][2]string{{s.shadow, "/etc/shadow"}}, binds...)
+	}
+	if len(binds) > 0 {
+		// unshare's default mount propagation is private: the bind mounts
+		// are seen by this sshd and its children only.
+		script := "set -e\n"
+		mountArgs := []string{"sshtest"}
+		for _, b := range binds {
+			script += `mount --bind "$1" "$2"` + "\nshift 2\n"
+			mountArgs = append(mountArgs, b[0], b[1])
+		}
+		script += `exec "$@"`
+		argv = append(argv, "unshare", "-m", "--", "sh", "-c", script)
+		argv = append(argv, mountArgs...)
 	}
 	argv = append(argv, SSHD, "-D", "-e", "-f", s.cfgPath)
 

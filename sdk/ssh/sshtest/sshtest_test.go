@@ -108,3 +108,32 @@ func TestStopAndRestart(t *testing.T) {
 		t.Fatal("sshd still listens after Stop")
 	}
 }
+
+// TestBindMount shows a directory at another path to the sessions only:
+// with a password login too, whose /etc/shadow is bind-mounted the same way.
+func TestBindMount(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/marker", []byte("from the test"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const pw = "bind-mount-pw"
+	s := Start(t, WithPassword(pw), WithBindMount(dir, "/mnt"))
+	c, err := xssh.Dial("tcp", s.Addr, &xssh.ClientConfig{User: s.User, Auth: []xssh.AuthMethod{xssh.Password(pw)},
+		HostKeyCallback: xssh.FixedHostKey(s.HostKey), Timeout: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	out, err := sess.Output("cat /mnt/marker")
+	if err != nil || string(out) != "from the test" {
+		t.Fatalf("cat /mnt/marker in a session: %q, %v", out, err)
+	}
+	if _, err := os.Stat("/mnt/marker"); err == nil {
+		t.Fatal("the bind mount is visible on the host")
+	}
+}
