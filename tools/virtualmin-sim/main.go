@@ -15,6 +15,18 @@
 // serves the same certificate; --tls-cert and --tls-key give one instead. The
 // password can also come from the environment variable
 // VIRTUALMIN_SIM_PASSWORD, which keeps it out of the process list.
+//
+// Two instances on two ports reach each other like two real servers, for
+// moving accounts between them: transfer-domain --webmin and webmin://
+// backup destinations call the other instance's Webmin RPC with its login
+// (--rpc says whether that login may; a user named admin or root may by
+// Webmin's default). Give each its own --state and --backup-root:
+//
+//	go run ./tools/virtualmin-sim --listen 127.0.0.1:10001 --state a.json --backup-root /tmp/sim-a --password secret &
+//	go run ./tools/virtualmin-sim --listen 127.0.0.1:10002 --state b.json --backup-root /tmp/sim-b --password secret &
+//
+// then, on the first, program=transfer-domain domain=... host=127.0.0.1:10002
+// webmin= user=admin pass=secret copies an account to the second.
 package main
 
 import (
@@ -63,6 +75,9 @@ func run(ctx context.Context, argv []string, out io.Writer, getenv func(string) 
 	tlsKey := fs.String("tls-key", "", "PEM private key of --tls-cert")
 	le := fs.Bool("letsencrypt", false, "make generate-letsencrypt-cert succeed (it fails like an offline server by default)")
 	backupRoot := fs.String("backup-root", "", "directory that stands for / in backup-domain and restore-domain paths (default: a temporary directory)")
+	rpcAccess := fs.String("rpc", "default", "Webmin rpc ACL of --user, what another Virtualmin needs to transfer an account here (transfer-domain --webmin) or back up to webmin:// here: "+
+		"default (Webmin's: only users named root, admin or sysadm), allowed (rpc=1, root-equivalent) or denied")
+	disk := fs.Int64("disk-space", 0, "size of the simulated host's disk in bytes (0: unlimited); content, backups and uploads past it fail with 'No space left on device'")
 	loginDelay := fs.Duration("login-failure-delay", time.Second, "base delay of a failed login; the n-th failure waits n times it")
 	blockAfter := fs.Int("block-after", 5, "consecutive failed logins before the client address is blocked")
 	blockFor := fs.Duration("block-duration", 60*time.Second, "how long a blocked address gets HTTP 403")
@@ -78,6 +93,11 @@ func run(ctx context.Context, argv []string, out io.Writer, getenv func(string) 
 	}
 	if pass == "" {
 		return errors.New("a password is required (--password or VIRTUALMIN_SIM_PASSWORD)")
+	}
+	rpc, ok := map[string]virtualmintest.RPCAccess{"default": virtualmintest.RPCDefault,
+		"allowed": virtualmintest.RPCAllowed, "denied": virtualmintest.RPCDenied}[*rpcAccess]
+	if !ok {
+		return fmt.Errorf("--rpc %q: want default, allowed or denied", *rpcAccess)
 	}
 	profile, err := virtualmintest.ProfileNamed(*profileName)
 	if err != nil {
@@ -132,6 +152,8 @@ func run(ctx context.Context, argv []string, out io.Writer, getenv func(string) 
 	}
 	defer srv.Close()
 	srv.AddUser(*user, pass, virtualmintest.RoleMaster)
+	srv.SetRPCAccess(*user, rpc)
+	srv.SetDiskSpace(*disk)
 	for _, d := range strings.Split(*seed, ",") {
 		d = strings.TrimSpace(d)
 		if d == "" {

@@ -231,3 +231,38 @@ func TestCommandNeedsPassword(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestCommandTwoInstances runs two instances that reach each other: an
+// account seeded on the first is transferred to the second over Webmin RPC,
+// then refused for a login without the rpc ACL.
+func TestCommandTwoInstances(t *testing.T) {
+	urlA, fpA, stopA := start(t, "--listen", freePort(t), "--password", "secret", "--seed-domains", "moved.test")
+	defer stopA()
+	addrB := freePort(t)
+	urlB, fpB, stopB := start(t, "--listen", addrB, "--password", "secret", "--backup-root", t.TempDir())
+	defer stopB()
+	j := call(t, pinned(fpA), urlA, "program=transfer-domain&domain=moved.test&host="+addrB+"&webmin=&user=admin&pass=secret")
+	if j["status"] != "success" || !strings.Contains(j["output"].(string), ".. restore complete") {
+		t.Fatalf("transfer: %v", j)
+	}
+	if _, got := listDomains(t, pinned(fpB), urlB, "admin", "secret"); len(got["data"].([]interface{})) != 1 {
+		t.Fatalf("on the second instance: %v", got)
+	}
+
+	urlC, fpC, stopC := start(t, "--listen", freePort(t), "--password", "secret", "--seed-domains", "denied.test")
+	defer stopC()
+	addrD := freePort(t)
+	_, _, stopD := start(t, "--listen", addrD, "--password", "secret", "--user", "praho")
+	defer stopD()
+	j = call(t, pinned(fpC), urlC, "program=transfer-domain&domain=denied.test&host="+addrD+"&webmin=&user=praho&pass=secret")
+	if j["status"] != "failure" || !strings.Contains(j["error"].(string), "Invalid user for RPC") {
+		t.Fatalf("transfer to a login without rpc: %v", j)
+	}
+	addrE := freePort(t)
+	_, _, stopE := start(t, "--listen", addrE, "--password", "secret", "--user", "praho", "--rpc", "allowed")
+	defer stopE()
+	j = call(t, pinned(fpC), urlC, "program=transfer-domain&domain=denied.test&host="+addrE+"&webmin=&user=praho&pass=secret")
+	if j["status"] != "success" {
+		t.Fatalf("transfer to a login with rpc=1: %v", j)
+	}
+}
