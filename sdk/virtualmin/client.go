@@ -36,8 +36,32 @@
 //
 // Every call logs one slog record (WithLogger) with a correlation ID, the
 // program, server, duration, attempts and outcome; Debug adds the request
-// and response bodies with every secret redacted. WithMetrics reports calls,
-// errors by kind and breaker changes.
+// and response bodies with every secret redacted (passwords in webmin:// and
+// ssh:// backup URLs too). WithMetrics reports calls, errors by kind and
+// breaker changes.
+//
+// # Moving an account to another server
+//
+// Virtualmin moves an account three ways (docs/virtualmin-api.md, "Moves"):
+// Moves.Transfer (transfer-domain --webmin: one call on the source, but the
+// target's login needs Webmin RPC, which is root-equivalent there);
+// Backups.Backup to a BackupLocation on the target (webmin:// or ssh://) and
+// Backups.Restore there; or a backup to a path on the source, the archive
+// carried by the caller over its own SSH sessions, and a restore on the
+// target, which needs no trust between the servers. BackupOptions.Account
+// takes the sub-servers and alias domains along.
+//
+// Virtualmin's answers are no proof: transfer-domain reports success when
+// its backup or restore failed, and with DeleteSourceBeforeRestore it
+// deletes the source before a restore that may fail. Keep the source, read
+// the account back on the target with the target's client
+// (Moves.ReadAccount) and compare it with the source's (Account.Diff), and
+// only then Domains.Delete it on the source. Refusals before anything was
+// copied match ErrTransferRefused (*TransferRefusedError says why: disabled,
+// already on the target, parent missing, RPC not allowed, login rejected,
+// unreachable); failures Transfer reads in the output match
+// ErrTransferFailed (*TransferFailedError says at which step, and whether
+// the source was already disabled or deleted).
 package virtualmin
 
 import (

@@ -337,6 +337,13 @@ func TestTransferFailures(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, virtualmin.StepRestore, "A unix user named shop already exists", true, false, false},
+		// The target's own restore-domain: the dry run, then the restore.
+		{"dry run on the target", virtualmin.KeepSource, func(t *testing.T, f *fleet) {
+			f.b.FailNext("restore-domain", 1, virtualmintest.Fault{Kind: virtualmintest.FaultFailure, Message: "dry run refused"})
+		}, virtualmin.StepValidate, "dry run refused", true, false, false},
+		{"restore on the target", virtualmin.KeepSource, func(t *testing.T, f *fleet) {
+			f.b.FailNext("restore-domain", 2, virtualmintest.Fault{Kind: virtualmintest.FaultFailure, Step: virtualmintest.StepRestore, Message: "target restore"})
+		}, virtualmin.StepRestore, "target restore", true, false, false},
 		{"half restored", virtualmin.KeepSource, fault(virtualmintest.StepHalfRestored), virtualmin.StepRestore, "injected at half-restored", true, true, false},
 		{"delete of the source", virtualmin.DeleteSourceBeforeRestore, fault(virtualmintest.StepDelete), virtualmin.StepSource, "injected at delete", true, false, false},
 		// The recorded data loss: deleted before a restore that failed.
@@ -571,4 +578,3 @@ func closedPort(t *testing.T) string {
 	l.Close()
 	return addr
 }
-

@@ -20,6 +20,34 @@
 // Webmin's own certificate) lives in one struct, saved as JSON with
 // WithStateFile after every write, so that a simulator started again on the
 // same file carries on where it stopped, behind the same certificate.
+//
+// # Accounts, content and moves
+//
+// A virtual server holds content: files in its home directory (PutFile),
+// mail in its mailboxes (PutMail) and rows in its databases (PutRow).
+// ContentDigest sums up everything a backup carries (ID, password hashes,
+// features, mailboxes, files, rows; not the Unix IDs a restore re-allocates),
+// so a test compares two servers byte for byte.
+//
+// Simulators in one test reach each other on loopback like two real servers.
+// transfer-domain --webmin and webmin:// backup destinations call the other
+// simulator's Webmin RPC with its login, which Webmin allows to users named
+// root, admin or sysadm and to others with SetRPCAccess(user, RPCAllowed);
+// ssh:// destinations and sources go to a real SSH server (sshtest's, with
+// sshtest.WithBindMount(sim.HostPath("/var/backups"), "/var/backups") to let
+// it see a simulator's files). A restore re-creates a server with its ID and
+// hashes and new Unix IDs. The refusals and failures of the real servers are
+// there: a disabled server, a server already on the target, a missing parent,
+// a login without RPC, a wrong password, a closed port, a full disk
+// (SetDiskSpace), a Unix user that clashes (AddUnixUser), MariaDB down on
+// the source (SetMySQLDown), and transfer-domain's "success" for a transfer
+// whose backup or restore failed, with --delete done before the restore. A
+// Fault with a Step stops a transfer, backup or restore at that step; the
+// target's own programs (restore-domain, list-domains) take faults too.
+//
+// In comments, "old N", "stock N" and "moves N" name recordings in
+// sdk/virtualmin/testdata (transcripts, transcripts-stock,
+// transcripts-moves).
 package virtualmintest
 
 import (
