@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
-
-	rec "github.com/praho/terraform-provider-praho/sdk/virtualmin/internal/transcript"
 )
 
 // movesFailures are the reasons expected from the failures recorded while
@@ -22,6 +20,9 @@ var movesFailures = map[string]parseWant{
 	"31-list-domains-mv-b-s1-after-delete-transfer.txt":          fails(KindNotFound, "Virtual server mv-b.test does not exist"),
 	"35-transfer-domain-subserver-without-parent-s1.txt":         fails(KindNotFound, "Top-level virtual server mv-c.test does not exist on the destination system"),
 	"39-list-domains-mv-d-multiline-s2-after-clash-transfer.txt": fails(KindNotFound, "Virtual server mv-d.test does not exist"),
+	// Called without multiline=: a text table, which the client (always
+	// asking for multiline=) does not read.
+	"46-list-domains-all-s1-final.txt": fails(KindUnexpectedResponse, "the server returned a text table instead of objects (a list program called without multiline=)"),
 }
 
 // movesRefusals are the refusals Transfer makes of the recorded failures.
@@ -42,55 +43,18 @@ var movesRefusals = map[string]struct {
 // moves: successes as the recorder saw them, failures with the reason that
 // says why, refusals as typed refusals.
 func TestParseResponseMovesTranscripts(t *testing.T) {
-	dir := filepath.Join("testdata", "transcripts-moves")
-	index, err := rec.Index(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := rec.Files(dir)
-	if err != nil || len(files) != 47 {
-		t.Fatalf("%d moves transcripts (%v), want 47", len(files), err)
-	}
-	for _, path := range files {
-		name := filepath.Base(path)
-		t.Run(name, func(t *testing.T) {
-			tr := loadTranscript(t, path)
-			resp, err := parseResponse("vm.example:10000", tr.program(), tr.code, tr.header, tr.body)
-			want, isFailure := movesFailures[name]
-			if (index[name] == "failure") != isFailure {
-				t.Fatalf("INDEX.tsv says %q; movesFailures disagrees", index[name])
-			}
-			if name == "46-list-domains-all-s1-final.txt" {
-				// Called without multiline=: a text table, which the
-				// client (always asking for multiline=) refuses to read.
-				if !errors.Is(err, ErrUnexpectedResponse) {
-					t.Fatalf("want an unexpected response, got %v", err)
-				}
-				return
-			}
-			if !isFailure {
-				if err != nil {
-					t.Fatalf("want success, got %v", err)
-				}
-				checkResponseClean(t, resp)
-				return
-			}
-			var e *Error
-			if !errors.As(err, &e) {
-				t.Fatalf("want an *Error, got %v", err)
-			}
-			if e.Kind != want.kind || e.Reason != want.reason {
-				t.Errorf("got %s %q\nwant %s %q", e.Kind, e.Reason, want.kind, want.reason)
-			}
-			if r, ok := movesRefusals[name]; ok {
-				err := refusal(err)
-				var re *TransferRefusedError
-				if !errors.As(err, &re) || re.Refusal != r.refusal || !errors.As(err, &e) || e.Kind != r.kind {
-					t.Errorf("refusal: got %v, want %s (%s)", err, r.refusal, r.kind)
-				}
-			}
-		})
-	}
+	parseRecordedSet(t, "transcripts-moves", 47, movesFailures, func(t *testing.T, name string, err error) {
+		r, ok := movesRefusals[name]
+		if !ok {
+			return
+		}
+		err = refusal(err)
+		var re *TransferRefusedError
+		var e *Error
+		if !errors.As(err, &re) || re.Refusal != r.refusal || !errors.As(err, &e) || e.Kind != r.kind {
+			t.Errorf("refusal: got %v, want %s (%s)", err, r.refusal, r.kind)
+		}
+	})
 }
 
 // TestTransferOutcomeRecorded reads the outputs of the recorded transfers
