@@ -54,6 +54,14 @@ func accountTarget(data *providerData, diags *diag.Diagnostics, endpoint, domain
 	return srv, ascii, true
 }
 
+// serverDomainID is the ID of an object named by its server and domain (an
+// account, a sub-server, an alias, their PHP settings and certificate):
+// "<server>/<domain>", which importServerDomain parses.
+func serverDomainID(endpoint, asciiDomain string) string { return endpoint + "/" + asciiDomain }
+
+// domainObject is the line that names a domain in a diagnostic.
+func domainObject(asciiDomain string) string { return "Domain: " + asciiDomain }
+
 // importServerDomain parses a "<server>/<domain>" import ID (the server may
 // hold a port, the domain is the part after the last "/") and sets the server
 // and domain attributes. It returns false after adding an "Invalid import ID"

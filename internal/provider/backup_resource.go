@@ -150,39 +150,22 @@ func backupSummary(out string) string {
 	return ""
 }
 
-// backupOperationError reports a failed backup or restore with the reason
-// line and what to do.
-func backupOperationError(diags *diag.Diagnostics, action, server, domain, where string, err error) {
-	var e *virtualmin.Error
-	if !errors.As(err, &e) || e.Kind == virtualmin.KindAuth || e.Kind == virtualmin.KindBlocked ||
-		e.Kind == virtualmin.KindTransient || e.Kind == virtualmin.KindUnknownOutcome || errors.Is(err, context.DeadlineExceeded) {
-		vmError(diags, action, server, domain, err)
-		return
+// backupOperationError reports a failed backup or restore: when the program
+// ran and refused, with what to do about what it said.
+func backupOperationError(diags *diag.Diagnostics, srv *vmServer, action, domain, where string, err error) {
+	hint := ""
+	if reason, ok := programRefusal(err); ok {
+		hint = "Fix the cause on the server, then apply again."
+		switch {
+		case strings.Contains(reason, "does not exist") && strings.Contains(reason, "Restore file"):
+			hint = "There is no archive at that path on the server. Check the path (and that the backup ran on this server)."
+		case strings.Contains(reason, "for writing"):
+			hint = "The server cannot write the archive there: create the directory (root-owned, mode 700) or pick another path."
+		case strings.Contains(reason, "does not exist"), errors.Is(err, virtualmin.ErrNotFound):
+			hint = "The account does not exist on this server."
+		}
 	}
-	reason := e.Reason
-	if reason == "" {
-		reason = err.Error()
-	}
-	hint := "Fix the cause on the server, then apply again."
-	switch {
-	case strings.Contains(reason, "does not exist") && strings.Contains(reason, "Restore file"):
-		hint = "There is no archive at that path on the server. Check the path (and that the backup ran on this server)."
-	case strings.Contains(reason, "for writing"):
-		hint = "The server cannot write the archive there: create the directory (root-owned, mode 700) or pick another path."
-	case strings.Contains(reason, "does not exist"), errors.Is(err, virtualmin.ErrNotFound):
-		hint = "The account does not exist on this server."
-	}
-	diags.AddError(action, fmt.Sprintf("Server: %s\nDomain: %s\nPath: %s\nVirtualmin said: %s: %s\n\n%s",
-		server, domain, where, e.Program, reason, hint))
-}
-
-func backupStrings(ctx context.Context, s types.Set) []string {
-	if s.IsNull() || s.IsUnknown() {
-		return nil
-	}
-	var out []string
-	s.ElementsAs(ctx, &out, false)
-	return out
+	vmError(diags, srv, action, domainObject(domain)+"\nPath: "+where, err, hint)
 }
 
 // ---------------------------------------------------------------- backup
@@ -252,17 +235,17 @@ func (r *accountBackupResource) Create(ctx context.Context, req resource.CreateR
 					"first (reference praho_hosting_account.<name>.domain so Terraform orders the two).", srv.endpoint, ascii))
 			return
 		}
-		vmError(&resp.Diagnostics, "Cannot read the hosting account", srv.endpoint, ascii, err)
+		vmError(&resp.Diagnostics, srv, "Cannot read the hosting account", domainObject(ascii), err, "")
 		return
 	}
 	dest := plan.Destination.ValueString()
-	out, err := srv.client.Backups.Backup(ctx, ascii, dest, &virtualmin.BackupOptions{Features: backupStrings(ctx, plan.Features)})
+	out, err := srv.client.Backups.Backup(ctx, ascii, dest, &virtualmin.BackupOptions{Features: setStrings(ctx, plan.Features, &resp.Diagnostics)})
 	if err != nil {
-		backupOperationError(&resp.Diagnostics, "Backup failed", srv.endpoint, ascii, dest, err)
+		backupOperationError(&resp.Diagnostics, srv, "Backup failed", ascii, dest, err)
 		return
 	}
 	now := time.Now().UTC().Format(time.RFC3339)
-	plan.ID = types.StringValue(accountID(srv.endpoint, ascii) + "@" + now)
+	plan.ID = types.StringValue(serverDomainID(srv.endpoint, ascii) + "@" + now)
 	plan.CompletedAt = types.StringValue(now)
 	plan.Summary = types.StringValue(backupSummary(out))
 	plan.VirtualminID = types.StringValue(dom.ID)
@@ -368,12 +351,12 @@ func (r *accountRestoreResource) Create(ctx context.Context, req resource.Create
 	// restore-domain reads its arguments in order: the SDK sends
 	// except-feature after all-features (282).
 	out, err := srv.client.Backups.Restore(ctx, src, ascii, &virtualmin.BackupOptions{
-		Features:       backupStrings(ctx, plan.Features),
-		ExceptFeatures: backupStrings(ctx, plan.ExceptFeatures),
+		Features:       setStrings(ctx, plan.Features, &resp.Diagnostics),
+		ExceptFeatures: setStrings(ctx, plan.ExceptFeatures, &resp.Diagnostics),
 	})
 	srv.domains.Invalidate()
 	if err != nil {
-		backupOperationError(&resp.Diagnostics, "Restore failed", srv.endpoint, ascii, src, err)
+		backupOperationError(&resp.Diagnostics, srv, "Restore failed", ascii, src, err)
 		return
 	}
 	dom, err := srv.client.Domains.Get(ctx, ascii)
@@ -384,11 +367,11 @@ func (r *accountRestoreResource) Create(ctx context.Context, req resource.Create
 					"the archive probably holds other domains. Check the archive (restore-domain --test).", srv.endpoint, ascii, src))
 			return
 		}
-		vmError(&resp.Diagnostics, "Restored, but the account was not read back", srv.endpoint, ascii, err)
+		vmError(&resp.Diagnostics, srv, "Restored, but the account was not read back", domainObject(ascii), err, "")
 		return
 	}
 	now := time.Now().UTC().Format(time.RFC3339)
-	plan.ID = types.StringValue(accountID(srv.endpoint, ascii) + "@" + now)
+	plan.ID = types.StringValue(serverDomainID(srv.endpoint, ascii) + "@" + now)
 	plan.CompletedAt = types.StringValue(now)
 	plan.Summary = types.StringValue(backupSummary(out))
 	plan.VirtualminID = types.StringValue(dom.ID)
@@ -410,7 +393,7 @@ func (r *accountRestoreResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	all, err := srv.domains.Get(ctx)
 	if err != nil {
-		vmError(&resp.Diagnostics, "Cannot read the restored account", srv.endpoint, ascii, err)
+		vmError(&resp.Diagnostics, srv, "Cannot read the restored account", domainObject(ascii), err, "")
 		return
 	}
 	if _, ok := all[ascii]; !ok {

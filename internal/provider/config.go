@@ -16,6 +16,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/praho/terraform-provider-praho/sdk/cloudflare"
+	"github.com/praho/terraform-provider-praho/sdk/powerdns"
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
 )
 
 // Environment variables read when the provider block leaves a setting out.
@@ -36,17 +40,23 @@ const (
 	envCloudflareBaseURL        = "CLOUDFLARE_BASE_URL"
 )
 
-// Defaults of settings left out of both the configuration and the environment.
+// Defaults of settings left out of both the configuration and the
+// environment: the SDK's, except where the provider chooses otherwise.
 const (
-	defaultVirtualminPort  = 10000
-	defaultMaxInFlight     = 4
-	defaultRateLimit       = 5.0
-	defaultRetries         = 3
-	defaultRequestTimeout  = 120 * time.Second
-	defaultPowerDNSServer  = "localhost"
-	defaultCloudflareBase  = "https://api.cloudflare.com/client/v4"
-	sha256FingerprintBytes = 32
+	defaultVirtualminPort = virtualmin.DefaultPort
+	defaultMaxInFlight    = virtualmin.DefaultMaxInFlight
+	defaultRequestTimeout = virtualmin.DefaultCallTimeout
+	defaultPowerDNSServer = powerdns.DefaultServerID
+	defaultCloudflareBase = cloudflare.DefaultBaseURL
+	// A run reads every resource of a server at its start: the provider
+	// allows more calls per second than the SDK's default of 2, and one
+	// more retry than the SDK's 3 attempts.
+	defaultRateLimit = 5.0
+	defaultRetries   = 3
 )
+
+// sha256FingerprintBytes is the length of a certificate pin.
+const sha256FingerprintBytes = 32
 
 // lookupEnv is os.LookupEnv, replaceable in tests.
 type lookupEnv func(string) (string, bool)
@@ -103,7 +113,7 @@ type cloudflareConfig struct {
 
 // buildConfig merges the provider block with the environment: a value in the
 // configuration wins, then the environment, then the default.
-func buildConfig(_ context.Context, m *providerModel, env lookupEnv) (*config, diag.Diagnostics) {
+func buildConfig(ctx context.Context, m *providerModel, env lookupEnv) (*config, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	c := &config{}
 	vm := m.Virtualmin
@@ -149,7 +159,7 @@ func buildConfig(_ context.Context, m *providerModel, env lookupEnv) (*config, d
 
 	if !vm.CertificateSHA256Pins.IsNull() && !vm.CertificateSHA256Pins.IsUnknown() {
 		pins := map[string]types.String{}
-		diags.Append(vm.CertificateSHA256Pins.ElementsAs(context.Background(), &pins, false)...)
+		diags.Append(vm.CertificateSHA256Pins.ElementsAs(ctx, &pins, false)...)
 		c.Virtualmin.Pins = map[string][]byte{}
 		for ep, fp := range pins {
 			norm, err := normalizeEndpoint(ep, c.Virtualmin.Port)
@@ -168,7 +178,7 @@ func buildConfig(_ context.Context, m *providerModel, env lookupEnv) (*config, d
 		diags.AddAttributeError(vp.AtName("certificate_sha256_pins"), "Unknown certificate pins",
 			"The pins must be known when the provider is configured.")
 	}
-	serverSettings(&diags, vp.AtName("servers"), vm.Servers, &c.Virtualmin)
+	serverSettings(ctx, &diags, vp.AtName("servers"), vm.Servers, &c.Virtualmin)
 
 	pd := m.PowerDNS
 	if pd == nil {
@@ -200,7 +210,7 @@ func buildConfig(_ context.Context, m *providerModel, env lookupEnv) (*config, d
 // serverSettings reads virtualmin.servers into c: one login per server, its
 // username and password defaulting to the block's (or the environment's),
 // and its certificate_sha256 joining the pins.
-func serverSettings(diags *diag.Diagnostics, p path.Path, v types.Map, c *virtualminConfig) {
+func serverSettings(ctx context.Context, diags *diag.Diagnostics, p path.Path, v types.Map, c *virtualminConfig) {
 	if v.IsUnknown() {
 		diags.AddAttributeError(p, "Unknown server settings",
 			"virtualmin.servers must be known when the provider is configured: key it by each server's address "+
@@ -212,7 +222,7 @@ func serverSettings(diags *diag.Diagnostics, p path.Path, v types.Map, c *virtua
 		return
 	}
 	entries := map[string]serverBlock{}
-	diags.Append(v.ElementsAs(context.Background(), &entries, false)...)
+	diags.Append(v.ElementsAs(ctx, &entries, false)...)
 	c.Servers = map[string]serverLogin{}
 	for ep, e := range entries {
 		at := p.AtMapKey(ep)

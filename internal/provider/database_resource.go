@@ -158,7 +158,7 @@ func (r *databaseResource) Create(ctx context.Context, req resource.CreateReques
 	acct, err := lookupAccount(ctx, srv, domain)
 	switch {
 	case err != nil:
-		vmObjectError(&resp.Diagnostics, "Cannot read hosting accounts", srv.endpoint, obj, err, "")
+		vmError(&resp.Diagnostics, srv, "Cannot read hosting accounts", obj, err, "")
 		return
 	case acct == nil:
 		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Hosting account not found",
@@ -185,7 +185,7 @@ func (r *databaseResource) Create(ctx context.Context, req resource.CreateReques
 		if containsFold(err.Error(), "not enabled in this virtual server") {
 			hint = fmt.Sprintf("Add %q to the features of the account %s, or choose a type it has.", typ, domain)
 		}
-		vmObjectError(&resp.Diagnostics, "Cannot create database", srv.endpoint, obj, err, hint)
+		vmError(&resp.Diagnostics, srv, "Cannot create database", obj, err, hint)
 		return
 	}
 	plan.ID = types.StringValue(databaseID(srv.endpoint, domain, typ, name))
@@ -210,7 +210,7 @@ func (r *databaseResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	if err != nil {
-		vmObjectError(&resp.Diagnostics, "Cannot read database", srv.endpoint, databaseObject(domain, typ, name), err, "")
+		vmError(&resp.Diagnostics, srv, "Cannot read database", databaseObject(domain, typ, name), err, "")
 		return
 	}
 	state.ID = types.StringValue(databaseID(srv.endpoint, domain, typ, name))
@@ -243,7 +243,7 @@ func (r *databaseResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 	name, typ := state.Name.ValueString(), state.Type.ValueString()
 	if err := srv.client.Databases.Delete(ctx, domain, typ, name); err != nil && !errors.Is(err, virtualmin.ErrNotFound) {
-		vmObjectError(&resp.Diagnostics, "Cannot drop database", srv.endpoint, databaseObject(domain, typ, name), err, "")
+		vmError(&resp.Diagnostics, srv, "Cannot drop database", databaseObject(domain, typ, name), err, "")
 	}
 }
 

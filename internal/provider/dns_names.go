@@ -70,10 +70,13 @@ func (v dnsNameValidator) ValidateString(_ context.Context, req validator.String
 func requiresReplaceUnlessSameName() planmodifier.String {
 	return stringplanmodifier.RequiresReplaceIf(func(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
 		var pz, pn, sz, sn types.String
-		req.Plan.GetAttribute(ctx, path.Root("zone"), &pz)
-		req.Plan.GetAttribute(ctx, path.Root("name"), &pn)
-		req.State.GetAttribute(ctx, path.Root("zone"), &sz)
-		req.State.GetAttribute(ctx, path.Root("name"), &sn)
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("zone"), &pz)...)
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("name"), &pn)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("zone"), &sz)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("name"), &sn)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 		if pz.IsUnknown() || pn.IsUnknown() {
 			resp.RequiresReplace = true
 			return

@@ -58,11 +58,11 @@ func featureChanges(askedBefore, asked, enabled []string) (on, off []string) {
 
 // enabledOrAsked is the domain's features as last read, or, before the
 // first read (a state written by an older provider), those asked for.
-func enabledOrAsked(ctx context.Context, enabled, asked types.Set) []string {
+func enabledOrAsked(ctx context.Context, enabled, asked types.Set, diags *diag.Diagnostics) []string {
 	if enabled.IsNull() || enabled.IsUnknown() {
-		return setStrings(ctx, asked)
+		return setStrings(ctx, asked, diags)
 	}
-	return setStrings(ctx, enabled)
+	return setStrings(ctx, enabled, diags)
 }
 
 // readFeatures returns `features` and `enabled_features` for what the server
@@ -70,7 +70,7 @@ func enabledOrAsked(ctx context.Context, enabled, asked types.Set) []string {
 // keeps what was asked and the server still has. Without a previous value
 // (after an import) it is what the server has minus what it switches on by
 // itself, which auto lists (nil when unknown).
-func readFeatures(ctx context.Context, asked types.Set, have, managed, auto []string) (features, enabled types.Set) {
+func readFeatures(ctx context.Context, asked types.Set, have, managed, auto []string, diags *diag.Diagnostics) (features, enabled types.Set) {
 	var mine []string
 	for _, f := range have {
 		if slices.Contains(managed, f) {
@@ -82,7 +82,7 @@ func readFeatures(ctx context.Context, asked types.Set, have, managed, auto []st
 		return stringSet(minus(mine, auto)), enabled
 	}
 	var keep []string
-	for _, f := range setStrings(ctx, asked) {
+	for _, f := range setStrings(ctx, asked, diags) {
 		if slices.Contains(have, f) {
 			keep = append(keep, f)
 		}

@@ -69,7 +69,7 @@ func TestVMErrorIsActionable(t *testing.T) {
 	var diags diag.Diagnostics
 	err := &virtualmin.Error{Kind: virtualmin.KindAuth, Server: "vm1:10000", Program: "list-domains", Reason: "401 Unauthorized",
 		Output: strings.Repeat("usage: list-domains ...\n", 50)}
-	vmError(&diags, "Cannot read hosting accounts", "vm1:10000", "alpha.test", err)
+	vmError(&diags, &vmServer{endpoint: "vm1:10000"}, "Cannot read hosting accounts", domainObject("alpha.test"), err, "")
 	if len(diags) != 1 {
 		t.Fatalf("diags = %v", diags)
 	}
@@ -83,8 +83,44 @@ func TestVMErrorIsActionable(t *testing.T) {
 		t.Errorf("detail holds the usage text:\n%s", d)
 	}
 	diags = nil
-	vmError(&diags, "x", "vm1:10000", "a.test", errors.New("plain"))
+	vmError(&diags, &vmServer{endpoint: "vm1:10000"}, "x", domainObject("a.test"), errors.New("plain"), "")
 	if !strings.Contains(diags[0].Detail(), "Virtualmin said: plain") {
 		t.Errorf("detail: %s", diags[0].Detail())
+	}
+}
+
+// An error caused by the provider's settings for a server (here refused
+// credentials) is explained once per server: the other resources that meet
+// it get a short reference to the first error, not the same advice again.
+func TestVMErrorSettingsCauseExplainedOnce(t *testing.T) {
+	srv := &vmServer{endpoint: "vm1:10000"}
+	auth := &virtualmin.Error{Kind: virtualmin.KindAuth, Program: "list-domains", Reason: "401 Unauthorized", HTTPStatus: 401}
+	var diags diag.Diagnostics
+	vmError(&diags, srv, "Cannot read hosting account", domainObject("a.test"), auth, "")
+	vmError(&diags, srv, "Cannot read mailbox", "Mailbox: bob@a.test", auth, "")
+	vmError(&diags, srv, "Cannot read database", "Database: shop (mysql) of a.test", auth, "")
+	if diags.ErrorsCount() != 3 {
+		t.Fatalf("want one error per resource, got %v", diags)
+	}
+	advice := 0
+	for _, d := range diags.Errors() {
+		if strings.Contains(d.Detail(), "PRAHO_VIRTUALMIN_PASSWORD") {
+			advice++
+		}
+	}
+	if advice != 1 {
+		t.Fatalf("the credentials advice appears in %d errors, want 1:\n%v", advice, diags)
+	}
+	second := diags.Errors()[1].Detail()
+	for _, want := range []string{"Server: vm1:10000", "Mailbox: bob@a.test", "refused the credentials", `"Cannot read hosting account"`} {
+		if !strings.Contains(second, want) {
+			t.Errorf("reference lacks %q:\n%s", want, second)
+		}
+	}
+	// Another server's refusal is a cause of its own.
+	diags = nil
+	vmError(&diags, &vmServer{endpoint: "vm2:10000"}, "Cannot read hosting account", domainObject("b.test"), auth, "")
+	if !strings.Contains(diags.Errors()[0].Detail(), "PRAHO_VIRTUALMIN_PASSWORD") {
+		t.Errorf("second server's error lacks the advice:\n%s", diags.Errors()[0].Detail())
 	}
 }

@@ -87,6 +87,18 @@ func TestAccHostingAccount_phpVersion(t *testing.T) {
 				ExpectError: regexp.MustCompile(`PHP version without a website`),
 			},
 			{
+				// A feature not known until the apply does not hide the
+				// known ones: web is listed, so php_version is fine.
+				Config: `
+resource "terraform_data" "feature" {
+  input = "mail"
+}
+` + accountConfig{server: vm.Endpoint, domain: "php.test", description: "PHP",
+					features: `["dir", "unix", "web", terraform_data.feature.output]`, extra: "  php_version = \"8.2\"\n"}.String(),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
 				PreConfig:        mark.set,
 				Config:           withPHP.String(),
 				ConfigPlanChecks: expectAction(addr, plancheck.ResourceActionCreate),

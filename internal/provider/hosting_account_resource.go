@@ -76,12 +76,6 @@ var defaultFeatures = []string{"dir", "unix", "web"}
 
 var phpVersionRE = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
 
-// Sizes: Virtualmin counts quotas in 1 KiB blocks and bandwidth in bytes.
-const (
-	blocksPerMB = 1024
-	bytesPerMB  = 1 << 20
-)
-
 func (r *hostingAccountResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_hosting_account"
 }
@@ -296,9 +290,9 @@ func (r *hostingAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 		sameDomain(plan.Domain.ValueString(), state.Domain.ValueString())
 	var askedBefore, enabled []string
 	if inPlace {
-		askedBefore, enabled = setStrings(ctx, state.Features), enabledOrAsked(ctx, state.EnabledFeatures, state.Features)
+		askedBefore, enabled = setStrings(ctx, state.Features, &resp.Diagnostics), enabledOrAsked(ctx, state.EnabledFeatures, state.Features, &resp.Diagnostics)
 	}
-	on, off := featureChanges(askedBefore, setStrings(ctx, plan.Features), enabled)
+	on, off := featureChanges(askedBefore, setStrings(ctx, plan.Features, &resp.Diagnostics), enabled)
 	checkFeaturesEnabled(ctx, r.data, plan.Server, plan.Domain.ValueString(), on, &resp.Diagnostics)
 	if !inPlace || plan.Features.Equal(state.Features) {
 		return
@@ -322,9 +316,7 @@ func (r *hostingAccountResource) checkPHPVersion(ctx context.Context, plan, conf
 	}
 	want := config.PHPVersion.ValueString()
 	if !plan.Features.IsUnknown() {
-		var feats []string
-		plan.Features.ElementsAs(ctx, &feats, false)
-		if !slices.Contains(feats, "web") {
+		if !slices.Contains(setStrings(ctx, plan.Features, diags), "web") {
 			diags.AddAttributeError(path.Root("php_version"), "PHP version without a website",
 				fmt.Sprintf("Domain: %s\nphp_version = %q needs the web feature, which features does not list. Add \"web\" to "+
 					"features or remove php_version.", plan.Domain.ValueString(), want))
@@ -340,7 +332,7 @@ func (r *hostingAccountResource) checkPHPVersion(ctx context.Context, plan, conf
 	}
 	versions, err := srv.phpVersions.Get(ctx)
 	if err != nil {
-		vmError(diags, "Cannot list the server's PHP versions to check the plan", srv.endpoint, plan.Domain.ValueString(), err)
+		vmError(diags, srv, "Cannot list the server's PHP versions to check the plan", domainObject(plan.Domain.ValueString()), err, "")
 		return
 	}
 	offered := make([]string, 0, len(versions))
@@ -390,47 +382,6 @@ func phpNotTaken(diags *diag.Diagnostics, server, ascii, want string, dom *virtu
 	return true
 }
 
-// accountID is the import ID.
-func accountID(endpoint, asciiDomain string) string { return endpoint + "/" + asciiDomain }
-
-// vmError turns an SDK error into a diagnostic a person can act on: which
-// server, which domain, what Virtualmin said (its reason line) and what to do.
-func vmError(diags *diag.Diagnostics, action, server, domain string, err error) {
-	var e *virtualmin.Error
-	reason := err.Error()
-	kind := virtualmin.KindUnknown
-	if errors.As(err, &e) {
-		kind = e.Kind
-		if e.Reason != "" {
-			reason = e.Reason
-		}
-		if e.Program != "" {
-			reason = e.Program + ": " + reason
-		}
-	}
-	var hint string
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		hint = "The operation ran out of time. Raise the timeouts block or virtualmin.request_timeout; the next plan shows what the server holds."
-	case kind == virtualmin.KindNotPermitted:
-		hint = "The Webmin user must be a Virtualmin master administrator to use the remote API."
-	case kind == virtualmin.KindTransient:
-		hint = "The server did not answer. Check that Webmin runs and is reachable on that port; nothing was changed that the next apply will not see."
-	case kind == virtualmin.KindUnknownOutcome:
-		hint = "The request was sent but its answer was lost, and a look-up could not tell whether it took effect. Run plan: it reads what the server holds."
-	case kind == virtualmin.KindInvalidInput:
-		hint = "Virtualmin rejected the input; fix the configuration."
-	}
-	if r, h, ok := virtualminSettingsError(server, err); ok {
-		reason, hint = r, h
-	}
-	detail := fmt.Sprintf("Server: %s\nDomain: %s\nVirtualmin said: %s", server, domain, reason)
-	if hint != "" {
-		detail += "\n\n" + hint
-	}
-	diags.AddError(action, detail)
-}
-
 func (r *hostingAccountResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan, config hostingAccountModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -445,7 +396,7 @@ func (r *hostingAccountResource) Create(ctx context.Context, req resource.Create
 	if !ok {
 		return
 	}
-	id := accountID(srv.endpoint, ascii)
+	id := serverDomainID(srv.endpoint, ascii)
 	var features []string
 	resp.Diagnostics.Append(plan.Features.ElementsAs(ctx, &features, false)...)
 	pass := plan.Password.ValueString()
@@ -479,11 +430,11 @@ func (r *hostingAccountResource) Create(ctx context.Context, req resource.Create
 			return
 		}
 		if dom == nil {
-			vmError(&resp.Diagnostics, "Cannot create hosting account", srv.endpoint, ascii, err)
+			vmError(&resp.Diagnostics, srv, "Cannot create hosting account", domainObject(ascii), err, "")
 			return
 		}
 		// Created, but the read-back failed: keep it in state so it is not lost.
-		vmError(&resp.Diagnostics, "Hosting account created but not read back", srv.endpoint, ascii, err)
+		vmError(&resp.Diagnostics, srv, "Hosting account created but not read back", domainObject(ascii), err, "")
 	}
 	plan.ID = types.StringValue(id)
 	if dom != nil && err == nil {
@@ -497,7 +448,7 @@ func (r *hostingAccountResource) Create(ctx context.Context, req resource.Create
 	// Settings create-domain does not take.
 	if !resp.Diagnostics.HasError() && plan.Suspended.ValueBool() {
 		if err := srv.client.Domains.Disable(ctx, ascii, plan.SuspendReason.ValueString()); err != nil {
-			vmError(&resp.Diagnostics, "Cannot suspend the new hosting account", srv.endpoint, ascii, err)
+			vmError(&resp.Diagnostics, srv, "Cannot suspend the new hosting account", domainObject(ascii), err, "")
 		}
 	}
 	if !resp.Diagnostics.HasError() && !plan.PHPVersion.IsUnknown() && !plan.PHPVersion.IsNull() && dom != nil {
@@ -505,7 +456,7 @@ func (r *hostingAccountResource) Create(ctx context.Context, req resource.Create
 		if dom.PHPVersion != want {
 			fresh, err := setPHPVersion(ctx, srv, ascii, dom.PHPExecutionMode, want)
 			if err != nil {
-				vmError(&resp.Diagnostics, "Cannot set the PHP version of the new hosting account", srv.endpoint, ascii, err)
+				vmError(&resp.Diagnostics, srv, "Cannot set the PHP version of the new hosting account", domainObject(ascii), err, "")
 			} else if !phpNotTaken(&resp.Diagnostics, srv.endpoint, ascii, want, fresh) {
 				dom = fresh
 			}
@@ -519,13 +470,6 @@ func (r *hostingAccountResource) Create(ctx context.Context, req resource.Create
 	srv.domains.Invalidate()
 	r.fill(&plan, dom)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-}
-
-func quotaLimit(mb int64) virtualmin.Limit {
-	if mb == 0 {
-		return virtualmin.Limit{Unlimited: true}
-	}
-	return virtualmin.Limit{Value: mb * blocksPerMB}
 }
 
 // fill copies what the server reports into m, keeping the configuration's
@@ -568,18 +512,10 @@ func (r *hostingAccountResource) fill(m *hostingAccountModel, d *virtualmin.Doma
 		}
 	}
 	if !m.DiskQuotaMB.IsNull() && d.ServerQuotaBlocks != nil {
-		if d.ServerQuotaBlocks.Unlimited {
-			m.DiskQuotaMB = types.Int64Value(0)
-		} else {
-			m.DiskQuotaMB = types.Int64Value(d.ServerQuotaBlocks.Value / blocksPerMB)
-		}
+		m.DiskQuotaMB = limitMB(*d.ServerQuotaBlocks, blocksPerMB)
 	}
 	if !m.BandwidthLimitMB.IsNull() && d.BandwidthLimitBytes != nil {
-		if d.BandwidthLimitBytes.Unlimited {
-			m.BandwidthLimitMB = types.Int64Value(0)
-		} else {
-			m.BandwidthLimitMB = types.Int64Value(d.BandwidthLimitBytes.Value / bytesPerMB)
-		}
+		m.BandwidthLimitMB = limitMB(*d.BandwidthLimitBytes, bytesPerMB)
 	}
 	switch {
 	case d.PHPVersion != "":
@@ -634,7 +570,7 @@ func (r *hostingAccountResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	all, err := srv.domains.Get(ctx)
 	if err != nil {
-		vmError(&resp.Diagnostics, "Cannot read hosting accounts", srv.endpoint, ascii, err)
+		vmError(&resp.Diagnostics, srv, "Cannot read hosting accounts", domainObject(ascii), err, "")
 		return
 	}
 	dom, ok := all[ascii]
@@ -648,13 +584,13 @@ func (r *hostingAccountResource) Read(ctx context.Context, req resource.ReadRequ
 			fmt.Sprintf("Server: %s\nDomain: %s is a %s; praho_hosting_account manages top-level servers only.", srv.endpoint, ascii, dom.Type))
 		return
 	}
-	state.ID = types.StringValue(accountID(srv.endpoint, ascii))
+	state.ID = types.StringValue(serverDomainID(srv.endpoint, ascii))
 	var auto []string
 	if state.Features.IsNull() {
 		auto = automaticFeatures(ctx, srv) // imported: what was asked is unknown
 	}
 	r.fill(&state, &dom)
-	state.Features, state.EnabledFeatures = readFeatures(ctx, state.Features, dom.Features, accountFeatures, auto)
+	state.Features, state.EnabledFeatures = readFeatures(ctx, state.Features, dom.Features, accountFeatures, auto, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -678,17 +614,17 @@ func (r *hostingAccountResource) Update(ctx context.Context, req resource.Update
 	// Features first: enabled ones may be what later settings (PHP needs
 	// web) rely on. Turning on before turning off keeps a dependency (web
 	// needs dir) satisfied at every step.
-	on, off := featureChanges(setStrings(ctx, state.Features), setStrings(ctx, plan.Features),
-		enabledOrAsked(ctx, state.EnabledFeatures, state.Features))
+	on, off := featureChanges(setStrings(ctx, state.Features, &resp.Diagnostics), setStrings(ctx, plan.Features, &resp.Diagnostics),
+		enabledOrAsked(ctx, state.EnabledFeatures, state.Features, &resp.Diagnostics))
 	if len(on) > 0 {
 		if err := srv.client.Domains.EnableFeatures(ctx, ascii, on...); err != nil {
-			vmError(&resp.Diagnostics, "Cannot enable features of the hosting account ("+strings.Join(on, ", ")+")", srv.endpoint, ascii, err)
+			vmError(&resp.Diagnostics, srv, "Cannot enable features of the hosting account ("+strings.Join(on, ", ")+")", domainObject(ascii), err, "")
 			return
 		}
 	}
 	if len(off) > 0 {
 		if err := srv.client.Domains.DisableFeatures(ctx, ascii, off...); err != nil {
-			vmError(&resp.Diagnostics, "Cannot disable features of the hosting account ("+strings.Join(off, ", ")+")", srv.endpoint, ascii, err)
+			vmError(&resp.Diagnostics, srv, "Cannot disable features of the hosting account ("+strings.Join(off, ", ")+")", domainObject(ascii), err, "")
 			return
 		}
 	}
@@ -697,7 +633,7 @@ func (r *hostingAccountResource) Update(ctx context.Context, req resource.Update
 		// (mysql while MariaDB is down): read back before going on.
 		dom, err := srv.client.Domains.Get(ctx, ascii)
 		if err != nil {
-			vmError(&resp.Diagnostics, "Features changed but the hosting account was not read back", srv.endpoint, ascii, err)
+			vmError(&resp.Diagnostics, srv, "Features changed but the hosting account was not read back", domainObject(ascii), err, "")
 			return
 		}
 		var stillOn []string
@@ -741,15 +677,12 @@ func (r *hostingAccountResource) Update(ctx context.Context, req resource.Update
 		mod.QuotaBlocks, mod.UserQuotaBlocks, changed = &q, &q, true
 	}
 	if !plan.BandwidthLimitMB.Equal(state.BandwidthLimitMB) && !plan.BandwidthLimitMB.IsNull() {
-		b := virtualmin.Limit{Unlimited: true}
-		if v := plan.BandwidthLimitMB.ValueInt64(); v > 0 {
-			b = virtualmin.Limit{Value: v * bytesPerMB}
-		}
+		b := bandwidthLimit(plan.BandwidthLimitMB.ValueInt64())
 		mod.BandwidthBytes, changed = &b, true
 	}
 	if changed {
 		if err := srv.client.Domains.Modify(ctx, ascii, mod); err != nil {
-			vmError(&resp.Diagnostics, "Cannot update hosting account", srv.endpoint, ascii, err)
+			vmError(&resp.Diagnostics, srv, "Cannot update hosting account", domainObject(ascii), err, "")
 			return
 		}
 	}
@@ -759,22 +692,22 @@ func (r *hostingAccountResource) Update(ctx context.Context, req resource.Update
 	switch {
 	case wantSusp && !state.Suspended.ValueBool():
 		if err := srv.client.Domains.Disable(ctx, ascii, plan.SuspendReason.ValueString()); err != nil {
-			vmError(&resp.Diagnostics, "Cannot suspend hosting account", srv.endpoint, ascii, err)
+			vmError(&resp.Diagnostics, srv, "Cannot suspend hosting account", domainObject(ascii), err, "")
 			return
 		}
 	case !wantSusp && state.Suspended.ValueBool():
 		if err := srv.client.Domains.Enable(ctx, ascii); err != nil {
-			vmError(&resp.Diagnostics, "Cannot enable hosting account", srv.endpoint, ascii, err)
+			vmError(&resp.Diagnostics, srv, "Cannot enable hosting account", domainObject(ascii), err, "")
 			return
 		}
 	case wantSusp && reasonChanged:
 		// The reason is set when disabling: enable, then disable again.
 		if err := srv.client.Domains.Enable(ctx, ascii); err != nil {
-			vmError(&resp.Diagnostics, "Cannot change the suspension reason", srv.endpoint, ascii, err)
+			vmError(&resp.Diagnostics, srv, "Cannot change the suspension reason", domainObject(ascii), err, "")
 			return
 		}
 		if err := srv.client.Domains.Disable(ctx, ascii, plan.SuspendReason.ValueString()); err != nil {
-			vmError(&resp.Diagnostics, "Cannot change the suspension reason", srv.endpoint, ascii, err)
+			vmError(&resp.Diagnostics, srv, "Cannot change the suspension reason", domainObject(ascii), err, "")
 			return
 		}
 	}
@@ -783,13 +716,13 @@ func (r *hostingAccountResource) Update(ctx context.Context, req resource.Update
 		want := plan.PHPVersion.ValueString()
 		cur, err := srv.client.Domains.Get(ctx, ascii)
 		if err != nil {
-			vmError(&resp.Diagnostics, "Cannot read the hosting account before setting its PHP version", srv.endpoint, ascii, err)
+			vmError(&resp.Diagnostics, srv, "Cannot read the hosting account before setting its PHP version", domainObject(ascii), err, "")
 			return
 		}
 		if cur.PHPVersion != want {
 			fresh, err := setPHPVersion(ctx, srv, ascii, cur.PHPExecutionMode, want)
 			if err != nil {
-				vmError(&resp.Diagnostics, "Cannot set the PHP version", srv.endpoint, ascii, err)
+				vmError(&resp.Diagnostics, srv, "Cannot set the PHP version", domainObject(ascii), err, "")
 				return
 			}
 			if phpNotTaken(&resp.Diagnostics, srv.endpoint, ascii, want, fresh) {
@@ -800,10 +733,10 @@ func (r *hostingAccountResource) Update(ctx context.Context, req resource.Update
 
 	dom, err := srv.client.Domains.Get(ctx, ascii)
 	if err != nil {
-		vmError(&resp.Diagnostics, "Hosting account updated but not read back", srv.endpoint, ascii, err)
+		vmError(&resp.Diagnostics, srv, "Hosting account updated but not read back", domainObject(ascii), err, "")
 		return
 	}
-	plan.ID = types.StringValue(accountID(srv.endpoint, ascii))
+	plan.ID = types.StringValue(serverDomainID(srv.endpoint, ascii))
 	r.fill(&plan, dom)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -824,7 +757,7 @@ func (r *hostingAccountResource) Delete(ctx context.Context, req resource.Delete
 	err := srv.client.Domains.Delete(ctx, ascii)
 	srv.domains.Invalidate()
 	if err != nil && !errors.Is(err, virtualmin.ErrNotFound) {
-		vmError(&resp.Diagnostics, "Cannot delete hosting account", srv.endpoint, ascii, err)
+		vmError(&resp.Diagnostics, srv, "Cannot delete hosting account", domainObject(ascii), err, "")
 	}
 }
 

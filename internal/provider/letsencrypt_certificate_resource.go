@@ -179,7 +179,7 @@ func (r *letsEncryptCertificateResource) ModifyPlan(ctx context.Context, req res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	reasons := certRenewalReasons(ctx, r.now(), &plan, &state)
+	reasons := certRenewalReasons(ctx, r.now(), &plan, &state, &resp.Diagnostics)
 	if len(reasons) == 0 {
 		if !plan.Hostnames.IsUnknown() && !plan.Hostnames.Equal(state.Hostnames) {
 			// New names: a new certificate, without a warning.
@@ -205,7 +205,7 @@ func (r *letsEncryptCertificateResource) ModifyPlan(ctx context.Context, req res
 
 // certRenewalReasons says why the certificate in state must be requested
 // again; none when it is fine. A resource about to be replaced needs none.
-func certRenewalReasons(ctx context.Context, now time.Time, plan, state *letsEncryptCertificateModel) []string {
+func certRenewalReasons(ctx context.Context, now time.Time, plan, state *letsEncryptCertificateModel, diags *diag.Diagnostics) []string {
 	var reasons []string
 	if exp, err := time.Parse(time.RFC3339, state.ExpiresAt.ValueString()); err == nil && !plan.RenewBeforeDays.IsUnknown() {
 		days := plan.RenewBeforeDays.ValueInt64()
@@ -220,7 +220,7 @@ func certRenewalReasons(ctx context.Context, now time.Time, plan, state *letsEnc
 		}
 	}
 	if !plan.Hostnames.IsUnknown() && !plan.Hostnames.IsNull() {
-		want, have := certNameList(ctx, plan.Hostnames), certNameList(ctx, state.CertificateHostnames)
+		want, have := certNameList(ctx, plan.Hostnames, diags), certNameList(ctx, state.CertificateHostnames, diags)
 		var missing []string
 		for _, h := range want {
 			if !slices.Contains(have, strings.ToLower(h)) {
@@ -235,12 +235,10 @@ func certRenewalReasons(ctx context.Context, now time.Time, plan, state *letsEnc
 	return reasons
 }
 
-func certNameList(ctx context.Context, s types.Set) []string {
-	if s.IsNull() || s.IsUnknown() {
-		return nil
-	}
-	var out []string
-	s.ElementsAs(ctx, &out, false)
+// certNameList is a set of host names in the form certificates list them:
+// lower case, without a trailing dot, sorted.
+func certNameList(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {
+	out := setStrings(ctx, s, diags)
 	for i := range out {
 		out[i] = strings.ToLower(strings.TrimSuffix(out[i], "."))
 	}
@@ -302,19 +300,19 @@ func (r *letsEncryptCertificateResource) issue(ctx context.Context, m *letsEncry
 		sort.Strings(opts.Hosts)
 	}
 	if _, err := srv.client.Certificates.GenerateLetsEncrypt(ctx, ascii, opts); err != nil {
-		certError(diags, "Cannot get a Let's Encrypt certificate", srv.endpoint, ascii, opts.Hosts, err)
+		certError(diags, srv, "Cannot get a Let's Encrypt certificate", ascii, opts.Hosts, err)
 		return
 	}
 	srv.domains.Invalidate()
-	m.ID = types.StringValue(accountID(srv.endpoint, ascii))
+	m.ID = types.StringValue(serverDomainID(srv.endpoint, ascii))
 	cert, err := srv.client.Certificates.Get(ctx, ascii)
 	if err != nil {
 		// Installed: keep it in state (tainted) with what is known, so the
 		// next refresh reads it instead of a new request being made blindly.
-		vmError(diags, "Let's Encrypt certificate installed but not read back", srv.endpoint, ascii, err)
+		vmError(diags, srv, "Let's Encrypt certificate installed but not read back", domainObject(ascii), err, "")
 		cert = &virtualmin.Certificate{}
 	}
-	fillCertificate(ctx, m, cert)
+	fillCertificate(m, cert)
 	if m.Hostnames.IsUnknown() || m.Hostnames.IsNull() {
 		m.Hostnames = m.CertificateHostnames
 	}
@@ -329,39 +327,32 @@ func (r *letsEncryptCertificateResource) issue(ctx context.Context, m *letsEncry
 	}
 }
 
-// certError reports a failed request with the reason line and what to do.
-func certError(diags *diag.Diagnostics, action, server, domain string, hosts []string, err error) {
-	var e *virtualmin.Error
-	if !errors.As(err, &e) || e.Kind == virtualmin.KindAuth || e.Kind == virtualmin.KindBlocked ||
-		e.Kind == virtualmin.KindTransient || e.Kind == virtualmin.KindUnknownOutcome || errors.Is(err, context.DeadlineExceeded) {
-		vmError(diags, action, server, domain, err)
-		return
-	}
-	reason := e.Reason
-	if reason == "" {
-		reason = err.Error()
-	}
+// certError reports a failed request: when the program ran and refused,
+// with what to do about what it said.
+func certError(diags *diag.Diagnostics, srv *vmServer, action, domain string, hosts []string, err error) {
 	names := "the account's own names"
 	if len(hosts) > 0 {
 		names = strings.Join(hosts, ", ")
 	}
-	hint := "Check that every name points at this server in public DNS and that port 80 reaches its web server " +
-		"(or set dns_validation with a zone hosted on the server), then apply again."
-	switch {
-	case strings.Contains(reason, "could be resolved"):
-		hint = "None of the names resolves in DNS as the server sees it. Create the A/AAAA records (or fix the hostnames), wait for " +
-			"them to propagate, then apply again."
-	case strings.Contains(reason, "No virtual server named"), errors.Is(err, virtualmin.ErrNotFound):
-		hint = "The account does not exist on this server: create it first (reference praho_hosting_account.<name>.domain)."
-	case strings.Contains(reason, "DNS-based validation failed"):
-		hint = "Let's Encrypt could not validate the names, neither over HTTP nor through DNS. Check public DNS and that the " +
-			"server can reach acme-v02.api.letsencrypt.org, then apply again."
+	hint := ""
+	if reason, ok := programRefusal(err); ok {
+		hint = "Check that every name points at this server in public DNS and that port 80 reaches its web server " +
+			"(or set dns_validation with a zone hosted on the server), then apply again."
+		switch {
+		case strings.Contains(reason, "could be resolved"):
+			hint = "None of the names resolves in DNS as the server sees it. Create the A/AAAA records (or fix the hostnames), wait for " +
+				"them to propagate, then apply again."
+		case strings.Contains(reason, "No virtual server named"), errors.Is(err, virtualmin.ErrNotFound):
+			hint = "The account does not exist on this server: create it first (reference praho_hosting_account.<name>.domain)."
+		case strings.Contains(reason, "DNS-based validation failed"):
+			hint = "Let's Encrypt could not validate the names, neither over HTTP nor through DNS. Check public DNS and that the " +
+				"server can reach acme-v02.api.letsencrypt.org, then apply again."
+		}
 	}
-	diags.AddError(action, fmt.Sprintf("Server: %s\nDomain: %s\nNames: %s\nVirtualmin said: %s: %s\n\n%s",
-		server, domain, names, e.Program, reason, hint))
+	vmError(diags, srv, action, domainObject(domain)+"\nNames: "+names, err, hint)
 }
 
-func fillCertificate(ctx context.Context, m *letsEncryptCertificateModel, c *virtualmin.Certificate) {
+func fillCertificate(m *letsEncryptCertificateModel, c *virtualmin.Certificate) {
 	names := make([]string, 0, len(c.AltNames)+1)
 	for _, n := range c.AltNames {
 		names = append(names, strings.ToLower(n))
@@ -369,9 +360,7 @@ func fillCertificate(ctx context.Context, m *letsEncryptCertificateModel, c *vir
 	if len(names) == 0 && c.CN != "" {
 		names = append(names, strings.ToLower(c.CN))
 	}
-	sort.Strings(names)
-	names = slices.Compact(names)
-	m.CertificateHostnames, _ = types.SetValueFrom(ctx, types.StringType, names)
+	m.CertificateHostnames = stringSet(slices.Compact(slices.Sorted(slices.Values(names))))
 	if c.NotAfter.IsZero() {
 		m.ExpiresAt = types.StringValue("")
 	} else {
@@ -402,11 +391,11 @@ func (r *letsEncryptCertificateResource) Read(ctx context.Context, req resource.
 		return
 	}
 	if err != nil {
-		vmError(&resp.Diagnostics, "Cannot read the certificate", srv.endpoint, ascii, err)
+		vmError(&resp.Diagnostics, srv, "Cannot read the certificate", domainObject(ascii), err, "")
 		return
 	}
-	state.ID = types.StringValue(accountID(srv.endpoint, ascii))
-	fillCertificate(ctx, &state, cert)
+	state.ID = types.StringValue(serverDomainID(srv.endpoint, ascii))
+	fillCertificate(&state, cert)
 	if state.Hostnames.IsNull() || state.Hostnames.IsUnknown() {
 		// After an import: take the names the certificate has.
 		state.Hostnames = state.CertificateHostnames

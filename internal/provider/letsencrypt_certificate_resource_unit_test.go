@@ -58,7 +58,11 @@ func TestCertRenewalReasons(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			plan, state := certModel(t, tc.expires, tc.requested, tc.covered, tc.days)
-			got := strings.Join(certRenewalReasons(context.Background(), now, plan, state), "\n")
+			var diags diag.Diagnostics
+			got := strings.Join(certRenewalReasons(context.Background(), now, plan, state, &diags), "\n")
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
 			if len(tc.want) == 0 && got != "" {
 				t.Fatalf("reasons %q, want none", got)
 			}
@@ -75,7 +79,7 @@ func TestCertErrorNamesReasonAndHint(t *testing.T) {
 	var diags diag.Diagnostics
 	err := &virtualmin.Error{Kind: virtualmin.KindFailed, Program: "generate-letsencrypt-cert",
 		Reason: "Requesting SSL certificate for a.test .. failed : DNS-based validation failed : Neither DNS zone  or any of its sub-domains exist on this system"}
-	certError(&diags, "Cannot get a Let's Encrypt certificate", "vm1:10000", "a.test", []string{"a.test"}, err)
+	certError(&diags, &vmServer{endpoint: "vm1:10000"}, "Cannot get a Let's Encrypt certificate", "a.test", []string{"a.test"}, err)
 	if diags.ErrorsCount() != 1 {
 		t.Fatalf("diagnostics %v", diags)
 	}
@@ -88,12 +92,12 @@ func TestCertErrorNamesReasonAndHint(t *testing.T) {
 	}
 	// Transport problems keep the generic hints.
 	diags = nil
-	certError(&diags, "x", "vm1:10000", "a.test", nil, &virtualmin.Error{Kind: virtualmin.KindAuth, Program: "generate-letsencrypt-cert", Reason: "denied"})
+	certError(&diags, &vmServer{endpoint: "vm1:10000"}, "x", "a.test", nil, &virtualmin.Error{Kind: virtualmin.KindAuth, Program: "generate-letsencrypt-cert", Reason: "denied"})
 	if d := diags.Errors()[0].Detail(); !strings.Contains(d, "refused the credentials") {
 		t.Errorf("auth detail %q", d)
 	}
 	diags = nil
-	certError(&diags, "x", "vm1:10000", "a.test", nil, errors.New("plain"))
+	certError(&diags, &vmServer{endpoint: "vm1:10000"}, "x", "a.test", nil, errors.New("plain"))
 	if diags.ErrorsCount() != 1 {
 		t.Errorf("plain error not reported")
 	}

@@ -247,7 +247,7 @@ func (r *mailboxResource) Create(ctx context.Context, req resource.CreateRequest
 	name := plan.Name.ValueString()
 	obj := mailboxObject(domain, name)
 	if acct, err := lookupAccount(ctx, srv, domain); err != nil {
-		vmObjectError(&resp.Diagnostics, "Cannot read hosting accounts", srv.endpoint, obj, err, "")
+		vmError(&resp.Diagnostics, srv, "Cannot read hosting accounts", obj, err, "")
 		return
 	} else if acct == nil {
 		resp.Diagnostics.AddAttributeError(path.Root("domain"), "Hosting account not found",
@@ -280,16 +280,16 @@ func (r *mailboxResource) Create(ctx context.Context, req resource.CreateRequest
 			return
 		}
 		if u == nil {
-			vmObjectError(&resp.Diagnostics, "Cannot create mailbox", srv.endpoint, obj, err, "")
+			vmError(&resp.Diagnostics, srv, "Cannot create mailbox", obj, err, "")
 			return
 		}
 		// Created, but the read-back failed: keep it in state so it is not lost.
-		vmObjectError(&resp.Diagnostics, "Mailbox created but not read back", srv.endpoint, obj, err, "")
+		vmError(&resp.Diagnostics, srv, "Mailbox created but not read back", obj, err, "")
 	}
 	plan.ID = types.StringValue(mailboxID(srv.endpoint, domain, name))
 
 	// What create-user cannot take: forwarding and a disabled login.
-	forwards := setStrings(ctx, plan.ForwardTo)
+	forwards := setStrings(ctx, plan.ForwardTo, &resp.Diagnostics)
 	mod := &virtualmin.ModifyUserRequest{AddForward: forwards}
 	if len(forwards) > 0 && !plan.KeepLocalCopy.ValueBool() {
 		f := false
@@ -301,7 +301,7 @@ func (r *mailboxResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	if !resp.Diagnostics.HasError() && (len(mod.AddForward) > 0 || mod.KeepLocalCopy != nil || mod.Disabled != nil) {
 		if err := srv.client.Users.Modify(ctx, domain, name, mod); err != nil {
-			vmObjectError(&resp.Diagnostics, "Mailbox created but its forwarding or login could not be set", srv.endpoint, obj, err,
+			vmError(&resp.Diagnostics, srv, "Mailbox created but its forwarding or login could not be set", obj, err,
 				"The mailbox exists and is kept in state, marked for rebuilding; fix the cause and apply again.")
 		}
 		if fresh, err := srv.client.Users.Get(ctx, domain, name); err == nil {
@@ -350,11 +350,7 @@ func fillMailbox(m *mailboxModel, u *virtualmin.User) {
 	m.FTPAccess = types.BoolValue(u.FTPAccess)
 	m.LoginEnabled = types.BoolValue(!u.Disabled)
 	if !m.QuotaMB.IsNull() && u.QuotaBlocks != nil {
-		if u.QuotaBlocks.Unlimited {
-			m.QuotaMB = types.Int64Value(0)
-		} else {
-			m.QuotaMB = types.Int64Value(u.QuotaBlocks.Value / blocksPerMB)
-		}
+		m.QuotaMB = limitMB(*u.QuotaBlocks, blocksPerMB)
 	}
 	m.Email = types.StringValue(u.Email)
 	m.UnixUsername = types.StringValue(u.UnixUsername)
@@ -382,7 +378,7 @@ func (r *mailboxResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	if err != nil {
-		vmObjectError(&resp.Diagnostics, "Cannot read mailbox", srv.endpoint, mailboxObject(domain, name), err, "")
+		vmError(&resp.Diagnostics, srv, "Cannot read mailbox", mailboxObject(domain, name), err, "")
 		return
 	}
 	state.ID = types.StringValue(mailboxID(srv.endpoint, domain, name))
@@ -418,7 +414,7 @@ func (r *mailboxResource) Update(ctx context.Context, req resource.UpdateRequest
 	if !plan.RealName.Equal(state.RealName) && plan.RealName.ValueString() != "" {
 		mod.RealName = plan.RealName.ValueString()
 	}
-	want, have := setStrings(ctx, plan.ForwardTo), setStrings(ctx, state.ForwardTo)
+	want, have := setStrings(ctx, plan.ForwardTo, &resp.Diagnostics), setStrings(ctx, state.ForwardTo, &resp.Diagnostics)
 	mod.DelForward, mod.AddForward = minus(have, want), minus(want, have)
 	if len(want) > 0 && (!plan.KeepLocalCopy.Equal(state.KeepLocalCopy) || len(have) == 0) {
 		k := plan.KeepLocalCopy.ValueBool()
@@ -433,7 +429,7 @@ func (r *mailboxResource) Update(ctx context.Context, req resource.UpdateRequest
 		mod.Disabled = &dis
 	}
 	if err := srv.client.Users.Modify(ctx, domain, name, mod); err != nil {
-		vmObjectError(&resp.Diagnostics, "Cannot update mailbox", srv.endpoint, obj, err, "")
+		vmError(&resp.Diagnostics, srv, "Cannot update mailbox", obj, err, "")
 		return
 	}
 	// The quota goes alone: modify-user fails whole while quotas are off,
@@ -446,13 +442,13 @@ func (r *mailboxResource) Update(ctx context.Context, req resource.UpdateRequest
 			if errors.As(err, &e) && containsFold(e.Reason, "quotas are enabled") {
 				hint = quotasOffHint
 			}
-			vmObjectError(&resp.Diagnostics, "Cannot set the mailbox quota", srv.endpoint, obj, err, hint)
+			vmError(&resp.Diagnostics, srv, "Cannot set the mailbox quota", obj, err, hint)
 			plan.QuotaMB = state.QuotaMB
 		}
 	}
 	u, err := srv.client.Users.Get(ctx, domain, name)
 	if err != nil {
-		vmObjectError(&resp.Diagnostics, "Mailbox updated but not read back", srv.endpoint, obj, err, "")
+		vmError(&resp.Diagnostics, srv, "Mailbox updated but not read back", obj, err, "")
 		return
 	}
 	plan.ID = types.StringValue(mailboxID(srv.endpoint, domain, name))
@@ -475,7 +471,7 @@ func (r *mailboxResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 	name := state.Name.ValueString()
 	if err := srv.client.Users.Delete(ctx, domain, name); err != nil && !errors.Is(err, virtualmin.ErrNotFound) {
-		vmObjectError(&resp.Diagnostics, "Cannot delete mailbox", srv.endpoint, mailboxObject(domain, name), err, "")
+		vmError(&resp.Diagnostics, srv, "Cannot delete mailbox", mailboxObject(domain, name), err, "")
 	}
 }
 

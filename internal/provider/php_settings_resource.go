@@ -172,7 +172,7 @@ func (r *phpSettingsResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	versions, err := srv.phpVersions.Get(ctx)
 	if err != nil {
-		vmError(&resp.Diagnostics, "Cannot list the server's PHP versions to check the plan", srv.endpoint, ascii, err)
+		vmError(&resp.Diagnostics, srv, "Cannot list the server's PHP versions to check the plan", domainObject(ascii), err, "")
 		return
 	}
 	// The account's possible modes, when it exists already.
@@ -214,13 +214,6 @@ func (r *phpSettingsResource) ModifyPlan(ctx context.Context, req resource.Modif
 			fmt.Sprintf("Server: %s\nDomain: %s\nNo installed PHP version supports mode %q (installed: %s).",
 				srv.endpoint, ascii, mode, strings.Join(offered, ", ")))
 	}
-}
-
-func orNone(s []string) string {
-	if len(s) == 0 {
-		return "none"
-	}
-	return strings.Join(s, ", ")
 }
 
 func (r *phpSettingsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -271,27 +264,27 @@ func (r *phpSettingsResource) apply(ctx context.Context, m *phpSettingsModel, di
 					"praho_hosting_account.<name>.domain so Terraform orders the two).", srv.endpoint, ascii))
 			return
 		}
-		vmError(diags, "Cannot read the hosting account", srv.endpoint, ascii, err)
+		vmError(diags, srv, "Cannot read the hosting account", domainObject(ascii), err, "")
 		return
 	}
 	mode := m.Mode.ValueString()
 	if dom.PHPExecutionMode != mode {
 		if err := srv.client.PHP.SetMode(ctx, ascii, mode); err != nil {
-			vmError(diags, "Cannot set the PHP execution mode", srv.endpoint, ascii, err)
+			vmError(diags, srv, "Cannot set the PHP execution mode", domainObject(ascii), err, "")
 			return
 		}
 		if dom, err = srv.client.Domains.Get(ctx, ascii); err != nil {
-			vmError(diags, "PHP mode set but not read back", srv.endpoint, ascii, err)
+			vmError(diags, srv, "PHP mode set but not read back", domainObject(ascii), err, "")
 			return
 		}
 	}
 	if v := m.Version.ValueString(); !m.Version.IsUnknown() && !m.Version.IsNull() && dom.PHPVersion != v {
 		if err := srv.client.PHP.SetVersion(ctx, ascii, v); err != nil {
-			vmError(diags, "Cannot set the PHP version", srv.endpoint, ascii, err)
+			vmError(diags, srv, "Cannot set the PHP version", domainObject(ascii), err, "")
 			return
 		}
 		if dom, err = srv.client.Domains.Get(ctx, ascii); err != nil {
-			vmError(diags, "PHP version set but not read back", srv.endpoint, ascii, err)
+			vmError(diags, srv, "PHP version set but not read back", domainObject(ascii), err, "")
 			return
 		}
 	}
@@ -302,18 +295,18 @@ func (r *phpSettingsResource) apply(ctx context.Context, m *phpSettingsModel, di
 				srv.endpoint, ascii, dom.PHPExecutionMode, dom.PHPVersion, mode, m.Version.ValueString()))
 		return
 	}
-	m.ID = types.StringValue(accountID(srv.endpoint, ascii))
-	fillPHPSettings(ctx, m, dom)
+	m.ID = types.StringValue(serverDomainID(srv.endpoint, ascii))
+	fillPHPSettings(m, dom)
 }
 
-func fillPHPSettings(ctx context.Context, m *phpSettingsModel, d *virtualmin.Domain) {
+func fillPHPSettings(m *phpSettingsModel, d *virtualmin.Domain) {
 	m.Mode = types.StringValue(d.PHPExecutionMode)
 	m.Version = types.StringValue(d.PHPVersion)
 	modes := []string{}
 	for _, s := range d.PossiblePHPExecutionModes {
 		modes = append(modes, strings.Fields(s)...)
 	}
-	m.AvailableModes, _ = types.ListValueFrom(ctx, types.StringType, modes)
+	m.AvailableModes = stringList(modes)
 }
 
 func (r *phpSettingsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -331,7 +324,7 @@ func (r *phpSettingsResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	all, err := srv.domains.Get(ctx)
 	if err != nil {
-		vmError(&resp.Diagnostics, "Cannot read the hosting account's PHP settings", srv.endpoint, ascii, err)
+		vmError(&resp.Diagnostics, srv, "Cannot read the hosting account's PHP settings", domainObject(ascii), err, "")
 		return
 	}
 	dom, ok := all[ascii]
@@ -339,8 +332,8 @@ func (r *phpSettingsResource) Read(ctx context.Context, req resource.ReadRequest
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	state.ID = types.StringValue(accountID(srv.endpoint, ascii))
-	fillPHPSettings(ctx, &state, &dom)
+	state.ID = types.StringValue(serverDomainID(srv.endpoint, ascii))
+	fillPHPSettings(&state, &dom)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 

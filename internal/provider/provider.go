@@ -3,6 +3,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -106,7 +107,7 @@ func (p *prahoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 					},
 					"port": schema.Int64Attribute{
 						Optional: true,
-						MarkdownDescription: "Port used for a server given without one. Defaults to `10000`. " +
+						MarkdownDescription: fmt.Sprintf("Port used for a server given without one. Defaults to `%d`. ", defaultVirtualminPort) +
 							"Environment: `PRAHO_VIRTUALMIN_PORT`.",
 						Validators: []validator.Int64{int64validator.Between(1, 65535)},
 					},
@@ -165,13 +166,14 @@ func (p *prahoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 					"rate_limit": schema.Float64Attribute{
 						Optional: true,
 						MarkdownDescription: "Most calls per second sent to one server (all resources together). " +
-							"Defaults to `5`; `0` means no limit. Environment: `PRAHO_VIRTUALMIN_RATE_LIMIT`.",
+							fmt.Sprintf("Defaults to `%g`; `0` means no limit. Environment: `PRAHO_VIRTUALMIN_RATE_LIMIT`.", defaultRateLimit),
 						Validators: []validator.Float64{float64validator.AtLeast(0)},
 					},
 					"max_in_flight": schema.Int64Attribute{
 						Optional: true,
 						MarkdownDescription: "Most calls running at once on one server. Virtualmin reloads services on " +
-							"every write, so a small number is kinder to the server. Environment: `PRAHO_VIRTUALMIN_MAX_IN_FLIGHT`.",
+							fmt.Sprintf("every write, so a small number is kinder to the server. Defaults to `%d`. Environment: "+
+								"`PRAHO_VIRTUALMIN_MAX_IN_FLIGHT`.", defaultMaxInFlight),
 						Validators: []validator.Int64{int64validator.Between(1, 64)},
 					},
 					"retries": schema.Int64Attribute{
@@ -179,14 +181,16 @@ func (p *prahoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 						MarkdownDescription: "How many times a call is repeated when that is safe: a read after a network " +
 							"error, a 5xx answer or no answer within its share of `request_timeout` (`request_timeout` / " +
 							"(`retries` + 1)); a write only when it provably never reached the server (a refused connection, " +
-							"a failed TLS handshake). A write whose answer was lost (a 5xx, a timeout) is never repeated: " +
-							"the provider looks the object up instead. Defaults to `3`. Environment: `PRAHO_VIRTUALMIN_RETRIES`.",
+							"a failed TLS handshake). A write whose answer was lost (a 5xx, a timeout) is never repeated blindly: " +
+							"the provider asks the server what became of it until the server answers, within the operation's " +
+							"timeout, and sends a create again only when the object is absent. " +
+							fmt.Sprintf("Defaults to `%d`. Environment: `PRAHO_VIRTUALMIN_RETRIES`.", defaultRetries),
 						Validators: []validator.Int64{int64validator.Between(0, 20)},
 					},
 					"request_timeout": schema.StringAttribute{
 						Optional: true,
 						MarkdownDescription: "Time limit of one call, its retries included, as a Go duration (`90s`, `2m`). " +
-							"Defaults to `120s`. Virtualmin's create-domain takes 4 to 10 s on a healthy server. " +
+							fmt.Sprintf("Defaults to `%s`. Virtualmin's create-domain takes 4 to 10 s on a healthy server. ", formatTimeout(defaultRequestTimeout)) +
 							"Environment: `PRAHO_VIRTUALMIN_REQUEST_TIMEOUT`.",
 						Validators: []validator.String{durationValidator{}},
 					},
@@ -209,7 +213,7 @@ func (p *prahoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 					},
 					"server_id": schema.StringAttribute{
 						Optional:            true,
-						MarkdownDescription: "PowerDNS server id. Defaults to `localhost`. Environment: `PDNS_SERVER_ID`.",
+						MarkdownDescription: fmt.Sprintf("PowerDNS server id. Defaults to `%s`. Environment: `PDNS_SERVER_ID`.", defaultPowerDNSServer),
 						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 					},
 				},
@@ -226,8 +230,8 @@ func (p *prahoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 					},
 					"base_url": schema.StringAttribute{
 						Optional: true,
-						MarkdownDescription: "API base URL, for tests and proxies. Defaults to " +
-							"`https://api.cloudflare.com/client/v4`. Environment: `CLOUDFLARE_BASE_URL`.",
+						MarkdownDescription: fmt.Sprintf("API base URL, for tests and proxies. Defaults to `%s`. Environment: "+
+							"`CLOUDFLARE_BASE_URL`.", defaultCloudflareBase),
 						Validators: []validator.String{urlValidator{}},
 					},
 				},

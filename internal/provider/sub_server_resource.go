@@ -228,7 +228,7 @@ func (r *childDomainResource) Create(ctx context.Context, req resource.CreateReq
 	obj := k.object(ascii)
 	p, err := lookupAccount(ctx, srv, parent)
 	if err != nil {
-		vmObjectError(&resp.Diagnostics, "Cannot read hosting accounts", srv.endpoint, obj, err, "")
+		vmError(&resp.Diagnostics, srv, "Cannot read hosting accounts", obj, err, "")
 		return
 	}
 	if p == nil {
@@ -238,14 +238,14 @@ func (r *childDomainResource) Create(ctx context.Context, req resource.CreateReq
 				"orders the creates.", srv.endpoint, obj, k.parentRole, parent, strings.ToLower(k.what), k.parentAttr))
 		return
 	}
-	features := setStrings(ctx, plan.Features)
+	features := setStrings(ctx, plan.Features, &resp.Diagnostics)
 	cr := &virtualmin.CreateDomainRequest{Domain: ascii, Desc: plan.Description.ValueString(), Features: features}
 	if k.alias {
 		cr.Alias = parent
 	} else {
 		cr.Parent = parent
 	}
-	id := accountID(srv.endpoint, ascii)
+	id := serverDomainID(srv.endpoint, ascii)
 	dom, err := srv.client.Domains.Create(ctx, cr)
 	srv.domains.Invalidate()
 	if err != nil {
@@ -257,10 +257,10 @@ func (r *childDomainResource) Create(ctx context.Context, req resource.CreateReq
 			return
 		}
 		if dom == nil {
-			vmObjectError(&resp.Diagnostics, "Cannot create "+strings.ToLower(k.what), srv.endpoint, obj, err, "")
+			vmError(&resp.Diagnostics, srv, "Cannot create "+strings.ToLower(k.what), obj, err, "")
 			return
 		}
-		vmObjectError(&resp.Diagnostics, k.what+" created but not read back", srv.endpoint, obj, err, "")
+		vmError(&resp.Diagnostics, srv, k.what+" created but not read back", obj, err, "")
 	}
 	plan.ID = types.StringValue(id)
 	if dom != nil && err == nil {
@@ -291,7 +291,7 @@ func (r *childDomainResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	dom, err := lookupAccount(ctx, srv, ascii)
 	if err != nil {
-		vmObjectError(&resp.Diagnostics, "Cannot read "+strings.ToLower(k.what), srv.endpoint, k.object(ascii), err, "")
+		vmError(&resp.Diagnostics, srv, "Cannot read "+strings.ToLower(k.what), k.object(ascii), err, "")
 		return
 	}
 	if dom == nil {
@@ -311,13 +311,13 @@ func (r *childDomainResource) Read(ctx context.Context, req resource.ReadRequest
 				k.typeSuffix, strings.ToLower(k.what)))
 		return
 	}
-	state.ID = types.StringValue(accountID(srv.endpoint, ascii))
+	state.ID = types.StringValue(serverDomainID(srv.endpoint, ascii))
 	var auto []string
 	if state.Features.IsNull() {
 		auto = automaticFeatures(ctx, srv) // imported: what was asked is unknown
 	}
 	k.fill(&state, dom)
-	state.Features, state.EnabledFeatures = readFeatures(ctx, state.Features, dom.Features, k.features, auto)
+	state.Features, state.EnabledFeatures = readFeatures(ctx, state.Features, dom.Features, k.features, auto, &resp.Diagnostics)
 	resp.Diagnostics.Append(k.set(ctx, &resp.State, &state)...)
 }
 
@@ -342,7 +342,7 @@ func (r *childDomainResource) ModifyPlan(ctx context.Context, req resource.Modif
 		sameDomain(plan.Domain.ValueString(), state.Domain.ValueString()) {
 		return
 	}
-	checkFeaturesEnabled(ctx, r.data, plan.Server, plan.Domain.ValueString(), setStrings(ctx, plan.Features), &resp.Diagnostics)
+	checkFeaturesEnabled(ctx, r.data, plan.Server, plan.Domain.ValueString(), setStrings(ctx, plan.Features, &resp.Diagnostics), &resp.Diagnostics)
 }
 
 func (r *childDomainResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -363,16 +363,16 @@ func (r *childDomainResource) Update(ctx context.Context, req resource.UpdateReq
 	defer srv.domains.Invalidate()
 	if !plan.Description.Equal(state.Description) && plan.Description.ValueString() != "" {
 		if err := srv.client.Domains.Modify(ctx, ascii, &virtualmin.ModifyDomainRequest{Desc: plan.Description.ValueString()}); err != nil {
-			vmObjectError(&resp.Diagnostics, "Cannot update "+strings.ToLower(k.what), srv.endpoint, k.object(ascii), err, "")
+			vmError(&resp.Diagnostics, srv, "Cannot update "+strings.ToLower(k.what), k.object(ascii), err, "")
 			return
 		}
 	}
 	dom, err := srv.client.Domains.Get(ctx, ascii)
 	if err != nil {
-		vmObjectError(&resp.Diagnostics, k.what+" updated but not read back", srv.endpoint, k.object(ascii), err, "")
+		vmError(&resp.Diagnostics, srv, k.what+" updated but not read back", k.object(ascii), err, "")
 		return
 	}
-	plan.ID = types.StringValue(accountID(srv.endpoint, ascii))
+	plan.ID = types.StringValue(serverDomainID(srv.endpoint, ascii))
 	k.fill(&plan, dom)
 	resp.Diagnostics.Append(k.set(ctx, &resp.State, &plan)...)
 }
@@ -395,7 +395,7 @@ func (r *childDomainResource) Delete(ctx context.Context, req resource.DeleteReq
 	srv.domains.Invalidate()
 	// Already gone, for example with its parent: nothing left to do.
 	if err != nil && !errors.Is(err, virtualmin.ErrNotFound) {
-		vmObjectError(&resp.Diagnostics, "Cannot delete "+strings.ToLower(k.what), srv.endpoint, k.object(ascii), err, "")
+		vmError(&resp.Diagnostics, srv, "Cannot delete "+strings.ToLower(k.what), k.object(ascii), err, "")
 	}
 }
 

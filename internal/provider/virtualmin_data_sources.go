@@ -116,7 +116,7 @@ func (d *hostingAccountsDataSource) Read(ctx context.Context, req datasource.Rea
 	}
 	all, err := srv.domains.Get(ctx)
 	if err != nil {
-		vmError(&resp.Diagnostics, "Cannot list hosting accounts", srv.endpoint, "(all)", err)
+		vmError(&resp.Diagnostics, srv, "Cannot list hosting accounts", "", err, "")
 		return
 	}
 	names := make([]string, 0, len(all))
@@ -132,7 +132,7 @@ func (d *hostingAccountsDataSource) Read(ctx context.Context, req datasource.Rea
 		feats, diags := types.ListValueFrom(ctx, types.StringType, dom.Features)
 		resp.Diagnostics.Append(diags...)
 		m.Accounts = append(m.Accounts, hostingAccountEntry{
-			ID:            types.StringValue(accountID(srv.endpoint, name)),
+			ID:            types.StringValue(serverDomainID(srv.endpoint, name)),
 			Domain:        types.StringValue(name),
 			Username:      types.StringValue(dom.Username),
 			Description:   types.StringValue(dom.Description),
@@ -251,27 +251,27 @@ func (d *serverInfoDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 	info, err := srv.client.System.Info(ctx)
 	if err != nil {
-		vmError(&resp.Diagnostics, "Cannot read server information", srv.endpoint, "(none)", err)
+		vmError(&resp.Diagnostics, srv, "Cannot read server information", "", err, "")
 		return
 	}
 	plans, err := srv.client.Plans.List(ctx)
 	if err != nil {
-		vmError(&resp.Diagnostics, "Cannot list account plans", srv.endpoint, "(none)", err)
+		vmError(&resp.Diagnostics, srv, "Cannot list account plans", "", err, "")
 		return
 	}
 	tmpls, err := srv.client.Templates.List(ctx)
 	if err != nil {
-		vmError(&resp.Diagnostics, "Cannot list server templates", srv.endpoint, "(none)", err)
+		vmError(&resp.Diagnostics, srv, "Cannot list server templates", "", err, "")
 		return
 	}
 	php, err := srv.phpVersions.Get(ctx)
 	if err != nil {
-		vmError(&resp.Diagnostics, "Cannot list PHP versions", srv.endpoint, "(none)", err)
+		vmError(&resp.Diagnostics, srv, "Cannot list PHP versions", "", err, "")
 		return
 	}
 	features, err := srv.features.Get(ctx)
 	if err != nil {
-		vmError(&resp.Diagnostics, "Cannot list the server's features", srv.endpoint, "(none)", err)
+		vmError(&resp.Diagnostics, srv, "Cannot list the server's features", "", err, "")
 		return
 	}
 	var enabled, automatic []string

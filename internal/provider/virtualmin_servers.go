@@ -2,10 +2,10 @@ package provider
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
@@ -27,6 +27,11 @@ type vmServer struct {
 	// features are the features the module configuration enables
 	// (list-features).
 	features *snapshot[[]virtualmin.Feature]
+
+	// reported holds, per error kind caused by the provider's settings for
+	// this server, the action under which it was first reported (vmError).
+	reportedMu sync.Mutex
+	reported   map[virtualmin.ErrorKind]string
 }
 
 // vmServerFor wraps a client with the server's snapshots.
@@ -101,51 +106,6 @@ func (d *providerData) newVMServer(endpoint string) (*vmServer, error) {
 		return nil, err
 	}
 	return vmServerFor(endpoint, client), nil
-}
-
-// virtualminSettingsError says, in the provider's terms, what to fix when a
-// call failed because of the provider's own Virtualmin settings (TLS trust,
-// credentials): ok is false for any other error. The SDK's texts name its own
-// options (WithPinnedCertificateSHA256, ...), which a provider user does not
-// have, and its credentials advice would repeat the hint.
-func virtualminSettingsError(server string, err error) (reason, hint string, ok bool) {
-	var e *virtualmin.Error
-	if !errors.As(err, &e) {
-		return "", "", false
-	}
-	const credentials = "Check username and password in the provider's virtualmin block (environment: " +
-		"PRAHO_VIRTUALMIN_USERNAME, PRAHO_VIRTUALMIN_PASSWORD) or the server's entry in virtualmin.servers, or the API " +
-		"user of the praho_virtualmin_server that manages the server."
-	switch e.Kind {
-	case virtualmin.KindTLS:
-		var ve *tls.CertificateVerificationError
-		if !errors.As(err, &ve) {
-			// A pin that does not match: the SDK's reason names no option.
-			return strings.TrimPrefix(e.Reason, "TLS: "), fmt.Sprintf("The certificate %s presents does not match its pin "+
-				"(virtualmin.certificate_sha256_pins or virtualmin.servers, or the pin praho_virtualmin_server recorded). If the certificate was "+
-				"replaced on purpose, pin the new one (`openssl x509 -noout -fingerprint -sha256 -in /etc/webmin/miniserv.pem` "+
-				"on the server prints it); otherwise something may be impersonating the server.", server), true
-		}
-		fingerprint := "<SHA-256 of its certificate>"
-		if len(ve.UnverifiedCertificates) > 0 {
-			fingerprint = virtualmin.CertificateSHA256(ve.UnverifiedCertificates[0].Raw)
-		}
-		return "the server's TLS certificate could not be verified: " + ve.Err.Error(), fmt.Sprintf("Trust the server in the "+
-			"provider's virtualmin block: pin its certificate with certificate_sha256_pins = { %q = %q } (the certificate it "+
-			"presented; compare it with what `openssl x509 -noout -fingerprint -sha256 -in /etc/webmin/miniserv.pem` prints "+
-			"on the server), or set ca_certificate_pem (environment: PRAHO_VIRTUALMIN_CA_CERTIFICATE) to the CA that signed it.",
-			server, fingerprint), true
-	case virtualmin.KindAuth:
-		reason = "Virtualmin refused the credentials"
-		if e.HTTPStatus != 0 {
-			reason += fmt.Sprintf(" (HTTP %d)", e.HTTPStatus)
-		}
-		return reason, credentials + " Webmin blocks an address for about 60 s after 5 failed logins.", true
-	case virtualmin.KindBlocked:
-		return "Webmin has blocked this address after failed logins (HTTP 403)",
-			"Wait about a minute before the next run, and fix the credentials first. " + credentials, true
-	}
-	return "", "", false
 }
 
 // drop forgets the client of key; the next get builds a new one.

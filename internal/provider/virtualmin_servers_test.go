@@ -55,10 +55,8 @@ func TestVirtualminSettingsErrorsSpeakProviderTerms(t *testing.T) {
 				t.Fatal("the call succeeded")
 			}
 			var diags diag.Diagnostics
-			vmError(&diags, "Cannot read account", vm.Endpoint, "a.test", err)
-			var objDiags diag.Diagnostics
-			vmObjectError(&objDiags, "Cannot read mailbox", vm.Endpoint, "Mailbox: bob", err, "")
-			for _, ds := range []diag.Diagnostics{diags, objDiags} {
+			vmError(&diags, srv, "Cannot read account", domainObject("a.test"), err, "")
+			for _, ds := range []diag.Diagnostics{diags} {
 				detail := ds.Errors()[0].Detail()
 				flat := strings.ToLower(strings.ReplaceAll(detail, ":", ""))
 				for _, w := range tc.want {

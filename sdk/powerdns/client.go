@@ -67,6 +67,10 @@ type Client struct {
 // DefaultUserAgent is sent unless WithUserAgent says otherwise.
 const DefaultUserAgent = "praho-powerdns-sdk/0.1.0"
 
+// DefaultServerID is the API server id used unless WithServerID says
+// otherwise: the only one PowerDNS Authoritative has.
+const DefaultServerID = "localhost"
+
 // Defaults of the policies; each has an Option to change it.
 const (
 	// DefaultRatePerSecond and DefaultRateBurst limit the requests to the
@@ -121,8 +125,7 @@ func WithAPIKey(key string) Option {
 	return func(o *options) error { o.apiKey = key; return nil }
 }
 
-// WithServerID selects the API server id (default "localhost", the only one
-// PowerDNS Authoritative has).
+// WithServerID selects the API server id (default DefaultServerID).
 func WithServerID(id string) Option {
 	return func(o *options) error {
 		if id == "" {
@@ -225,7 +228,7 @@ func WithLogger(l *slog.Logger) Option {
 // a trailing "/api/v1" is accepted too).
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	o := options{
-		serverID:      "localhost",
+		serverID:      DefaultServerID,
 		userAgent:     DefaultUserAgent,
 		ratePerSecond: DefaultRatePerSecond,
 		rateBurst:     DefaultRateBurst,

@@ -5,10 +5,8 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -16,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
 )
@@ -69,45 +66,6 @@ func domainAttribute(desc, replaceDesc string) schema.StringAttribute {
 		Validators:          []validator.String{domainNameValidator{}},
 		PlanModifiers:       []planmodifier.String{requiresReplaceIfMeaningChanges(sameDomain, replaceDesc)},
 	}
-}
-
-// vmObjectError turns an SDK error about an object inside an account into a
-// diagnostic: the server, the object, what Virtualmin said and what to do.
-func vmObjectError(diags *diag.Diagnostics, action, server, object string, err error, hint string) {
-	var e *virtualmin.Error
-	reason := err.Error()
-	kind := virtualmin.KindUnknown
-	if errors.As(err, &e) {
-		kind = e.Kind
-		if e.Reason != "" {
-			reason = e.Reason
-		}
-		if e.Program != "" {
-			reason = e.Program + ": " + reason
-		}
-	}
-	if hint == "" {
-		switch {
-		case errors.Is(err, context.DeadlineExceeded):
-			hint = "The operation ran out of time. Raise the timeouts block or virtualmin.request_timeout; the next plan shows what the server holds."
-		case kind == virtualmin.KindNotPermitted:
-			hint = "The Webmin user must be a Virtualmin master administrator to use the remote API."
-		case kind == virtualmin.KindTransient:
-			hint = "The server did not answer. Check that Webmin runs and is reachable on that port; the next plan reads what the server holds."
-		case kind == virtualmin.KindUnknownOutcome:
-			hint = "The request was sent but its answer was lost, and a look-up could not tell whether it took effect. Run plan: it reads what the server holds."
-		case kind == virtualmin.KindInvalidInput:
-			hint = "Virtualmin rejected the input; fix the configuration."
-		}
-	}
-	if r, h, ok := virtualminSettingsError(server, err); ok {
-		reason, hint = r, h
-	}
-	detail := fmt.Sprintf("Server: %s\n%s\nVirtualmin said: %s", server, object, reason)
-	if hint != "" {
-		detail += "\n\n" + hint
-	}
-	diags.AddError(action, detail)
 }
 
 // lookupAccount returns the named domain from the server's shared listing
@@ -164,44 +122,5 @@ func splitImportID(diags *diag.Diagnostics, id string, n int, want string) []str
 	return parts
 }
 
-// stringSet builds a set of strings, sorted for stable diagnostics.
-func stringSet(vals []string) types.Set {
-	vals = append(make([]string, 0, len(vals)), vals...)
-	sort.Strings(vals)
-	s, _ := types.SetValueFrom(context.Background(), types.StringType, vals)
-	return s
-}
-
-// setStrings returns the elements of a known set.
-func setStrings(ctx context.Context, s types.Set) []string {
-	if s.IsNull() || s.IsUnknown() {
-		return nil
-	}
-	var out []string
-	s.ElementsAs(ctx, &out, false)
-	sort.Strings(out)
-	return out
-}
-
-// minus returns the elements of a that are not in b.
-func minus(a, b []string) []string {
-	in := make(map[string]bool, len(b))
-	for _, x := range b {
-		in[x] = true
-	}
-	var out []string
-	for _, x := range a {
-		if !in[x] {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
 // forwardAddressRE is what forward_to accepts: one plain e-mail address.
 var forwardAddressRE = regexp.MustCompile(`^[^@\s"',]+@[^@\s"',]+\.[^@\s"',]+$`)
-
-// containsFold reports whether s contains sub, ignoring case.
-func containsFold(s, sub string) bool {
-	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
-}
