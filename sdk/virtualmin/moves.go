@@ -153,14 +153,16 @@ func (s *MovesService) Transfer(ctx context.Context, req *TransferRequest) (*Tra
 		return nil, (*service)(s).withServer(invalid("source", "unknown source action %d", req.Source), program)
 	}
 	p.flag("output", true)
-	resp, err := (*service)(s).run(ctx, &call{program: program, params: p, kind: write, timeout: (*service)(s).timeoutAtLeast(backupTimeout)})
+	cl := &call{program: program, params: p, kind: write, timeout: (*service)(s).timeoutAtLeast(backupTimeout)}
+	resp, err := (*service)(s).run(ctx, cl)
 	if err != nil {
 		return nil, refusal(err)
 	}
-	if f := transferOutcome(resp.Output); f != nil {
-		return nil, &Error{Kind: KindFailed, Server: s.client.Server(), Program: program, Reason: f.Error(), Output: resp.Output, Err: f}
+	out := s.client.scrubKnownSecrets(cl, resp.Output)
+	if f := transferOutcome(out); f != nil {
+		return nil, &Error{Kind: KindFailed, Server: s.client.Server(), Program: program, Reason: f.Error(), Output: out, Err: f}
 	}
-	return &TransferResult{Output: resp.Output}, nil
+	return &TransferResult{Output: out}, nil
 }
 
 // validateHostPort checks "host" or "host:port".

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -201,9 +202,10 @@ const mysqlSocketError = "Can't connect to local server through socket '/run/mys
 // into one file (dirFormat false: the home directory's TAR comes first) or
 // transfer-domain into a directory (true: one archive per server, the home
 // directory last, then its upload). It stops at the first failing step and
-// returns what it printed and the failure ("" when none). dest is the
-// destination's description for upload lines ("" for a local file).
-func (s *Server) backupText(cc *callCtx, sn *snapshot, indent string, dirFormat bool, dest string) (string, string) {
+// returns what it printed and the failure ("" when none). In the directory
+// format, upload sends each server's archive to dest (described for the
+// progress line) after its steps.
+func (s *Server) backupText(cc *callCtx, sn *snapshot, indent string, dirFormat bool, dest string, upload func(*domain) error) (string, string) {
 	var b strings.Builder
 	step := func(in string, lines ...string) { b.WriteString(steps(indent+in, lines...)) }
 	for _, d := range sn.all {
@@ -249,11 +251,15 @@ func (s *Server) backupText(cc *callCtx, sn *snapshot, indent string, dirFormat 
 		if d.has("dir") && dirFormat {
 			step("    ", "Creating TAR file of home directory")
 		}
-		if dirFormat && dest != "" {
+		if dirFormat && upload != nil {
 			b.WriteString(indent + "    Uploading archive to " + dest + " ..\n")
+			err := upload(d)
 			if msg, fail := cc.failAt(StepUpload); fail {
-				b.WriteString(indent + "    .. upload failed : " + msg + "\n\n")
-				return b.String(), "upload failed : " + msg
+				err = errors.New(msg)
+			}
+			if err != nil {
+				b.WriteString(indent + "    .. upload failed : " + err.Error() + "\n\n")
+				return b.String(), "upload failed : " + err.Error()
 			}
 			b.WriteString(indent + "    .. done\n\n")
 		}
@@ -360,7 +366,7 @@ func (s *Server) backupDomain(cc *callCtx, a *args) result {
 	}
 	b.WriteString(".. done\n\n")
 	s.pause(cc.context(), s.latencyFor(p, nil))
-	text, failed := s.backupText(cc, sn, "", false, "")
+	text, failed := s.backupText(cc, sn, "", false, "", nil)
 	b.WriteString(text)
 	if failed != "" {
 		b.WriteString(".. completed in 0 seconds\n\nBackup failed!\n")

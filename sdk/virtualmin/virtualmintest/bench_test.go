@@ -2,6 +2,7 @@ package virtualmintest
 
 import (
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -77,6 +78,48 @@ func BenchmarkSimulatorCreateDomain(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
+		})
+	}
+}
+
+// BenchmarkSimulatorTransfer transfers an account with content between two
+// simulators and back: with no latency (the simulator's own cost), and with
+// the recorded latencies scaled down a hundredfold (a real transfer takes
+// 100 times "s/transfer").
+func BenchmarkSimulatorTransfer(b *testing.B) {
+	for _, scale := range []float64{0, 0.01} {
+		b.Run("latency-scale-"+strconv.FormatFloat(scale, 'f', -1, 64), func(b *testing.B) {
+			var hosts [2]*Server
+			for i := range hosts {
+				s, err := NewServer(WithLatencyScale(scale))
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(s.Close)
+				s.AddUser("admin", "secret", RoleMaster)
+				hosts[i] = s
+			}
+			if err := hosts[0].SeedDomain("admin", "domain", "moving.test", "pass", "x", "unix", "", "dir", "", "web", "", "mail", "", "mysql", ""); err != nil {
+				b.Fatal(err)
+			}
+			if err := hosts[0].PutFile("moving.test", "public_html/big", make([]byte, 1<<20)); err != nil {
+				b.Fatal(err)
+			}
+			if err := hosts[0].PutRow("moving.test", "moving", "t", "row"); err != nil {
+				b.Fatal(err)
+			}
+			c := insecureClient()
+			c.Timeout = 0
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				from, to := hosts[i%2], hosts[(i+1)%2]
+				r := decode(b, post(b, c, from, "admin", "secret", "program", "transfer-domain", "domain", "moving.test",
+					"host", to.Endpoint(), "webmin", "", "user", "admin", "pass", "secret", "delete", "", "overwrite", "", "json", "1"))
+				if r.Status != "success" || strings.Contains(r.Output, "failed") {
+					b.Fatalf("transfer %d: %+v", i, r)
+				}
+			}
+			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/transfer")
 		})
 	}
 }

@@ -194,3 +194,22 @@ func TestContentAndRPCPersist(t *testing.T) {
 		t.Fatal("rpc ACL not kept")
 	}
 }
+
+// TestTransferToFullDisk: the copy fails on the target's full disk; without
+// --output the answer still says so, with status "success" as ever; nothing
+// is left of the account on the target but the transfer's directory.
+func TestTransferToFullDisk(t *testing.T) {
+	a, b, run := twoHosts(t)
+	b.SetDiskSpace(b.DiskUsed() + 100)
+	j := run(a, "program", "transfer-domain", "domain", "shop.test", "host", b.Endpoint(), "webmin", "", "user", "admin", "pass", "secret", "delete", "")
+	if j.Status != "success" || !strings.Contains(j.Output, ".. upload failed : RPC error : Failed to write to /tmp/virtualmin-transfer-") ||
+		!strings.Contains(j.Output, "No space left on device") || !strings.HasSuffix(j.Output, ".. transfer failed\n\n") {
+		t.Fatalf("got %+v", j)
+	}
+	if _, ok := a.Domain("shop.test"); !ok {
+		t.Fatal("the source was deleted although the copy failed")
+	}
+	if _, ok := b.Domain("shop.test"); ok {
+		t.Fatal("the account is on the full target")
+	}
+}

@@ -72,11 +72,9 @@ func (s *Server) transferDomain(cc *callCtx, a *args) result {
 	if !a.has("webmin") {
 		// SSH, the default (moves 25).
 		name, port := splitHostDefault(host, 22)
-		out, err := sshRun(ctx, location{proto: "ssh", host: name, port: port, user: user, pass: pass}, "virtualmin list-domains --name-only", nil)
-		if err != nil {
+		if _, err := sshRun(ctx, location{proto: "ssh", host: name, port: port, user: user, pass: pass}, "virtualmin list-domains --name-only", nil); err != nil {
 			return s.usage(p, contact+err.Error()+"\r\r\n")
 		}
-		_ = out
 		return fail("transfer-domain over SSH is not simulated by virtualmintest beyond contacting the target: use --webmin\n")
 	}
 	if !a.has("pass") {
@@ -114,51 +112,42 @@ func (s *Server) transferDomain(cc *callCtx, a *args) result {
 	}
 	out.WriteString("    Backing up to destination system ..\n")
 	verbose := a.has("output")
-	failed := func(why string) result {
+	failed := func() result {
 		// The answer stays "success" (moves 36).
 		out.WriteString("        .. backup to remote system failed!\n\n    .. transfer failed\n\n")
-		_ = why
 		return ok(out.String())
 	}
 
 	tmp := transferDir(10000 + rand.IntN(90000))
 	if _, err := rc.op(ctx, "mkdir", tmp, nil); err != nil {
 		out.WriteString("        .. " + err.Error() + "\n\n")
-		return failed(err.Error())
+		return failed()
 	}
 	s.mu.Lock()
 	sn, err := s.takeSnapshot([]*domain{d}, true)
 	s.mu.Unlock()
 	if err != nil {
-		return failed(err.Error())
+		return failed()
 	}
 	s.pause(ctx, s.stepLatency(p, "backup"))
 	dest := "Webmin server " + rc.name
 	var bt strings.Builder
 	bt.WriteString("    Testing backup destination " + tmp + " on " + dest + " ..\n    .. done\n\n")
-	text, why := s.backupText(cc, sn, "    ", true, dest)
-	bt.WriteString(text)
-	if why == "" {
-		// The archives go up one by one, after the text of their server.
-		for _, x := range sn.all {
-			arch, err := s.archive([]*domain{x})
-			if err == nil {
-				_, err = rc.op(ctx, "write", tmp+"/"+x.Name+".tar.gz", arch)
-			}
-			if err != nil {
-				why = "upload failed : " + err.Error()
-				bt.WriteString("    .. " + why + "\n\n")
-				break
-			}
+	text, why := s.backupText(cc, sn, "    ", true, dest, func(x *domain) error {
+		arch, err := s.archive([]*domain{x})
+		if err == nil {
+			_, err = rc.op(ctx, "write", tmp+"/"+x.Name+".tar.gz", arch)
 		}
-	}
+		return err
+	})
+	bt.WriteString(text)
 	if why != "" {
 		if verbose {
 			out.WriteString(bt.String())
 		} else {
 			out.WriteString(quietBackupFailure(sn, text))
 		}
-		return failed(why)
+		return failed()
 	}
 	if verbose {
 		out.WriteString(bt.String())
