@@ -79,7 +79,7 @@ func encodeBody(cl *call, mask bool) []byte {
 		}
 		if mask {
 			// A backup destination's password (webmin://user:pass@host).
-			b.WriteString(url.QueryEscape(redactURLSecrets(p.value)))
+			b.WriteString(url.QueryEscape(redactURLParam(p.value)))
 			continue
 		}
 		b.WriteString(url.QueryEscape(p.value))

@@ -476,15 +476,26 @@ func redactURLSecrets(s string) string {
 	return reURLSecret.ReplaceAllString(s, "${1}"+redacted+"@")
 }
 
-var reURLPassword = regexp.MustCompile(`(?i)^[a-z][a-z0-9+.\-]*://[^:/@\s]*:(\S*)@`)
+var reURLLogin = regexp.MustCompile(`(?i)^[a-z][a-z0-9+.\-]*://[^:/@\s]*:`)
 
-// urlPassword is the password of a URL with credentials, or "".
-func urlPassword(s string) string {
-	m := reURLPassword.FindStringSubmatch(s)
-	if m == nil {
+// urlPassword is the password of a parameter that is a URL with credentials
+// ("webmin://user:pass@host:/path"), or "": what follows the login's colon
+// up to the last @, as Virtualmin reads it (spaces and @ included).
+func urlPassword(v string) string {
+	loc := reURLLogin.FindStringIndex(v)
+	at := strings.LastIndex(v, "@")
+	if loc == nil || at < loc[1] {
 		return ""
 	}
-	return m[1]
+	return v[loc[1]:at]
+}
+
+// redactURLParam hides the password of a parameter that is a URL.
+func redactURLParam(v string) string {
+	if pw := urlPassword(v); pw != "" {
+		return strings.Replace(v, ":"+pw+"@", ":"+redacted+"@", 1)
+	}
+	return v
 }
 
 // Account is an account as one system holds it: a virtual server with

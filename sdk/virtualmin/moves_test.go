@@ -508,7 +508,7 @@ func TestBackupLocationSecrets(t *testing.T) {
 	f.seedAccount(t)
 	var logs bytes.Buffer
 	c := simClient(t, f.a, virtualmin.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-	const secret = "Sup3r-S3cret@pass"
+	const secret = "Sup3r S3cret@pass" // a space and an @: Virtualmin reads up to the last @
 	loc := virtualmin.BackupLocation{Protocol: virtualmin.LocationWebmin, Host: f.b.Endpoint(), User: "admin", Pass: secret, Path: "/tmp/x.tar.gz"}
 	u, err := loc.URL()
 	if err != nil {
