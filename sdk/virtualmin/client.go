@@ -157,7 +157,8 @@ type DNSService service
 type SystemService service
 
 // MovesService copies accounts between systems (transfer-domain) and reads
-// an account back to verify a copy (moves.go says how to move safely).
+// an account back to verify a copy (the package documentation says how to
+// move safely).
 type MovesService service
 
 // NewClient returns a client for the Virtualmin server at endpoint, which is

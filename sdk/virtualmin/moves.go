@@ -11,24 +11,10 @@ import (
 )
 
 // Moving an account (a top-level virtual server with its sub-servers and
-// alias domains) from one Virtualmin system to another. Virtualmin offers
-// three ways; docs/virtualmin-api.md ("Moves") says what each needs:
-//
-//  1. Moves.Transfer (transfer-domain --webmin): one call on the source. The
-//     target's login must be allowed Webmin RPC, which is root-equivalent
-//     on the target.
-//  2. Backups.Backup to a BackupLocation on the target (webmin:// or
-//     ssh://), then Backups.Restore on the target: the same trust.
-//  3. Backups.Backup to a path on the source, the archive carried to the
-//     target by the caller (for example over sdk/ssh), Backups.Restore on
-//     the target: no trust between the servers, nothing root-equivalent
-//     granted to an API login.
-//
-// Whichever way: copy, read the account back on the target
-// (Moves.ReadAccount on the target's client, Account.Diff against the
-// source's), and only then delete the source (Domains.Delete). Virtualmin's
-// own answers are not proof: transfer-domain reports "success" when its
-// backup or its restore failed.
+// alias domains) from one Virtualmin system to another: the package
+// documentation gives the three ways and the safe order (copy, verify on the
+// target, delete on the source); docs/virtualmin-api.md ("Moves") what each
+// way needs from the real servers.
 
 // TransferProtocol is how transfer-domain reaches the target.
 type TransferProtocol string
