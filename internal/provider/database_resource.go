@@ -181,6 +181,12 @@ func (r *databaseResource) Create(ctx context.Context, req resource.CreateReques
 					importHint("praho_database", databaseID(srv.endpoint, domain, typ, name))))
 			return
 		}
+		if errors.Is(err, virtualmin.ErrUnknownOutcome) {
+			keepUnsettledCreate(ctx, &resp.Diagnostics, resp.Private, srv, "database", obj, err)
+			plan.ID = types.StringValue(databaseID(srv.endpoint, domain, typ, name))
+			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+			return
+		}
 		hint := ""
 		if containsFold(err.Error(), "not enabled in this virtual server") {
 			hint = fmt.Sprintf("Add %q to the features of the account %s, or choose a type it has.", typ, domain)
@@ -205,6 +211,10 @@ func (r *databaseResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	name, typ := state.Name.ValueString(), state.Type.ValueString()
 	_, err := srv.client.Databases.Get(ctx, domain, typ, name)
+	if (err == nil || errors.Is(err, virtualmin.ErrNotFound)) &&
+		settleCreate(ctx, req, resp, srv, "database", databaseObject(domain, typ, name), err == nil, true) == settledDropped {
+		return
+	}
 	if errors.Is(err, virtualmin.ErrNotFound) {
 		removeWithParentGone(ctx, resp, srv, "Database", databaseObject(domain, typ, name), "account", domain)
 		return

@@ -429,6 +429,13 @@ func (r *hostingAccountResource) Create(ctx context.Context, req resource.Create
 					"adopts or overwrites an account it did not create.\n\n%s", ascii, srv.endpoint, importHint("praho_hosting_account", id)))
 			return
 		}
+		if errors.Is(err, virtualmin.ErrUnknownOutcome) {
+			keepUnsettledCreate(ctx, &resp.Diagnostics, resp.Private, srv, "hosting account", domainObject(ascii), err)
+			plan.ID = types.StringValue(id)
+			r.fill(&plan, nil)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+			return
+		}
 		if dom == nil {
 			vmError(&resp.Diagnostics, srv, "Cannot create hosting account", domainObject(ascii), err, "")
 			return
@@ -574,12 +581,17 @@ func (r *hostingAccountResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	dom, ok := all[ascii]
+	topLevel := dom.Type == "" || dom.Type == virtualmin.DomainTypeTopLevel
+	asAsked := topLevel && (state.Username.ValueString() == "" || state.Username.ValueString() == dom.Username)
+	if settleCreate(ctx, req, resp, srv, "hosting account", domainObject(ascii), ok, asAsked) == settledDropped {
+		return
+	}
 	if !ok {
 		// Deleted outside Terraform: the next apply creates it again.
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	if dom.Type != "" && dom.Type != virtualmin.DomainTypeTopLevel {
+	if !topLevel {
 		resp.Diagnostics.AddError("Not a top-level virtual server",
 			fmt.Sprintf("Server: %s\nDomain: %s is a %s; praho_hosting_account manages top-level servers only.", srv.endpoint, ascii, dom.Type))
 		return

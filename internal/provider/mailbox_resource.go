@@ -279,6 +279,13 @@ func (r *mailboxResource) Create(ctx context.Context, req resource.CreateRequest
 					importHint("praho_mailbox", mailboxID(srv.endpoint, domain, name))))
 			return
 		}
+		if errors.Is(err, virtualmin.ErrUnknownOutcome) {
+			keepUnsettledCreate(ctx, &resp.Diagnostics, resp.Private, srv, "mailbox", obj, err)
+			plan.ID = types.StringValue(mailboxID(srv.endpoint, domain, name))
+			fillMailbox(&plan, nil)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+			return
+		}
 		if u == nil {
 			vmError(&resp.Diagnostics, srv, "Cannot create mailbox", obj, err, "")
 			return
@@ -372,6 +379,10 @@ func (r *mailboxResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	name := state.Name.ValueString()
 	u, err := srv.client.Users.Get(ctx, domain, name)
+	if (err == nil || errors.Is(err, virtualmin.ErrNotFound)) &&
+		settleCreate(ctx, req, resp, srv, "mailbox", mailboxObject(domain, name), err == nil, true) == settledDropped {
+		return
+	}
 	if errors.Is(err, virtualmin.ErrNotFound) {
 		// Deleted outside Terraform (or with its account): the plan creates it again.
 		removeWithParentGone(ctx, resp, srv, "Mailbox", mailboxObject(domain, name), "account", domain)

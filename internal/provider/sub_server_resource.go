@@ -256,6 +256,13 @@ func (r *childDomainResource) Create(ctx context.Context, req resource.CreateReq
 					srv.endpoint, obj, ascii, importHint("praho"+k.typeSuffix, id)))
 			return
 		}
+		if errors.Is(err, virtualmin.ErrUnknownOutcome) {
+			keepUnsettledCreate(ctx, &resp.Diagnostics, resp.Private, srv, strings.ToLower(k.what), obj, err)
+			plan.ID = types.StringValue(id)
+			k.fill(&plan, nil)
+			resp.Diagnostics.Append(k.set(ctx, &resp.State, &plan)...)
+			return
+		}
 		if dom == nil {
 			vmError(&resp.Diagnostics, srv, "Cannot create "+strings.ToLower(k.what), obj, err, "")
 			return
@@ -294,6 +301,19 @@ func (r *childDomainResource) Read(ctx context.Context, req resource.ReadRequest
 		vmError(&resp.Diagnostics, srv, "Cannot read "+strings.ToLower(k.what), k.object(ascii), err, "")
 		return
 	}
+	var isAlias, isSub, asAsked bool
+	if dom != nil {
+		isAlias = strings.HasPrefix(dom.Type, "Alias") || dom.AliasOf != ""
+		isSub = !isAlias && (dom.Type == "Sub-server" || dom.ParentDomain != "")
+		parent := dom.ParentDomain
+		if k.alias {
+			parent = dom.AliasOf
+		}
+		asAsked = (k.alias == isAlias) && (k.alias || isSub) && sameDomain(parent, state.Parent.ValueString())
+	}
+	if settleCreate(ctx, req, resp, srv, strings.ToLower(k.what), k.object(ascii), dom != nil, asAsked) == settledDropped {
+		return
+	}
 	if dom == nil {
 		if state.Parent.ValueString() == "" {
 			resp.State.RemoveResource(ctx)
@@ -302,8 +322,6 @@ func (r *childDomainResource) Read(ctx context.Context, req resource.ReadRequest
 		removeWithParentGone(ctx, resp, srv, k.what, k.object(ascii), k.parentRole, state.Parent.ValueString())
 		return
 	}
-	isAlias := strings.HasPrefix(dom.Type, "Alias") || dom.AliasOf != ""
-	isSub := !isAlias && (dom.Type == "Sub-server" || dom.ParentDomain != "")
 	if (k.alias && !isAlias) || (!k.alias && !isSub) {
 		resp.Diagnostics.AddError("Not a "+strings.ToLower(k.what),
 			fmt.Sprintf("Server: %s\n%s\n%s is a %s; praho%s manages %ss only. Remove it from the state "+
