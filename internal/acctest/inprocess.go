@@ -126,6 +126,16 @@ func (s *rssSampler) Stop() int64 {
 // providers returns the /proc directories of the CLI's provider children.
 func (s *rssSampler) providers() []string {
 	var out []string
+	for _, pid := range providerChildren(s.cliPID) {
+		out = append(out, "/proc/"+strconv.Itoa(pid))
+	}
+	return out
+}
+
+// providerChildren lists the provider processes whose parent is the process
+// parent.
+func providerChildren(parent int) []int {
+	var out []int
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, d := range dirs {
 		stat, err := os.ReadFile(filepath.Join(d, "stat"))
@@ -138,8 +148,10 @@ func (s *rssSampler) providers() []string {
 		if open < 0 || end < open || st[open+1:end] != providerComm {
 			continue
 		}
-		if f := strings.Fields(st[end+1:]); len(f) >= 2 && f[1] == strconv.Itoa(s.cliPID) {
-			out = append(out, d)
+		if f := strings.Fields(st[end+1:]); len(f) >= 2 && f[1] == strconv.Itoa(parent) {
+			if pid, err := strconv.Atoi(filepath.Base(d)); err == nil {
+				out = append(out, pid)
+			}
 		}
 	}
 	return out

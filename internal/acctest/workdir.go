@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -138,6 +139,41 @@ func (w *Workdir) Run(args []string, okCodes ...int) (time.Duration, int) {
 		}
 	}
 	return d, code
+}
+
+// Running is a run of the CLI that Start started.
+type Running struct {
+	w   *Workdir
+	cmd *exec.Cmd
+	out bytes.Buffer
+}
+
+// Start starts the CLI with args in the directory and returns at once, for a
+// test that interrupts the run (Kill).
+func (w *Workdir) Start(args []string) *Running {
+	w.tb.Helper()
+	r := &Running{w: w, cmd: exec.Command(w.cli, append(args, "-no-color")...)}
+	r.cmd.Dir, r.cmd.Env = w.Dir, w.env
+	r.cmd.Stdout, r.cmd.Stderr = &r.out, &r.out
+	if err := r.cmd.Start(); err != nil {
+		w.tb.Fatalf("%v: %v", args, err)
+	}
+	return r
+}
+
+// Kill kills the CLI with SIGKILL, as an operator's kill -9 or the OOM
+// killer would, and waits for it; Output then holds what it printed. The
+// provider processes it started are not signalled: it returns their process
+// IDs, for the test to see what becomes of them.
+func (r *Running) Kill() (providers []int) {
+	r.w.tb.Helper()
+	providers = providerChildren(r.cmd.Process.Pid)
+	if err := r.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		r.w.tb.Fatalf("kill the CLI: %v", err)
+	}
+	_ = r.cmd.Wait()
+	r.w.output = r.out.String()
+	return providers
 }
 
 // Output is what the last Run printed, stdout and stderr together.

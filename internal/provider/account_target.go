@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
 )
@@ -58,6 +59,20 @@ func accountTarget(data *providerData, diags *diag.Diagnostics, endpoint, domain
 // account, a sub-server, an alias, their PHP settings and certificate):
 // "<server>/<domain>", which importServerDomain parses.
 func serverDomainID(endpoint, asciiDomain string) string { return endpoint + "/" + asciiDomain }
+
+// plannedTarget is the endpoint and ASCII domain a plan names, when both
+// are known and valid (in the form IDs use).
+func (d *providerData) plannedTarget(server, domain types.String) (endpoint, ascii string, ok bool) {
+	if d == nil || server.IsUnknown() || server.IsNull() || domain.IsUnknown() || domain.IsNull() {
+		return "", "", false
+	}
+	endpoint, err := normalizeEndpoint(server.ValueString(), d.cfg.Virtualmin.Port)
+	if err != nil {
+		return "", "", false
+	}
+	ascii, err = virtualmin.ValidateDomainName(domain.ValueString())
+	return endpoint, ascii, err == nil
+}
 
 // domainObject is the line that names a domain in a diagnostic.
 func domainObject(asciiDomain string) string { return "Domain: " + asciiDomain }

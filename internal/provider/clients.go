@@ -37,6 +37,8 @@ type providerData struct {
 	// decommissions are the servers this plan destroys and the accounts
 	// that stay on servers (decommission.go).
 	decommissions decommissions
+	// planned are the objects this plan's resources create (adopt.go).
+	planned plannedCreates
 	// vmOptions are extra client options (tests: metrics).
 	vmOptions []virtualmin.Option
 }

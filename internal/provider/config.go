@@ -29,6 +29,7 @@ const (
 	envVirtualminPort           = "PRAHO_VIRTUALMIN_PORT"
 	envVirtualminCACertificate  = "PRAHO_VIRTUALMIN_CA_CERTIFICATE"
 	envVirtualminInsecure       = "PRAHO_VIRTUALMIN_INSECURE"
+	envVirtualminAdoptExisting  = "PRAHO_VIRTUALMIN_ADOPT_EXISTING"
 	envVirtualminRateLimit      = "PRAHO_VIRTUALMIN_RATE_LIMIT"
 	envVirtualminMaxInFlight    = "PRAHO_VIRTUALMIN_MAX_IN_FLIGHT"
 	envVirtualminRetries        = "PRAHO_VIRTUALMIN_RETRIES"
@@ -86,6 +87,9 @@ type virtualminConfig struct {
 	// are for the others.
 	Servers            map[string]serverLogin
 	InsecureSkipVerify bool
+	// AdoptExisting lets a create take an object an interrupted apply made
+	// (adopt.go).
+	AdoptExisting bool
 	// RateLimit is calls per second per server; 0 is unlimited.
 	RateLimit      float64
 	MaxInFlight    int
@@ -125,6 +129,7 @@ func buildConfig(ctx context.Context, m *providerModel, env lookupEnv) (*config,
 	c.Virtualmin.Password = stringSetting(&diags, vp.AtName("password"), vm.Password, env, envVirtualminPassword, "")
 	c.Virtualmin.Port = int(intSetting(&diags, vp.AtName("port"), vm.Port, env, envVirtualminPort, defaultVirtualminPort, 1, 65535))
 	c.Virtualmin.InsecureSkipVerify = boolSetting(&diags, vp.AtName("insecure_skip_verify"), vm.InsecureSkipVerify, env, envVirtualminInsecure)
+	c.Virtualmin.AdoptExisting = boolSetting(&diags, vp.AtName("adopt_existing"), vm.AdoptExisting, env, envVirtualminAdoptExisting)
 	c.Virtualmin.RateLimit = floatSetting(&diags, vp.AtName("rate_limit"), vm.RateLimit, env, envVirtualminRateLimit, defaultRateLimit)
 	c.Virtualmin.MaxInFlight = int(intSetting(&diags, vp.AtName("max_in_flight"), vm.MaxInFlight, env, envVirtualminMaxInFlight, defaultMaxInFlight, 1, 64))
 	c.Virtualmin.Retries = int(intSetting(&diags, vp.AtName("retries"), vm.Retries, env, envVirtualminRetries, defaultRetries, 0, 20))

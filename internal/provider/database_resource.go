@@ -113,6 +113,11 @@ func (r *databaseResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() || plan.Server.IsUnknown() || plan.Domain.IsUnknown() || plan.Type.IsUnknown() {
 		return
 	}
+	if ep, ascii, ok := r.data.plannedTarget(plan.Server, plan.Domain); ok && !plan.Name.IsUnknown() {
+		typ, name := plan.Type.ValueString(), plan.Name.ValueString()
+		r.data.claimCreate(&resp.Diagnostics, path.Root("name"), "database", databaseObject(ascii, typ, name), "praho_database",
+			databaseID(ep, ascii, typ, name))
+	}
 	srv, err := r.data.virtualminServer(plan.Server.ValueString())
 	if err != nil {
 		return
@@ -172,13 +177,20 @@ func (r *databaseResource) Create(ctx context.Context, req resource.CreateReques
 				"choose a type the account has.", srv.endpoint, obj, domain, strings.Join(acct.Features, ", "), typ, typ, typ))
 		return
 	}
+	id := databaseID(srv.endpoint, domain, typ, name)
 	_, err = srv.client.Databases.Create(ctx, domain, typ, name)
+	if errors.Is(err, virtualmin.ErrAlreadyExists) && r.data.cfg.Virtualmin.AdoptExisting {
+		// A database has nothing to compare but its name and type: its
+		// account must be this provider's.
+		var a adoption
+		if !accountCreatedByUs(ctx, &resp.Diagnostics, &a, srv, domain, obj) || !a.decide(&resp.Diagnostics, srv, "database", obj, "praho_database", id) {
+			return
+		}
+		err = nil
+	}
 	if err != nil {
 		if errors.Is(err, virtualmin.ErrAlreadyExists) {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "Database already exists",
-				fmt.Sprintf("Server: %s\n%s\nThe account already has this database and this configuration does not "+
-					"manage it; the provider never adopts a database it did not create.\n\n%s", srv.endpoint, obj,
-					importHint("praho_database", databaseID(srv.endpoint, domain, typ, name))))
+			alreadyExists(&resp.Diagnostics, path.Root("name"), srv, "database", obj, "praho_database", id)
 			return
 		}
 		if errors.Is(err, virtualmin.ErrUnknownOutcome) {

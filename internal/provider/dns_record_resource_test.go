@@ -254,7 +254,7 @@ resource "praho_dns_record" "web" {
   records = ["192.0.2.1"]
 }
 `, zone),
-				ExpectError: regexp.MustCompile(`(?s)already exists.*terraform import praho_dns_record.<name> ` + regexp.QuoteMeta(zone) + `/www/A`),
+				ExpectError: regexp.MustCompile(`(?s)already exists.*terraform\s+import\s+ADDRESS\s+` + regexp.QuoteMeta(zone) + `/www/A`),
 			},
 			{
 				// The refusal left the live RRset alone.

@@ -214,7 +214,7 @@ func TestAccDNSZone_refusesExistingZoneAndRRsets(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      zoneConfig{name: taken, nameservers: fmt.Sprintf(`["ns1.%s."]`, taken), records: zoneRecords(taken, "192.0.2.1")}.String(),
-				ExpectError: regexp.MustCompile(`(?s)already serves ` + regexp.QuoteMeta(taken) + `.*terraform import praho_dns_zone.<name> ` + regexp.QuoteMeta(taken)),
+				ExpectError: regexp.MustCompile(`(?s)already serves ` + regexp.QuoteMeta(taken) + `.*terraform\s+import\s+ADDRESS\s+` + regexp.QuoteMeta(taken)),
 			},
 			{
 				Config:           zoneConfig{name: zone, nameservers: fmt.Sprintf(`["ns1.%s."]`, zone), records: zoneRecords(zone, "192.0.2.1")}.String(),
@@ -227,7 +227,7 @@ func TestAccDNSZone_refusesExistingZoneAndRRsets(t *testing.T) {
 				},
 				Config: zoneConfig{name: zone, nameservers: fmt.Sprintf(`["ns1.%s."]`, zone),
 					records: zoneRecords(zone, "192.0.2.1", `"blog/A" = { records = ["192.0.2.50"] }`)}.String(),
-				ExpectError: regexp.MustCompile(`(?s)RRsets already exist.*blog\.` + regexp.QuoteMeta(zone) + `\. A.*terraform import\s+praho_dns_zone.<name> ` + regexp.QuoteMeta(zone)),
+				ExpectError: regexp.MustCompile(`(?s)RRsets already exist.*blog\.` + regexp.QuoteMeta(zone) + `\. A.*terraform\s+import\s+ADDRESS\s+` + regexp.QuoteMeta(zone)),
 			},
 			{
 				Config:           zoneConfig{name: zone, nameservers: fmt.Sprintf(`["ns1.%s."]`, zone), records: zoneRecords(zone, "192.0.2.1")}.String(),

@@ -187,7 +187,7 @@ resource "praho_domain_alias" "www2" {
   domain = "taken.test"
 }
 `, vm.Endpoint),
-			ExpectError: regexp.MustCompile(`(?s)already exists on the server.*terraform import praho_domain_alias.<name> ` +
+			ExpectError: regexp.MustCompile(`(?s)already exists on the server.*terraform\s+import\s+ADDRESS\s+` +
 				regexp.QuoteMeta(vm.Endpoint+"/taken.test")),
 		}},
 	})

@@ -58,7 +58,8 @@ func TestCheckDNSName(t *testing.T) {
 
 func TestImportHintQuotesTheID(t *testing.T) {
 	h := importHint("praho_dns_record", "example.ro/*/A")
-	if !strings.Contains(h, "terraform import praho_dns_record.<name> 'example.ro/*/A'") || !strings.Contains(h, `id = "example.ro/*/A"`) {
+	if !strings.Contains(h, "terraform import ADDRESS 'example.ro/*/A'") || !strings.Contains(h, `id = "example.ro/*/A"`) ||
+		!strings.Contains(h, "to = ADDRESS") || !strings.Contains(h, `the "with" line`) || strings.Contains(h, "<name>") {
 		t.Fatalf("hint:\n%s", h)
 	}
 }

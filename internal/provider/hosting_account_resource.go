@@ -270,6 +270,9 @@ func (r *hostingAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return
 	}
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, nil)...)
+	if ep, ascii, ok := r.data.plannedTarget(plan.Server, plan.Domain); ok && req.State.Raw.IsNull() {
+		r.data.claimCreate(&resp.Diagnostics, path.Root("domain"), "domain", domainObject(ascii), "praho_hosting_account", serverDomainID(ep, ascii))
+	}
 	r.checkPHPVersion(ctx, &plan, &config, &resp.Diagnostics)
 	var state hostingAccountModel
 	if !req.State.Raw.IsNull() {
@@ -422,11 +425,17 @@ func (r *hostingAccountResource) Create(ctx context.Context, req resource.Create
 	}
 	dom, err := srv.client.Domains.Create(ctx, cr)
 	srv.domains.Invalidate()
+	if errors.Is(err, virtualmin.ErrAlreadyExists) && r.data.cfg.Virtualmin.AdoptExisting {
+		// Taken as if this create had made it; the settings create-domain
+		// does not take are applied below as after a create.
+		if dom = adoptDomain(ctx, &resp.Diagnostics, srv, cr, "hosting account", domainObject(ascii), "praho_hosting_account", id); dom == nil {
+			return
+		}
+		err = nil
+	}
 	if err != nil {
 		if errors.Is(err, virtualmin.ErrAlreadyExists) {
-			resp.Diagnostics.AddAttributeError(path.Root("domain"), "Domain already exists on the server",
-				fmt.Sprintf("%s already exists on %s and this configuration does not manage it; the provider never "+
-					"adopts or overwrites an account it did not create.\n\n%s", ascii, srv.endpoint, importHint("praho_hosting_account", id)))
+			alreadyExists(&resp.Diagnostics, path.Root("domain"), srv, "hosting account", domainObject(ascii), "praho_hosting_account", id)
 			return
 		}
 		if errors.Is(err, virtualmin.ErrUnknownOutcome) {
@@ -453,7 +462,7 @@ func (r *hostingAccountResource) Create(ctx context.Context, req resource.Create
 		}
 	}
 	// Settings create-domain does not take.
-	if !resp.Diagnostics.HasError() && plan.Suspended.ValueBool() {
+	if !resp.Diagnostics.HasError() && plan.Suspended.ValueBool() && (dom == nil || !dom.Disabled) {
 		if err := srv.client.Domains.Disable(ctx, ascii, plan.SuspendReason.ValueString()); err != nil {
 			vmError(&resp.Diagnostics, srv, "Cannot suspend the new hosting account", domainObject(ascii), err, "")
 		}

@@ -213,8 +213,8 @@ func TestAccHostingAccount_refusesExistingDomain(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: accountConfig{server: vm.Endpoint, domain: "taken.test", description: "Mine"}.String(),
-				ExpectError: regexp.MustCompile(`(?s)already exists on ` + regexp.QuoteMeta(vm.Endpoint) +
-					`.*terraform import praho_hosting_account.<name> ` + regexp.QuoteMeta(vm.Endpoint+"/taken.test")),
+				ExpectError: regexp.MustCompile(`(?s)already exists on the server.*Server: ` + regexp.QuoteMeta(vm.Endpoint) +
+					`.*PRAHO_VIRTUALMIN_ADOPT_EXISTING=true.*terraform\s+import\s+ADDRESS\s+` + regexp.QuoteMeta(vm.Endpoint+"/taken.test")),
 			},
 			{
 				// The existing account was left as it was.

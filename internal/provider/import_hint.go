@@ -5,12 +5,15 @@ import (
 	"strings"
 )
 
-// importHint tells how to bring an object that exists already under
-// Terraform's management: the import command and the import block.
+// importHint tells how to bring an object that exists already under this
+// resource's management. The provider is not told the resource's address;
+// Terraform prints it in the "with" line of the error, so the hint names
+// that line instead of guessing.
 func importHint(resourceType, id string) string {
-	return fmt.Sprintf("To manage it with this configuration, import it instead of creating it:\n\n"+
-		"  terraform import %s.<name> %s\n\nor add an import block:\n\n"+
-		"  import {\n    to = %s.<name>\n    id = %q\n  }", resourceType, shellQuote(id), resourceType, id)
+	return fmt.Sprintf("To manage it with this resource, import it: add this block, with ADDRESS being the resource's "+
+		"address from the \"with\" line of this error (for example %s.name or %s.name[0]):\n\n"+
+		"  import {\n    to = ADDRESS\n    id = %q\n  }\n\nor run: terraform import ADDRESS %s",
+		resourceType, resourceType, id, shellQuote(id))
 }
 
 // shellQuote quotes s for a POSIX shell when it holds anything but safe characters.

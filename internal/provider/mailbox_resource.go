@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -195,6 +196,10 @@ func (r *mailboxResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if !creating {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	}
+	if ep, ascii, ok := r.data.plannedTarget(plan.Server, plan.Domain); ok && creating && !plan.Name.IsUnknown() {
+		name := plan.Name.ValueString()
+		r.data.claimCreate(&resp.Diagnostics, path.Root("name"), "mailbox", mailboxObject(ascii, name), "praho_mailbox", mailboxID(ep, ascii, name))
+	}
 	if resp.Diagnostics.HasError() || plan.QuotaMB.IsNull() || plan.QuotaMB.IsUnknown() ||
 		(!creating && plan.QuotaMB.Equal(state.QuotaMB)) || plan.Server.IsUnknown() || plan.Domain.IsUnknown() {
 		return
@@ -270,13 +275,19 @@ func (r *mailboxResource) Create(ctx context.Context, req resource.CreateRequest
 		q := quotaLimit(plan.QuotaMB.ValueInt64())
 		cr.QuotaBlocks = &q
 	}
+	id := mailboxID(srv.endpoint, domain, name)
 	u, err := srv.client.Users.Create(ctx, cr)
+	if errors.Is(err, virtualmin.ErrAlreadyExists) && r.data.cfg.Virtualmin.AdoptExisting {
+		// Taken as if this create had made it; forwarding and the login
+		// are set below as after a create.
+		if u = adoptMailbox(ctx, &resp.Diagnostics, srv, cr, &plan, id); u == nil {
+			return
+		}
+		err = nil
+	}
 	if err != nil {
 		if errors.Is(err, virtualmin.ErrAlreadyExists) {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "Mailbox already exists",
-				fmt.Sprintf("Server: %s\n%s\nA user or mail alias named %s already exists in %s and this configuration does "+
-					"not manage it; the provider never adopts a mailbox it did not create.\n\n%s", srv.endpoint, obj, name, domain,
-					importHint("praho_mailbox", mailboxID(srv.endpoint, domain, name))))
+			alreadyExists(&resp.Diagnostics, path.Root("name"), srv, "mailbox", obj, "praho_mailbox", id)
 			return
 		}
 		if errors.Is(err, virtualmin.ErrUnknownOutcome) {
@@ -298,11 +309,14 @@ func (r *mailboxResource) Create(ctx context.Context, req resource.CreateRequest
 	// What create-user cannot take: forwarding and a disabled login.
 	forwards := setStrings(ctx, plan.ForwardTo, &resp.Diagnostics)
 	mod := &virtualmin.ModifyUserRequest{AddForward: forwards}
-	if len(forwards) > 0 && !plan.KeepLocalCopy.ValueBool() {
+	if u != nil {
+		mod.AddForward = minus(forwards, u.ForwardTo) // an adopted mailbox may have them
+	}
+	if len(forwards) > 0 && !plan.KeepLocalCopy.ValueBool() && (u == nil || u.KeepLocalCopy) {
 		f := false
 		mod.KeepLocalCopy = &f
 	}
-	if !plan.LoginEnabled.ValueBool() {
+	if !plan.LoginEnabled.ValueBool() && (u == nil || !u.Disabled) {
 		t := true
 		mod.Disabled = &t
 	}
@@ -326,6 +340,31 @@ func (r *mailboxResource) Create(ctx context.Context, req resource.CreateRequest
 
 // fillMailbox copies what the server reports into m. Computed values left
 // unknown by the plan always become known.
+// adoptMailbox takes the existing mailbox cr asked to create, when
+// virtualmin.adopt_existing is set, its account is this provider's and it is
+// as the plan asks (adopt.go); otherwise it reports why not and returns nil.
+func adoptMailbox(ctx context.Context, diags *diag.Diagnostics, srv *vmServer, cr *virtualmin.CreateUserRequest, plan *mailboxModel, id string) *virtualmin.User {
+	obj := mailboxObject(cr.Domain, cr.User)
+	u, err := srv.client.Users.Get(ctx, cr.Domain, cr.User)
+	if err != nil {
+		vmError(diags, srv, "Cannot read the existing mailbox to adopt it", obj, err, "")
+		return nil
+	}
+	var a adoption
+	if !accountCreatedByUs(ctx, diags, &a, srv, cr.Domain, obj) {
+		return nil
+	}
+	a.configured("real_name", cr.RealName, u.RealName)
+	a.want(u.FTPAccess == cr.FTP, "its FTP access is %t, %t in the configuration", u.FTPAccess, cr.FTP)
+	if cr.QuotaBlocks != nil && u.QuotaBlocks != nil {
+		a.want(*cr.QuotaBlocks == *u.QuotaBlocks, "its quota is %s blocks, not %s", u.QuotaBlocks, cr.QuotaBlocks)
+	}
+	if !a.decide(diags, srv, "mailbox", obj, "praho_mailbox", id) {
+		return nil
+	}
+	return u
+}
+
 func fillMailbox(m *mailboxModel, u *virtualmin.User) {
 	if u == nil || u.UnixUsername == "" {
 		u = &virtualmin.User{}

@@ -227,7 +227,7 @@ resource "praho_mailbox" "alice" {
 }
 `, vm.Endpoint),
 				ExpectError: regexp.MustCompile(`(?s)Mailbox already exists.*Server: ` + regexp.QuoteMeta(vm.Endpoint) +
-					`.*terraform import praho_mailbox.<name> ` + regexp.QuoteMeta(vm.Endpoint+"/mail.test/alice")),
+					`.*terraform\s+import\s+ADDRESS\s+` + regexp.QuoteMeta(vm.Endpoint+"/mail.test/alice")),
 			},
 			{
 				// The existing user was left as it was.

@@ -60,6 +60,7 @@ type virtualminBlock struct {
 	Retries               types.Int64   `tfsdk:"retries"`
 	RequestTimeout        types.String  `tfsdk:"request_timeout"`
 	Servers               types.Map     `tfsdk:"servers"`
+	AdoptExisting         types.Bool    `tfsdk:"adopt_existing"`
 }
 
 // serverBlock is one entry of virtualmin.servers.
@@ -157,6 +158,16 @@ func (p *prahoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 							},
 						}},
 						Validators: []validator.Map{mapvalidator.KeysAre(endpointValidator{})},
+					},
+					"adopt_existing": schema.BoolAttribute{
+						Optional: true,
+						MarkdownDescription: "Lets a create take an object that already exists on the server instead of failing, " +
+							"when Virtualmin records it as created by this provider's login for that server and its settings " +
+							"match the resource (for a mailbox or a database, which have no recorded creator: its account's " +
+							"creator). This recovers from an apply that was killed after it created objects and before it " +
+							"saved them in the state: run that one apply with `PRAHO_VIRTUALMIN_ADOPT_EXISTING=true`. Each " +
+							"object taken is named in a warning; one that does not match fails as without this setting, saying " +
+							"what differs. Defaults to `false`. Environment: `PRAHO_VIRTUALMIN_ADOPT_EXISTING`.",
 					},
 					"insecure_skip_verify": schema.BoolAttribute{
 						Optional: true,

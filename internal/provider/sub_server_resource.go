@@ -248,12 +248,15 @@ func (r *childDomainResource) Create(ctx context.Context, req resource.CreateReq
 	id := serverDomainID(srv.endpoint, ascii)
 	dom, err := srv.client.Domains.Create(ctx, cr)
 	srv.domains.Invalidate()
+	if errors.Is(err, virtualmin.ErrAlreadyExists) && r.data.cfg.Virtualmin.AdoptExisting {
+		if dom = adoptDomain(ctx, &resp.Diagnostics, srv, cr, strings.ToLower(k.what), obj, "praho"+k.typeSuffix, id); dom == nil {
+			return
+		}
+		err = nil
+	}
 	if err != nil {
 		if errors.Is(err, virtualmin.ErrAlreadyExists) {
-			resp.Diagnostics.AddAttributeError(path.Root("domain"), "Domain already exists on the server",
-				fmt.Sprintf("Server: %s\n%s\n%s already exists on the server and this configuration does not manage it; "+
-					"the provider never adopts or overwrites a virtual server it did not create.\n\n%s",
-					srv.endpoint, obj, ascii, importHint("praho"+k.typeSuffix, id)))
+			alreadyExists(&resp.Diagnostics, path.Root("domain"), srv, strings.ToLower(k.what), obj, "praho"+k.typeSuffix, id)
 			return
 		}
 		if errors.Is(err, virtualmin.ErrUnknownOutcome) {
@@ -352,7 +355,13 @@ func (r *childDomainResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if !req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(k.get(ctx, req.State, &state)...)
 	}
-	if resp.Diagnostics.HasError() || plan.Features.IsUnknown() {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if ep, ascii, ok := r.data.plannedTarget(plan.Server, plan.Domain); ok && req.State.Raw.IsNull() {
+		r.data.claimCreate(&resp.Diagnostics, path.Root("domain"), "domain", k.object(ascii), "praho"+k.typeSuffix, serverDomainID(ep, ascii))
+	}
+	if plan.Features.IsUnknown() {
 		return
 	}
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, nil)...)

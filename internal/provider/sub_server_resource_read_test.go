@@ -104,7 +104,7 @@ func TestModifyPlanWarnings(t *testing.T) {
 	}{
 		{"quota while quotas are off", newMailboxResource(),
 			map[string]any{"domain": "plain.test", "name": "alice", "quota_mb": int64(100)}, "will ignore quota_mb"},
-		{"no quota", newMailboxResource(), map[string]any{"domain": "plain.test", "name": "alice"}, ""},
+		{"no quota", newMailboxResource(), map[string]any{"domain": "plain.test", "name": "bob"}, ""},
 		{"database type the account lacks", newDatabaseResource(),
 			map[string]any{"domain": "plain.test", "name": "plain_app", "type": "mysql"}, "has the features unix, dir, mail, not mysql"},
 		{"database of an account not created yet", newDatabaseResource(),

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -33,6 +34,9 @@ type tfState struct {
 func stateIDs(t *testing.T, w *acctest.Workdir, typ string) (ids []string, tainted int) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(w.Dir, "terraform.tfstate"))
+	if errors.Is(err, os.ErrNotExist) || (err == nil && len(b) == 0) {
+		return nil, 0 // no apply saved a state yet
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -220,6 +220,15 @@ func NewClient(endpoint string, opts ...Option) (*Client, error) {
 // Server returns the endpoint as host:port, as it appears in errors and logs.
 func (c *Client) Server() string { return c.server }
 
+// User is the Webmin user the client logs in as ("" without WithBasicAuth):
+// Virtualmin records it as the creator (Domain.CreatedBy) of what it creates.
+func (c *Client) User() string {
+	if c.opts.creds == nil {
+		return ""
+	}
+	return c.opts.creds.user
+}
+
 // BreakerState reports the state of a program's circuit breaker (for health
 // checks); BreakerClosed when the breakers are disabled.
 func (c *Client) BreakerState(program string) BreakerState { return c.breakers.state(program) }
