@@ -27,7 +27,7 @@ func TestAccAdoptExisting(t *testing.T) {
 	seed("root", "theirs.test", "Mine")
 	seed(acctest.VirtualminUser, "other.test", "Someone else's")
 	seed(acctest.VirtualminUser, "ours.test", "Mine")
-	if _, err := vm.Client.Users.Create(testCtx(t), &virtualmin.CreateUserRequest{Domain: "ours.test", User: "bob", Pass: "Bob-Pass-12", RealName: "Bob"}); err != nil {
+	if _, err := vm.Client.Users.Create(testCtx(t), &virtualmin.CreateUserRequest{Domain: "ours.test", User: "bob", Pass: "Bob-Password-12", RealName: "Bob"}); err != nil {
 		t.Fatal(err)
 	}
 	account := func(domain string, n int) string {
@@ -47,7 +47,7 @@ resource "praho_mailbox" "bob" {
   server    = praho_hosting_account.acct.server
   domain    = praho_hosting_account.acct.domain
   name      = "bob"
-  password  = "Bob-Pass-12"
+  password  = "Bob-Password-12"
   real_name = "Bob"
 }
 `

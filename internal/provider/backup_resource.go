@@ -209,6 +209,7 @@ func (r *accountBackupResource) Schema(ctx context.Context, _ resource.SchemaReq
 		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 	}
 	resp.Schema = schema.Schema{
+		Version: 0,
 		MarkdownDescription: "A backup of one hosting account (Virtualmin's `backup-domain`), run when the resource is created " +
 			"and again whenever `destination`, `features` or `triggers` change. Destroying the resource keeps the archive.",
 		Attributes: attrs,
@@ -325,6 +326,7 @@ func (r *accountRestoreResource) Schema(ctx context.Context, _ resource.SchemaRe
 		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 	}
 	resp.Schema = schema.Schema{
+		Version: 0,
 		MarkdownDescription: "A restore of one hosting account from a backup archive on its server (Virtualmin's " +
 			"`restore-domain`). It runs when the resource is created, and again when `source`, `features`, " +
 			"`except_features` or `triggers` change, or when the account has gone from the server (the plan then " +

@@ -39,6 +39,9 @@ type providerData struct {
 	decommissions decommissions
 	// planned are the objects this plan's resources create (adopt.go).
 	planned plannedCreates
+	// featuresOff are the features this plan turns off on accounts
+	// (features.go).
+	featuresOff plannedFeaturesOff
 	// vmOptions are extra client options (tests: metrics).
 	vmOptions []virtualmin.Option
 }

@@ -30,6 +30,7 @@ const (
 	envVirtualminCACertificate  = "PRAHO_VIRTUALMIN_CA_CERTIFICATE"
 	envVirtualminInsecure       = "PRAHO_VIRTUALMIN_INSECURE"
 	envVirtualminAdoptExisting  = "PRAHO_VIRTUALMIN_ADOPT_EXISTING"
+	envVirtualminPasswordMin    = "PRAHO_VIRTUALMIN_PASSWORD_MIN_LENGTH"
 	envVirtualminRateLimit      = "PRAHO_VIRTUALMIN_RATE_LIMIT"
 	envVirtualminMaxInFlight    = "PRAHO_VIRTUALMIN_MAX_IN_FLIGHT"
 	envVirtualminRetries        = "PRAHO_VIRTUALMIN_RETRIES"
@@ -54,6 +55,9 @@ const (
 	// more retry than the SDK's 3 attempts.
 	defaultRateLimit = 5.0
 	defaultRetries   = 3
+	// defaultPasswordMinLength: what current guidance asks of a password a
+	// person may choose (OWASP ASVS 2.1.1).
+	defaultPasswordMinLength = 12
 )
 
 // sha256FingerprintBytes is the length of a certificate pin.
@@ -90,6 +94,9 @@ type virtualminConfig struct {
 	// AdoptExisting lets a create take an object an interrupted apply made
 	// (adopt.go).
 	AdoptExisting bool
+	// PasswordMinLength is the fewest characters of an account's or a
+	// mailbox's password.
+	PasswordMinLength int
 	// RateLimit is calls per second per server; 0 is unlimited.
 	RateLimit      float64
 	MaxInFlight    int
@@ -130,6 +137,8 @@ func buildConfig(ctx context.Context, m *providerModel, env lookupEnv) (*config,
 	c.Virtualmin.Port = int(intSetting(&diags, vp.AtName("port"), vm.Port, env, envVirtualminPort, defaultVirtualminPort, 1, 65535))
 	c.Virtualmin.InsecureSkipVerify = boolSetting(&diags, vp.AtName("insecure_skip_verify"), vm.InsecureSkipVerify, env, envVirtualminInsecure)
 	c.Virtualmin.AdoptExisting = boolSetting(&diags, vp.AtName("adopt_existing"), vm.AdoptExisting, env, envVirtualminAdoptExisting)
+	c.Virtualmin.PasswordMinLength = int(intSetting(&diags, vp.AtName("password_min_length"), vm.PasswordMinLength, env, envVirtualminPasswordMin,
+		defaultPasswordMinLength, 1, 128))
 	c.Virtualmin.RateLimit = floatSetting(&diags, vp.AtName("rate_limit"), vm.RateLimit, env, envVirtualminRateLimit, defaultRateLimit)
 	c.Virtualmin.MaxInFlight = int(intSetting(&diags, vp.AtName("max_in_flight"), vm.MaxInFlight, env, envVirtualminMaxInFlight, defaultMaxInFlight, 1, 64))
 	c.Virtualmin.Retries = int(intSetting(&diags, vp.AtName("retries"), vm.Retries, env, envVirtualminRetries, defaultRetries, 0, 20))

@@ -49,6 +49,7 @@ func (r *databaseResource) Metadata(_ context.Context, req resource.MetadataRequ
 
 func (r *databaseResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Version: 0,
 		MarkdownDescription: "A database of a hosting account (`create-database`), MySQL/MariaDB or PostgreSQL. " +
 			"**Destroying this resource drops the database and every table in it** (`delete-database`); so does " +
 			"any change that replaces it (server, account, name or type). Guard it with `lifecycle { prevent_destroy = true }`.",
@@ -101,40 +102,49 @@ func (r *databaseResource) Configure(_ context.Context, req resource.ConfigureRe
 	r.configure(req, resp)
 }
 
-// ModifyPlan warns at plan time when the database is to be created in an
-// existing account that lacks the feature of its type. It is a warning, not
-// an error: the same plan may rebuild the account with that feature.
+// ModifyPlan checks at plan time what the account means for the database:
+// a database that stays while the same plan turns its type's feature off on
+// the account (Virtualmin drops the databases with it) fails the plan, on
+// the database; one to be created in an existing account that lacks the
+// feature is a warning, not an error, since the same plan may rebuild the
+// account with it.
 func (r *databaseResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() || r.data == nil {
+	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
 	var plan databaseModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || plan.Server.IsUnknown() || plan.Domain.IsUnknown() || plan.Type.IsUnknown() {
+	if resp.Diagnostics.HasError() || plan.Server.IsUnknown() || plan.Domain.IsUnknown() || plan.Type.IsUnknown() || plan.Name.IsUnknown() {
 		return
 	}
-	if ep, ascii, ok := r.data.plannedTarget(plan.Server, plan.Domain); ok && !plan.Name.IsUnknown() {
-		typ, name := plan.Type.ValueString(), plan.Name.ValueString()
-		r.data.claimCreate(&resp.Diagnostics, path.Root("name"), "database", databaseObject(ascii, typ, name), "praho_database",
-			databaseID(ep, ascii, typ, name))
+	typ, name := plan.Type.ValueString(), plan.Name.ValueString()
+	ep, ascii, ok := r.data.plannedTarget(plan.Server, plan.Domain)
+	if !ok {
+		return
 	}
-	srv, err := r.data.virtualminServer(plan.Server.ValueString())
+	obj := databaseObject(ascii, typ, name)
+	if !req.State.Raw.IsNull() {
+		if r.data.featuresOff.turnsOff(serverDomainID(ep, ascii), typ) {
+			resp.Diagnostics.AddAttributeError(path.Root("type"), "This plan drops the database",
+				fmt.Sprintf("Server: %s\n%s\nThis plan turns %s off for the account %s, and Virtualmin drops the account's %s "+
+					"databases with it: this database and its data would be lost, while this resource stays in the "+
+					"configuration (and would fail to create it again). To drop it, remove this resource in the same change; "+
+					"to keep it, keep %q in the account's features.", ep, obj, typ, ascii, typ, typ))
+		}
+		return
+	}
+	r.data.claimCreate(&resp.Diagnostics, path.Root("name"), "database", obj, "praho_database", databaseID(ep, ascii, typ, name))
+	srv, err := r.data.virtualminServer(ep)
 	if err != nil {
 		return
 	}
-	domain, err := virtualmin.ValidateDomainName(plan.Domain.ValueString())
-	if err != nil {
-		return
-	}
-	acct, err := lookupAccount(ctx, srv, domain)
-	typ := plan.Type.ValueString()
+	acct, err := lookupAccount(ctx, srv, ascii)
 	if err != nil || acct == nil || acct.HasFeature(typ) {
 		return
 	}
 	resp.Diagnostics.AddAttributeWarning(path.Root("type"), "The account has no "+typ+" feature",
 		fmt.Sprintf("Server: %s\n%s\nThe account %s has the features %s, not %s. Unless this plan rebuilds the account "+
-			"with %q, creating the database will fail.", srv.endpoint, databaseObject(domain, typ, plan.Name.ValueString()), domain,
-			strings.Join(acct.Features, ", "), typ, typ))
+			"with %q, creating the database will fail.", srv.endpoint, obj, ascii, strings.Join(acct.Features, ", "), typ, typ))
 }
 
 func databaseID(endpoint, domain, typ, name string) string {
@@ -224,7 +234,7 @@ func (r *databaseResource) Read(ctx context.Context, req resource.ReadRequest, r
 	name, typ := state.Name.ValueString(), state.Type.ValueString()
 	_, err := srv.client.Databases.Get(ctx, domain, typ, name)
 	if (err == nil || errors.Is(err, virtualmin.ErrNotFound)) &&
-		settleCreate(ctx, req, resp, srv, "database", databaseObject(domain, typ, name), err == nil, true) == settledDropped {
+		settleCreate(ctx, req, resp, "Server: "+srv.endpoint, "database", databaseObject(domain, typ, name), err == nil, true) == settledDropped {
 		return
 	}
 	if errors.Is(err, virtualmin.ErrNotFound) {

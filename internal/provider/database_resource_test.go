@@ -186,3 +186,37 @@ func TestAccDatabase_planTimeValidation(t *testing.T) {
 		})
 	}
 }
+
+// Turning mysql off on an account drops its databases in Virtualmin. A
+// praho_database that stays in the configuration meanwhile fails the plan,
+// on the database, before anything is lost; removing it in the same change
+// is the way to drop it.
+func TestAccDatabase_mysqlTurnedOffOnItsAccount(t *testing.T) {
+	vm := acctest.StartVirtualmin(t, 1)[0]
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: databaseConfig(vm.Endpoint, `["dir", "unix", "mysql"]`, "db_app", "")},
+			{
+				Config:      databaseConfig(vm.Endpoint, `["dir", "unix"]`, "db_app", ""),
+				PlanOnly:    true,
+				ExpectError: outputPhrasesRE("This plan drops the database", "Database: db_app (mysql) of db.test", "turns mysql off", "remove this resource"),
+			},
+			{
+				// The database still exists: nothing was applied.
+				Config: databaseConfig(vm.Endpoint, `["dir", "unix", "mysql"]`, "db_app", ""),
+				Check: func(*terraform.State) error {
+					if ok, err := dbOnServer(vm, "db.test", "mysql", "db_app"); !ok || err != nil {
+						return fmt.Errorf("db_app gone (%v)", err)
+					}
+					return nil
+				},
+			},
+			{
+				// Dropping it on purpose: the resource goes with the feature.
+				Config: childAccountConfig(vm.Endpoint, "db.test", `["dir", "unix"]`),
+			},
+		},
+	})
+}

@@ -57,6 +57,7 @@ func (r *dnsRecordResource) Metadata(_ context.Context, req resource.MetadataReq
 
 func (r *dnsRecordResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Version: 0,
 		MarkdownDescription: "One RRset (every record of one name and type) in a zone served by PowerDNS, " +
 			"managed on its own, for example one per hosting account. Changes are made in place with one " +
 			"atomic PATCH (never a delete and a create). An RRset that already exists is never taken over: " +
@@ -236,6 +237,15 @@ func (r *dnsRecordResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	for i, b := range backends {
 		if err := b.store.Apply(ctx, zone, dns.Change{Op: dns.Create, Desired: &desired}); err != nil {
+			if mayHaveChanged(err) {
+				// It may be on this backend: kept, and settled by the next
+				// refresh (unsettled_create.go), never left unmanaged.
+				keepUnsettledDNSCreate(ctx, &resp.Diagnostics, resp.Private, b.name, "RRset",
+					fmt.Sprintf("RRset: %s %s in zone %s", desired.Name, desired.Type, dns.CanonicalName(zone)), err)
+				plan.ID = types.StringValue(id)
+				resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+				return
+			}
 			applyError(&resp.Diagnostics, "praho_dns_record", id, desired, fmt.Errorf("%s: %w", b.name, err))
 			r.undoCreate(ctx, &resp.Diagnostics, backends[:i], b.name, zone, desired)
 			return
@@ -294,6 +304,11 @@ func (r *dnsRecordResource) Read(ctx context.Context, req resource.ReadRequest, 
 		if view == nil || (dns.EqualRRsets(*view, want) && !dns.EqualRRsets(rr, want)) {
 			view = &rr
 		}
+	}
+	asAsked := found > 0 && dns.EqualRRsets(*view, want)
+	if settleCreate(ctx, req, resp, "Backends: "+strings.Join(backendNames(ctx, &resp.Diagnostics, state.Backends), ", "), "RRset",
+		fmt.Sprintf("RRset: %s %s in zone %s", key.Name, key.Type, dns.CanonicalName(zone)), found > 0, asAsked) == settledDropped {
+		return
 	}
 	if found == 0 {
 		// Gone everywhere (or the zone is gone): the next apply creates it.

@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/praho/terraform-provider-praho/sdk/dns"
+	"github.com/praho/terraform-provider-praho/sdk/powerdns"
 )
 
 var (
@@ -52,6 +53,7 @@ func (r *dnsZoneResource) Metadata(_ context.Context, req resource.MetadataReque
 
 func (r *dnsZoneResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Version: 0,
 		MarkdownDescription: "A zone served by PowerDNS and the RRsets it manages. Only the RRsets listed in `records` " +
 			"are managed, unless `exclusive` asks for the whole zone. The apex SOA is PowerDNS's and the apex NS " +
 			"RRset follows `nameservers`, so neither shows a permanent diff. Every change is one atomic PATCH; " +
@@ -220,7 +222,16 @@ func (r *dnsZoneResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	var views []zoneView
 	for i, b := range backends {
-		z := r.createOn(ctx, &resp.Diagnostics, b, &plan)
+		z, err := r.createOn(ctx, &resp.Diagnostics, b, &plan)
+		if errors.Is(err, powerdns.ErrUnknownOutcome) {
+			// It may be on this backend: kept, and settled by the next
+			// refresh (unsettled_create.go), never left unmanaged.
+			keepUnsettledDNSCreate(ctx, &resp.Diagnostics, resp.Private, b.name, "zone", "Zone: "+plan.zoneName(), err)
+			plan.ID = types.StringValue(zoneID(plan.zoneName()))
+			plan.setAssigned(ctx, &resp.Diagnostics, views)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+			return
+		}
 		if resp.Diagnostics.HasError() {
 			// Undo the backends done, so no zone is left unmanaged.
 			r.undoCreate(ctx, &resp.Diagnostics, backends[:i], plan.zoneName())
@@ -233,19 +244,23 @@ func (r *dnsZoneResource) Create(ctx context.Context, req resource.CreateRequest
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// createOn creates the zone with its records on one backend.
-func (r *dnsZoneResource) createOn(ctx context.Context, diags *diag.Diagnostics, b *dnsBackend, plan *dnsZoneModel) *dns.Zone {
+// createOn creates the zone with its records on one backend. An outcome
+// the backend could not tell is returned for the caller to handle; other
+// failures are reported in diags.
+func (r *dnsZoneResource) createOn(ctx context.Context, diags *diag.Diagnostics, b *dnsBackend, plan *dnsZoneModel) (*dns.Zone, error) {
 	zone := plan.zoneName()
 	want := dns.Zone{Name: zone, Settings: plan.settings(), RRsets: plan.desired(ctx, diags)}
 	for _, rec := range plan.nameserversRRset(ctx, diags, defaultTTL).Records {
 		want.NameServers = append(want.NameServers, rec.Content)
 	}
 	if diags.HasError() {
-		return nil
+		return nil, nil
 	}
 	defer b.store.Invalidate(zone)
 	z, err := b.zones.CreateZone(ctx, want)
 	switch {
+	case errors.Is(err, powerdns.ErrUnknownOutcome):
+		return nil, err
 	case errors.Is(err, dns.ErrZoneExists):
 		diags.AddError("Zone already exists",
 			fmt.Sprintf("%s already serves %s and this configuration does not manage it; the provider never takes over a zone it did not create.\n\n%s",
@@ -253,7 +268,7 @@ func (r *dnsZoneResource) createOn(ctx context.Context, diags *diag.Diagnostics,
 	case err != nil:
 		diags.AddError("Cannot create zone "+zone+" on "+b.name, dnsErrorDetail(err))
 	}
-	return z
+	return z, nil
 }
 
 // undoCreate deletes the zone from the backends where it was created, after
@@ -301,6 +316,17 @@ func (r *dnsZoneResource) Read(ctx context.Context, req resource.ReadRequest, re
 			views = append(views, newZoneView(b.name, z))
 		}
 	}
+	asAsked := len(views) > 0
+	for _, v := range views {
+		for _, rr := range state.desired(ctx, &resp.Diagnostics) {
+			got, ok := v.rrsets[rr.Key()]
+			asAsked = asAsked && ok && dns.EqualRRsets(got, rr)
+		}
+	}
+	if settleCreate(ctx, req, resp, "Backends: "+strings.Join(backendNames(ctx, &resp.Diagnostics, state.Backends), ", "), "zone",
+		"Zone: "+zone, len(views) > 0, asAsked) == settledDropped {
+		return
+	}
 	if len(views) == 0 {
 		resp.State.RemoveResource(ctx)
 		return
@@ -345,7 +371,10 @@ func (r *dnsZoneResource) Update(ctx context.Context, req resource.UpdateRequest
 		case !slices.Contains(want, name):
 			r.deleteOn(ctx, &resp.Diagnostics, b, zone)
 		case !slices.Contains(had, name):
-			z = r.createOn(ctx, &resp.Diagnostics, b, &plan)
+			var err error
+			if z, err = r.createOn(ctx, &resp.Diagnostics, b, &plan); err != nil {
+				resp.Diagnostics.AddError("Cannot tell whether zone "+zone+" was created on "+b.name, dnsErrorDetail(err))
+			}
 		default:
 			z = r.updateOn(ctx, &resp.Diagnostics, b, &plan, &state)
 		}

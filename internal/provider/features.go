@@ -13,17 +13,21 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 )
 
 // featuresDescription explains the model in each resource's schema.
@@ -56,13 +60,35 @@ func featureChanges(askedBefore, asked, enabled []string) (on, off []string) {
 	return on, off
 }
 
-// enabledOrAsked is the domain's features as last read, or, before the
-// first read (a state written by an older provider), those asked for.
-func enabledOrAsked(ctx context.Context, enabled, asked types.Set, diags *diag.Diagnostics) []string {
-	if enabled.IsNull() || enabled.IsUnknown() {
-		return setStrings(ctx, asked, diags)
+// featuresSchemaVersion is the schema version of the resources with
+// features (accounts, sub-servers, aliases). Version 1 added
+// enabled_features.
+const featuresSchemaVersion = 1
+
+// upgradeToEnabledFeatures upgrades a state of version 0, written before
+// enabled_features existed (or, by a build between, with it): until the next
+// refresh reads what the domain has, what was asked for stands for it, as
+// the create had set it up. The update that turns features off relies on
+// it.
+func upgradeToEnabledFeatures() resource.StateUpgrader {
+	return resource.StateUpgrader{
+		StateUpgrader: func(_ context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+			var attrs map[string]json.RawMessage
+			if req.RawState == nil || json.Unmarshal(req.RawState.JSON, &attrs) != nil {
+				resp.Diagnostics.AddError("Cannot upgrade the state", "The state of version 0 is not a JSON object. This is a bug in the provider.")
+				return
+			}
+			if v, ok := attrs["enabled_features"]; !ok || string(v) == "null" {
+				attrs["enabled_features"] = attrs["features"]
+			}
+			b, err := json.Marshal(attrs)
+			if err != nil {
+				resp.Diagnostics.AddError("Cannot upgrade the state", err.Error())
+				return
+			}
+			resp.DynamicValue = &tfprotov6.DynamicValue{JSON: b}
+		},
 	}
-	return setStrings(ctx, enabled, diags)
 }
 
 // readFeatures returns `features` and `enabled_features` for what the server
@@ -153,4 +179,30 @@ func itThem(n int) string {
 		return "it"
 	}
 	return "them"
+}
+
+// plannedFeaturesOff are the features this plan turns off on each account
+// (by serverDomainID), recorded by the account's ModifyPlan so that what
+// lives in the account and goes with a feature (a database with mysql) can
+// say so in its own plan. Terraform plans an account before the resources
+// that reference it.
+type plannedFeaturesOff struct {
+	mu        sync.Mutex
+	byAccount map[string][]string
+}
+
+func (p *plannedFeaturesOff) record(account string, off []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.byAccount == nil {
+		p.byAccount = map[string][]string{}
+	}
+	p.byAccount[account] = off
+}
+
+// turnsOff reports whether this plan turns feature off on the account.
+func (p *plannedFeaturesOff) turnsOff(account, feature string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Contains(p.byAccount[account], feature)
 }

@@ -121,9 +121,13 @@ func TestAccHostingAccount_featuresInPlace(t *testing.T) {
 			Check: resource.ComposeAggregateTestCheckFunc(has([]string{"dir", "unix", "web"}, auto...), sameAccount),
 		},
 		{
-			Config:           cfg(`["dir", "unix", "web", "mail", "dns"]`),
-			ConfigPlanChecks: expectAction(addr, plancheck.ResourceActionUpdate),
-			Check:            resource.ComposeAggregateTestCheckFunc(has([]string{"dir", "unix", "web", "mail", "dns"}, auto...), sameAccount),
+			Config: cfg(`["dir", "unix", "web", "mail", "dns"]`),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				// Features that add data: read again after the apply.
+				plancheck.ExpectUnknownValue(addr, tfjsonpath.New("disk_used_mb")),
+			}},
+			Check: resource.ComposeAggregateTestCheckFunc(has([]string{"dir", "unix", "web", "mail", "dns"}, auto...), sameAccount),
 		},
 		{
 			// Drift: mail turned off behind Terraform's back.

@@ -35,6 +35,7 @@ var (
 	_ resource.ResourceWithImportState      = (*hostingAccountResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*hostingAccountResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*hostingAccountResource)(nil)
+	_ resource.ResourceWithUpgradeState     = (*hostingAccountResource)(nil)
 )
 
 // hostingAccountResource is a top-level Virtualmin virtual server.
@@ -86,6 +87,7 @@ func (r *hostingAccountResource) Schema(ctx context.Context, _ resource.SchemaRe
 		defFeatures = append(defFeatures, types.StringValue(f))
 	}
 	resp.Schema = schema.Schema{
+		Version: featuresSchemaVersion,
 		MarkdownDescription: "A hosting account: a top-level Virtualmin virtual server (its Unix user, home directory, " +
 			"website, mail, databases). Create refuses a domain that already exists on the server and prints the " +
 			"import command; after a create the account is read back and the apply fails if a feature is missing " +
@@ -231,8 +233,11 @@ func (r *hostingAccountResource) Schema(ctx context.Context, _ resource.SchemaRe
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"disk_used_mb": schema.Int64Attribute{
-				Computed:            true,
-				MarkdownDescription: "Disk space used by the account in MiB when last read (0 where quotas are off).",
+				Computed: true,
+				MarkdownDescription: "Disk space used by the account in MiB when last read (0 where quotas are off). An " +
+					"update keeps it unless it turns features on or off, which adds or deletes what they hold; the next " +
+					"refresh reads it again.",
+				PlanModifiers: []planmodifier.Int64{diskUsedUnlessFeaturesChange{}},
 			},
 			"virtualmin_id": schema.StringAttribute{
 				Computed:            true,
@@ -242,6 +247,35 @@ func (r *hostingAccountResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"timeouts": hostingAccountTimeouts.attribute(ctx),
 		},
 	}
+}
+
+// diskUsedUnlessFeaturesChange keeps disk_used_mb at the value last read
+// through an update that cannot change it, instead of "known after apply" in
+// every plan: only turning features on or off adds or deletes data.
+type diskUsedUnlessFeaturesChange struct{}
+
+func (diskUsedUnlessFeaturesChange) Description(context.Context) string {
+	return "Keeps the value last read unless the features change."
+}
+
+func (m diskUsedUnlessFeaturesChange) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (diskUsedUnlessFeaturesChange) PlanModifyInt64(ctx context.Context, req planmodifier.Int64Request, resp *planmodifier.Int64Response) {
+	if req.StateValue.IsNull() || !req.PlanValue.IsUnknown() {
+		return // a create, or a value the plan knows
+	}
+	var planned, current types.Set
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("features"), &planned)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("features"), &current)...)
+	if !resp.Diagnostics.HasError() && planned.Equal(current) {
+		resp.PlanValue = req.StateValue
+	}
+}
+
+func (r *hostingAccountResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return map[int64]resource.StateUpgrader{0: upgradeToEnabledFeatures()}
 }
 
 func (r *hostingAccountResource) ConfigValidators(context.Context) []resource.ConfigValidator {
@@ -275,15 +309,19 @@ func (r *hostingAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	r.checkPHPVersion(ctx, &plan, &config, &resp.Diagnostics)
 	var state hostingAccountModel
+	var prior *hostingAccountModel // nil for a create
 	if !req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		r.recordAccountServers(&plan, &state, &resp.Diagnostics)
-	} else {
-		r.recordAccountServers(&plan, nil, &resp.Diagnostics)
+		prior = &state
 	}
+	r.data.checkPasswords(&resp.Diagnostics, prior == nil,
+		passwordAttrs{config.Password, config.PasswordWO, config.PasswordWOVersion},
+		passwordAttrs{plan.Password, plan.PasswordWO, plan.PasswordWOVersion},
+		passwordAttrs{state.Password, state.PasswordWO, state.PasswordWOVersion})
+	r.recordAccountServers(&plan, prior, &resp.Diagnostics)
 	if plan.Features.IsUnknown() {
 		return
 	}
@@ -293,7 +331,7 @@ func (r *hostingAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 		sameDomain(plan.Domain.ValueString(), state.Domain.ValueString())
 	var askedBefore, enabled []string
 	if inPlace {
-		askedBefore, enabled = setStrings(ctx, state.Features, &resp.Diagnostics), enabledOrAsked(ctx, state.EnabledFeatures, state.Features, &resp.Diagnostics)
+		askedBefore, enabled = setStrings(ctx, state.Features, &resp.Diagnostics), setStrings(ctx, state.EnabledFeatures, &resp.Diagnostics)
 	}
 	on, off := featureChanges(askedBefore, setStrings(ctx, plan.Features, &resp.Diagnostics), enabled)
 	checkFeaturesEnabled(ctx, r.data, plan.Server, plan.Domain.ValueString(), on, &resp.Diagnostics)
@@ -301,6 +339,9 @@ func (r *hostingAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("enabled_features"), types.SetUnknown(types.StringType))...)
+	if ep, ascii, ok := r.data.plannedTarget(plan.Server, plan.Domain); ok && len(off) > 0 {
+		r.data.featuresOff.record(serverDomainID(ep, ascii), off)
+	}
 	if len(off) > 0 {
 		resp.Diagnostics.AddAttributeWarning(path.Root("features"), "Features will be turned off",
 			fmt.Sprintf("The apply turns off %s for %s (disable-feature). Virtualmin removes what a feature holds without "+
@@ -592,7 +633,7 @@ func (r *hostingAccountResource) Read(ctx context.Context, req resource.ReadRequ
 	dom, ok := all[ascii]
 	topLevel := dom.Type == "" || dom.Type == virtualmin.DomainTypeTopLevel
 	asAsked := topLevel && (state.Username.ValueString() == "" || state.Username.ValueString() == dom.Username)
-	if settleCreate(ctx, req, resp, srv, "hosting account", domainObject(ascii), ok, asAsked) == settledDropped {
+	if settleCreate(ctx, req, resp, "Server: "+srv.endpoint, "hosting account", domainObject(ascii), ok, asAsked) == settledDropped {
 		return
 	}
 	if !ok {
@@ -636,7 +677,7 @@ func (r *hostingAccountResource) Update(ctx context.Context, req resource.Update
 	// web) rely on. Turning on before turning off keeps a dependency (web
 	// needs dir) satisfied at every step.
 	on, off := featureChanges(setStrings(ctx, state.Features, &resp.Diagnostics), setStrings(ctx, plan.Features, &resp.Diagnostics),
-		enabledOrAsked(ctx, state.EnabledFeatures, state.Features, &resp.Diagnostics))
+		setStrings(ctx, state.EnabledFeatures, &resp.Diagnostics))
 	if len(on) > 0 {
 		if err := srv.client.Domains.EnableFeatures(ctx, ascii, on...); err != nil {
 			vmError(&resp.Diagnostics, srv, "Cannot enable features of the hosting account ("+strings.Join(on, ", ")+")", domainObject(ascii), err, "")
@@ -758,7 +799,13 @@ func (r *hostingAccountResource) Update(ctx context.Context, req resource.Update
 		return
 	}
 	plan.ID = types.StringValue(serverDomainID(srv.endpoint, ascii))
+	planned := plan.DiskUsedMB
 	r.fill(&plan, dom)
+	if !planned.IsUnknown() {
+		// As planned (the update could not change it); the next refresh
+		// reads it.
+		plan.DiskUsedMB = planned
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 

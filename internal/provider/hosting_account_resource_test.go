@@ -121,8 +121,12 @@ func TestAccHostingAccount_lifecycle(t *testing.T) {
 			},
 			{
 				// Update in place.
-				Config:           func() string { c := cfg; c.description = "Alpha, renamed"; return c.String() }(),
-				ConfigPlanChecks: expectAction("praho_hosting_account.acct", plancheck.ResourceActionUpdate),
+				Config: func() string { c := cfg; c.description = "Alpha, renamed"; return c.String() }(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("praho_hosting_account.acct", plancheck.ResourceActionUpdate),
+					// Not "known after apply": a new description cannot change it.
+					plancheck.ExpectKnownValue("praho_hosting_account.acct", tfjsonpath.New("disk_used_mb"), knownvalue.NotNull()),
+				}},
 				Check: checkAccount(a, domain, func(d virtualmintest.DomainInfo) error {
 					if d.Description != "Alpha, renamed" {
 						return fmt.Errorf("description on the server: %q", d.Description)
@@ -233,15 +237,15 @@ func TestAccHostingAccount_refusesExistingDomain(t *testing.T) {
 
 func TestAccHostingAccount_planTimeValidation(t *testing.T) {
 	for name, tc := range map[string]struct{ body, want string }{
-		"bad domain":      {`domain = "bad_name!.test"` + "\n" + `password = "x-Pass-1"`, `Invalid domain name`},
-		"one label":       {`domain = "localhost"` + "\n" + `password = "x-Pass-1"`, `Invalid domain name`},
-		"bad username":    {`domain = "ok.test"` + "\n" + `username = "Bad User"` + "\n" + `password = "x-Pass-1"`, `Invalid user name`},
-		"unknown feature": {`domain = "ok.test"` + "\n" + `password = "x-Pass-1"` + "\n" + `features = ["web", "ftpx"]`, `(?s)features.*value must be one of`},
+		"bad domain":      {`domain = "bad_name!.test"` + "\n" + `password = "x-Password-12"`, `Invalid domain name`},
+		"one label":       {`domain = "localhost"` + "\n" + `password = "x-Password-12"`, `Invalid domain name`},
+		"bad username":    {`domain = "ok.test"` + "\n" + `username = "Bad User"` + "\n" + `password = "x-Password-12"`, `Invalid user name`},
+		"unknown feature": {`domain = "ok.test"` + "\n" + `password = "x-Password-12"` + "\n" + `features = ["web", "ftpx"]`, `(?s)features.*value must be one of`},
 		"no password":     {`domain = "ok.test"`, `(?s)(Exactly one of|Invalid Attribute Combination).*password`},
-		"both passwords":  {`domain = "ok.test"` + "\n" + `password = "x-Pass-1"` + "\n" + `password_wo = "y-Pass-2"`, `(?s)(Exactly one of|Invalid Attribute Combination|cannot be specified).*password`},
-		"negative quota":  {`domain = "ok.test"` + "\n" + `password = "x-Pass-1"` + "\n" + `disk_quota_mb = -5`, `(?s)disk_quota_mb.*between 0 and`},
-		"bad php":         {`domain = "ok.test"` + "\n" + `password = "x-Pass-1"` + "\n" + `php_version = "8.2.36"`, `must look like 8.2`},
-		"bad server":      {`domain = "ok.test"` + "\n" + `password = "x-Pass-1"` + "\n" + `server = "http://vm1:10000"`, `Invalid server endpoint`},
+		"both passwords":  {`domain = "ok.test"` + "\n" + `password = "x-Password-12"` + "\n" + `password_wo = "y-Password-12"`, `(?s)(Exactly one of|Invalid Attribute Combination|cannot be specified).*password`},
+		"negative quota":  {`domain = "ok.test"` + "\n" + `password = "x-Password-12"` + "\n" + `disk_quota_mb = -5`, `(?s)disk_quota_mb.*between 0 and`},
+		"bad php":         {`domain = "ok.test"` + "\n" + `password = "x-Password-12"` + "\n" + `php_version = "8.2.36"`, `must look like 8.2`},
+		"bad server":      {`domain = "ok.test"` + "\n" + `password = "x-Password-12"` + "\n" + `server = "http://vm1:10000"`, `Invalid server endpoint`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			body := tc.body

@@ -81,6 +81,7 @@ func (r *letsEncryptCertificateResource) Schema(ctx context.Context, _ resource.
 		}
 	}
 	resp.Schema = schema.Schema{
+		Version: 0,
 		MarkdownDescription: "A Let's Encrypt certificate for a hosting account's hostnames, requested with Virtualmin's " +
 			"`generate-letsencrypt-cert` and read back with `get-ssl`. A certificate that comes within `renew_before_days` " +
 			"of its expiry shows in the plan as an update, and the apply renews it. A failed request reports the line " +

@@ -62,7 +62,7 @@ func certConfig(server, domain, extra string) string {
 resource "praho_hosting_account" "acct" {
   server   = %[1]q
   domain   = %[2]q
-  password = "Cert-Pass-1"
+  password = "Cert-Password-1"
   features = ["dir", "unix", "web", "dns"]
 }
 

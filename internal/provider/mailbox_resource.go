@@ -64,6 +64,7 @@ func (r *mailboxResource) Metadata(_ context.Context, req resource.MetadataReque
 
 func (r *mailboxResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Version: 0,
 		MarkdownDescription: "A mailbox: a Virtualmin mail/FTP user of a hosting account (`create-user`), with its " +
 			"forwarding, quota and login rights. Forwarding is set with `modify-user` right after the create " +
 			"(Virtualmin's `create-user` has no forwarding flag). Create refuses a user that already exists and " +
@@ -190,12 +191,20 @@ func (r *mailboxResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
-	var plan, state mailboxModel
+	var plan, state, config mailboxModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	creating := req.State.Raw.IsNull()
 	if !creating {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.data.checkPasswords(&resp.Diagnostics, creating,
+		passwordAttrs{config.Password, config.PasswordWO, config.PasswordWOVersion},
+		passwordAttrs{plan.Password, plan.PasswordWO, plan.PasswordWOVersion},
+		passwordAttrs{state.Password, state.PasswordWO, state.PasswordWOVersion})
 	if ep, ascii, ok := r.data.plannedTarget(plan.Server, plan.Domain); ok && creating && !plan.Name.IsUnknown() {
 		name := plan.Name.ValueString()
 		r.data.claimCreate(&resp.Diagnostics, path.Root("name"), "mailbox", mailboxObject(ascii, name), "praho_mailbox", mailboxID(ep, ascii, name))
@@ -419,7 +428,7 @@ func (r *mailboxResource) Read(ctx context.Context, req resource.ReadRequest, re
 	name := state.Name.ValueString()
 	u, err := srv.client.Users.Get(ctx, domain, name)
 	if (err == nil || errors.Is(err, virtualmin.ErrNotFound)) &&
-		settleCreate(ctx, req, resp, srv, "mailbox", mailboxObject(domain, name), err == nil, true) == settledDropped {
+		settleCreate(ctx, req, resp, "Server: "+srv.endpoint, "mailbox", mailboxObject(domain, name), err == nil, true) == settledDropped {
 		return
 	}
 	if errors.Is(err, virtualmin.ErrNotFound) {

@@ -93,7 +93,7 @@ func TestAccMailbox_lifecycle(t *testing.T) {
 	vm := acctest.StartVirtualmin(t, 1)[0]
 	const addr = "praho_mailbox.alice"
 	v1 := `  real_name  = "Alice Example"
-  password   = "Mailbox-Pass-1"
+  password   = "Mailbox-Password-12"
   forward_to = ["alice@example.org"]
 `
 	v2 := `  real_name     = "Alice Renamed"
@@ -131,7 +131,7 @@ func TestAccMailbox_lifecycle(t *testing.T) {
 						if n := vm.Server.Calls("modify-user"); n != 1 {
 							return fmt.Errorf("modify-user called %d times after create, want 1 (forwarding)", n)
 						}
-						return checkSentPassword(vm, "create-user", "Mailbox-Pass-1")
+						return checkSentPassword(vm, "create-user", "Mailbox-Password-12")
 					},
 				),
 			},
@@ -223,7 +223,7 @@ resource "praho_mailbox" "alice" {
   server   = %q
   domain   = "mail.test"
   name     = "alice"
-  password = "Mine-Pass-1"
+  password = "Mine-Password-1"
 }
 `, vm.Endpoint),
 				ExpectError: regexp.MustCompile(`(?s)Mailbox already exists.*Server: ` + regexp.QuoteMeta(vm.Endpoint) +
@@ -245,7 +245,7 @@ resource "praho_mailbox" "alice" {
 
 func TestAccMailbox_accountGone(t *testing.T) {
 	vm := acctest.StartVirtualmin(t, 1)[0]
-	cfg := mailboxConfig(vm.Endpoint, `  password = "Mailbox-Pass-1"`+"\n")
+	cfg := mailboxConfig(vm.Endpoint, `  password = "Mailbox-Password-12"`+"\n")
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -276,11 +276,11 @@ func TestAccMailbox_accountGone(t *testing.T) {
 
 func TestAccMailbox_planTimeValidation(t *testing.T) {
 	for name, tc := range map[string]struct{ body, want string }{
-		"bad name":       {`name = "Bad User!"` + "\n" + `password = "x-Pass-1"`, `Invalid user name`},
+		"bad name":       {`name = "Bad User!"` + "\n" + `password = "x-Password-12"`, `Invalid user name`},
 		"no password":    {`name = "bob"`, `(?s)(Exactly one of|Invalid Attribute Combination).*password`},
-		"bad forward":    {`name = "bob"` + "\n" + `password = "x-Pass-1"` + "\n" + `forward_to = ["not an address"]`, `(?s)forward_to.*e-mail address`},
-		"negative quota": {`name = "bob"` + "\n" + `password = "x-Pass-1"` + "\n" + `quota_mb = -1`, `(?s)quota_mb.*between 0 and`},
-		"bad domain":     {`name = "bob"` + "\n" + `password = "x-Pass-1"` + "\n" + `domain = "bad_dom!.test"`, `Invalid domain name`},
+		"bad forward":    {`name = "bob"` + "\n" + `password = "x-Password-12"` + "\n" + `forward_to = ["not an address"]`, `(?s)forward_to.*e-mail address`},
+		"negative quota": {`name = "bob"` + "\n" + `password = "x-Password-12"` + "\n" + `quota_mb = -1`, `(?s)quota_mb.*between 0 and`},
+		"bad domain":     {`name = "bob"` + "\n" + `password = "x-Password-12"` + "\n" + `domain = "bad_dom!.test"`, `Invalid domain name`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			body := tc.body
@@ -332,7 +332,7 @@ func TestAccMailbox_writeOnlyPassword(t *testing.T) {
 
 func TestAccMailbox_createAnswerLost(t *testing.T) {
 	vm := acctest.StartVirtualmin(t, 1, virtualmintest.WithHangDuration(3*time.Second))[0]
-	cfg := mailboxConfig(vm.Endpoint, "  password   = \"Mailbox-Pass-1\"\n  forward_to = [\"alice@example.org\"]\n")
+	cfg := mailboxConfig(vm.Endpoint, "  password   = \"Mailbox-Password-12\"\n  forward_to = [\"alice@example.org\"]\n")
 	vm.Server.FailNext("create-user", 1, virtualmintest.Fault{Kind: virtualmintest.FaultCompleteThenHang})
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -363,7 +363,7 @@ func TestAccMailbox_createAnswerLost(t *testing.T) {
 
 func TestAccMailbox_forwardingRefused(t *testing.T) {
 	vm := acctest.StartVirtualmin(t, 1)[0]
-	cfg := mailboxConfig(vm.Endpoint, "  password   = \"Mailbox-Pass-1\"\n  forward_to = [\"alice@example.org\"]\n")
+	cfg := mailboxConfig(vm.Endpoint, "  password   = \"Mailbox-Password-12\"\n  forward_to = [\"alice@example.org\"]\n")
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

@@ -56,6 +56,7 @@ func (r *phpSettingsResource) Metadata(_ context.Context, req resource.MetadataR
 
 func (r *phpSettingsResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Version: 0,
 		MarkdownDescription: "The PHP execution mode and version of a hosting account's website. Both are checked at plan " +
 			"time against what the server offers (the versions `praho_virtualmin_server_info` lists, and the modes the " +
 			"account may use), and applied in the order Virtualmin needs: the mode first, the version in a later call.",

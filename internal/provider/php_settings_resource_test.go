@@ -22,7 +22,7 @@ func phpConfig(server, domain, body string) string {
 resource "praho_hosting_account" "acct" {
   server   = %[1]q
   domain   = %[2]q
-  password = "Php-Pass-1"
+  password = "Php-Password-1"
   features = ["dir", "unix", "web"]
 }
 

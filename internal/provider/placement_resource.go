@@ -69,6 +69,7 @@ func (r *placementResource) Metadata(_ context.Context, req resource.MetadataReq
 
 func (r *placementResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Version: 0,
 		MarkdownDescription: "Chooses a server for each of a set of hosting accounts, at plan time, so that the plan shows " +
 			"where every account goes. Accounts take their server from `assignments` " +
 			"(`server = praho_placement.web.assignments[each.key]`).\n\n" +

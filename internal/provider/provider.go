@@ -1,4 +1,9 @@
 // Package provider implements the praho Terraform provider.
+//
+// Every resource states its schema Version. A change that older state cannot
+// be read with (a removed or renamed attribute, a new type, a new meaning)
+// bumps it and adds an UpgradeState from the version before; see
+// upgradeToEnabledFeatures in features.go.
 package provider
 
 import (
@@ -61,6 +66,7 @@ type virtualminBlock struct {
 	RequestTimeout        types.String  `tfsdk:"request_timeout"`
 	Servers               types.Map     `tfsdk:"servers"`
 	AdoptExisting         types.Bool    `tfsdk:"adopt_existing"`
+	PasswordMinLength     types.Int64   `tfsdk:"password_min_length"`
 }
 
 // serverBlock is one entry of virtualmin.servers.
@@ -168,6 +174,13 @@ func (p *prahoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 							"saved them in the state: run that one apply with `PRAHO_VIRTUALMIN_ADOPT_EXISTING=true`. Each " +
 							"object taken is named in a warning; one that does not match fails as without this setting, saying " +
 							"what differs. Defaults to `false`. Environment: `PRAHO_VIRTUALMIN_ADOPT_EXISTING`.",
+					},
+					"password_min_length": schema.Int64Attribute{
+						Optional: true,
+						MarkdownDescription: fmt.Sprintf("Fewest characters a password of an account or a mailbox may have "+
+							"(`password` and `password_wo`), checked at plan time whenever one is to be sent. Defaults to `%d`. "+
+							"Environment: `PRAHO_VIRTUALMIN_PASSWORD_MIN_LENGTH`.", defaultPasswordMinLength),
+						Validators: []validator.Int64{int64validator.Between(1, 128)},
 					},
 					"insecure_skip_verify": schema.BoolAttribute{
 						Optional: true,

@@ -26,10 +26,11 @@ import (
 )
 
 var (
-	_ resource.Resource                = (*childDomainResource)(nil)
-	_ resource.ResourceWithConfigure   = (*childDomainResource)(nil)
-	_ resource.ResourceWithImportState = (*childDomainResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*childDomainResource)(nil)
+	_ resource.Resource                 = (*childDomainResource)(nil)
+	_ resource.ResourceWithConfigure    = (*childDomainResource)(nil)
+	_ resource.ResourceWithImportState  = (*childDomainResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*childDomainResource)(nil)
+	_ resource.ResourceWithUpgradeState = (*childDomainResource)(nil)
 )
 
 // childDomainResource is a virtual server that hangs off an account:
@@ -134,6 +135,7 @@ func (r *childDomainResource) Schema(ctx context.Context, _ resource.SchemaReque
 	}
 	what := strings.ToLower(k.what)
 	resp.Schema = schema.Schema{
+		Version:             featuresSchemaVersion,
 		MarkdownDescription: k.desc,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -176,6 +178,10 @@ func (r *childDomainResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"timeouts": childDomainTimeouts.attribute(ctx),
 		},
 	}
+}
+
+func (r *childDomainResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return map[int64]resource.StateUpgrader{0: upgradeToEnabledFeatures()}
 }
 
 func (r *childDomainResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -314,7 +320,7 @@ func (r *childDomainResource) Read(ctx context.Context, req resource.ReadRequest
 		}
 		asAsked = (k.alias == isAlias) && (k.alias || isSub) && sameDomain(parent, state.Parent.ValueString())
 	}
-	if settleCreate(ctx, req, resp, srv, strings.ToLower(k.what), k.object(ascii), dom != nil, asAsked) == settledDropped {
+	if settleCreate(ctx, req, resp, "Server: "+srv.endpoint, strings.ToLower(k.what), k.object(ascii), dom != nil, asAsked) == settledDropped {
 		return
 	}
 	if dom == nil {

@@ -125,7 +125,8 @@ func TestModifyPlanWarnings(t *testing.T) {
 			}
 			resp := resource.ModifyPlanResponse{Plan: plan}
 			tc.res.(resource.ResourceWithModifyPlan).ModifyPlan(ctx, resource.ModifyPlanRequest{
-				Plan: plan, State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}}, &resp)
+				Plan: plan, Config: tfsdk.Config{Schema: sr.Schema, Raw: plan.Raw},
+				State: tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}}, &resp)
 			if resp.Diagnostics.HasError() {
 				t.Fatalf("ModifyPlan failed: %v", resp.Diagnostics)
 			}

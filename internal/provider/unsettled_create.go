@@ -34,11 +34,22 @@ const privateUnsettledCreate = "praho_unsettled_create"
 // saves the state with the object's ID.
 func keepUnsettledCreate(ctx context.Context, diags *diag.Diagnostics, private privateSetter, srv *vmServer, what, object string, err error) {
 	diags.Append(private.SetKey(ctx, privateUnsettledCreate, []byte(`true`))...)
-	vmError(diags, srv, "Cannot tell whether the "+what+" was created", object, err,
-		"The create was sent, and the server did not say what became of it within the create's timeout. The "+what+
-			" is kept in the state, tainted, and the next plan reads it: if it exists as this configuration asks, "+
-			"the plan replaces it (`terraform untaint` on this resource keeps it as it is instead); if it does not, the plan "+
-			"creates it. No import is needed. If Webmin needs longer to come back, raise the create timeout (timeouts block).")
+	vmError(diags, srv, "Cannot tell whether the "+what+" was created", object, err, unsettledHint(what)+
+		" If Webmin needs longer to come back, raise the create timeout (timeouts block).")
+}
+
+// keepUnsettledDNSCreate is keepUnsettledCreate for a DNS backend.
+func keepUnsettledDNSCreate(ctx context.Context, diags *diag.Diagnostics, private privateSetter, backend, what, object string, err error) {
+	diags.Append(private.SetKey(ctx, privateUnsettledCreate, []byte(`true`))...)
+	diags.AddError("Cannot tell whether the "+what+" was created",
+		fmt.Sprintf("Backend: %s\n%s\n%s\n\n%s", backend, object, dnsErrorDetail(err), unsettledHint(what)))
+}
+
+func unsettledHint(what string) string {
+	return "The create was sent, and the server did not say what became of it within the create's timeout. The " + what +
+		" is kept in the state, tainted, and the next plan reads it: if it exists as this configuration asks, the plan " +
+		"replaces it (`terraform untaint` on this resource keeps it as it is instead); if it does not, the plan creates it. " +
+		"No import is needed."
 }
 
 // createSettlement is what a refresh decided about a resource whose create
@@ -60,7 +71,9 @@ const (
 // outcome it keeps or drops it (removing the mark, or the resource, and
 // saying so); for any other resource it does nothing. When it returns
 // settledDropped, Read must return at once.
-func settleCreate(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse, srv *vmServer, what, object string, found, matches bool) createSettlement {
+// where is the line that names the server (or the DNS backends) in the
+// messages: "Server: host:port".
+func settleCreate(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse, where, what, object string, found, matches bool) createSettlement {
 	raw, diags := req.Private.GetKey(ctx, privateUnsettledCreate)
 	resp.Diagnostics.Append(diags...)
 	if len(raw) == 0 {
@@ -70,21 +83,21 @@ func settleCreate(ctx context.Context, req resource.ReadRequest, resp *resource.
 	case !found:
 		resp.State.RemoveResource(ctx)
 		resp.Diagnostics.AddWarning("The "+what+" was not created",
-			fmt.Sprintf("Server: %s\n%s\nThe create whose outcome was unknown did not make it: it is removed from the state "+
-				"and the plan creates it.", srv.endpoint, object))
+			fmt.Sprintf("%s\n%s\nThe create whose outcome was unknown did not make it: it is removed from the state "+
+				"and the plan creates it.", where, object))
 		return settledDropped
 	case !matches:
 		resp.State.RemoveResource(ctx)
 		resp.Diagnostics.AddWarning("Not the "+what+" this configuration asked for",
-			fmt.Sprintf("Server: %s\n%s\nThe create whose outcome was unknown did not make it: the object of that name on the "+
+			fmt.Sprintf("%s\n%s\nThe create whose outcome was unknown did not make it: the object of that name on the "+
 				"server is not as this configuration asks, so it is someone else's and is not adopted. It is removed from "+
-				"the state; the next create reports it.", srv.endpoint, object))
+				"the state; the next create reports it.", where, object))
 		return settledDropped
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateUnsettledCreate, nil)...)
 	resp.Diagnostics.AddWarning("The "+what+" was created",
-		fmt.Sprintf("Server: %s\n%s\nThe create whose outcome was unknown made it, as this configuration asks. It stays "+
+		fmt.Sprintf("%s\n%s\nThe create whose outcome was unknown made it, as this configuration asks. It stays "+
 			"in the state; Terraform tainted it when the create failed, so the plan replaces it unless you run "+
-			"`terraform untaint` on this resource.", srv.endpoint, object))
+			"`terraform untaint` on this resource.", where, object))
 	return settledKept
 }

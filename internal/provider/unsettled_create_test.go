@@ -191,7 +191,7 @@ resource "praho_mailbox" "m" {
   server   = praho_hosting_account.acct.server
   domain   = praho_hosting_account.acct.domain
   name     = "user${count.index}"
-  password = "Mailbox-Pass-1"
+  password = "Mailbox-Password-12"
 %[2]s}
 
 resource "praho_database" "d" {

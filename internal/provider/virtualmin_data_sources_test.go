@@ -29,7 +29,7 @@ resource "praho_hosting_account" "many" {
   count    = %d
   server   = %q
   domain   = "site${count.index}.test"
-  password = "Many-Pass-1"
+  password = "Many-Password-1"
 }
 
 data "praho_hosting_accounts" "all" {

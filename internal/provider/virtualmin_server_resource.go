@@ -235,6 +235,7 @@ func (r *virtualminServerResource) Schema(ctx context.Context, _ resource.Schema
 	bastionAttrs["user"] = schema.StringAttribute{Optional: true, MarkdownDescription: "Login user on the jump host. Defaults to the host's."}
 
 	resp.Schema = schema.Schema{
+		Version: 0,
 		MarkdownDescription: "A bare Debian, Ubuntu or RHEL-family host made a healthy Virtualmin server over SSH: " +
 			"Virtualmin's official installer (skipped when the host already has Virtualmin), a least-privilege API user, " +
 			"a firewall opening only the ports asked for, fail2ban with the Webmin jail and a TLS certificate for Webmin, " +

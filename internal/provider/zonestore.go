@@ -9,7 +9,9 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/praho/terraform-provider-praho/sdk/cloudflare"
 	"github.com/praho/terraform-provider-praho/sdk/dns"
+	"github.com/praho/terraform-provider-praho/sdk/powerdns"
 )
 
 // zoneStore sits between the DNS resources and one dns.Backend for the whole
@@ -322,12 +324,24 @@ func (s *zoneStore) guardCreates(ctx context.Context, e *zoneEntry, batch []*zon
 }
 
 // invalidateOnUnknown drops the snapshot after a failure that may have
-// changed the zone anyway (anything but a refusal of the whole change).
+// changed the zone anyway.
 func (s *zoneStore) invalidateOnUnknown(e *zoneEntry, err error) {
-	if errors.Is(err, dns.ErrConflict) || errors.Is(err, dns.ErrInvalidContent) {
-		return
+	if mayHaveChanged(err) {
+		e.rrsets.Invalidate()
 	}
-	e.rrsets.Invalidate()
+}
+
+// mayHaveChanged reports whether a failed write may have changed the zone:
+// anything but a refusal of the whole change (a conflict, content or a
+// request the API refuses, refused credentials).
+func mayHaveChanged(err error) bool {
+	for _, refused := range []error{dns.ErrConflict, dns.ErrInvalidContent, dns.ErrInvalidChanges, dns.ErrLimit,
+		powerdns.ErrUnprocessable, powerdns.ErrUnauthorized, cloudflare.ErrAuth, cloudflare.ErrInvalid, cloudflare.ErrProxiedTTL} {
+		if errors.Is(err, refused) {
+			return false
+		}
+	}
+	return true
 }
 
 // fold applies successful changes to the snapshot, so later reads in the run

@@ -1,0 +1,94 @@
+package provider
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/praho/terraform-provider-praho/internal/acctest"
+)
+
+// lossyProxy forwards to PowerDNS; once armed, it lets the next PATCH reach
+// PowerDNS, loses its answer (a reset) and then resets every connection, as
+// a network cut right after a write would, until disarmed.
+type lossyProxy struct {
+	armed, down atomic.Bool
+}
+
+func (p *lossyProxy) start(t *testing.T, target string) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	cut := func(w http.ResponseWriter) {
+		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			conn.Close()
+		}
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case p.down.Load():
+			cut(w)
+		case r.Method == http.MethodPatch && p.armed.CompareAndSwap(true, false):
+			rp.ServeHTTP(httptest.NewRecorder(), r) // PowerDNS applies it...
+			p.down.Store(true)
+			cut(w) // ...and the answer is lost
+		default:
+			rp.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestAccDNSRecord_lostAnswer: the PATCH that creates an RRset reaches
+// PowerDNS, and then PowerDNS cannot be reached. The RRset is kept in the
+// state (tainted) instead of being lost; the next apply reads it, finds it
+// as asked, and leaves it once in PowerDNS and in the state, with an empty
+// plan after.
+func TestAccDNSRecord_lostAnswer(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: runs the real CLI; use tools/testacc.sh")
+	}
+	acctest.PreCheck(t)
+	p := acctest.StartPowerDNS(t)
+	zone := acctest.UniqueName("lost") + ".test."
+	p.CreateZone(t, zone)
+	proxy := &lossyProxy{}
+	w := acctest.NewWorkdir(t, "PDNS_API_URL="+proxy.start(t, p.Server.APIURL))
+	w.Write(`
+resource "praho_dns_record" "www" {
+  zone     = "` + zone + `"
+  name     = "www"
+  type     = "A"
+  records  = ["192.0.2.10"]
+  timeouts = { create = "20s" }
+}
+`)
+	proxy.armed.Store(true)
+	w.Run([]string{"apply", "-auto-approve"}, 1)
+	if first := w.Output(); !strings.Contains(first, "Cannot tell whether the RRset was created") {
+		t.Fatalf("the first apply did not keep the RRset of unknown outcome:\n%s", first)
+	}
+	if ids, tainted := stateIDs(t, w, "praho_dns_record"); len(ids) != 1 || tainted != 1 {
+		t.Fatalf("state holds %v (%d tainted), want the RRset kept, tainted", ids, tainted)
+	}
+	proxy.down.Store(false)
+	w.Run([]string{"apply", "-auto-approve"})
+	if _, code := w.Run([]string{"plan", "-detailed-exitcode"}, 0, 2); code != 0 {
+		t.Fatalf("the plan after the second apply is not empty:\n%s", w.Output())
+	}
+	if err := checkRRset(t, p, zone, "www", "A", defaultTTL, "192.0.2.10")(nil); err != nil {
+		t.Fatal(err)
+	}
+	if ids, tainted := stateIDs(t, w, "praho_dns_record"); len(ids) != 1 || tainted != 0 {
+		t.Fatalf("state holds %v (%d tainted), want the RRset once, untainted", ids, tainted)
+	}
+}
