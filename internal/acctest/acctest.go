@@ -149,6 +149,17 @@ func CLI(t testing.TB) (name string, v *version.Version) {
 	return cliName, cliVersion
 }
 
+// PreCheckCLI is PreCheck for a test that runs the CLI itself (a Workdir)
+// instead of through resource.Test: like resource.Test, it skips the test
+// unless TF_ACC is set.
+func PreCheckCLI(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: runs the real CLI; use tools/testacc.sh")
+	}
+	PreCheck(t)
+}
+
 // PreCheck fails the test when the acceptance environment is incomplete. It
 // runs inside resource.Test, which has already skipped the test unless TF_ACC
 // is set, so a missing CLI is an error, never a silent skip.

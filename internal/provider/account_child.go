@@ -30,20 +30,7 @@ func (c *accountChild) configure(req resource.ConfigureRequest, resp *resource.C
 	c.data = d
 }
 
-// sameEndpoint compares endpoints after normalisation with the provider's
-// default port.
-func (c *accountChild) sameEndpoint(a, b string) bool {
-	port := defaultVirtualminPort
-	if c.data != nil {
-		port = c.data.cfg.Virtualmin.Port
-	}
-	x, err1 := normalizeEndpoint(a, port)
-	y, err2 := normalizeEndpoint(b, port)
-	if err1 != nil || err2 != nil {
-		return a == b
-	}
-	return x == y
-}
+func (c *accountChild) sameEndpoint(a, b string) bool { return sameEndpoint(c.data, a, b) }
 
 // serverAttribute is the `server` attribute of a child resource: moving it
 // replaces the object.

@@ -99,12 +99,16 @@ func sameDomain(a, b string) bool {
 	return x == y
 }
 
+func (r *hostingAccountResource) sameEndpoint(a, b string) bool { return sameEndpoint(r.data, a, b) }
+
 // sameEndpoint compares endpoints after normalisation with the provider's
-// default port.
-func (r *hostingAccountResource) sameEndpoint(a, b string) bool {
+// port for a server given without one (the default before Configure). The
+// resources call it through a method of their own, which reads their data
+// when the plan runs, not when the schema is built.
+func sameEndpoint(d *providerData, a, b string) bool {
 	port := defaultVirtualminPort
-	if r.data != nil {
-		port = r.data.cfg.Virtualmin.Port
+	if d != nil {
+		port = d.cfg.Virtualmin.Port
 	}
 	x, err1 := normalizeEndpoint(a, port)
 	y, err2 := normalizeEndpoint(b, port)

@@ -52,7 +52,7 @@ func (b *backupCommon) Configure(_ context.Context, req resource.ConfigureReques
 }
 
 func (b *backupCommon) sameEndpoint(x, y string) bool {
-	return (&hostingAccountResource{data: b.data}).sameEndpoint(x, y)
+	return sameEndpoint(b.data, x, y)
 }
 
 // backupPathValidator accepts a path on the server or a destination URL that

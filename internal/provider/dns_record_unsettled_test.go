@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -54,10 +53,7 @@ func (p *lossyProxy) start(t *testing.T, target string) string {
 // as asked, and leaves it once in PowerDNS and in the state, with an empty
 // plan after.
 func TestAccDNSRecord_lostAnswer(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: runs the real CLI; use tools/testacc.sh")
-	}
-	acctest.PreCheck(t)
+	acctest.PreCheckCLI(t)
 	p := acctest.StartPowerDNS(t)
 	zone := acctest.UniqueName("lost") + ".test."
 	p.CreateZone(t, zone)

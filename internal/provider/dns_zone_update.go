@@ -71,8 +71,9 @@ func (r *dnsZoneResource) updateOn(ctx context.Context, diags *diag.Diagnostics,
 		}
 		diags.AddAttributeError(path.Root("records"), "RRsets already exist",
 			fmt.Sprintf("These RRsets exist in %s on %s and this configuration does not manage them; nothing was changed:\n%s\n\n"+
-				"To manage them in records, import the zone again, which takes every RRset into state:\n\n"+
-				"  terraform state rm praho_dns_zone.<name>\n  terraform import praho_dns_zone.<name> %s\n\n"+
+				"To manage them in records, import the zone again, which takes every RRset into state (ADDRESS is this "+
+				"resource's address, from the \"with\" line of this error):\n\n"+
+				"  terraform state rm ADDRESS\n  terraform import ADDRESS %s\n\n"+
 				"or delete them from the zone first.", zone, b.name, strings.Join(lines, "\n"), zoneID(zone)))
 		return nil
 	}

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -51,10 +50,7 @@ resource "praho_mailbox" %q {
 // Wrong credentials with 14 resources on one server: each resource fails,
 // but the cause and what to do about it are written once.
 func TestAccWrongCredentials_explainedOnce(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: runs the real CLI; use tools/testacc.sh")
-	}
-	acctest.PreCheck(t)
+	acctest.PreCheckCLI(t)
 	vm := acctest.StartVirtualmin(t, 1)[0]
 	w := acctest.NewWorkdir(t)
 	w.Write(accountsConfig(vm.Endpoint, 14, ""))

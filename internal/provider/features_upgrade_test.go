@@ -43,10 +43,7 @@ func TestUpgradeToEnabledFeatures(t *testing.T) {
 // by this provider without a refresh: removing a feature from the
 // configuration turns it off on the server, as it did then.
 func TestAccHostingAccount_stateOfVersion0(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: runs the real CLI; use tools/testacc.sh")
-	}
-	acctest.PreCheck(t)
+	acctest.PreCheckCLI(t)
 	vm := acctest.StartVirtualmin(t, 1)[0]
 	w := acctest.NewWorkdir(t)
 	cfg := func(features string) string {

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,10 +19,7 @@ import (
 // the rest; then every account exists once on the server and in the state,
 // and the plan is empty.
 func TestAccInterruptedApply_sigkill(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: runs the real CLI; use tools/testacc.sh")
-	}
-	acctest.PreCheck(t)
+	acctest.PreCheckCLI(t)
 	const n = 20
 	vm := acctest.StartVirtualmin(t, 1, virtualmintest.WithLatency("create-domain", 300*time.Millisecond))[0]
 	w := acctest.NewWorkdir(t, "PRAHO_VIRTUALMIN_MAX_IN_FLIGHT=20")

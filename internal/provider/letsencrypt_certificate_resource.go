@@ -165,7 +165,7 @@ func (r *letsEncryptCertificateResource) Configure(_ context.Context, req resour
 }
 
 func (r *letsEncryptCertificateResource) sameEndpoint(a, b string) bool {
-	return (&hostingAccountResource{data: r.data}).sameEndpoint(a, b)
+	return sameEndpoint(r.data, a, b)
 }
 
 // ModifyPlan turns what the last refresh found into a plan: a certificate due

@@ -111,7 +111,7 @@ func (r *phpSettingsResource) Configure(_ context.Context, req resource.Configur
 }
 
 func (r *phpSettingsResource) sameEndpoint(a, b string) bool {
-	return (&hostingAccountResource{data: r.data}).sameEndpoint(a, b)
+	return sameEndpoint(r.data, a, b)
 }
 
 // ModifyPlan checks the mode and version against the server, and leaves the

@@ -106,10 +106,7 @@ func checkExactlyOnce(t *testing.T, vm *acctest.Virtualmin, w *acctest.Workdir, 
 // second ends well, and then every account exists exactly once on the server
 // and in the state, and the plan is empty.
 func TestAccUnsettledCreates_webminRestart(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: runs the real CLI; use tools/testacc.sh")
-	}
-	acctest.PreCheck(t)
+	acctest.PreCheckCLI(t)
 	for _, n := range []int{5, 20} {
 		for _, outage := range []time.Duration{3 * time.Second, 8 * time.Second, 30 * time.Second} {
 			t.Run(fmt.Sprintf("%d creates, %s", n, outage), func(t *testing.T) {
@@ -144,10 +141,7 @@ func TestAccUnsettledCreates_webminRestart(t *testing.T) {
 // dropped; the next apply reads them and settles each (replacing the ones
 // that exist, creating the ones that do not) without an import.
 func TestAccUnsettledCreates_timeoutRunsOut(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: runs the real CLI; use tools/testacc.sh")
-	}
-	acctest.PreCheck(t)
+	acctest.PreCheckCLI(t)
 	const n = 5
 	vm := acctest.StartVirtualmin(t, 1, virtualmintest.WithLatency("create-domain", 300*time.Millisecond))[0]
 	// Webmin goes down as the first create arrives and stays down until
@@ -228,29 +222,20 @@ func checkContentsOnce(t *testing.T, vm *acctest.Virtualmin, w *acctest.Workdir)
 	if !ok {
 		t.Fatal("host.test is not on the server")
 	}
-	counts := func(names []string) map[string]int {
-		m := map[string]int{}
-		for _, n := range names {
-			m[n]++
+	once := func(what string, have []string, want ...string) {
+		n := map[string]int{}
+		for _, h := range have {
+			n[h]++
 		}
-		return m
-	}
-	users, dbs, doms := counts(host.Users), counts(host.Databases), counts(vm.Server.Domains())
-	for i := range 5 {
-		if n := users[fmt.Sprintf("user%d", i)]; n != 1 {
-			t.Errorf("mailbox user%d exists %d times, want once (users: %v)", i, n, host.Users)
+		for _, w := range want {
+			if n[w] != 1 {
+				t.Errorf("%s %s exists %d times, want once (%v)", what, w, n[w], have)
+			}
 		}
 	}
-	for i := range 3 {
-		if n := dbs[fmt.Sprintf("host_db%d", i)]; n != 1 {
-			t.Errorf("database host_db%d exists %d times, want once (databases: %v)", i, n, host.Databases)
-		}
-	}
-	for _, d := range []string{"host.test", "alias0.test", "alias1.test", "sub0.host.test", "sub1.host.test"} {
-		if doms[d] != 1 {
-			t.Errorf("%s exists %d times, want once", d, doms[d])
-		}
-	}
+	once("mailbox", host.Users, "user0", "user1", "user2", "user3", "user4")
+	once("database", host.Databases, "host_db0", "host_db1", "host_db2")
+	once("domain", vm.Server.Domains(), "host.test", "alias0.test", "alias1.test", "sub0.host.test", "sub1.host.test")
 	for typ, want := range map[string]int{"praho_mailbox": 5, "praho_database": 3, "praho_domain_alias": 2, "praho_sub_server": 2} {
 		ids, tainted := stateIDs(t, w, typ)
 		if len(ids) != want || len(slices.Compact(slices.Clone(ids))) != want || tainted != 0 {
@@ -265,10 +250,7 @@ func checkContentsOnce(t *testing.T, vm *acctest.Virtualmin, w *acctest.Workdir)
 // timeout; after the next apply each exists once on the server and in the
 // state, and the plan is empty.
 func TestAccUnsettledCreates_accountContents(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: runs the real CLI; use tools/testacc.sh")
-	}
-	acctest.PreCheck(t)
+	acctest.PreCheckCLI(t)
 	for _, tc := range []struct {
 		name  string
 		fault virtualmintest.Fault
