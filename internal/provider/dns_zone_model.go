@@ -219,6 +219,7 @@ func (m *dnsZoneModel) fill(ctx context.Context, diags *diag.Diagnostics, zone s
 		out = make(map[string]zoneRRset, len(prior))
 	}
 	seen := map[dns.Key]bool{}
+	changed := false
 	for key, e := range prior {
 		name, rrtype, err := parseRRsetKey(key)
 		if err != nil {
@@ -240,8 +241,14 @@ func (m *dnsZoneModel) fill(ctx context.Context, diags *diag.Diagnostics, zone s
 			}
 		}
 		if found == 0 {
+			changed = true
 			continue // deleted outside Terraform: the plan adds it back
 		}
+		if missing == 0 && zoneElementMatches(ctx, diags, e, *view) {
+			out[key] = e // as in state, spelling included
+			continue
+		}
+		changed = true
 		el := zoneElement(ctx, diags, e, *view)
 		if missing > 0 {
 			el.Records = types.SetValueMust(types.StringType, nil)
@@ -255,6 +262,7 @@ func (m *dnsZoneModel) fill(ctx context.Context, diags *diag.Diagnostics, zone s
 					continue
 				}
 				seen[k] = true
+				changed = true
 				if out == nil {
 					out = map[string]zoneRRset{}
 				}
@@ -262,7 +270,17 @@ func (m *dnsZoneModel) fill(ctx context.Context, diags *diag.Diagnostics, zone s
 			}
 		}
 	}
-	m.setRecords(ctx, diags, out)
+	if changed {
+		m.setRecords(ctx, diags, out)
+	}
+}
+
+// sameAs reports whether m and o hold the same values (timeouts aside).
+func (m *dnsZoneModel) sameAs(o *dnsZoneModel) bool {
+	return m.ID.Equal(o.ID) && m.Name.Equal(o.Name) && m.Kind.Equal(o.Kind) && m.Nameservers.Equal(o.Nameservers) &&
+		m.SOAEditAPI.Equal(o.SOAEditAPI) && m.Exclusive.Equal(o.Exclusive) && m.Records.Equal(o.Records) &&
+		m.Backends.Equal(o.Backends) && m.CloudflareAccountID.Equal(o.CloudflareAccountID) &&
+		m.CloudflareZoneID.Equal(o.CloudflareZoneID) && m.CloudflareNameServers.Equal(o.CloudflareNameServers)
 }
 
 // setAssigned fills the computed attributes of the backend that assigns the

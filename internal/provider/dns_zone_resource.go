@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -198,14 +199,18 @@ func (r *dnsZoneResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
 		return
 	}
-	var plan, state dnsZoneModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !plan.Backends.Equal(state.Backends) {
+	// Attribute by attribute: the whole model holds every record.
+	var planBackends, stateBackends types.Set
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("backends"), &planBackends)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("backends"), &stateBackends)...)
+	if resp.Diagnostics.HasError() || !planBackends.Equal(stateBackends) {
 		return
 	}
-	plan.CloudflareZoneID, plan.CloudflareNameServers = state.CloudflareZoneID, state.CloudflareNameServers
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	for _, name := range []string{"cloudflare_zone_id", "cloudflare_name_servers"} {
+		var v attr.Value
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(name), &v)...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), v)...)
+	}
 }
 
 func (r *dnsZoneResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -333,9 +338,13 @@ func (r *dnsZoneResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	imported, d := req.Private.GetKey(ctx, privateImported)
 	resp.Diagnostics.Append(d...)
+	prior := state
 	state.fill(ctx, &resp.Diagnostics, zone, views, len(imported) > 0)
 	if len(imported) > 0 {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, nil)...)
+	}
+	if state.sameAs(&prior) {
+		return // as in state: the response already holds it
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
