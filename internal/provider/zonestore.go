@@ -253,7 +253,12 @@ func (s *zoneStore) send(e *zoneEntry, batch []*zoneWrite) {
 		s.schedule(e)
 		e.mu.Unlock()
 	}()
-	batch = s.guardCreates(ctx, e, batch)
+	s.write(ctx, e, s.guardCreates(ctx, e, batch))
+}
+
+// write sends the changes of batch in one Apply; when the backend refuses
+// the whole of it, it sends each change alone.
+func (s *zoneStore) write(ctx context.Context, e *zoneEntry, batch []*zoneWrite) {
 	if len(batch) == 0 {
 		return
 	}

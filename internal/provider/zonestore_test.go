@@ -361,3 +361,26 @@ func TestZoneStoreFirstWritesOfARunWaitForTheOthers(t *testing.T) {
 		t.Errorf("%d deletes made %d applies, want 1", s.parallelism, applies)
 	}
 }
+
+func TestZoneStoreReleasesTheRRsetsOfARefusedCreate(t *testing.T) {
+	b := dnstest.New("test")
+	b.AddZone("example.org.", aRRset("taken.example.org.", "192.0.2.9"))
+	s := newZoneStore(b)
+	s.quiet, s.maxWait = 0, 0
+	create := func(ip string) error {
+		rr := aRRset("taken.example.org.", ip)
+		return s.Apply(context.Background(), "example.org", dns.Change{Op: dns.Create, Desired: &rr})
+	}
+	if err := create("192.0.2.1"); !errors.Is(err, dns.ErrConflict) {
+		t.Fatalf("create over an existing RRset: %v", err)
+	}
+	// The refused RRset is not left marked as in flight: a later change to it
+	// is sent.
+	rr := aRRset("taken.example.org.", "192.0.2.9")
+	if err := s.Apply(context.Background(), "example.org", dns.Change{Op: dns.Delete, Current: &rr}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := b.RRset("example.org.", "taken.example.org.", "A"); ok {
+		t.Fatal("the delete after a refused create was not sent")
+	}
+}
