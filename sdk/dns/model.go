@@ -13,6 +13,11 @@
 // authoritative server over UDP or TCP whether a change is served; Repoint
 // moves names from one address to another on every backend, for failover.
 //
+// CheckRRset refuses what DNS cannot carry (names over 253 characters,
+// quoted TXT strings over 255 bytes, RRsets larger than one DNS message)
+// before any backend sees it. A ZoneBackend also creates, reads and deletes
+// zones, so that a caller handles a zone the same way on every backend.
+//
 // Backends live beside their clients (sdk/powerdns, sdk/cloudflare);
 // sdk/dns/dnstest has an in-memory one and a DNS server for tests.
 package dns
