@@ -26,8 +26,10 @@ import (
 // at the same time go out together in one Apply (one atomic PATCH on
 // PowerDNS). A batch leaves when every operation in progress on the zone
 // waits for it and as many operations are in progress as the run has had at
-// once (Terraform's parallelism, learned), or when no write arrived for
-// quiet, or when its first write waited maxWait. Batches of distinct RRsets
+// once (Terraform's parallelism, learned), or when no write arrived for a
+// quiet moment (three times the usual gap between writes, so a slow CLI
+// still fills its batches, from quiet to maxQuiet), or when its first write
+// waited maxWait (or four quiet moments). Batches of distinct RRsets
 // may be in flight together (up to maxInFlight per zone), so a slow answer
 // does not hold the next batch back. Creates are checked, just before they
 // are sent, against a read of the zone at most guardAge old: an RRset that
@@ -42,6 +44,7 @@ type zoneStore struct {
 	maxAge      time.Duration
 	guardAge    time.Duration
 	quiet       time.Duration
+	maxQuiet    time.Duration
 	maxWait     time.Duration
 	maxInFlight int
 	// parallelism is how many operations a batch waits for at first
@@ -69,6 +72,9 @@ type zoneEntry struct {
 	firstPending      time.Time
 	lastPending       time.Time
 	timer             *time.Timer
+	// gaps are the last times between two writes, for the quiet moment.
+	gaps  [16]time.Duration
+	ngaps int
 	// inFlight counts the batches being sent and the writes they hold;
 	// sendingKeys are their RRsets.
 	inFlight, inFlightWrites int
@@ -87,6 +93,7 @@ func newZoneStore(b dns.Backend) *zoneStore {
 		maxAge:      time.Minute,
 		guardAge:    time.Second,
 		quiet:       25 * time.Millisecond,
+		maxQuiet:    250 * time.Millisecond,
 		maxWait:     100 * time.Millisecond,
 		maxInFlight: 4,
 		parallelism: 10,
@@ -157,6 +164,10 @@ func (s *zoneStore) Apply(ctx context.Context, zone string, change dns.Change) e
 	w := &zoneWrite{ctx: ctx, change: change, done: make(chan error, 1)}
 	e.mu.Lock()
 	now := time.Now()
+	if g := now.Sub(e.lastPending); !e.lastPending.IsZero() && g < time.Second {
+		e.gaps[e.ngaps%len(e.gaps)] = g
+		e.ngaps++
+	}
 	if len(e.pending) == 0 {
 		e.firstPending = now
 	}
@@ -190,8 +201,9 @@ func (s *zoneStore) schedule(e *zoneEntry) {
 	for len(e.pending) > 0 && e.inFlight < s.maxInFlight {
 		now := time.Now()
 		everyone := e.active > 0 && e.active >= e.highWater && len(e.pending)+e.inFlightWrites >= e.active
-		if !everyone && now.Sub(e.lastPending) < s.quiet && now.Sub(e.firstPending) < s.maxWait {
-			wait := min(e.lastPending.Add(s.quiet).Sub(now), e.firstPending.Add(s.maxWait).Sub(now))
+		quiet, maxWait := s.waits(e)
+		if !everyone && now.Sub(e.lastPending) < quiet && now.Sub(e.firstPending) < maxWait {
+			wait := min(e.lastPending.Add(quiet).Sub(now), e.firstPending.Add(maxWait).Sub(now))
 			if e.timer == nil {
 				e.timer = time.AfterFunc(wait, func() {
 					e.mu.Lock()
@@ -215,6 +227,19 @@ func (s *zoneStore) schedule(e *zoneEntry) {
 		}
 		go s.send(e, batch)
 	}
+}
+
+// waits returns how long a batch of e waits for another write (three times
+// the median of the last gaps between writes, within quiet and maxQuiet) and
+// at most (maxWait, or four of those). e.mu is held.
+func (s *zoneStore) waits(e *zoneEntry) (quiet, maxWait time.Duration) {
+	gaps := slices.Clone(e.gaps[:min(e.ngaps, len(e.gaps))])
+	quiet = s.quiet
+	if len(gaps) > 0 {
+		slices.Sort(gaps)
+		quiet = max(s.quiet, min(3*gaps[len(gaps)/2], s.maxQuiet))
+	}
+	return quiet, max(s.maxWait, 4*quiet)
 }
 
 // takeBatch removes from pending the writes of distinct RRsets that are not

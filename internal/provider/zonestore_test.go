@@ -269,7 +269,7 @@ func TestZoneStoreBatchRunsWhileAnyCallerWaits(t *testing.T) {
 func TestZoneStoreSendsBatchesOfOtherRRsetsWhileOneIsInFlight(t *testing.T) {
 	g := newGateBackend()
 	s := newZoneStore(g)
-	s.quiet, s.maxWait = 0, 0 // every write leaves at once
+	s.quiet, s.maxQuiet, s.maxWait = 0, 0, 0 // every write leaves at once
 	apply := func(name string) chan error {
 		errc := make(chan error, 1)
 		go func() {
@@ -304,7 +304,7 @@ func TestZoneStoreChecksCreatesAgainstARecentRead(t *testing.T) {
 	b := dnstest.New("test")
 	b.AddZone("example.org.")
 	s := newZoneStore(b)
-	s.quiet, s.maxWait = 0, 0
+	s.quiet, s.maxQuiet, s.maxWait = 0, 0, 0
 	if _, err := s.RRsets(context.Background(), "example.org"); err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +366,7 @@ func TestZoneStoreReleasesTheRRsetsOfARefusedCreate(t *testing.T) {
 	b := dnstest.New("test")
 	b.AddZone("example.org.", aRRset("taken.example.org.", "192.0.2.9"))
 	s := newZoneStore(b)
-	s.quiet, s.maxWait = 0, 0
+	s.quiet, s.maxQuiet, s.maxWait = 0, 0, 0
 	create := func(ip string) error {
 		rr := aRRset("taken.example.org.", ip)
 		return s.Apply(context.Background(), "example.org", dns.Change{Op: dns.Create, Desired: &rr})
@@ -382,5 +382,34 @@ func TestZoneStoreReleasesTheRRsetsOfARefusedCreate(t *testing.T) {
 	}
 	if _, ok := b.RRset("example.org.", "taken.example.org.", "A"); ok {
 		t.Fatal("the delete after a refused create was not sent")
+	}
+}
+
+func TestZoneStoreWaitsThreeUsualGaps(t *testing.T) {
+	s := newZoneStore(dnstest.New("test"))
+	e := &zoneEntry{}
+	if q, w := s.waits(e); q != s.quiet || w != s.maxWait {
+		t.Fatalf("without gaps: %v, %v; want %v, %v", q, w, s.quiet, s.maxWait)
+	}
+	// A slow CLI: writes 40 ms apart, one long pause between batches.
+	for _, g := range []time.Duration{40, 41, 39, 40, 900, 40, 42} {
+		e.gaps[e.ngaps%len(e.gaps)] = g * time.Millisecond
+		e.ngaps++
+	}
+	if q, w := s.waits(e); q != 120*time.Millisecond || w != 480*time.Millisecond {
+		t.Fatalf("writes 40 ms apart: %v, %v; want 120ms, 480ms", q, w)
+	}
+	// Fast writes keep the floor; very slow ones the ceiling.
+	for i := range e.gaps {
+		e.gaps[i] = time.Millisecond
+	}
+	if q, _ := s.waits(e); q != s.quiet {
+		t.Fatalf("writes 1 ms apart: %v, want %v", q, s.quiet)
+	}
+	for i := range e.gaps {
+		e.gaps[i] = 500 * time.Millisecond
+	}
+	if q, _ := s.waits(e); q != s.maxQuiet {
+		t.Fatalf("writes 500 ms apart: %v, want %v", q, s.maxQuiet)
 	}
 }
