@@ -22,9 +22,10 @@ import (
 // destroy, each with -parallelism=10. Then it plans one praho_dns_zone of
 // 100, 1,000 and 5,000 RRsets and measures the provider's peak memory. API
 // calls are counted by a proxy in front of PowerDNS. It prints the tables of
-// docs/guides/performance.md (medians over b.N runs, ratios to the CLI alone).
+// docs/guides/performance.md (medians over the runs, ratios to the CLI alone;
+// -benchtime Nx makes N+1 runs).
 //
-//	TESTACC_CLIS=tofu tools/testacc.sh -run '^$' -bench BenchmarkAccDNS1000 -benchtime 1x -v ./internal/provider
+//	TESTACC_CLIS=tofu TESTACC_PROFILES=stock tools/testacc.sh -run '^$' -bench BenchmarkAccDNS1000 -benchtime 1x -v ./internal/provider
 //
 // PRAHO_BENCH_DOCS=1 writes the tables into templates/guides/performance.md.tmpl
 // (then run tools/generate-docs.sh). PRAHO_BENCH_INPROCESS=1 serves the
