@@ -245,7 +245,7 @@ func (r *dnsBenchResults) markdown(title string) string {
 			if haveBase && base > 0 {
 				ratio = fmt.Sprintf("%.2f×", s/base)
 			}
-			fmt.Fprintf(&sb, " %.1f s, %d calls%s | %s |", s, calls, callKinds(c.desc), ratio)
+			fmt.Fprintf(&sb, " %.1f s, %s%s | %s |", s, nCalls(calls), callKinds(c.desc), ratio)
 		}
 		if haveBase {
 			fmt.Fprintf(&sb, " %.1f s |\n", base)
@@ -272,8 +272,8 @@ func (r *dnsBenchResults) markdown(title string) string {
 		}
 		as, acalls, _, _ := r.cell(col, "apply")
 		ds, dcalls, _, _ := r.cell(col, "destroy")
-		fmt.Fprintf(&sb, "| N = %s | %.2f s, %d calls | %.2f s | %s | %s | %s | %.1f s, %d calls | %.1f s, %d calls |\n",
-			thousands(size), s, calls, s*1000/float64(size), base, ratio, rss, as, acalls, ds, dcalls)
+		fmt.Fprintf(&sb, "| N = %s | %.2f s, %s | %.2f s | %s | %s | %s | %.1f s, %s | %.1f s, %s |\n",
+			thousands(size), s, nCalls(calls), s*1000/float64(size), base, ratio, rss, as, nCalls(acalls), ds, nCalls(dcalls))
 	}
 	return sb.String()
 }
@@ -290,6 +290,13 @@ func callKinds(desc string) string {
 		return ""
 	}
 	return " (" + strings.Join(out, ", ") + ")"
+}
+
+func nCalls(n int) string {
+	if n == 1 {
+		return "1 call"
+	}
+	return fmt.Sprintf("%d calls", n)
 }
 
 func thousands(n int) string {
