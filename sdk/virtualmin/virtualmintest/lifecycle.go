@@ -465,11 +465,11 @@ func (s *Server) addZone(d *domain) {
 	}
 	fq := zone + "."
 	recs := []dnsRecord{
-		{Name: fq, Type: "A", Values: []string{"127.0.0.1"}},
-		{Name: "www." + fq, Type: "A", Values: []string{"127.0.0.1"}},
-		{Name: "webmail." + fq, Type: "A", Values: []string{"127.0.0.1"}},
-		{Name: "admin." + fq, Type: "A", Values: []string{"127.0.0.1"}},
-		{Name: "mail." + fq, Type: "A", Values: []string{"127.0.0.1"}},
+		{Name: fq, Type: "A", Values: []string{s.cfg.ip}},
+		{Name: "www." + fq, Type: "A", Values: []string{s.cfg.ip}},
+		{Name: "webmail." + fq, Type: "A", Values: []string{s.cfg.ip}},
+		{Name: "admin." + fq, Type: "A", Values: []string{s.cfg.ip}},
+		{Name: "mail." + fq, Type: "A", Values: []string{s.cfg.ip}},
 		{Name: fq, Type: "MX", Values: []string{"5", "mail." + fq}},
 		{Name: fq, Type: "SPF", Values: []string{"v=spf1 a mx a:" + zone + " ip6:fd00::2"}},
 	}

@@ -145,10 +145,10 @@ func (s *Server) renderDomain(d *domain, master, simple bool) string {
 	line("Created on", fmtDate(d.Created))
 	line("Created Unix time", strconv.FormatInt(d.Created, 10))
 	line("Created by", d.CreatedBy)
-	line("IP address", "127.0.0.1 (Shared)")
+	line("IP address", s.cfg.ip+" (Shared)")
 	prof := s.cfg.profile
 	if prof.DefaultIP {
-		line("External IP address", "127.0.0.1")
+		line("External IP address", s.cfg.ip)
 	}
 	if d.Disabled {
 		if d.DisabledText != "" {

@@ -193,6 +193,9 @@ type config struct {
 	php      *bool
 	hostname string
 	now      func() time.Time
+	// ip is the host's address, which its virtual servers report and
+	// their DNS records point at (WithIPAddress).
+	ip string
 }
 
 // WithListenAddr sets the listen address (default "127.0.0.1:0", a free port).
@@ -253,6 +256,13 @@ func WithPHP(installed bool) Option { return func(c *config) { c.php = &installe
 func WithCertificate(certPEM, keyPEM []byte) Option {
 	return func(c *config) { c.certPEM, c.keyPEM = certPEM, keyPEM }
 }
+
+// WithIPAddress sets the address the simulated host has, which its virtual
+// servers report (list-domains "IP address") and their DNS records point at:
+// two simulators playing two hosts differ in it, as real servers do. The
+// default is 127.0.0.1; the simulator still listens where WithListenAddr
+// says.
+func WithIPAddress(ip string) Option { return func(c *config) { c.ip = ip } }
 
 // WithClock replaces time.Now for timestamps in the output and for the
 // failed-login block (a test can advance it past BlockDuration).
@@ -328,6 +338,7 @@ type Request struct {
 func NewServer(opts ...Option) (*Server, error) {
 	cfg := config{
 		addr:          "127.0.0.1:0",
+		ip:            "127.0.0.1",
 		latency:       map[string]time.Duration{},
 		blockAfter:    5,
 		blockDuration: 60 * time.Second,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/big"
+	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
@@ -27,6 +28,11 @@ type state struct {
 	PHP       bool      `json:"php"`
 	MySQLDown bool      `json:"mysql_down"`
 	Counter   int64     `json:"counter"`
+	// IDBase stands for the process ID that real Virtualmin puts in a new
+	// server's ID after the time (time() . $$ ...): two systems creating a
+	// server in the same second give different IDs. Chosen at random once
+	// per simulated system.
+	IDBase int64 `json:"id_base,omitempty"`
 	// WebminCertDomain is the domain whose certificate Webmin serves.
 	WebminCertDomain string `json:"webmin_cert_domain,omitempty"`
 	// Webmin logins for domain owners (webmin feature), by login name.
@@ -297,7 +303,10 @@ func fakeHash() string {
 // newID is like Virtualmin's domain IDs: the Unix time followed by digits.
 func (st *state) newID(now time.Time) string {
 	st.Counter++
-	return strconv.FormatInt(now.Unix(), 10) + strconv.FormatInt(int64(1000+st.Counter%9000), 10)
+	if st.IDBase == 0 {
+		st.IDBase = 10000 + mrand.Int64N(90000)
+	}
+	return strconv.FormatInt(now.Unix(), 10) + strconv.FormatInt(10000+(st.IDBase+st.Counter)%90000, 10)
 }
 
 func yesNo(b bool) string {
