@@ -32,16 +32,24 @@ func (c *accountChild) configure(req resource.ConfigureRequest, resp *resource.C
 
 func (c *accountChild) sameEndpoint(a, b string) bool { return sameEndpoint(c.data, a, b) }
 
-// serverAttribute is the `server` attribute of a child resource: moving it
-// replaces the object.
+// serverAttribute is the `server` attribute of a child resource: it follows
+// its account (follow.go).
 func (c *accountChild) serverAttribute(what string) schema.StringAttribute {
 	return schema.StringAttribute{
 		Required: true,
 		MarkdownDescription: "The Virtualmin server: `host` or `host:port` (the provider's `virtualmin.port` when left out). " +
-			"Changing it replaces the " + what + ".",
+			followServerDoc(what),
 		Validators: []validator.String{endpointValidator{}},
-		PlanModifiers: []planmodifier.String{requiresReplaceIfMeaningChanges(c.sameEndpoint,
-			"Replaces the "+what+" when it moves to another server.")},
+	}
+}
+
+// idAttribute is the computed `id` of a child resource, which holds the
+// server.
+func (c *accountChild) idAttribute(doc string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Computed:            true,
+		MarkdownDescription: doc,
+		PlanModifiers:       []planmodifier.String{keepUnlessServerChanges{c.sameEndpoint}},
 	}
 }
 
@@ -74,9 +82,20 @@ func lookupAccount(ctx context.Context, srv *vmServer, ascii string) (*virtualmi
 // warning: Virtualmin deletes an account's mailboxes, databases, aliases and
 // sub-servers with it, so the plan shows them being created again instead of
 // failing later.
-func removeWithParentGone(ctx context.Context, resp *resource.ReadResponse, srv *vmServer, what, object, parentRole, parent string) {
-	resp.State.RemoveResource(ctx)
+func removeWithParentGone(ctx context.Context, resp *resource.ReadResponse, data *providerData, srv *vmServer, what, object, parentRole, parent string) {
 	p, err := lookupAccount(ctx, srv, parent)
+	if err == nil && p == nil && data != nil {
+		if home := data.accounts.movedFrom(parent, srv.endpoint); home != "" {
+			// The account moved (an apply stopped before this object
+			// followed it): kept, for the plan to show it following.
+			resp.Diagnostics.AddWarning(what+" moved with its "+parentRole,
+				fmt.Sprintf("Server: %s\n%s\n\nThe %s %s is now on %s, and this %s went with it. It is kept in the state: "+
+					"the plan updates its server to %s (set from the account's, praho_hosting_account.<name>.server).",
+					srv.endpoint, object, parentRole, parent, home, strings.ToLower(what), home))
+			return
+		}
+	}
+	resp.State.RemoveResource(ctx)
 	if err != nil || p != nil {
 		return
 	}

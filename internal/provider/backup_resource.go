@@ -51,10 +51,6 @@ func (b *backupCommon) Configure(_ context.Context, req resource.ConfigureReques
 	b.data = d
 }
 
-func (b *backupCommon) sameEndpoint(x, y string) bool {
-	return sameEndpoint(b.data, x, y)
-}
-
 // backupPathValidator accepts a path on the server or a destination URL that
 // backup-domain takes (ssh://, ftp://, s3://, ...), on one line.
 type backupPathValidator struct{}
@@ -82,7 +78,7 @@ func (backupPathValidator) ValidateString(_ context.Context, req validator.Strin
 	}
 }
 
-func backupSchemaCommon(ctx context.Context, sameEndpoint func(a, b string) bool, verb string) map[string]schema.Attribute {
+func backupSchemaCommon(ctx context.Context, verb string) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"id": schema.StringAttribute{
 			Computed:            true,
@@ -90,10 +86,10 @@ func backupSchemaCommon(ctx context.Context, sameEndpoint func(a, b string) bool
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 		"server": schema.StringAttribute{
-			Required:            true,
-			MarkdownDescription: "The Virtualmin server: `host` or `host:port`. Changing it runs the " + verb + " again there.",
-			Validators:          []validator.String{endpointValidator{}},
-			PlanModifiers:       []planmodifier.String{requiresReplaceIfMeaningChanges(sameEndpoint, "Runs the "+verb+" again on the new server.")},
+			Required: true,
+			MarkdownDescription: "The Virtualmin server: `host` or `host:port`. Changing it follows the account to its new " +
+				"server (`praho_hosting_account.<name>.server`), in place: the record is kept and no " + verb + " runs.",
+			Validators: []validator.String{endpointValidator{}},
 		},
 		"domain": schema.StringAttribute{
 			Required:            true,
@@ -194,7 +190,7 @@ func (r *accountBackupResource) Metadata(_ context.Context, req resource.Metadat
 }
 
 func (r *accountBackupResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	attrs := backupSchemaCommon(ctx, r.sameEndpoint, "backup")
+	attrs := backupSchemaCommon(ctx, "backup")
 	attrs["destination"] = schema.StringAttribute{
 		Required: true,
 		MarkdownDescription: "Where to write the archive: an absolute path on the server (`/var/backups/virtualmin/example.ro.tar.gz`) " +
@@ -240,7 +236,7 @@ func (r *accountBackupResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	dest := plan.Destination.ValueString()
-	out, err := srv.client.Backups.Backup(ctx, ascii, dest, &virtualmin.BackupOptions{Features: setStrings(ctx, plan.Features, &resp.Diagnostics)})
+	out, err := srv.client.Backups.Backup(ctx, ascii, r.data.cfg.Virtualmin.Store.withPassword(dest), &virtualmin.BackupOptions{Features: setStrings(ctx, plan.Features, &resp.Diagnostics)})
 	if err != nil {
 		backupOperationError(&resp.Diagnostics, srv, "Backup failed", ascii, dest, err)
 		return
@@ -302,7 +298,7 @@ func (r *accountRestoreResource) Metadata(_ context.Context, req resource.Metada
 }
 
 func (r *accountRestoreResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	attrs := backupSchemaCommon(ctx, r.sameEndpoint, "restore")
+	attrs := backupSchemaCommon(ctx, "restore")
 	attrs["source"] = schema.StringAttribute{
 		Required:            true,
 		MarkdownDescription: "The archive to restore: an absolute path on the server, as `praho_account_backup.destination` wrote it. Changing it restores again.",
@@ -352,7 +348,7 @@ func (r *accountRestoreResource) Create(ctx context.Context, req resource.Create
 	src := plan.Source.ValueString()
 	// restore-domain reads its arguments in order: the SDK sends
 	// except-feature after all-features (282).
-	out, err := srv.client.Backups.Restore(ctx, src, ascii, &virtualmin.BackupOptions{
+	out, err := srv.client.Backups.Restore(ctx, r.data.cfg.Virtualmin.Store.withPassword(src), ascii, &virtualmin.BackupOptions{
 		Features:       setStrings(ctx, plan.Features, &resp.Diagnostics),
 		ExceptFeatures: setStrings(ctx, plan.ExceptFeatures, &resp.Diagnostics),
 	})
@@ -395,7 +391,9 @@ func (r *accountRestoreResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	all, err := srv.domains.Get(ctx)
 	if err != nil {
-		vmError(&resp.Diagnostics, srv, "Cannot read the restored account", domainObject(ascii), err, "")
+		if !keepWhenUnreachable(ctx, resp, srv.endpoint, domainObject(ascii), err) {
+			vmError(&resp.Diagnostics, srv, "Cannot read the restored account", domainObject(ascii), err, "")
+		}
 		return
 	}
 	if _, ok := all[ascii]; !ok {

@@ -42,6 +42,8 @@ type providerData struct {
 	// featuresOff are the features this plan turns off on accounts
 	// (features.go).
 	featuresOff plannedFeaturesOff
+	// accounts are where this run saw each account (follow.go).
+	accounts accountHomes
 	// vmOptions are extra client options (tests: metrics).
 	vmOptions []virtualmin.Option
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	xssh "golang.org/x/crypto/ssh"
 
 	"github.com/praho/terraform-provider-praho/sdk/cloudflare"
 	"github.com/praho/terraform-provider-praho/sdk/powerdns"
@@ -35,6 +36,9 @@ const (
 	envVirtualminMaxInFlight    = "PRAHO_VIRTUALMIN_MAX_IN_FLIGHT"
 	envVirtualminRetries        = "PRAHO_VIRTUALMIN_RETRIES"
 	envVirtualminRequestTimeout = "PRAHO_VIRTUALMIN_REQUEST_TIMEOUT"
+	envBackupStoreURL           = "PRAHO_BACKUP_STORE_URL"
+	envBackupStorePassword      = "PRAHO_BACKUP_STORE_PASSWORD"
+	envBackupStoreHostKey       = "PRAHO_BACKUP_STORE_HOST_KEY"
 	envPDNSAPIURL               = "PDNS_API_URL"
 	envPDNSAPIKey               = "PDNS_API_KEY"
 	envPDNSServerID             = "PDNS_SERVER_ID"
@@ -89,7 +93,11 @@ type virtualminConfig struct {
 	// Servers maps an endpoint (host:port) to the login the provider block
 	// gives that server (virtualmin.servers); Username and Password above
 	// are for the others.
-	Servers            map[string]serverLogin
+	Servers map[string]serverLogin
+	// Store is virtualmin.backup_store, nil when not configured.
+	Store *backupStore
+	// MoveMethod is moveViaStore or moveViaRootRPC.
+	MoveMethod         string
 	InsecureSkipVerify bool
 	// AdoptExisting lets a create take an object an interrupted apply made
 	// (adopt.go).
@@ -193,6 +201,8 @@ func buildConfig(ctx context.Context, m *providerModel, env lookupEnv) (*config,
 			"The pins must be known when the provider is configured.")
 	}
 	serverSettings(ctx, &diags, vp.AtName("servers"), vm.Servers, &c.Virtualmin)
+	c.Virtualmin.Store = storeSettings(&diags, vp.AtName("backup_store"), vm.BackupStore, env)
+	c.Virtualmin.MoveMethod = stringSetting(&diags, vp.AtName("move_method"), vm.MoveMethod, noEnv, "", moveViaStore)
 
 	pd := m.PowerDNS
 	if pd == nil {
@@ -274,6 +284,45 @@ func serverSettings(ctx context.Context, diags *diag.Diagnostics, p path.Path, v
 		}
 		c.Pins[norm] = sum
 	}
+}
+
+// storeSettings reads virtualmin.backup_store; nil when neither it nor its
+// environment variables give a URL.
+func storeSettings(diags *diag.Diagnostics, p path.Path, b *storeBlock, env lookupEnv) *backupStore {
+	if b == nil {
+		b = &storeBlock{}
+	}
+	url := stringSetting(diags, p.AtName("url"), b.URL, env, envBackupStoreURL, "")
+	password := stringSetting(diags, p.AtName("password"), b.Password, env, envBackupStorePassword, "")
+	hostKey := stringSetting(diags, p.AtName("host_key"), b.HostKey, env, envBackupStoreHostKey, "")
+	if url == "" {
+		if password != "" || hostKey != "" {
+			diags.AddAttributeError(p.AtName("url"), "Backup store without a URL",
+				"backup_store has a password or host key but no url (environment: PRAHO_BACKUP_STORE_URL): set it to "+
+					"ssh://user@host:/path.")
+		}
+		return nil
+	}
+	user, host, dir, err := parseStoreURL(url)
+	if err != nil {
+		diags.AddAttributeError(p.AtName("url"), "Invalid backup store URL", err.Error())
+		return nil
+	}
+	s := &backupStore{User: user, Host: host, Dir: dir, Password: password}
+	switch {
+	case hostKey == "":
+	case strings.HasPrefix(hostKey, "SHA256:"):
+		s.HostKeySHA256 = hostKey
+	default:
+		if _, _, _, _, err := xssh.ParseAuthorizedKey([]byte(hostKey)); err != nil {
+			diags.AddAttributeError(p.AtName("host_key"), "Invalid host key",
+				"Want the store's public host key as authorized_keys and known_hosts write it (ssh-ed25519 AAAA...), or its "+
+					"fingerprint as ssh-keygen -l prints it (SHA256:...).")
+			return nil
+		}
+		s.HostKey = hostKey
+	}
+	return s
 }
 
 // noEnv is the environment of settings that have no environment variable.

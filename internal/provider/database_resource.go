@@ -52,14 +52,10 @@ func (r *databaseResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 		Version: 0,
 		MarkdownDescription: "A database of a hosting account (`create-database`), MySQL/MariaDB or PostgreSQL. " +
 			"**Destroying this resource drops the database and every table in it** (`delete-database`); so does " +
-			"any change that replaces it (server, account, name or type). Guard it with `lifecycle { prevent_destroy = true }`.",
+			"any change that replaces it (account, name or type); a change of server follows the account's move, with the tables. Guard it with `lifecycle { prevent_destroy = true }`.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "`<server>/<domain>/<type>/<name>`, the import ID.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"server": r.serverAttribute("database (dropping the old one)"),
+			"id":     r.idAttribute("`<server>/<domain>/<type>/<name>`, the import ID."),
+			"server": r.serverAttribute("database with its tables"),
 			"domain": domainAttribute("Domain of the hosting account the database belongs to. The account must have the "+
 				"feature of the database's type (`mysql` or `postgres`). Changing it replaces the database: the old one is dropped.",
 				"Replaces (drops and creates) the database when it moves to another account."),
@@ -238,25 +234,41 @@ func (r *databaseResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	if errors.Is(err, virtualmin.ErrNotFound) {
-		removeWithParentGone(ctx, resp, srv, "Database", databaseObject(domain, typ, name), "account", domain)
+		removeWithParentGone(ctx, resp, r.data, srv, "Database", databaseObject(domain, typ, name), "account", domain)
 		return
 	}
 	if err != nil {
-		vmError(&resp.Diagnostics, srv, "Cannot read database", databaseObject(domain, typ, name), err, "")
+		if !keepWhenUnreachable(ctx, resp, srv.endpoint, databaseObject(domain, typ, name), err) {
+			vmError(&resp.Diagnostics, srv, "Cannot read database", databaseObject(domain, typ, name), err, "")
+		}
 		return
 	}
 	state.ID = types.StringValue(databaseID(srv.endpoint, domain, typ, name))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// Update only changes timeouts: every other attribute replaces the database.
+// Update changes timeouts, and follows the account to its new server; every
+// other attribute replaces the database.
 func (r *databaseResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan databaseModel
+	var plan, state databaseModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, resp.Private)...)
+	if !r.sameEndpoint(plan.Server.ValueString(), state.Server.ValueString()) {
+		srv, domain, ok := accountTarget(r.data, &resp.Diagnostics, plan.Server.ValueString(), plan.Domain.ValueString(), "Invalid domain")
+		if !ok {
+			return
+		}
+		typ, name := plan.Type.ValueString(), plan.Name.ValueString()
+		_, err := srv.client.Databases.Get(ctx, domain, typ, name)
+		if !followedAccount(&resp.Diagnostics, srv, state.Server.ValueString(), "database", databaseObject(domain, typ, name), err == nil, err) {
+			return
+		}
+		plan.ID = types.StringValue(databaseID(srv.endpoint, domain, typ, name))
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 

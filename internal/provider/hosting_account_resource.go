@@ -67,6 +67,9 @@ type hostingAccountModel struct {
 	IPAddress         types.String   `tfsdk:"ip_address"`
 	DiskUsedMB        types.Int64    `tfsdk:"disk_used_mb"`
 	VirtualminID      types.String   `tfsdk:"virtualmin_id"`
+	RebuildFrom       types.String   `tfsdk:"rebuild_from"`
+	AllowEmptyRebuild types.Bool     `tfsdk:"allow_empty_rebuild"`
+	RebuiltFrom       types.String   `tfsdk:"rebuilt_from"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -101,10 +104,13 @@ func (r *hostingAccountResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"server": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "The Virtualmin server: `host` or `host:port` (the provider's `virtualmin.port` when " +
-					"left out). Changing it rebuilds the account on the new server (the old one is deleted).",
+					"left out), often `praho_placement.<name>.assignments[<key>]`. Changing it **moves** the account, in place: " +
+					"the account, its sub-servers and alias domains with everything they hold are copied to the new server " +
+					"(`virtualmin.move_method`), read back there and compared, and only then deleted on the old one; its " +
+					"mailboxes, databases, aliases, sub-servers, certificates and PHP settings follow it without being " +
+					"replaced. The plan says what moves and roughly how long it takes. When the old server does not answer, " +
+					"the account is rebuilt from `rebuild_from` (or, with `allow_empty_rebuild`, created empty).",
 				Validators: []validator.String{endpointValidator{}},
-				PlanModifiers: []planmodifier.String{requiresReplaceIfMeaningChanges(r.sameEndpoint,
-					"Rebuilds the account when it moves to another server.")},
 			},
 			"domain": schema.StringAttribute{
 				Required: true,
@@ -244,6 +250,27 @@ func (r *hostingAccountResource) Schema(ctx context.Context, _ resource.SchemaRe
 				MarkdownDescription: "Virtualmin's own ID of the virtual server, stable across backup and restore.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"rebuild_from": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The account's off-host backup, to rebuild it from when its server is lost: the " +
+					"`destination` a `praho_account_backup` of the account writes in `virtualmin.backup_store` " +
+					"(`ssh://user@host:/path/archive.tar.gz`, no password). Used only when the account moves (its `server` " +
+					"changes) and the old server does not answer at plan time: the plan checks the archive in the store and " +
+					"names it with its age, and the apply restores it on the new server without calling the old one.",
+				Validators: []validator.String{storeURLValidator{}},
+			},
+			"allow_empty_rebuild": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "When the account moves off a server that does not answer and `rebuild_from` is not set, " +
+					"create it on the new server **empty** (without its files, mail and databases) instead of failing the plan. " +
+					"Defaults to `false`.",
+			},
+			"rebuilt_from": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "How the account came to its server the last time it was rebuilt because its server " +
+					"was lost: the backup it was restored from, or `empty`. `\"\"` for an account created or moved normally.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
 			"timeouts": hostingAccountTimeouts.attribute(ctx),
 		},
 	}
@@ -306,6 +333,17 @@ func (r *hostingAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, nil)...)
 	if ep, ascii, ok := r.data.plannedTarget(plan.Server, plan.Domain); ok && req.State.Raw.IsNull() {
 		r.data.claimCreate(&resp.Diagnostics, path.Root("domain"), "domain", domainObject(ascii), "praho_hosting_account", serverDomainID(ep, ascii))
+	}
+	if !req.State.Raw.IsNull() {
+		var prior hostingAccountModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+		resp.Diagnostics.Append(r.data.syncManagedServer(ctx, prior.Server.ValueString(), req.Private, nil)...)
+		if r.planServerChange(ctx, req, &plan, &prior, &config, &resp.Diagnostics) {
+			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		}
+		if resp.Diagnostics.HasError() {
+			return
+		}
 	}
 	r.checkPHPVersion(ctx, &plan, &config, &resp.Diagnostics)
 	var state hostingAccountModel
@@ -441,29 +479,8 @@ func (r *hostingAccountResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 	id := serverDomainID(srv.endpoint, ascii)
-	var features []string
-	resp.Diagnostics.Append(plan.Features.ElementsAs(ctx, &features, false)...)
-	pass := plan.Password.ValueString()
-	if !config.PasswordWO.IsNull() {
-		pass = config.PasswordWO.ValueString()
-	}
-	cr := &virtualmin.CreateDomainRequest{
-		Domain:   ascii,
-		Pass:     pass,
-		Desc:     plan.Description.ValueString(),
-		User:     plan.Username.ValueString(),
-		Plan:     plan.Plan.ValueString(),
-		Template: plan.Template.ValueString(),
-		Features: features,
-	}
-	if !plan.DiskQuotaMB.IsNull() {
-		q := quotaLimit(plan.DiskQuotaMB.ValueInt64())
-		cr.QuotaBlocks, cr.UserQuotaBlocks = &q, &q
-	}
-	if !plan.BandwidthLimitMB.IsNull() && plan.BandwidthLimitMB.ValueInt64() > 0 {
-		b := plan.BandwidthLimitMB.ValueInt64() * bytesPerMB
-		cr.BandwidthBytes = &b
-	}
+	cr, d := createRequest(ctx, ascii, &plan, &config)
+	resp.Diagnostics.Append(d...)
 	dom, err := srv.client.Domains.Create(ctx, cr)
 	srv.domains.Invalidate()
 	if errors.Is(err, virtualmin.ErrAlreadyExists) && r.data.cfg.Virtualmin.AdoptExisting {
@@ -529,6 +546,35 @@ func (r *hostingAccountResource) Create(ctx context.Context, req resource.Create
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
+// createRequest is the create-domain request of an account as planned
+// (config carries the write-only password).
+func createRequest(ctx context.Context, ascii string, plan, config *hostingAccountModel) (*virtualmin.CreateDomainRequest, diag.Diagnostics) {
+	var features []string
+	diags := plan.Features.ElementsAs(ctx, &features, false)
+	pass := plan.Password.ValueString()
+	if !config.PasswordWO.IsNull() {
+		pass = config.PasswordWO.ValueString()
+	}
+	cr := &virtualmin.CreateDomainRequest{
+		Domain:   ascii,
+		Pass:     pass,
+		Desc:     plan.Description.ValueString(),
+		User:     plan.Username.ValueString(),
+		Plan:     plan.Plan.ValueString(),
+		Template: plan.Template.ValueString(),
+		Features: features,
+	}
+	if !plan.DiskQuotaMB.IsNull() {
+		q := quotaLimit(plan.DiskQuotaMB.ValueInt64())
+		cr.QuotaBlocks, cr.UserQuotaBlocks = &q, &q
+	}
+	if !plan.BandwidthLimitMB.IsNull() && plan.BandwidthLimitMB.ValueInt64() > 0 {
+		b := plan.BandwidthLimitMB.ValueInt64() * bytesPerMB
+		cr.BandwidthBytes = &b
+	}
+	return cr, diags
+}
+
 // fill copies what the server reports into m, keeping the configuration's
 // spelling where it means the same (IDN domain, plan or template by ID).
 // Computed values left unknown by the plan always become known.
@@ -582,6 +628,9 @@ func (r *hostingAccountResource) fill(m *hostingAccountModel, d *virtualmin.Doma
 		// generated from an import (-generate-config-out) is valid.
 		m.PHPVersion = types.StringNull()
 	}
+	if m.RebuiltFrom.IsUnknown() || m.RebuiltFrom.IsNull() {
+		m.RebuiltFrom = types.StringValue("")
+	}
 	m.HomeDirectory = types.StringValue(d.HomeDir)
 	m.IPAddress = types.StringValue(plainIP(d.IPAddress))
 	m.VirtualminID = types.StringValue(d.ID)
@@ -627,14 +676,22 @@ func (r *hostingAccountResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	all, err := srv.domains.Get(ctx)
 	if err != nil {
-		vmError(&resp.Diagnostics, srv, "Cannot read hosting accounts", domainObject(ascii), err, "")
+		if keepWhenUnreachable(ctx, resp, srv.endpoint, domainObject(ascii), err) {
+			markUnreachable(ctx, resp, srv.endpoint, err)
+		} else {
+			vmError(&resp.Diagnostics, srv, "Cannot read hosting accounts", domainObject(ascii), err, "")
+		}
 		return
 	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateUnreachable, nil)...)
 	dom, ok := all[ascii]
 	topLevel := dom.Type == "" || dom.Type == virtualmin.DomainTypeTopLevel
 	asAsked := topLevel && (state.Username.ValueString() == "" || state.Username.ValueString() == dom.Username)
 	if settleCreate(ctx, req, resp, "Server: "+srv.endpoint, "hosting account", domainObject(ascii), ok, asAsked) == settledDropped {
 		return
+	}
+	if ok {
+		r.data.accounts.seen(ascii, srv.endpoint)
 	}
 	if !ok {
 		// Deleted outside Terraform: the next apply creates it again.
@@ -671,7 +728,31 @@ func (r *hostingAccountResource) Update(ctx context.Context, req resource.Update
 	if !ok {
 		return
 	}
-	defer srv.domains.Invalidate()
+	// The listing learns the account as read back at the end; after a
+	// failure it is loaded again.
+	var final *virtualmin.Domain
+	defer func() {
+		if final == nil {
+			srv.domains.Invalidate()
+			return
+		}
+		foldMove(srv, []virtualmin.Domain{*final}, nil)
+	}()
+	if !r.sameEndpoint(plan.Server.ValueString(), state.Server.ValueString()) {
+		// The move first; from then on the account is on the new server,
+		// and the state says so even if a later step fails.
+		dom := r.move(ctx, &plan, &state, &config, &resp.Diagnostics)
+		if dom == nil {
+			return
+		}
+		state.Server, state.ID, state.RebuiltFrom = plan.Server, types.StringValue(serverDomainID(srv.endpoint, ascii)), plan.RebuiltFrom
+		r.fill(&state, dom)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateUnreachable, nil)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
 
 	// Features first: enabled ones may be what later settings (PHP needs
 	// web) rely on. Turning on before turning off keeps a dependency (web
@@ -797,6 +878,9 @@ func (r *hostingAccountResource) Update(ctx context.Context, req resource.Update
 	if err != nil {
 		vmError(&resp.Diagnostics, srv, "Hosting account updated but not read back", domainObject(ascii), err, "")
 		return
+	}
+	if !resp.Diagnostics.HasError() {
+		final = dom
 	}
 	plan.ID = types.StringValue(serverDomainID(srv.endpoint, ascii))
 	planned := plan.DiskUsedMB

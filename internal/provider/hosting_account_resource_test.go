@@ -83,6 +83,7 @@ func expectAction(addr string, a plancheck.ResourceActionType) resource.ConfigPl
 func TestAccHostingAccount_lifecycle(t *testing.T) {
 	vms := acctest.StartVirtualmin(t, 2)
 	a, b := vms[0], vms[1]
+	store := startStore(t)
 	const domain = "alpha.test"
 	cfg := accountConfig{server: a.Endpoint, domain: domain, description: "Alpha test"}
 	resource.Test(t, resource.TestCase{
@@ -197,9 +198,11 @@ func TestAccHostingAccount_lifecycle(t *testing.T) {
 				Check: checkAccount(a, domain, nil),
 			},
 			{
-				// Another server: rebuilt there, gone from the first.
-				Config:           func() string { c := cfg; c.server, c.description = b.Endpoint, "Alpha, renamed"; return c.String() }(),
-				ConfigPlanChecks: expectAction("praho_hosting_account.acct", plancheck.ResourceActionDestroyBeforeCreate),
+				// Another server: moved there in place (moves_test.go has
+				// the details), gone from the first.
+				Config: store.providerBlock("") +
+					func() string { c := cfg; c.server, c.description = b.Endpoint, "Alpha, renamed"; return c.String() }(),
+				ConfigPlanChecks: expectAction("praho_hosting_account.acct", plancheck.ResourceActionUpdate),
 				Check:            resource.ComposeAggregateTestCheckFunc(checkAccount(b, domain, nil), checkNoAccount(a, domain)),
 			},
 		},

@@ -87,12 +87,15 @@ func (r *letsEncryptCertificateResource) Schema(ctx context.Context, _ resource.
 			"of its expiry shows in the plan as an update, and the apply renews it. A failed request reports the line " +
 			"where Virtualmin says why (for example `.. none of the hostnames could be resolved!`).",
 		Attributes: map[string]schema.Attribute{
-			"id": computedString("`<server>/<domain>`, with the server as `host:port` and the domain in its ASCII form."),
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "`<server>/<domain>`, with the server as `host:port` and the domain in its ASCII form.",
+				PlanModifiers:       []planmodifier.String{keepUnlessServerChanges{r.sameEndpoint}},
+			},
 			"server": schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: "The Virtualmin server of the account: `host` or `host:port`. Changing it replaces the certificate.",
+				MarkdownDescription: "The Virtualmin server of the account: `host` or `host:port`. " + followServerDoc("certificate"),
 				Validators:          []validator.String{endpointValidator{}},
-				PlanModifiers:       []planmodifier.String{requiresReplaceIfMeaningChanges(r.sameEndpoint, "Requests the certificate on the new server.")},
 			},
 			"domain": schema.StringAttribute{
 				Required:            true,
@@ -273,6 +276,18 @@ func (r *letsEncryptCertificateResource) Update(ctx context.Context, req resourc
 	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Update, letsEncryptTimeouts.update)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, resp.Private)...)
+	if !r.sameEndpoint(plan.Server.ValueString(), state.Server.ValueString()) {
+		// The certificate came with its account: it is there, as it was.
+		srv, ascii, ok := accountTarget(r.data, &resp.Diagnostics, plan.Server.ValueString(), plan.Domain.ValueString(), "Invalid domain")
+		if !ok {
+			return
+		}
+		_, err := srv.client.Certificates.Get(ctx, ascii)
+		if !followedAccount(&resp.Diagnostics, srv, state.Server.ValueString(), "certificate", domainObject(ascii), err == nil, err) {
+			return
+		}
+		plan.ID = types.StringValue(serverDomainID(srv.endpoint, ascii))
+	}
 	// ModifyPlan leaves expires_at unknown when a new certificate is due;
 	// otherwise only settings for the next request changed.
 	if plan.ExpiresAt.IsUnknown() || !plan.Hostnames.Equal(state.Hostnames) {
@@ -392,7 +407,9 @@ func (r *letsEncryptCertificateResource) Read(ctx context.Context, req resource.
 		return
 	}
 	if err != nil {
-		vmError(&resp.Diagnostics, srv, "Cannot read the certificate", domainObject(ascii), err, "")
+		if !keepWhenUnreachable(ctx, resp, srv.endpoint, domainObject(ascii), err) {
+			vmError(&resp.Diagnostics, srv, "Cannot read the certificate", domainObject(ascii), err, "")
+		}
 		return
 	}
 	state.ID = types.StringValue(serverDomainID(srv.endpoint, ascii))

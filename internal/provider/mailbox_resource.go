@@ -70,11 +70,7 @@ func (r *mailboxResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"(Virtualmin's `create-user` has no forwarding flag). Create refuses a user that already exists and " +
 			"prints the import command.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "`<server>/<domain>/<name>`, the import ID.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id":     r.idAttribute("`<server>/<domain>/<name>`, the import ID."),
 			"server": r.serverAttribute("mailbox"),
 			"domain": domainAttribute("Domain of the hosting account the mailbox belongs to (reference the account, "+
 				"`praho_hosting_account.<name>.domain`, so Terraform orders creates and deletes). Changing it replaces the mailbox.",
@@ -433,11 +429,13 @@ func (r *mailboxResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	if errors.Is(err, virtualmin.ErrNotFound) {
 		// Deleted outside Terraform (or with its account): the plan creates it again.
-		removeWithParentGone(ctx, resp, srv, "Mailbox", mailboxObject(domain, name), "account", domain)
+		removeWithParentGone(ctx, resp, r.data, srv, "Mailbox", mailboxObject(domain, name), "account", domain)
 		return
 	}
 	if err != nil {
-		vmError(&resp.Diagnostics, srv, "Cannot read mailbox", mailboxObject(domain, name), err, "")
+		if !keepWhenUnreachable(ctx, resp, srv.endpoint, mailboxObject(domain, name), err) {
+			vmError(&resp.Diagnostics, srv, "Cannot read mailbox", mailboxObject(domain, name), err, "")
+		}
 		return
 	}
 	state.ID = types.StringValue(mailboxID(srv.endpoint, domain, name))
@@ -462,6 +460,12 @@ func (r *mailboxResource) Update(ctx context.Context, req resource.UpdateRequest
 	}
 	name := plan.Name.ValueString()
 	obj := mailboxObject(domain, name)
+	if !r.sameEndpoint(plan.Server.ValueString(), state.Server.ValueString()) {
+		_, err := srv.client.Users.Get(ctx, domain, name)
+		if !followedAccount(&resp.Diagnostics, srv, state.Server.ValueString(), "mailbox", obj, err == nil, err) {
+			return
+		}
+	}
 
 	mod := &virtualmin.ModifyUserRequest{}
 	if !plan.Password.Equal(state.Password) && !plan.Password.IsNull() {

@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -64,14 +63,13 @@ func (r *phpSettingsResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "`<server>/<domain>`, with the server as `host:port` and the domain in its ASCII form.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				PlanModifiers:       []planmodifier.String{keepUnlessServerChanges{r.sameEndpoint}},
 			},
 			"server": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "The Virtualmin server of the account: `host` or `host:port`. Changing it replaces the settings.",
-				Validators:          []validator.String{endpointValidator{}},
-				PlanModifiers: []planmodifier.String{requiresReplaceIfMeaningChanges(
-					r.sameEndpoint, "Applies the settings on the new server.")},
+				Required: true,
+				MarkdownDescription: "The Virtualmin server of the account: `host` or `host:port`. " + followServerDoc("PHP settings") +
+					" The mode and version are then checked and applied on the new server.",
+				Validators: []validator.String{endpointValidator{}},
 			},
 			"domain": schema.StringAttribute{
 				Required:            true,
@@ -132,15 +130,16 @@ func (r *phpSettingsResource) ModifyPlan(ctx context.Context, req resource.Modif
 		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	}
 	// Without a configured version, the version follows the mode: known
-	// from state only while the mode stays.
+	// from state only while the mode and the server stay.
+	same := state != nil && !serverChanges(ctx, r.sameEndpoint, req.Plan, req.State)
 	if config.Version.IsNull() {
-		if state != nil && plan.Mode.Equal(state.Mode) && !state.Version.IsNull() {
+		if same && plan.Mode.Equal(state.Mode) && !state.Version.IsNull() {
 			plan.Version = state.Version
 		} else {
 			plan.Version = types.StringUnknown()
 		}
 	}
-	if state != nil && plan.Mode.Equal(state.Mode) && plan.Version.Equal(state.Version) {
+	if same && plan.Mode.Equal(state.Mode) && plan.Version.Equal(state.Version) {
 		plan.AvailableModes = state.AvailableModes
 	} else {
 		plan.AvailableModes = types.ListUnknown(types.StringType)
@@ -234,14 +233,25 @@ func (r *phpSettingsResource) Create(ctx context.Context, req resource.CreateReq
 }
 
 func (r *phpSettingsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan phpSettingsModel
+	var plan, state phpSettingsModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	ctx, cancel := withOpTimeout(ctx, &resp.Diagnostics, plan.Timeouts.Update, phpSettingsTimeouts.update)
 	defer cancel()
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, resp.Private)...)
+	if !r.sameEndpoint(plan.Server.ValueString(), state.Server.ValueString()) {
+		srv, ascii, ok := accountTarget(r.data, &resp.Diagnostics, plan.Server.ValueString(), plan.Domain.ValueString(), "Invalid domain")
+		if !ok {
+			return
+		}
+		d, err := lookupAccount(ctx, srv, ascii)
+		if !followedAccount(&resp.Diagnostics, srv, state.Server.ValueString(), "account of the PHP settings", domainObject(ascii), d != nil, err) {
+			return
+		}
+	}
 	r.apply(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -325,7 +335,9 @@ func (r *phpSettingsResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	all, err := srv.domains.Get(ctx)
 	if err != nil {
-		vmError(&resp.Diagnostics, srv, "Cannot read the hosting account's PHP settings", domainObject(ascii), err, "")
+		if !keepWhenUnreachable(ctx, resp, srv.endpoint, domainObject(ascii), err) {
+			vmError(&resp.Diagnostics, srv, "Cannot read the hosting account's PHP settings", domainObject(ascii), err, "")
+		}
 		return
 	}
 	dom, ok := all[ascii]

@@ -112,3 +112,113 @@ func TestAccPlacement_twentyAccounts(t *testing.T) {
 		},
 	})
 }
+
+// TestAccPlacement_drain: a server holding 10 accounts (with content) is
+// marked draining; each apply moves at most max_moves_per_apply = 4 of them
+// to the two other candidates, each a real move through the backup store
+// (the plan shows in-place updates, no replacement); after three applies the
+// old server is empty, the others hold 5 each with every account's content
+// as it was, and the plan is empty.
+func TestAccPlacement_drain(t *testing.T) {
+	vms := acctest.StartVirtualmin(t, 3)
+	old, n1, n2 := vms[0], vms[1], vms[2]
+	store := startStore(t)
+	entry := func(draining bool) string {
+		return fmt.Sprintf("{ capacity = 20, draining = %t }", draining)
+	}
+	servers := func(draining bool) map[string]string {
+		return map[string]string{old.Endpoint: entry(draining), n1.Endpoint: entry(false), n2.Endpoint: entry(false)}
+	}
+	// At first only the old server is a candidate: all ten go there.
+	first := store.providerBlock("") + placementConfig(10, map[string]string{old.Endpoint: entry(false)}, "  max_moves_per_apply = 4\n")
+	draining := store.providerBlock("") + placementConfig(10, servers(true), "  max_moves_per_apply = 4\n")
+	digests := map[string]string{}
+	domains := func() []string {
+		var out []string
+		for i := 1; i <= 10; i++ {
+			out = append(out, fmt.Sprintf("acct%02d.fleet.test", i))
+		}
+		return out
+	}()
+	checkDigests := func(*terraform.State) error {
+		for _, d := range domains {
+			var got string
+			var where []string
+			for _, v := range vms {
+				if _, ok := v.Server.Domain(d); ok {
+					where = append(where, v.Endpoint)
+					got, _ = v.Server.ContentDigest(d)
+				}
+			}
+			if len(where) != 1 {
+				return fmt.Errorf("%s is on %v: want exactly one server", d, where)
+			}
+			if got != digests[d] {
+				return fmt.Errorf("%s on %s holds %s, want %s", d, where[0], got, digests[d])
+			}
+		}
+		return nil
+	}
+	// Until the last, each apply leaves moves for the next plan.
+	drainStep := func(oldLeft, left1, left2 int) resource.TestStep {
+		return resource.TestStep{
+			Config:             draining,
+			ExpectNonEmptyPlan: oldLeft > 0,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("praho_placement.web", plancheck.ResourceActionUpdate),
+			}},
+			Check: resource.ComposeAggregateTestCheckFunc(checkSpread(vms, oldLeft, left1, left2), checkDigests),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: first,
+				Check: func(*terraform.State) error {
+					for _, d := range domains {
+						if err := old.Server.PutFile(d, "public_html/index.html", []byte("site of "+d)); err != nil {
+							return err
+						}
+						dg, err := old.Server.ContentDigest(d)
+						if err != nil {
+							return err
+						}
+						digests[d] = dg
+					}
+					return nil
+				},
+			},
+			{
+				// The new candidates join, the old one is not draining yet:
+				// nothing moves.
+				Config:           store.providerBlock("") + placementConfig(10, servers(false), "  max_moves_per_apply = 4\n"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("praho_hosting_account.site[0]", plancheck.ResourceActionNoop)}},
+				Check:            checkSpread(vms, 10, 0, 0),
+			},
+			{
+				Config:             draining,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("praho_hosting_account.site[0]", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("praho_hosting_account.site[3]", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("praho_hosting_account.site[4]", plancheck.ResourceActionNoop),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(checkSpread(vms, 6, 2, 2), checkDigests),
+			},
+			drainStep(2, 4, 4),
+			drainStep(0, 5, 5),
+			{
+				Config:   draining,
+				PlanOnly: true,
+			},
+			{
+				// Drained: the server leaves the candidates.
+				Config:           store.providerBlock("") + placementConfig(10, map[string]string{n1.Endpoint: entry(false), n2.Endpoint: entry(false)}, "  max_moves_per_apply = 4\n"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            checkDigests,
+			},
+		},
+	})
+}

@@ -67,6 +67,15 @@ type virtualminBlock struct {
 	Servers               types.Map     `tfsdk:"servers"`
 	AdoptExisting         types.Bool    `tfsdk:"adopt_existing"`
 	PasswordMinLength     types.Int64   `tfsdk:"password_min_length"`
+	BackupStore           *storeBlock   `tfsdk:"backup_store"`
+	MoveMethod            types.String  `tfsdk:"move_method"`
+}
+
+// storeBlock is virtualmin.backup_store.
+type storeBlock struct {
+	URL      types.String `tfsdk:"url"`
+	Password types.String `tfsdk:"password"`
+	HostKey  types.String `tfsdk:"host_key"`
 }
 
 // serverBlock is one entry of virtualmin.servers.
@@ -181,6 +190,50 @@ func (p *prahoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 							"(`password` and `password_wo`), checked at plan time whenever one is to be sent. Defaults to `%d`. "+
 							"Environment: `PRAHO_VIRTUALMIN_PASSWORD_MIN_LENGTH`.", defaultPasswordMinLength),
 						Validators: []validator.Int64{int64validator.Between(1, 128)},
+					},
+					"backup_store": schema.SingleNestedAttribute{
+						Optional: true,
+						MarkdownDescription: "A directory on a host outside the fleet, reached over SSH, that every server can " +
+							"write to and read from: moves stage each account's archive there (a backup on the source, a " +
+							"restore on the target), and an account whose server is lost is rebuilt from its off-host backup " +
+							"there (`praho_hosting_account.rebuild_from`). The servers use it through Virtualmin's own SSH " +
+							"backup destinations; give it a login of its own, allowed to write that directory and nothing " +
+							"else. Environment: `PRAHO_BACKUP_STORE_URL`, `PRAHO_BACKUP_STORE_PASSWORD`, `PRAHO_BACKUP_STORE_HOST_KEY`.",
+						Attributes: map[string]schema.Attribute{
+							"url": schema.StringAttribute{
+								Optional: true,
+								MarkdownDescription: "The directory, as Virtualmin writes SSH destinations: " +
+									"`ssh://user@host:/path` or `ssh://user@host:port:/path`, without a password.",
+								Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+							},
+							"password": schema.StringAttribute{
+								Optional:  true,
+								Sensitive: true,
+								MarkdownDescription: "The SSH password of the store's login. The provider adds it to the " +
+									"destination of each backup and restore it asks a server for (Virtualmin's SSH destinations " +
+									"take a password, or the server's own keys when none is given), so no state holds it; the " +
+									"servers' backup logs do.",
+								Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+							},
+							"host_key": schema.StringAttribute{
+								Optional: true,
+								MarkdownDescription: "The store's SSH host key (`ssh-ed25519 AAAA...`) or its fingerprint " +
+									"(`SHA256:...`). The provider logs into the store only to check an archive an account " +
+									"would be rebuilt from, and verifies the host first; rebuilds need it.",
+							},
+						},
+					},
+					"move_method": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "How an account moves when its `server` changes. `backup_store` (the " +
+							"default): a backup on the source to `backup_store`, a restore on the target from there; it needs " +
+							"no trust between the servers and nothing beyond the API logins the provider has. " +
+							"`transfer_with_root_rpc`: Virtualmin's `transfer-domain --webmin` from the source straight to " +
+							"the target, which needs the target's API login to be allowed Webmin RPC (`rpc=1` in its " +
+							"ACL), and **Webmin RPC can run anything as root on the target**: opt in only if the API logins " +
+							"are root-equivalent already. Either way the provider copies, verifies the copy on the target and " +
+							"only then deletes the source.",
+						Validators: []validator.String{stringvalidator.OneOf(moveViaStore, moveViaRootRPC)},
 					},
 					"insecure_skip_verify": schema.BoolAttribute{
 						Optional: true,

@@ -138,11 +138,7 @@ func (r *childDomainResource) Schema(ctx context.Context, _ resource.SchemaReque
 		Version:             featuresSchemaVersion,
 		MarkdownDescription: k.desc,
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "`<server>/<domain>`, the import ID.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id":     r.idAttribute("`<server>/<domain>`, the import ID."),
 			"server": r.serverAttribute(what),
 			"domain": domainAttribute("The "+what+"'s own domain. An internationalised name is accepted and kept as "+
 				"written. Changing it replaces the "+what+".", "Replaces the "+what+" when its domain changes."),
@@ -307,7 +303,9 @@ func (r *childDomainResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	dom, err := lookupAccount(ctx, srv, ascii)
 	if err != nil {
-		vmError(&resp.Diagnostics, srv, "Cannot read "+strings.ToLower(k.what), k.object(ascii), err, "")
+		if !keepWhenUnreachable(ctx, resp, srv.endpoint, k.object(ascii), err) {
+			vmError(&resp.Diagnostics, srv, "Cannot read "+strings.ToLower(k.what), k.object(ascii), err, "")
+		}
 		return
 	}
 	var isAlias, isSub, asAsked bool
@@ -328,7 +326,7 @@ func (r *childDomainResource) Read(ctx context.Context, req resource.ReadRequest
 			resp.State.RemoveResource(ctx)
 			return
 		}
-		removeWithParentGone(ctx, resp, srv, k.what, k.object(ascii), k.parentRole, state.Parent.ValueString())
+		removeWithParentGone(ctx, resp, r.data, srv, k.what, k.object(ascii), k.parentRole, state.Parent.ValueString())
 		return
 	}
 	if (k.alias && !isAlias) || (!k.alias && !isSub) {
@@ -371,6 +369,10 @@ func (r *childDomainResource) ModifyPlan(ctx context.Context, req resource.Modif
 		return
 	}
 	resp.Diagnostics.Append(r.data.syncManagedServer(ctx, plan.Server.ValueString(), req.Private, nil)...)
+	if !req.State.Raw.IsNull() && serverChanges(ctx, r.sameEndpoint, req.Plan, req.State) {
+		// Following its account: what the new server has is read there.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("enabled_features"), types.SetUnknown(types.StringType))...)
+	}
 	if !req.State.Raw.IsNull() && plan.Features.Equal(state.Features) && r.sameEndpoint(plan.Server.ValueString(), state.Server.ValueString()) &&
 		sameDomain(plan.Domain.ValueString(), state.Domain.ValueString()) {
 		return
@@ -394,6 +396,12 @@ func (r *childDomainResource) Update(ctx context.Context, req resource.UpdateReq
 		return
 	}
 	defer srv.domains.Invalidate()
+	if !r.sameEndpoint(plan.Server.ValueString(), state.Server.ValueString()) {
+		d, err := lookupAccount(ctx, srv, ascii)
+		if !followedAccount(&resp.Diagnostics, srv, state.Server.ValueString(), strings.ToLower(k.what), k.object(ascii), d != nil, err) {
+			return
+		}
+	}
 	if !plan.Description.Equal(state.Description) && plan.Description.ValueString() != "" {
 		if err := srv.client.Domains.Modify(ctx, ascii, &virtualmin.ModifyDomainRequest{Desc: plan.Description.ValueString()}); err != nil {
 			vmError(&resp.Diagnostics, srv, "Cannot update "+strings.ToLower(k.what), k.object(ascii), err, "")

@@ -1,0 +1,117 @@
+package provider
+
+// What lives inside a hosting account (mailboxes, databases, sub-servers,
+// aliases, certificates, PHP settings, backups) follows the account when it
+// moves to another server: the account's move copies it there (moves.go),
+// and the object's own `server`, which references the account's, changes in
+// the same apply. That change is an update in place, never a replacement:
+// the update checks that the object arrived with its account and carries on
+// against the new server. The values that hold the server (ids) are unknown
+// in such a plan, the others keep what the state says.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
+)
+
+// accountHomes are the servers this provider instance saw accounts on
+// (their domain, lower-case ASCII → endpoint), so that what lives in an
+// account can tell, at refresh, that its account moved.
+type accountHomes struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+// seen records that the account domain is on endpoint.
+func (h *accountHomes) seen(domain, endpoint string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.m == nil {
+		h.m = map[string]string{}
+	}
+	h.m[strings.ToLower(domain)] = endpoint
+}
+
+// movedFrom returns where the account domain is when that is not from, or
+// "".
+func (h *accountHomes) movedFrom(domain, from string) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if ep := h.m[strings.ToLower(domain)]; ep != from {
+		return ep
+	}
+	return ""
+}
+
+// followServerDoc is what a child's server attribute says about a change.
+func followServerDoc(what string) string {
+	return "Changing it follows the account to its new server, in place: set it from the account " +
+		"(`praho_hosting_account.<name>.server`), whose move copies the " + what + " along; the update then finds it there."
+}
+
+// serverChanges reports whether the plan moves the object to another
+// server: the planned server is known and means another one than the state's.
+func serverChanges(ctx context.Context, same func(a, b string) bool, plan, state interface {
+	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
+}) bool {
+	var ps, ss types.String
+	if d := plan.GetAttribute(ctx, path.Root("server"), &ps); d.HasError() {
+		return false
+	}
+	if d := state.GetAttribute(ctx, path.Root("server"), &ss); d.HasError() {
+		return false
+	}
+	return !ps.IsUnknown() && !ss.IsNull() && !same(ps.ValueString(), ss.ValueString())
+}
+
+// keepUnlessServerChanges is UseStateForUnknown for a computed value that
+// holds the server (an id) or that the server decides: the state's value
+// while the object stays, unknown when it follows its account elsewhere.
+type keepUnlessServerChanges struct{ same func(a, b string) bool }
+
+func (m keepUnlessServerChanges) Description(context.Context) string {
+	return "Keeps the value in state unless the server changes."
+}
+func (m keepUnlessServerChanges) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (m keepUnlessServerChanges) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.StateValue.IsNull() || !req.PlanValue.IsUnknown() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if serverChanges(ctx, m.same, req.Plan, req.State) {
+		return
+	}
+	resp.PlanValue = req.StateValue
+}
+
+// followedAccount is the first step of the update of an object whose server
+// changed: found and err are the object's look-up on the new server (a
+// not-found error counts as not found). It reports whether the object is
+// there; if not, it says why in diags.
+func followedAccount(diags *diag.Diagnostics, srv *vmServer, from, what, object string, found bool, err error) bool {
+	if err != nil && !errors.Is(err, virtualmin.ErrNotFound) {
+		vmError(diags, srv, "Cannot find the "+what+" on its new server", object, err, "")
+		return false
+	}
+	if found && err == nil {
+		return true
+	}
+	diags.AddAttributeError(path.Root("server"), "The "+what+" is not on its new server",
+		fmt.Sprintf("Server: %s (was %s)\n%s\nThe %s is not on %s. A %s follows its account: it arrives when the account "+
+			"moves (its praho_hosting_account's server changes, and this resource's server references it). Moving the %s "+
+			"alone to another server is not possible; set server back to %s, or move the account.",
+			srv.endpoint, from, object, what, srv.endpoint, what, what, from))
+	return false
+}
