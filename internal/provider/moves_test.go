@@ -19,6 +19,7 @@ import (
 
 	"github.com/praho/terraform-provider-praho/internal/acctest"
 	"github.com/praho/terraform-provider-praho/sdk/ssh/sshtest"
+	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin/virtualmintest"
 )
 
@@ -692,4 +693,56 @@ resource "praho_mailbox" "office" {
 			},
 		},
 	})
+}
+
+// TestAccHostingAccount_moveKilledAfterDelete: the apply of a move is
+// killed between the delete on the old server and the state being saved (done
+// here by hand: the copy on the new server, the delete on the old one, the
+// state untouched). A plan without refresh says it completes the earlier
+// move, and its apply records the account on the new server without copying
+// or creating anything.
+func TestAccHostingAccount_moveKilledAfterDelete(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: run tools/testacc.sh")
+	}
+	acctest.PreCheck(t)
+	vms := acctest.StartVirtualmin(t, 2)
+	src, dst := vms[0], vms[1]
+	store := startStore(t)
+	const domain = "shop.moves.test"
+	w := acctest.NewWorkdir(t)
+	w.Write(store.providerBlock("") + moveAccount(src.Endpoint, ""))
+	w.Run([]string{"apply", "-auto-approve"})
+	digest := fillAccount(t, src, domain)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	loc, err := (&backupStore{User: store.sshd.User, Host: store.sshd.Addr, Dir: store.dir, Password: storePassword}).location(filepath.Join(store.dir, "by-hand.tar.gz")).URL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Client.Backups.Backup(ctx, domain, loc, &virtualmin.BackupOptions{Account: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dst.Client.Backups.Restore(ctx, loc, domain, &virtualmin.BackupOptions{Account: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := src.Client.Domains.Delete(ctx, domain); err != nil {
+		t.Fatal(err)
+	}
+	restores, creates := dst.Server.Calls("restore-domain"), dst.Server.Calls("create-domain")
+
+	w.Write(store.providerBlock("") + moveAccount(dst.Endpoint, ""))
+	w.Run([]string{"apply", "-auto-approve", "-refresh=false"})
+	if out := strings.Join(strings.Fields(w.Output()), " "); !strings.Contains(out, "Completing an earlier move") {
+		t.Errorf("the plan does not say it completes the earlier move:\n%s", w.Output())
+	}
+	if dst.Server.Calls("restore-domain") != restores || dst.Server.Calls("create-domain") != creates {
+		t.Error("the apply copied or created the account again")
+	}
+	if got, err := dst.Server.ContentDigest(domain); err != nil || got != digest {
+		t.Fatalf("content on the new server: %q %v, want %q", got, err, digest)
+	}
+	w.Run([]string{"plan", "-detailed-exitcode"})
+	w.Run([]string{"destroy", "-auto-approve"})
 }
