@@ -230,12 +230,13 @@ func simulatorsEach(t *testing.T, opts ...[]virtualmintest.Option) []*acctest.Vi
 
 // twoCertSimulators starts two simulators that issue Let's Encrypt
 // certificates, each with Webmin's own certificate file (see
-// webminOwnCertState).
+// webminOwnCertState) and PHP installed.
 func twoCertSimulators(t *testing.T) []*acctest.Virtualmin {
 	t.Helper()
+	// PHP installed for praho_php_settings (the minimal profile has none).
 	return simulatorsEach(t,
-		[]virtualmintest.Option{virtualmintest.WithLetsEncrypt(true), webminOwnCertState(t)},
-		[]virtualmintest.Option{virtualmintest.WithLetsEncrypt(true), webminOwnCertState(t)})
+		[]virtualmintest.Option{virtualmintest.WithLetsEncrypt(true), virtualmintest.WithPHP(true), webminOwnCertState(t)},
+		[]virtualmintest.Option{virtualmintest.WithLetsEncrypt(true), virtualmintest.WithPHP(true), webminOwnCertState(t)})
 }
 
 // shopWithChildren is an account with one of each object that lives in an
