@@ -89,7 +89,7 @@ func (d *providerData) newPowerDNS() (*dnsBackend, error) {
 func (d *providerData) newCloudflare() (*dnsBackend, error) {
 	c := d.cfg.Cloudflare
 	if c.APIToken == "" {
-		return nil, errors.New("Cloudflare is not configured: set api_token in the provider's cloudflare block, " +
+		return nil, errors.New("the Cloudflare backend is not configured: set api_token in the provider's cloudflare block, " +
 			"or the environment variable CLOUDFLARE_API_TOKEN")
 	}
 	client, err := cloudflare.NewClient(cloudflare.WithAPIToken(c.APIToken), cloudflare.WithBaseURL(c.BaseURL),
@@ -199,7 +199,7 @@ func dnsSettingsError(err error) error {
 		return fmt.Errorf("PowerDNS refused the API key: check api_key in the provider's powerdns block (environment: "+
 			"PDNS_API_KEY) against the api-key setting of the PowerDNS server (%w)", err)
 	case errors.Is(err, cloudflare.ErrAuth):
-		return fmt.Errorf("Cloudflare refused the API token: check api_token in the provider's cloudflare block (environment: "+
+		return fmt.Errorf("the Cloudflare API refused the token: check api_token in the provider's cloudflare block (environment: "+
 			"CLOUDFLARE_API_TOKEN); it needs Zone:Read and DNS:Edit on the zone (%w)", err)
 	}
 	return err

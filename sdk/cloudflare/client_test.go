@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -23,11 +21,7 @@ import (
 // root package (all 122 services) or a service other than dns and zones
 // (and rules, which dns itself imports), or any Terraform package.
 func TestImportsOnlyDNSZonesOption(t *testing.T) {
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if p, err := exec.LookPath("go"); err == nil {
-		goBin = p
-	}
-	out, err := exec.Command(goBin, "list", "-deps", "github.com/praho/terraform-provider-praho/sdk/cloudflare").CombinedOutput()
+	out, err := exec.Command("go", "list", "-deps", "github.com/praho/terraform-provider-praho/sdk/cloudflare").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/praho/terraform-provider-praho/sdk/dns"
+	"github.com/praho/terraform-provider-praho/sdk/internal/retry"
 	"github.com/praho/terraform-provider-praho/sdk/powerdns/pdnstest"
 )
 
@@ -335,6 +336,8 @@ func TestNewClientOptions(t *testing.T) {
 	c, err := NewClient("http://127.0.0.1", WithHTTPClient(&http.Client{Transport: own}), WithInsecureSkipVerify())
 	if err != nil || (own.TLSClientConfig != nil && own.TLSClientConfig.InsecureSkipVerify) {
 		t.Errorf("WithHTTPClient(*http.Transport) + WithInsecureSkipVerify: %v; caller's transport changed: %+v", err, own.TLSClientConfig)
+	} else if tr, ok := c.hc.HTTPClient.Transport.(*retry.Transport).Base.(*http.Transport); !ok || tr == own || !tr.TLSClientConfig.InsecureSkipVerify {
+		t.Errorf("the client's transport is not a clone with verification off: %#v", c.hc.HTTPClient.Transport)
 	}
 	if _, err := NewClient("http://127.0.0.1", WithHTTPClient(&http.Client{Transport: &recorder{}}), WithInsecureSkipVerify()); err == nil {
 		t.Error("WithHTTPClient(other RoundTripper) + WithInsecureSkipVerify accepted")

@@ -271,9 +271,7 @@ func parseEndpoint(endpoint string) (base *url.URL, server string, err error) {
 	}
 	server = net.JoinHostPort(host, port)
 	prefix := strings.TrimRight(u.Path, "/")
-	if strings.HasSuffix(prefix, remotePath) {
-		prefix = strings.TrimSuffix(prefix, remotePath)
-	}
+	prefix = strings.TrimSuffix(prefix, remotePath)
 	base = &url.URL{Scheme: "https", Host: server, Path: prefix + remotePath}
 	return base, server, nil
 }

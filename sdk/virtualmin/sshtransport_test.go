@@ -15,7 +15,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -66,11 +65,7 @@ func newSSHHarness(t testing.TB) *sshHarness {
 	sshtest.RequireSSHD(t)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "standin")
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		goCmd = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	build := exec.Command(goCmd, "build", "-o", bin, "./testdata/ssh/standin")
+	build := exec.Command("go", "build", "-o", bin, "./testdata/ssh/standin")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the stand-in virtualmin command: %v\n%s", err, out)
 	}

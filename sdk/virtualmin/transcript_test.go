@@ -31,15 +31,6 @@ func (t *transcript) program() string {
 	return ""
 }
 
-func (t *transcript) param(name string) (string, bool) {
-	for _, p := range t.params {
-		if p.name == name {
-			return p.value, true
-		}
-	}
-	return "", false
-}
-
 // loadTranscript reads a recording with the one parser the SDK's tests and
 // the simulator's share (internal/transcript).
 func loadTranscript(tb testing.TB, path string) *transcript {

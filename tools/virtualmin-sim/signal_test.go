@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,8 +15,7 @@ import (
 // HTTPS with the printed fingerprint pinned, and stops it with SIGTERM.
 func TestBinaryStopsOnSIGTERM(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "virtualmin-sim")
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	build := exec.Command(goTool, "build", "-o", bin, ".")
+	build := exec.Command("go", "build", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}

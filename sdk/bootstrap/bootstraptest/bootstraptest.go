@@ -31,7 +31,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -383,7 +382,7 @@ func buildMiniserv(t testing.TB, path string) {
 		defer os.RemoveAll(dir)
 		bin := filepath.Join(dir, "fakeminiserv")
 		var out bytes.Buffer
-		cmd := exec.Command(goTool(), "build", "-o", bin, MiniservPackage)
+		cmd := exec.Command("go", "build", "-o", bin, MiniservPackage)
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Run(); err != nil {
 			t.Fatalf("bootstraptest: building %s: %v\n%s", MiniservPackage, err, out.String())
@@ -406,16 +405,4 @@ func copyFile(t testing.TB, from, to string) {
 	if err := os.WriteFile(to, data, 0o755); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// goTool finds the go command: on the PATH, else in GOROOT.
-func goTool() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	root := os.Getenv("GOROOT")
-	if root == "" {
-		root = runtime.GOROOT() //nolint:staticcheck // only a fallback
-	}
-	return filepath.Join(root, "bin", "go")
 }

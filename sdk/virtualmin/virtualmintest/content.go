@@ -23,6 +23,8 @@ import (
 
 // errNoSpace is what a write past SetDiskSpace's limit fails with, in the
 // words of the kernel.
+//
+//lint:ignore ST1005 the kernel's words, capitalised as Virtualmin prints them
 var errNoSpace = errors.New("No space left on device")
 
 // PutFile writes a file in a virtual server's home directory; path is
@@ -362,6 +364,7 @@ func (s *Server) reserve(extra int64) error {
 func (s *Server) writeHostFile(p string, data []byte) error {
 	real := s.hostPath(p)
 	if _, err := os.Stat(filepath.Dir(real)); err != nil {
+		//lint:ignore ST1005 the kernel's words, capitalised as Virtualmin prints them
 		return errors.New("No such file or directory")
 	}
 	old := int64(0)
