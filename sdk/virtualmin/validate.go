@@ -26,7 +26,7 @@ var idnaProfile = idna.New(
 )
 
 // ValidateDomainName checks a domain name and returns its lower-case ASCII
-// form: an IDN such as "școală.ro" becomes its punycode "xn--coal-6qa8b.ro".
+// form: an IDN such as "școală.ro" becomes its punycode "xn--coal-3sa77n.ro".
 // A trailing dot is removed. It enforces what Virtualmin accepts: letters,
 // digits and hyphens per label, no leading or trailing hyphen, no empty label
 // (consecutive dots), labels of at most 63 bytes, at most 253 bytes in all,
