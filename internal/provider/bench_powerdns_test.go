@@ -3,14 +3,9 @@ package provider
 import (
 	"fmt"
 	"os"
-	"path/filepath"
-	"runtime/pprof"
-	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/praho/terraform-provider-praho/internal/acctest"
 )
@@ -44,36 +39,11 @@ func BenchmarkAccDNS1000(b *testing.B) {
 	b.Setenv("PDNS_API_URL", proxyURL) // for a provider served in process
 	cli, version := acctest.CLI(b)
 	res := newDNSBenchResults()
-	inProcess := os.Getenv("PRAHO_BENCH_INPROCESS") != ""
-	if inProcess {
-		// As main does for a provider process.
-		for _, kv := range QuietLogEnv() {
-			k, v, _ := strings.Cut(kv, "=")
-			b.Setenv(k, v)
-		}
-		defer TuneGC()()
-	}
-	newWorkdir := func(b *testing.B) *acctest.Workdir {
-		w := acctest.NewWorkdir(b, "PDNS_API_URL="+proxyURL)
-		if inProcess {
-			w.ServeInProcess(providerserver.NewProtocol6(New("bench")()))
-		}
-		return w
-	}
-	profiles := os.Getenv("PRAHO_BENCH_CPUPROFILES")
+	bp := newBenchProvider(b)
+	newWorkdir := func(b *testing.B) *acctest.Workdir { return bp.workdir(b, "PDNS_API_URL="+proxyURL) }
 	run := func(b *testing.B, w *acctest.Workdir, column, phase, config string, args ...string) {
 		w.Write(config)
-		if profiles != "" {
-			f, err := os.Create(filepath.Join(profiles, column+"-"+phase+".pprof"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer f.Close()
-			if err := pprof.StartCPUProfile(f); err != nil {
-				b.Fatal(err)
-			}
-			defer pprof.StopCPUProfile()
-		}
+		defer bp.profile(b, column, phase)()
 		before, bytes0 := counter.Snapshot()
 		d, _ := w.Run(append(args, "-input=false", "-parallelism=10"), 0)
 		total, desc, nbytes := counter.Since(before, bytes0)
@@ -122,11 +92,10 @@ func BenchmarkAccDNS1000(b *testing.B) {
 		}
 	})
 
-	title := fmt.Sprintf("%s %s", map[string]string{"tofu": "OpenTofu", "terraform": "Terraform"}[cli], version)
-	tables := res.markdown(title)
+	tables := res.markdown(cliTitle(cli, version))
 	fmt.Println(tables)
 	if os.Getenv("PRAHO_BENCH_DOCS") != "" {
-		if err := writeBenchDocs(cli, tables); err != nil {
+		if err := writeBenchDocs("BenchmarkAccDNS1000", cli, tables); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -210,12 +179,6 @@ func (r *dnsBenchResults) add(column, phase string, d time.Duration, calls int, 
 	c.rss = max(c.rss, rss)
 }
 
-func median[T int | float64](v []T) T {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
-
 // cell returns the median time and calls of (column, phase), ok false when
 // it was not measured.
 func (r *dnsBenchResults) cell(column, phase string) (secs float64, calls int, c *dnsBenchCell, ok bool) {
@@ -290,37 +253,4 @@ func callKinds(desc string) string {
 		return ""
 	}
 	return " (" + strings.Join(out, ", ") + ")"
-}
-
-func nCalls(n int) string {
-	if n == 1 {
-		return "1 call"
-	}
-	return fmt.Sprintf("%d calls", n)
-}
-
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	if len(s) > 3 {
-		return s[:len(s)-3] + "," + s[len(s)-3:]
-	}
-	return s
-}
-
-// writeBenchDocs replaces the section of the CLI in the performance guide's
-// template with tables.
-func writeBenchDocs(cli, tables string) error {
-	path := filepath.Join("..", "..", "templates", "guides", "performance.md.tmpl")
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	begin, end := "<!-- BenchmarkAccDNS1000 "+cli+" -->\n", "<!-- /BenchmarkAccDNS1000 "+cli+" -->"
-	i, j := strings.Index(string(src), begin), strings.Index(string(src), end)
-	if i < 0 || j < i {
-		return fmt.Errorf("%s: no %q ... %q section", path, strings.TrimSpace(begin), end)
-	}
-	stamp := fmt.Sprintf("Measured %s by `BenchmarkAccDNS1000`.\n\n", time.Now().UTC().Format("2006-01-02"))
-	out := string(src[:i+len(begin)]) + stamp + tables + string(src[j:])
-	return os.WriteFile(path, []byte(out), 0o644)
 }
