@@ -58,34 +58,12 @@ func (s *DatabasesService) Create(ctx context.Context, domain, dbType, name stri
 	if err := ValidateDatabaseName(dbType, name); err != nil {
 		return nil, (*service)(s).withServer(err, program)
 	}
-	what := dbType + " database " + name + " of " + dom
-	if _, err := s.Get(ctx, dom, dbType, name); err == nil {
-		return nil, (*service)(s).alreadyExists(program, what)
-	} else if !isKind(err, KindNotFound) {
-		return nil, err
-	}
-	p := params{arg("domain", dom), arg("name", name), arg("type", dbType)}
-	send := func(ctx context.Context) error {
-		_, err := (*service)(s).run(ctx, &call{program: program, params: p, kind: write})
-		if isKind(err, KindAlreadyExists) {
-			return (*service)(s).alreadyExists(program, what)
-		}
-		return err
-	}
-	if err := send(ctx); err != nil {
-		if isKind(err, KindUnknownOutcome) {
-			lc := &lostCreate[Database]{svc: (*service)(s), program: program, what: what, lost: err, resend: send,
-				lookup:  func(ctx context.Context) (*Database, error) { return s.Get(ctx, dom, dbType, name) },
-				matches: func(*Database) bool { return true }}
-			return lc.settle(ctx)
-		}
-		return nil, err
-	}
-	db, err := s.Get(ctx, dom, dbType, name)
-	if err != nil {
-		return &Database{Name: name, Type: dbType}, err
-	}
-	return db, nil
+	return createOnce[Database]{svc: (*service)(s), program: program, what: dbType + " database " + name + " of " + dom,
+		params:  params{arg("domain", dom), arg("name", name), arg("type", dbType)},
+		lookup:  func(ctx context.Context) (*Database, error) { return s.Get(ctx, dom, dbType, name) },
+		matches: func(*Database) bool { return true },
+		partial: func() *Database { return &Database{Name: name, Type: dbType} },
+	}.run(ctx)
 }
 
 // Delete drops a database of the domain; KindNotFound when the domain has no

@@ -243,34 +243,14 @@ func (s *DomainsService) Create(ctx context.Context, req *CreateDomainRequest) (
 	if err != nil {
 		return nil, (*service)(s).withServer(err, program)
 	}
-	if _, err := s.Get(ctx, name); err == nil {
-		return nil, (*service)(s).alreadyExists(program, "virtual server "+name)
-	} else if !isKind(err, KindNotFound) {
-		return nil, err
-	}
-	what := "virtual server " + name
-	send := func(ctx context.Context) error {
-		_, err := (*service)(s).run(ctx, &call{program: program, params: p, kind: write})
-		if isKind(err, KindAlreadyExists) && strings.Contains(reasonOf(err), "already hosting this domain") {
-			return (*service)(s).alreadyExists(program, what)
-		}
-		return err
-	}
-	if err := send(ctx); err != nil {
-		if isKind(err, KindUnknownOutcome) {
-			lc := &lostCreate[Domain]{svc: (*service)(s), program: program, what: what, lost: err, resend: send,
-				lookup: func(ctx context.Context) (*Domain, error) { return s.Get(ctx, name) }, matches: req.matches}
-			return lc.settle(ctx)
-		}
-		// A duplicate here was created by someone else between the
-		// look-up and the call.
-		return nil, err
-	}
-	d, err := s.Get(ctx, name)
-	if err != nil {
-		return &Domain{Name: name}, err
-	}
-	return d, nil
+	return createOnce[Domain]{svc: (*service)(s), program: program, what: "virtual server " + name, params: p,
+		lookup:  func(ctx context.Context) (*Domain, error) { return s.Get(ctx, name) },
+		matches: req.matches,
+		// create-domain also refuses for other reasons (a clashing Unix
+		// user or group, for example); only this one means the domain exists.
+		duplicate: func(err error) bool { return strings.Contains(reasonOf(err), "already hosting this domain") },
+		partial:   func() *Domain { return &Domain{Name: name} },
+	}.run(ctx)
 }
 
 // MissingFeatures returns the requested features the created domain lacks.

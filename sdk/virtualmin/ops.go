@@ -102,6 +102,54 @@ const settleWithoutDeadline = 10 * time.Minute
 // outcome is reported as unknown.
 const refusedDuplicatesBeforeGivingUp = 3
 
+// createOnce is how every create program runs, so that the object exists
+// once: the object is looked up first (an existing one is KindAlreadyExists,
+// never adopted), the program runs, a lost answer is settled with the server
+// (lostCreate.settle, bounded by ctx), and the object is read back as the
+// server lists it. duplicate reports whether a KindAlreadyExists refusal of
+// the program means this very object exists (create-domain also refuses for
+// other reasons); partial is what is returned with a failed read-back.
+type createOnce[T any] struct {
+	svc       *service
+	program   string
+	what      string // names the object in errors ("user bob in example.com")
+	params    params
+	lookup    func(context.Context) (*T, error)
+	matches   func(*T) bool
+	duplicate func(error) bool
+	partial   func() *T
+}
+
+func (c createOnce[T]) run(ctx context.Context) (*T, error) {
+	if _, err := c.lookup(ctx); err == nil {
+		return nil, c.svc.alreadyExists(c.program, c.what)
+	} else if !isKind(err, KindNotFound) {
+		return nil, err
+	}
+	send := func(ctx context.Context) error {
+		_, err := c.svc.run(ctx, &call{program: c.program, params: c.params, kind: write})
+		if isKind(err, KindAlreadyExists) && (c.duplicate == nil || c.duplicate(err)) {
+			return c.svc.alreadyExists(c.program, c.what)
+		}
+		return err
+	}
+	if err := send(ctx); err != nil {
+		if isKind(err, KindUnknownOutcome) {
+			lc := &lostCreate[T]{svc: c.svc, program: c.program, what: c.what, lost: err, resend: send,
+				lookup: c.lookup, matches: c.matches}
+			return lc.settle(ctx)
+		}
+		// A duplicate here was created by someone else between the look-up
+		// and the call.
+		return nil, err
+	}
+	v, err := c.lookup(ctx)
+	if err != nil {
+		return c.partial(), err
+	}
+	return v, nil
+}
+
 // lostCreate is a create whose answer was lost (KindUnknownOutcome): the
 // request reached the server, so the object may exist, may still appear (the
 // program can run after the connection broke, for example once the lock

@@ -117,33 +117,11 @@ func (s *UsersService) Create(ctx context.Context, req *CreateUserRequest) (*Use
 	if err != nil {
 		return nil, (*service)(s).withServer(err, program)
 	}
-	what := "user " + req.User + " in " + dom
-	if _, err := s.Get(ctx, dom, req.User); err == nil {
-		return nil, (*service)(s).alreadyExists(program, what)
-	} else if !isKind(err, KindNotFound) {
-		return nil, err
-	}
-	send := func(ctx context.Context) error {
-		_, err := (*service)(s).run(ctx, &call{program: program, params: p, kind: write})
-		if isKind(err, KindAlreadyExists) {
-			return (*service)(s).alreadyExists(program, what)
-		}
-		return err
-	}
-	if err := send(ctx); err != nil {
-		if isKind(err, KindUnknownOutcome) {
-			lc := &lostCreate[User]{svc: (*service)(s), program: program, what: what, lost: err, resend: send,
-				lookup:  func(ctx context.Context) (*User, error) { return s.Get(ctx, dom, req.User) },
-				matches: func(*User) bool { return true }}
-			return lc.settle(ctx)
-		}
-		return nil, err
-	}
-	u, err := s.Get(ctx, dom, req.User)
-	if err != nil {
-		return &User{Name: req.User, Domain: dom}, err
-	}
-	return u, nil
+	return createOnce[User]{svc: (*service)(s), program: program, what: "user " + req.User + " in " + dom, params: p,
+		lookup:  func(ctx context.Context) (*User, error) { return s.Get(ctx, dom, req.User) },
+		matches: func(*User) bool { return true },
+		partial: func() *User { return &User{Name: req.User, Domain: dom} },
+	}.run(ctx)
 }
 
 // ModifyUserRequest changes a user (modify-user). Empty or nil fields are
