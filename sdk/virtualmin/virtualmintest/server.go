@@ -297,6 +297,9 @@ type Server struct {
 	faults  map[string][]pendingFault
 	calls   map[string]int
 	reqs    []Request
+	// inFlight is the number of requests being handled; maxInFlight the
+	// most at once since the start or ResetMaxInFlight.
+	inFlight, maxInFlight int
 	fails   map[string]*loginFailures
 	// diskLimit is the host's disk size in bytes (SetDiskSpace), 0 for none.
 	diskLimit int64
@@ -332,6 +335,8 @@ type Request struct {
 	Params [][2]string
 	// Status is the HTTP status answered.
 	Status int
+	// At is when the request reached the handler (WithClock's time).
+	At time.Time
 }
 
 // NewServer starts a simulator. Close it when done.
@@ -505,6 +510,23 @@ func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Request(nil), s.reqs...)
+}
+
+// MaxInFlight is the most requests the server was handling at once (from
+// their arrival at the handler to the end of their answer), since it started
+// or since ResetMaxInFlight: what a client's cap on calls in flight
+// (virtualmin.WithMaxInFlight) let through, as the server saw it.
+func (s *Server) MaxInFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxInFlight
+}
+
+// ResetMaxInFlight starts MaxInFlight again from the requests in flight now.
+func (s *Server) ResetMaxInFlight() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.maxInFlight = s.inFlight
 }
 
 // SetPHPInstalled installs or removes PHP 8.2 (FPM) on the simulated host.
@@ -862,6 +884,16 @@ func htmlPage(name, ip, user string) string {
 
 // serveHTTP is miniserv + remote.cgi.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.inFlight++
+	s.maxInFlight = max(s.maxInFlight, s.inFlight)
+	at := s.cfg.now()
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inFlight--
+		s.mu.Unlock()
+	}()
 	ip := clientIP(r)
 	user, pass, hasAuth := r.BasicAuth()
 	var params [][2]string
@@ -871,7 +903,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		params = parseParams(r)
 	}
-	rec := Request{User: user, Params: params}
+	rec := Request{User: user, Params: params, At: at}
 	for _, p := range params {
 		if p[0] == "program" {
 			rec.Program = p[1]

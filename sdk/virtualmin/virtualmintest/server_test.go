@@ -624,3 +624,52 @@ func TestOutage(t *testing.T) {
 		t.Fatalf("list-domains after the outage: %d", r.status)
 	}
 }
+
+func TestMaxInFlight(t *testing.T) {
+	at := time.Date(2026, 12, 2, 22, 0, 0, 0, time.UTC)
+	s, c := newTestServer(t, WithClock(func() time.Time { return at }))
+	if n := s.MaxInFlight(); n != 0 {
+		t.Fatalf("MaxInFlight of a new server = %d, want 0", n)
+	}
+	// Three calls that hang until their client gives up stay in flight
+	// together.
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for i := 1; i <= 3; i++ {
+		s.FailNext("list-domains", i, Fault{Kind: FaultHang})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequestWithContext(ctx, "GET", s.URL()+"/virtual-server/remote.cgi?program=list-domains&json=1", nil)
+			req.SetBasicAuth("admin", "secret")
+			if resp, err := c.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	defer func() { cancel(); wg.Wait() }()
+	for deadline := time.Now().Add(10 * time.Second); s.Calls("list-domains") < 3; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of the 3 hanging calls arrived", s.Calls("list-domains"))
+		}
+	}
+	if n := s.MaxInFlight(); n != 3 {
+		t.Fatalf("MaxInFlight with 3 calls hanging = %d, want 3", n)
+	}
+	// A reset starts from the calls in flight; one more call while they hang
+	// makes 4.
+	s.ResetMaxInFlight()
+	if n := s.MaxInFlight(); n != 3 {
+		t.Fatalf("MaxInFlight after a reset with 3 calls hanging = %d, want 3", n)
+	}
+	post(t, c, s, "admin", "secret", "program", "list-domains", "json", "1")
+	if n := s.MaxInFlight(); n != 4 {
+		t.Fatalf("MaxInFlight after one more call = %d, want 4", n)
+	}
+	// Requests carry their arrival time, from the server's clock.
+	for _, r := range s.Requests() {
+		if !r.At.Equal(at) {
+			t.Fatalf("request %s at %v, want %v", r.Program, r.At, at)
+		}
+	}
+}
