@@ -297,10 +297,10 @@ type Server struct {
 	faults  map[string][]pendingFault
 	calls   map[string]int
 	reqs    []Request
+	fails   map[string]*loginFailures
 	// inFlight is the number of requests being handled; maxInFlight the
 	// most at once since the start or ResetMaxInFlight.
 	inFlight, maxInFlight int
-	fails   map[string]*loginFailures
 	// diskLimit is the host's disk size in bytes (SetDiskSpace), 0 for none.
 	diskLimit int64
 	// gate is the TCP listener, which can be taken down (Outage).
