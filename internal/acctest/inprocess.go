@@ -81,12 +81,14 @@ type rssSampler struct {
 
 	mu   sync.Mutex
 	peak int64 // bytes
+	// cpu is the CPU time of each provider process at its last sample.
+	cpu map[string]time.Duration
 }
 
 const providerComm = "terraform-provi" // the kernel keeps 15 bytes of the name
 
 func sampleProviderRSS(cliPID int, every time.Duration) *rssSampler {
-	s := &rssSampler{cliPID: cliPID, stop: make(chan struct{}), done: make(chan struct{})}
+	s := &rssSampler{cliPID: cliPID, stop: make(chan struct{}), done: make(chan struct{}), cpu: map[string]time.Duration{}}
 	go func() {
 		defer close(s.done)
 		t := time.NewTicker(every)
@@ -114,13 +116,17 @@ func sampleProviderRSS(cliPID int, every time.Duration) *rssSampler {
 	return s
 }
 
-// Stop ends the sampling and returns the peak seen, in bytes.
-func (s *rssSampler) Stop() int64 {
+// Stop ends the sampling and returns the peak seen, in bytes, and the CPU
+// time of the provider processes (up to their last sample).
+func (s *rssSampler) Stop() (peak int64, cpu time.Duration) {
 	close(s.stop)
 	<-s.done
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.peak
+	for _, c := range s.cpu {
+		cpu += c
+	}
+	return s.peak, cpu
 }
 
 // providers returns the /proc directories of the CLI's provider children.
@@ -157,12 +163,19 @@ func providerChildren(parent int) []int {
 	return out
 }
 
-// read folds the VmHWM of the process at d into the peak; false when the
-// process is gone.
+// read folds the VmHWM of the process at d into the peak and notes its CPU
+// time; false when the process is gone.
 func (s *rssSampler) read(d string) bool {
 	status, err := os.ReadFile(filepath.Join(d, "status"))
 	if err != nil {
 		return false
+	}
+	if pid, err := strconv.Atoi(filepath.Base(d)); err == nil {
+		if cpu, ok := ProcessCPU(pid); ok {
+			s.mu.Lock()
+			s.cpu[d] = cpu
+			s.mu.Unlock()
+		}
 	}
 	for _, line := range strings.Split(string(status), "\n") {
 		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
@@ -173,4 +186,30 @@ func (s *rssSampler) read(d string) bool {
 		}
 	}
 	return true
+}
+
+// clockTicks is USER_HZ, the unit of the CPU times in /proc/<pid>/stat: 100
+// on every Linux architecture Go supports.
+const clockTicks = 100
+
+// ProcessCPU returns the CPU time (user and system) the process pid has used
+// so far, from /proc/<pid>/stat; ok is false when it cannot be read.
+func ProcessCPU(pid int) (cpu time.Duration, ok bool) {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	// pid (comm) state ppid ... utime stime: fields 14 and 15, the 12th and
+	// 13th after the command.
+	st := string(stat)
+	f := strings.Fields(st[strings.LastIndexByte(st, ')')+1:])
+	if len(f) < 13 {
+		return 0, false
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return time.Duration(utime+stime) * time.Second / clockTicks, true
 }

@@ -2,24 +2,32 @@ package acctest
 
 import (
 	"fmt"
-	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
-// CallCounter counts the HTTP calls that went through a CountingProxy, by
-// method and path shape, and the response bytes read.
+// CallCounter records the HTTP calls that went through a CountingProxy: by
+// method and path shape, with the response bytes read and when each call was
+// in flight (from the request's arrival at the proxy to the end of its
+// answer), so that a benchmark can tell how long its run waited on the
+// backend.
 type CallCounter struct {
-	mu     sync.Mutex
-	calls  map[string]int
-	nbytes int64
+	mu    sync.Mutex
+	calls []call
+}
+
+type call struct {
+	kind       string // "GET zone"
+	start, end time.Time
+	nbytes     int64
 }
 
 // CountingProxy starts a reverse proxy to target for the test and returns its
@@ -30,17 +38,15 @@ func CountingProxy(tb testing.TB, target string) (string, *CallCounter) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	c := &CallCounter{calls: map[string]int{}}
+	c := &CallCounter{}
 	rp := httputil.NewSingleHostReverseProxy(u)
-	rp.ModifyResponse = func(r *http.Response) error {
-		r.Body = &countingBody{ReadCloser: r.Body, c: c}
-		return nil
-	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cw := &countingWriter{ResponseWriter: w}
+		start := time.Now()
+		rp.ServeHTTP(cw, r)
 		c.mu.Lock()
-		c.calls[r.Method+" "+shape(r.URL.Path, r.URL.RawQuery)]++
+		c.calls = append(c.calls, call{kind: r.Method + " " + shape(r.URL.Path, r.URL.RawQuery), start: start, end: time.Now(), nbytes: cw.n})
 		c.mu.Unlock()
-		rp.ServeHTTP(w, r)
 	}))
 	tb.Cleanup(srv.Close)
 	return srv.URL, c
@@ -65,45 +71,102 @@ func shape(p, q string) string {
 	return "zone/" + strings.Join(parts[i+2:], "/")
 }
 
-type countingBody struct {
-	io.ReadCloser
-	c *CallCounter
+// countingWriter counts the bytes of the answer passed to the client.
+type countingWriter struct {
+	http.ResponseWriter
+	n int64
 }
 
-func (b *countingBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	b.c.mu.Lock()
-	b.c.nbytes += int64(n)
-	b.c.mu.Unlock()
+func (w *countingWriter) Write(p []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(p)
+	w.n += int64(n)
 	return n, err
 }
 
-// Snapshot returns the counts so far and the bytes read.
-func (c *CallCounter) Snapshot() (map[string]int, int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	m := make(map[string]int, len(c.calls))
-	for k, v := range c.calls {
-		m[k] = v
+// Flush lets the reverse proxy flush through the counter.
+func (w *countingWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
 	}
-	return m, c.nbytes
 }
 
-// Since describes the calls made after an earlier snapshot, as
-// "GET zone=1 PATCH zone=3" with the total and the bytes read.
-func (c *CallCounter) Since(before map[string]int, beforeBytes int64) (total int, desc string, nbytes int64) {
-	now, b := c.Snapshot()
-	var keys []string
-	for k := range now {
-		keys = append(keys, k)
+// Mark is a point in a CallCounter's record, for Since.
+type Mark struct{ n int }
+
+// Mark returns the point reached so far: Since(mark) describes the calls
+// that ended after it.
+func (c *CallCounter) Mark() Mark {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return Mark{n: len(c.calls)}
+}
+
+// Calls describes the calls of a stretch of a benchmark.
+type Calls struct {
+	Total int
+	Bytes int64 // answer bytes
+	// Kinds are the calls by kind ("GET zone", "PATCH zone"), sorted.
+	Kinds []CallKind
+	// Busy is the time at least one call was in flight (the union of their
+	// intervals): how long the stretch waited on the backend at most.
+	Busy time.Duration
+}
+
+// CallKind is what the calls of one kind cost.
+type CallKind struct {
+	Kind  string
+	Count int
+	// Sum is their durations added up; Busy the union of their intervals
+	// (Sum / Busy is how many were in flight on average while any was).
+	Sum, Busy time.Duration
+}
+
+// Since describes the calls that ended after m.
+func (c *CallCounter) Since(m Mark) Calls {
+	c.mu.Lock()
+	calls := slices.Clone(c.calls[m.n:])
+	c.mu.Unlock()
+	out := Calls{Total: len(calls), Busy: union(calls)}
+	byKind := map[string][]call{}
+	for _, cl := range calls {
+		out.Bytes += cl.nbytes
+		byKind[cl.kind] = append(byKind[cl.kind], cl)
 	}
-	sort.Strings(keys)
-	var parts []string
-	for _, k := range keys {
-		if d := now[k] - before[k]; d > 0 {
-			total += d
-			parts = append(parts, fmt.Sprintf("%s=%d", k, d))
+	for _, k := range slices.Sorted(maps.Keys(byKind)) {
+		ck := CallKind{Kind: k, Count: len(byKind[k]), Busy: union(byKind[k])}
+		for _, cl := range byKind[k] {
+			ck.Sum += cl.end.Sub(cl.start)
+		}
+		out.Kinds = append(out.Kinds, ck)
+	}
+	return out
+}
+
+// String is "GET zone=1 PATCH zone=3".
+func (c Calls) String() string {
+	parts := make([]string, 0, len(c.Kinds))
+	for _, k := range c.Kinds {
+		parts = append(parts, fmt.Sprintf("%s=%d", k.Kind, k.Count))
+	}
+	return strings.Join(parts, " ")
+}
+
+// union is the length of the union of the calls' intervals.
+func union(calls []call) time.Duration {
+	s := slices.Clone(calls)
+	slices.SortFunc(s, func(a, b call) int { return a.start.Compare(b.start) })
+	var total time.Duration
+	var start, end time.Time
+	for i, cl := range s {
+		switch {
+		case i == 0:
+			start, end = cl.start, cl.end
+		case cl.start.After(end):
+			total += end.Sub(start)
+			start, end = cl.start, cl.end
+		case cl.end.After(end):
+			end = cl.end
 		}
 	}
-	return total, strings.Join(parts, " "), b - beforeBytes
+	return total + end.Sub(start)
 }

@@ -26,8 +26,11 @@ type Workdir struct {
 	env []string
 
 	inProcess func() tfprotov6.ProviderServer
-	// peakRSS is the provider's peak resident memory in the last run.
-	peakRSS int64
+	// peakRSS is the provider's peak resident memory in the last run,
+	// providerCPU its CPU time and cpu the CPU time of the CLI and the
+	// providers it waited for.
+	peakRSS          int64
+	providerCPU, cpu time.Duration
 	// output is what the last run printed.
 	output string
 }
@@ -115,9 +118,12 @@ func (w *Workdir) Run(args []string, okCodes ...int) (time.Duration, int) {
 	} else if err == nil {
 		rss := sampleProviderRSS(cmd.Process.Pid, 20*time.Millisecond)
 		err = cmd.Wait()
-		w.peakRSS = rss.Stop()
+		w.peakRSS, w.providerCPU = rss.Stop()
 	}
 	d := time.Since(start)
+	if cmd.ProcessState != nil {
+		w.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	w.output = out.String()
 	code := 0
 	if err != nil {
@@ -191,6 +197,15 @@ func (w *Workdir) WriteFile(name, body string) {
 // processes the CLI started in the last Run (0 when the provider was served
 // in process), sampled every 20 ms.
 func (w *Workdir) PeakProviderRSS() int64 { return w.peakRSS }
+
+// CPU is the CPU time of the last Run: the CLI's and that of the provider
+// processes it waited for (the in-process provider's is not counted).
+func (w *Workdir) CPU() time.Duration { return w.cpu }
+
+// ProviderCPU is the CPU time of the provider processes the CLI started in
+// the last Run (0 when the provider was served in process), as last sampled
+// before each exited (every 20 ms).
+func (w *Workdir) ProviderCPU() time.Duration { return w.providerCPU }
 
 // SetEnv sets one variable of the CLI's environment for the following runs.
 func (w *Workdir) SetEnv(key, value string) {

@@ -1,8 +1,10 @@
 package provider
 
 import (
+	"cmp"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,9 +18,12 @@ import (
 // the same run: apply from empty, a no-change plan, a change on 10 RRsets,
 // destroy, each with -parallelism=10. Then it plans one praho_dns_zone of
 // 100, 1,000 and 5,000 RRsets and measures the provider's peak memory. API
-// calls are counted by a proxy in front of PowerDNS. It prints the tables of
-// docs/guides/performance.md (medians over the runs, ratios to the CLI alone;
-// -benchtime Nx makes N+1 runs).
+// calls are counted and timed by a proxy in front of PowerDNS. It prints the
+// tables of docs/guides/performance.md (medians over the runs, ratios to the
+// CLI alone; -benchtime Nx makes N+1 runs), the last of them where the time
+// of each phase goes: how long at least one PowerDNS call was in flight (by
+// kind, with the calls' durations summed when they overlapped), and the CPU
+// time of pdns_server, of the provider processes and of the CLI itself.
 //
 //	TESTACC_CLIS=tofu TESTACC_PROFILES=stock tools/testacc.sh -run '^$' -bench BenchmarkAccDNS1000 -benchtime 1x -v ./internal/provider
 //
@@ -44,11 +49,16 @@ func BenchmarkAccDNS1000(b *testing.B) {
 	run := func(b *testing.B, w *acctest.Workdir, column, phase, config string, args ...string) {
 		w.Write(config)
 		defer bp.profile(b, column, phase)()
-		before, bytes0 := counter.Snapshot()
+		mark := counter.Mark()
+		pdns0, _ := acctest.ProcessCPU(p.Server.PID)
 		d, _ := w.Run(append(args, "-input=false", "-parallelism=10"), 0)
-		total, desc, nbytes := counter.Since(before, bytes0)
-		b.Logf("%-8s %-8s %7.2fs %5d calls (%s), %d KiB read", column, phase, d.Seconds(), total, desc, nbytes/1024)
-		res.add(column, phase, d, total, desc, w.PeakProviderRSS())
+		pdns1, _ := acctest.ProcessCPU(p.Server.PID)
+		m := dnsBenchRun{wall: d, calls: counter.Since(mark), pdnsCPU: pdns1 - pdns0,
+			providerCPU: w.ProviderCPU(), cliCPU: w.CPU() - w.ProviderCPU(), rss: w.PeakProviderRSS()}
+		b.Logf("%-8s %-8s %7.2fs %5d calls (%s), %d KiB read; waiting on PowerDNS %.2fs (%s); CPU: PowerDNS %.2fs, provider %.2fs, CLI %.2fs",
+			column, phase, d.Seconds(), m.calls.Total, m.calls, m.calls.Bytes/1024, m.calls.Busy.Seconds(), busyKinds(m.calls),
+			m.pdnsCPU.Seconds(), m.providerCPU.Seconds(), m.cliCPU.Seconds())
+		res.add(column, phase, m)
 	}
 
 	// The three columns take turns in each run, so that a busy moment of the
@@ -155,28 +165,69 @@ type dnsBenchResults struct {
 	cells map[[2]string]*dnsBenchCell
 }
 
+// dnsBenchRun is what one run of the CLI cost.
+type dnsBenchRun struct {
+	wall  time.Duration
+	calls acctest.Calls
+	// CPU time of pdns_server, of the provider processes and of the CLI
+	// itself during the run.
+	pdnsCPU, providerCPU, cliCPU time.Duration
+	rss                          int64 // peak provider memory, bytes
+}
+
 type dnsBenchCell struct {
-	seconds []float64
-	calls   []int
-	desc    string // calls by kind, of the last run
-	rss     int64  // peak provider memory, bytes (the highest run)
+	runs []dnsBenchRun
 }
 
 func newDNSBenchResults() *dnsBenchResults {
 	return &dnsBenchResults{cells: map[[2]string]*dnsBenchCell{}}
 }
 
-func (r *dnsBenchResults) add(column, phase string, d time.Duration, calls int, desc string, rss int64) {
+func (r *dnsBenchResults) add(column, phase string, m dnsBenchRun) {
 	k := [2]string{column, phase}
 	c := r.cells[k]
 	if c == nil {
 		c = &dnsBenchCell{}
 		r.cells[k] = c
 	}
-	c.seconds = append(c.seconds, d.Seconds())
-	c.calls = append(c.calls, calls)
-	c.desc = desc
-	c.rss = max(c.rss, rss)
+	c.runs = append(c.runs, m)
+}
+
+// med is the median over the runs of the cell of f.
+func (c *dnsBenchCell) med(f func(dnsBenchRun) float64) float64 {
+	v := make([]float64, len(c.runs))
+	for i, m := range c.runs {
+		v[i] = f(m)
+	}
+	return median(v)
+}
+
+// secs is the median wall time; calls the median number of API calls.
+func (c *dnsBenchCell) secs() float64 {
+	return c.med(func(m dnsBenchRun) float64 { return m.wall.Seconds() })
+}
+func (c *dnsBenchCell) calls() int {
+	return int(c.med(func(m dnsBenchRun) float64 { return float64(m.calls.Total) }))
+}
+
+// last is the cell's last run, for the calls by kind.
+func (c *dnsBenchCell) last() dnsBenchRun { return c.runs[len(c.runs)-1] }
+
+// medianRun is the run of median wall time, whose parts the breakdown shows
+// together.
+func (c *dnsBenchCell) medianRun() dnsBenchRun {
+	s := slices.Clone(c.runs)
+	slices.SortFunc(s, func(a, b dnsBenchRun) int { return cmp.Compare(a.wall, b.wall) })
+	return s[len(s)/2]
+}
+
+// rss is the highest peak memory of the runs.
+func (c *dnsBenchCell) rss() int64 {
+	var peak int64
+	for _, m := range c.runs {
+		peak = max(peak, m.rss)
+	}
+	return peak
 }
 
 // cell returns the median time and calls of (column, phase), ok false when
@@ -186,7 +237,7 @@ func (r *dnsBenchResults) cell(column, phase string) (secs float64, calls int, c
 	if c == nil {
 		return 0, 0, nil, false
 	}
-	return median(c.seconds), median(c.calls), c, true
+	return c.secs(), c.calls(), c, true
 }
 
 func (r *dnsBenchResults) markdown(title string) string {
@@ -208,7 +259,7 @@ func (r *dnsBenchResults) markdown(title string) string {
 			if haveBase && base > 0 {
 				ratio = fmt.Sprintf("%.2f×", s/base)
 			}
-			fmt.Fprintf(&sb, " %.1f s, %s%s | %s |", s, nCalls(calls), callKinds(c.desc), ratio)
+			fmt.Fprintf(&sb, " %.1f s, %s%s | %s |", s, nCalls(calls), callKinds(c.last().calls), ratio)
 		}
 		if haveBase {
 			fmt.Fprintf(&sb, " %.1f s |\n", base)
@@ -226,8 +277,8 @@ func (r *dnsBenchResults) markdown(title string) string {
 			continue
 		}
 		rss := "—"
-		if c.rss > 0 {
-			rss = fmt.Sprintf("%d MiB", c.rss>>20)
+		if peak := c.rss(); peak > 0 {
+			rss = fmt.Sprintf("%d MiB", peak>>20)
 		}
 		base, ratio := "—", "—"
 		if bs, _, _, ok := r.cell(col+"-cli", "plan"); ok {
@@ -238,19 +289,72 @@ func (r *dnsBenchResults) markdown(title string) string {
 		fmt.Fprintf(&sb, "| N = %s | %.2f s, %s | %.2f s | %s | %s | %s | %.1f s, %s | %.1f s, %s |\n",
 			thousands(size), s, nCalls(calls), s*1000/float64(size), base, ratio, rss, as, nCalls(acalls), ds, nCalls(dcalls))
 	}
+	sb.WriteString("\n")
+	r.breakdown(&sb, title)
 	return sb.String()
 }
 
-// callKinds renders "GET zone=3 PATCH zone=2" as " (GET zone 3, PATCH zone 2)".
-func callKinds(desc string) string {
-	f := strings.Fields(desc)
+// breakdown writes where the time of each phase went: waiting on PowerDNS
+// (while at least one call was in flight) and the CPU time of PowerDNS, the
+// provider and the CLI, from the run of median wall time.
+func (r *dnsBenchResults) breakdown(sb *strings.Builder, title string) {
+	fmt.Fprintf(sb, "| where the time goes (%s) | wall time | waiting on PowerDNS | its calls: time in flight | CPU time: PowerDNS | provider | CLI |\n", title)
+	sb.WriteString("|---|---|---|---|---|---|---|\n")
+	phases := []struct{ key, label string }{
+		{"apply", "apply from empty"}, {"plan", "no-change plan"}, {"ttl10", "TTL change on 10"}, {"destroy", "destroy"},
+	}
+	columns := []struct{ key, label string }{
+		{"records", "1,000 `praho_dns_record`"}, {"zone", "one `praho_dns_zone` of 1,000"}, {"cli", "the CLI alone (1,000 `terraform_data`)"},
+	}
+	for _, size := range dnsBenchScale {
+		if size <= 1000 {
+			continue // the zone of 1,000 is above
+		}
+		columns = append(columns, struct{ key, label string }{fmt.Sprintf("zone%d", size), fmt.Sprintf("one `praho_dns_zone` of %s", thousands(size))})
+	}
+	for _, col := range columns {
+		for _, ph := range phases {
+			c := r.cells[[2]string{col.key, ph.key}]
+			if c == nil {
+				continue
+			}
+			m := c.medianRun()
+			provider := "—"
+			if m.providerCPU > 0 {
+				provider = fmt.Sprintf("%.1f s", m.providerCPU.Seconds())
+			}
+			fmt.Fprintf(sb, "| %s: %s | %.1f s | %.1f s | %s | %.1f s | %s | %.1f s |\n",
+				col.label, ph.label, m.wall.Seconds(), m.calls.Busy.Seconds(), busyKinds(m.calls),
+				m.pdnsCPU.Seconds(), provider, m.cliCPU.Seconds())
+		}
+	}
+}
+
+// callKinds renders the calls by kind as " (GET zone 3, PATCH zone 2)".
+func callKinds(c acctest.Calls) string {
 	var out []string
-	for i := 0; i+1 < len(f); i += 2 {
-		shape, count, _ := strings.Cut(f[i+1], "=")
-		out = append(out, f[i]+" "+shape+" "+count)
+	for _, k := range c.Kinds {
+		out = append(out, fmt.Sprintf("%s %d", k.Kind, k.Count))
 	}
 	if len(out) == 0 {
 		return ""
 	}
 	return " (" + strings.Join(out, ", ") + ")"
+}
+
+// busyKinds renders how long the calls of each kind were in flight, as
+// "PATCH zone ×100 2.10 s (summed 2.30 s)".
+func busyKinds(c acctest.Calls) string {
+	var out []string
+	for _, k := range c.Kinds {
+		s := fmt.Sprintf("%s ×%d %.2f s", k.Kind, k.Count, k.Busy.Seconds())
+		if k.Sum-k.Busy > 10*time.Millisecond {
+			s += fmt.Sprintf(" (summed %.2f s)", k.Sum.Seconds())
+		}
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		return "no calls"
+	}
+	return strings.Join(out, ", ")
 }
