@@ -110,6 +110,8 @@ type Calls struct {
 	// Busy is the time at least one call was in flight (the union of their
 	// intervals): how long the stretch waited on the backend at most.
 	Busy time.Duration
+	// First and Last are when the first call began and the last ended.
+	First, Last time.Time
 }
 
 // CallKind is what the calls of one kind cost.
@@ -129,6 +131,12 @@ func (c *CallCounter) Since(m Mark) Calls {
 	out := Calls{Total: len(calls), Busy: union(calls)}
 	byKind := map[string][]call{}
 	for _, cl := range calls {
+		if out.First.IsZero() || cl.start.Before(out.First) {
+			out.First = cl.start
+		}
+		if cl.end.After(out.Last) {
+			out.Last = cl.end
+		}
 		out.Bytes += cl.nbytes
 		byKind[cl.kind] = append(byKind[cl.kind], cl)
 	}

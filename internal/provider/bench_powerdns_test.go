@@ -51,13 +51,17 @@ func BenchmarkAccDNS1000(b *testing.B) {
 		defer bp.profile(b, column, phase)()
 		mark := counter.Mark()
 		pdns0, _ := acctest.ProcessCPU(p.Server.PID)
+		start := time.Now()
 		d, _ := w.Run(append(args, "-input=false", "-parallelism=10"), 0)
 		pdns1, _ := acctest.ProcessCPU(p.Server.PID)
 		m := dnsBenchRun{wall: d, calls: counter.Since(mark), pdnsCPU: pdns1 - pdns0,
 			providerCPU: w.ProviderCPU(), cliCPU: w.CPU() - w.ProviderCPU(), rss: w.PeakProviderRSS()}
-		b.Logf("%-8s %-8s %7.2fs %5d calls (%s), %d KiB read; waiting on PowerDNS %.2fs (%s); CPU: PowerDNS %.2fs, provider %.2fs, CLI %.2fs",
+		if m.calls.Total > 0 {
+			m.callsFrom, m.callsTo = m.calls.First.Sub(start), m.calls.Last.Sub(start)
+		}
+		b.Logf("%-8s %-8s %7.2fs %5d calls (%s), %d KiB read; waiting on PowerDNS %.2fs (%s), calls from %.2fs to %.2fs; CPU: PowerDNS %.2fs, provider %.2fs, CLI %.2fs",
 			column, phase, d.Seconds(), m.calls.Total, m.calls, m.calls.Bytes/1024, m.calls.Busy.Seconds(), busyKinds(m.calls),
-			m.pdnsCPU.Seconds(), m.providerCPU.Seconds(), m.cliCPU.Seconds())
+			m.callsFrom.Seconds(), m.callsTo.Seconds(), m.pdnsCPU.Seconds(), m.providerCPU.Seconds(), m.cliCPU.Seconds())
 		res.add(column, phase, m)
 	}
 
@@ -169,6 +173,9 @@ type dnsBenchResults struct {
 type dnsBenchRun struct {
 	wall  time.Duration
 	calls acctest.Calls
+	// callsFrom and callsTo are when, in the run, the first call began and
+	// the last ended.
+	callsFrom, callsTo time.Duration
 	// CPU time of pdns_server, of the provider processes and of the CLI
 	// itself during the run.
 	pdnsCPU, providerCPU, cliCPU time.Duration
@@ -298,8 +305,8 @@ func (r *dnsBenchResults) markdown(title string) string {
 // (while at least one call was in flight) and the CPU time of PowerDNS, the
 // provider and the CLI, from the run of median wall time.
 func (r *dnsBenchResults) breakdown(sb *strings.Builder, title string) {
-	fmt.Fprintf(sb, "| where the time goes (%s) | wall time | waiting on PowerDNS | its calls: time in flight | CPU time: PowerDNS | provider | CLI |\n", title)
-	sb.WriteString("|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(sb, "| where the time goes (%s) | wall time | waiting on PowerDNS | its calls: time in flight | calls made between | CPU time: PowerDNS | provider | CLI |\n", title)
+	sb.WriteString("|---|---|---|---|---|---|---|---|\n")
 	phases := []struct{ key, label string }{
 		{"apply", "apply from empty"}, {"plan", "no-change plan"}, {"ttl10", "TTL change on 10"}, {"destroy", "destroy"},
 	}
@@ -323,8 +330,12 @@ func (r *dnsBenchResults) breakdown(sb *strings.Builder, title string) {
 			if m.providerCPU > 0 {
 				provider = fmt.Sprintf("%.1f s", m.providerCPU.Seconds())
 			}
-			fmt.Fprintf(sb, "| %s: %s | %.1f s | %.1f s | %s | %.1f s | %s | %.1f s |\n",
-				col.label, ph.label, m.wall.Seconds(), m.calls.Busy.Seconds(), busyKinds(m.calls),
+			between := "—"
+			if m.calls.Total > 0 {
+				between = fmt.Sprintf("%.1f and %.1f s", m.callsFrom.Seconds(), m.callsTo.Seconds())
+			}
+			fmt.Fprintf(sb, "| %s: %s | %.1f s | %.2f s | %s | %s | %.1f s | %s | %.1f s |\n",
+				col.label, ph.label, m.wall.Seconds(), m.calls.Busy.Seconds(), busyKinds(m.calls), between,
 				m.pdnsCPU.Seconds(), provider, m.cliCPU.Seconds())
 		}
 	}
