@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -39,6 +40,7 @@ func BenchmarkAccDNS1000(b *testing.B) {
 		b.Skip("acceptance benchmark: run it through tools/testacc.sh (TF_ACC=1 and a CLI)")
 	}
 	const n = 1000
+	load0 := loadAverage()
 	p := acctest.StartPowerDNS(b)
 	proxyURL, counter := acctest.CountingProxy(b, p.Server.APIURL)
 	b.Setenv("PDNS_API_URL", proxyURL) // for a provider served in process
@@ -106,7 +108,8 @@ func BenchmarkAccDNS1000(b *testing.B) {
 		}
 	})
 
-	tables := res.markdown(cliTitle(cli, version))
+	tables := fmt.Sprintf("On %d cores, load average %s when the benchmark began and %s when it ended.\n\n",
+		runtime.NumCPU(), load0, loadAverage()) + res.markdown(cliTitle(cli, version))
 	fmt.Println(tables)
 	if os.Getenv("PRAHO_BENCH_DOCS") != "" {
 		if err := writeBenchDocs("BenchmarkAccDNS1000", cli, tables); err != nil {
@@ -368,4 +371,15 @@ func busyKinds(c acctest.Calls) string {
 		return "no calls"
 	}
 	return strings.Join(out, ", ")
+}
+
+// loadAverage is the machine's load average over the last minute, as
+// /proc/loadavg has it ("?" where it cannot be read), so that the figures
+// say how busy the machine was.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
