@@ -46,10 +46,10 @@ func (h *tflogHandler) Handle(ctx context.Context, r slog.Record) error {
 	}
 	fields := make(map[string]any, len(h.attrs)+r.NumAttrs())
 	for _, a := range h.attrs {
-		fields[a.Key] = h.mask(a.Value.Resolve().String())
+		fields[a.Key] = maskedValue{h: h, v: a.Value}
 	}
 	r.Attrs(func(a slog.Attr) bool {
-		fields[h.group+a.Key] = h.mask(a.Value.Resolve().String())
+		fields[h.group+a.Key] = maskedValue{h: h, v: a.Value}
 		return true
 	})
 	msg := h.mask(r.Message)
@@ -85,6 +85,20 @@ func (h *tflogHandler) WithGroup(name string) slog.Handler {
 	c.group = h.group + name + "."
 	return &c
 }
+
+// maskedValue is a field of a record handed to tflog: resolved (a
+// slog.LogValuer such as the SDK's response bodies) and masked only when the
+// log writes it, as text (String) or in JSON (MarshalText). tflog drops the
+// records below the provider's log level before it formats any field, so
+// a dropped record costs neither.
+type maskedValue struct {
+	h *tflogHandler
+	v slog.Value
+}
+
+func (m maskedValue) String() string { return m.h.mask(m.v.Resolve().String()) }
+
+func (m maskedValue) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 
 // mask replaces every known secret in s.
 func (h *tflogHandler) mask(s string) string {

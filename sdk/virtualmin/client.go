@@ -357,8 +357,7 @@ func (c *Client) doCall(ctx context.Context, cl *call, log *slog.Logger, rec *ca
 		return nil, e
 	}
 	if log.Enabled(ctx, slog.LevelDebug) {
-		body := c.scrubKnownSecrets(cl, string(redactBody(res.body)))
-		log.DebugContext(ctx, "virtualmin response", "http_status", res.status, "body", truncate(body, maxDebugBody))
+		log.DebugContext(ctx, "virtualmin response", "http_status", res.status, "body", debugBody{c: c, cl: cl, body: res.body})
 	}
 	resp, perr := parseResponse(c.server, cl.program, res.status, res.header, res.body)
 	if perr != nil {
@@ -434,6 +433,21 @@ func (s sentinel) Error() string { return string(s) }
 // key-based redaction cannot know a password echoed in a usage message.
 // Values shorter than 4 bytes are left alone (replacing them would mangle the
 // text and hide nothing).
+// debugBody is a response body in a debug record. It is redacted and
+// truncated only when a handler resolves it (slog.LogValuer): redacting a
+// listing of hundreds of domains costs more CPU than the rest of the call,
+// and a handler that drops debug records by a level of its own (Terraform's
+// log, for one) never asks.
+type debugBody struct {
+	c    *Client
+	cl   *call
+	body []byte
+}
+
+func (b debugBody) LogValue() slog.Value {
+	return slog.StringValue(truncate(b.c.scrubKnownSecrets(b.cl, string(redactBody(b.body))), maxDebugBody))
+}
+
 func (c *Client) scrubKnownSecrets(cl *call, s string) string {
 	if s == "" {
 		return s
