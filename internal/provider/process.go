@@ -24,7 +24,10 @@ func QuietLogEnv() []string {
 			return nil
 		}
 	}
-	return []string{"TF_LOG_SDK=off", "TF_LOG_PROVIDER=off"}
+	// terraform-plugin-go sets the level of the provider's own log (tflog,
+	// which the SDK's records go to) from TF_LOG_PROVIDER_PRAHO only;
+	// TF_LOG_PROVIDER is the CLI's.
+	return []string{"TF_LOG_SDK=off", "TF_LOG_PROVIDER_PRAHO=off"}
 }
 
 // GC settings of the provider process: terraform-plugin-framework allocates
