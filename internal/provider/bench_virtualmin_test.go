@@ -1,116 +1,407 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"os"
+	"slices"
+	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/praho/terraform-provider-praho/internal/acctest"
-	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin/virtualmintest"
 )
 
-// BenchmarkAccPlanAccounts times a no-change `plan` over 200 hosting accounts
-// on 2 Virtualmin simulators in their real-latency mode (list-domains about
-// 1 s, other reads 0.2 s), with the provider's default policies (5 calls/s,
-// 4 in flight per server), and compares it with reading each account with
-// its own call (the one-call-per-account alternative) under the same
-// policies.
+// Sizes of BenchmarkAccAccounts1000.
+const (
+	accBenchServers   = 5
+	accBenchPerServer = 200 // accounts per server planned
+	accBenchNew       = 20  // accounts per server created by each apply
+	// accBenchPlanRounds is how many times each column plans per iteration.
+	accBenchPlanRounds = 3
+	// accBenchCreate is the mean create-domain latency of the simulator's
+	// realistic mode (5-9 s, uniform: virtualmintest.WithRealisticLatency).
+	accBenchCreate = 7 * time.Second
+)
+
+// accBenchLayouts are the configurations of the apply, both with
+// Terraform's default -parallelism=10. Terraform hands its slots to the
+// instances of one resource block before the next: with a block per server,
+// most slots wait on one server's writes while the others idle; with the
+// servers taking turns in one block, every server has work.
+var accBenchLayouts = []struct {
+	name   string
+	config func(vms []*acctest.Virtualmin, perServer int, prefix string) string
+}{
+	{"one resource block per server", accBenchAccounts},
+	{"one block, the servers taking turns (`count.index % 5`)", accBenchInterleaved},
+}
+
+// BenchmarkAccAccounts1000 measures what a fleet of hosting accounts costs
+// beside the CLI itself, on 5 Virtualmin simulators in their realistic-latency
+// mode (create-domain 5-9 s, list-domains with details 0.7-1.1 s, other reads
+// 0.15-0.3 s, writes serialised by the server like Virtualmin's lock files)
+// with the provider's default policies (5 calls/s and 4 in flight per
+// server):
 //
-//	TESTACC_CLIS=tofu tools/testacc.sh -run '^$' -bench BenchmarkAccPlanAccounts -benchtime 1x
-func BenchmarkAccPlanAccounts(b *testing.B) {
+//   - a no-change `plan -parallelism=10` of 1,000 praho_hosting_account (200
+//     per server), beside the CLI alone planning 1,000 terraform_data in the
+//     same run, the two taking turns (accBenchPlanRounds each per iteration).
+//     A plan that is not empty, or that calls list-domains other than once
+//     per server, fails the benchmark: those are correctness conditions.
+//   - an apply creating 100 accounts (20 per server) with -parallelism=10,
+//     in two layouts (accBenchLayouts): its wall time against the floors
+//     (accounts per server x create latency / in-flight cap, and without
+//     the cap's help on a server that runs one write at a time), and per
+//     server the most requests in flight, the mean in flight, the calls per
+//     second, as the simulators saw them.
+//
+// The 1,000 accounts are created first at zero latency and without a rate
+// limit. It prints the tables of docs/guides/performance.md (medians):
+//
+//	TESTACC_CLIS=tofu TESTACC_PROFILES=stock tools/testacc.sh -run '^$' -bench BenchmarkAccAccounts1000 -benchtime 1x -v ./internal/provider
+//
+// PRAHO_BENCH_DOCS=1 writes them into templates/guides/performance.md.tmpl
+// (then run tools/generate-docs.sh); PRAHO_BENCH_INPROCESS=1 and
+// PRAHO_BENCH_CPUPROFILES=<dir> profile the provider (benchProvider).
+func BenchmarkAccAccounts1000(b *testing.B) {
 	if os.Getenv("TF_ACC") == "" {
 		b.Skip("acceptance benchmark: run it through tools/testacc.sh (TF_ACC=1 and a CLI)")
 	}
-	const perServer = 100
-	vms := acctest.StartVirtualmin(b, 2)
-	w := acctest.NewWorkdir(b)
+	vms := acctest.StartVirtualmin(b, accBenchServers)
+	cli, version := acctest.CLI(b)
+	bp := newBenchProvider(b)
+	res := &accBenchResults{}
+
+	// policies sets the provider's Virtualmin policies, for the workdirs
+	// and for a provider served in process.
+	var workdirs []*acctest.Workdir
+	policies := func(rate float64, retries int) {
+		for k, v := range map[string]string{
+			envVirtualminRateLimit:   fmt.Sprint(rate),
+			envVirtualminRetries:     fmt.Sprint(retries),
+			envVirtualminMaxInFlight: fmt.Sprint(defaultMaxInFlight),
+		} {
+			b.Setenv(k, v)
+			for _, w := range workdirs {
+				w.SetEnv(k, v)
+			}
+		}
+	}
+	newWorkdir := func(b *testing.B) *acctest.Workdir {
+		w := bp.workdir(b)
+		workdirs = append(workdirs, w)
+		return w
+	}
+
+	// Set-up at zero latency and without a rate limit.
+	policies(0, 1)
+	accounts, alone := newWorkdir(b), newWorkdir(b)
+	accounts.Write(accBenchAccounts(vms, accBenchPerServer, "acct"))
+	accounts.Run([]string{"apply", "-auto-approve", "-input=false", "-parallelism=20"})
+	alone.Write(accBenchTerraformData(vms, accBenchPerServer))
+	alone.Run([]string{"apply", "-auto-approve", "-input=false"})
+
+	// The recorded latency and the provider's defaults from here on.
+	for _, vm := range vms {
+		vm.RestartWith(virtualmintest.WithRealisticLatency())
+	}
+	policies(defaultRateLimit, defaultRetries)
+	for _, w := range workdirs {
+		w.SetEnv(envVirtualminCACertificate, os.Getenv(envVirtualminCACertificate))
+	}
+
+	b.Run("plan", func(b *testing.B) {
+		for i := range b.N {
+			for round := range accBenchPlanRounds {
+				for _, col := range []string{"cli", "accounts"} {
+					w := map[string]*acctest.Workdir{"cli": alone, "accounts": accounts}[col]
+					before := accBenchSnapshot(vms)
+					stop := bp.profile(b, col, fmt.Sprintf("plan-%d-%d", i, round))
+					d, code := w.Run([]string{"plan", "-detailed-exitcode", "-input=false", "-parallelism=10"}, 0, 2)
+					stop()
+					if code == 2 {
+						b.Fatalf("%s: the no-change plan is not empty:\n%s", col, w.Output())
+					}
+					calls := accBenchCallsSince(vms, before)
+					if col == "accounts" {
+						for s, c := range calls {
+							if n := c["list-domains"]; n != 1 {
+								b.Fatalf("the plan called list-domains %d times on server %d (%s), want once per server", n, s, vms[s].Endpoint)
+							}
+						}
+					}
+					b.Logf("plan %-8s %6.2fs %s", col, d.Seconds(), accBenchCallKinds(calls))
+					res.plans = append(res.plans, accBenchPlan{column: col, d: d, calls: calls})
+				}
+			}
+		}
+	})
+
+	b.Run("apply", func(b *testing.B) {
+		for i := range b.N {
+			for l, layout := range accBenchLayouts {
+				prefix := fmt.Sprintf("new%dl%d-", i, l)
+				// The CLI alone first: 100 terraform_data.
+				w := newWorkdir(b)
+				w.Write(accBenchTerraformData(vms, accBenchNew))
+				cliD, _ := w.Run([]string{"apply", "-auto-approve", "-input=false", "-parallelism=10"})
+
+				w = newWorkdir(b)
+				w.Write(layout.config(vms, accBenchNew, prefix))
+				before := accBenchSnapshot(vms)
+				for _, vm := range vms {
+					vm.Server.ResetMaxInFlight()
+				}
+				stop := bp.profile(b, "accounts", fmt.Sprintf("apply-%d-%d", i, l))
+				d, _ := w.Run([]string{"apply", "-auto-approve", "-input=false", "-parallelism=10"})
+				stop()
+				a := accBenchApply{layout: layout.name, d: d, cli: cliD, calls: accBenchCallsSince(vms, before)}
+				for s, vm := range vms {
+					if n := a.calls[s]["create-domain"]; n != accBenchNew {
+						b.Fatalf("server %d: create-domain called %d times for %d accounts", s, n, accBenchNew)
+					}
+					reqs := vm.Server.Requests()[before[s].requests:]
+					a.servers = append(a.servers, accBenchServerLoad(reqs, vm.Server.MaxInFlight(), d))
+				}
+				b.Logf("apply, %s: %6.2fs (the CLI alone %.2fs) %s", layout.name, d.Seconds(), cliD.Seconds(), accBenchCallKinds(a.calls))
+				for s, l := range a.servers {
+					b.Logf("  server %d: %d calls, most in flight %d, mean in flight %.2f, %.2f calls/s, busiest second %d",
+						s, l.calls, l.maxInFlight, l.meanInFlight, l.rate, l.busiestSecond)
+				}
+				res.applies = append(res.applies, a)
+			}
+		}
+	})
+
+	tables := res.markdown(cliTitle(cli, version))
+	fmt.Println(tables)
+	if os.Getenv("PRAHO_BENCH_DOCS") != "" {
+		if err := writeBenchDocs("BenchmarkAccAccounts1000", cli, tables); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// accBenchAccounts is perServer accounts on each simulator, named
+// <prefix><i>.s<server>.test.
+func accBenchAccounts(vms []*acctest.Virtualmin, perServer int, prefix string) string {
 	var cfg strings.Builder
 	for i, vm := range vms {
 		fmt.Fprintf(&cfg, `
 resource "praho_hosting_account" "s%d" {
   count    = %d
   server   = %q
-  domain   = "acct${count.index}.s%d.test"
+  domain   = "%s${count.index}.s%d.test"
   password = "Bench-Pass-1"
+}
+`, i, perServer, vm.Endpoint, prefix, i)
+	}
+	return cfg.String()
+}
+
+// accBenchInterleaved is the same accounts in one block, the servers taking
+// turns.
+func accBenchInterleaved(vms []*acctest.Virtualmin, perServer int, prefix string) string {
+	servers := make([]string, len(vms))
+	for i, vm := range vms {
+		servers[i] = fmt.Sprintf("%q", vm.Endpoint)
+	}
+	return fmt.Sprintf(`
+locals {
+  servers = [%s]
+}
+
+resource "praho_hosting_account" "all" {
+  count    = %d
+  server   = local.servers[count.index %% %d]
+  domain   = "%s${floor(count.index / %d)}.s${count.index %% %d}.test"
+  password = "Bench-Pass-1"
+}
+`, strings.Join(servers, ", "), perServer*len(vms), len(vms), prefix, len(vms), len(vms))
+}
+
+// accBenchTerraformData is the CLI alone: as many terraform_data, holding
+// what the accounts are given.
+func accBenchTerraformData(vms []*acctest.Virtualmin, perServer int) string {
+	var cfg strings.Builder
+	for i, vm := range vms {
+		fmt.Fprintf(&cfg, `
+resource "terraform_data" "s%d" {
+  count = %d
+  input = { server = %q, domain = "acct${count.index}.s%d.test" }
 }
 `, i, perServer, vm.Endpoint, i)
 	}
-	w.Write(cfg.String())
-	// Set-up at zero latency and without a rate limit.
-	w.SetEnv("PRAHO_VIRTUALMIN_RATE_LIMIT", "0")
-	w.SetEnv("PRAHO_VIRTUALMIN_CA_CERTIFICATE", os.Getenv("PRAHO_VIRTUALMIN_CA_CERTIFICATE"))
-	w.Run([]string{"apply", "-auto-approve", "-parallelism=20"})
+	return cfg.String()
+}
 
-	// Real latency from here on, with the default policies.
-	for _, vm := range vms {
-		vm.RestartWith(virtualmintest.WithRealisticLatency())
-	}
-	w.SetEnv("PRAHO_VIRTUALMIN_CA_CERTIFICATE", os.Getenv("PRAHO_VIRTUALMIN_CA_CERTIFICATE"))
-	w.SetEnv("PRAHO_VIRTUALMIN_RATE_LIMIT", "5")
-	w.SetEnv("PRAHO_VIRTUALMIN_RETRIES", "3")
+// accBenchMark is where a server's counters stood.
+type accBenchMark struct {
+	requests int
+	calls    map[string]int
+}
 
-	calls := func() (list, all int) {
-		for _, vm := range vms {
-			list += vm.Server.Calls("list-domains")
-			all += len(vm.Server.Requests())
-		}
-		return
-	}
-	b.ResetTimer()
-	var planTime time.Duration
-	var planList, planAll int
-	for range b.N {
-		l0, a0 := calls()
-		d, code := w.Run([]string{"plan", "-detailed-exitcode", "-input=false"}, 0)
-		if code != 0 {
-			b.Fatalf("plan exit code %d: the plan is not empty", code)
-		}
-		l1, a1 := calls()
-		planTime += d
-		planList += l1 - l0
-		planAll += a1 - a0
-	}
-	b.StopTimer()
-	n := float64(b.N)
-	b.ReportMetric(planTime.Seconds()/n, "plan-s")
-	b.ReportMetric(float64(planList)/n, "plan-list-domains")
-	b.ReportMetric(float64(planAll)/n, "plan-api-calls")
-
-	// The alternative: one filtered list-domains per account, 10 at a time
-	// (Terraform's default parallelism), same policies.
-	start := time.Now()
-	l0, a0 := calls()
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 10)
+func accBenchSnapshot(vms []*acctest.Virtualmin) []accBenchMark {
+	marks := make([]accBenchMark, len(vms))
 	for i, vm := range vms {
-		c, err := virtualmin.NewClient(vm.Endpoint,
-			virtualmin.WithBasicAuth(acctest.VirtualminUser, acctest.VirtualminPassword),
-			virtualmin.WithCACertPEM(vm.Server.CertificatePEM()),
-			virtualmin.WithRateLimit(5, virtualmin.DefaultRateBurst),
-			virtualmin.WithMaxInFlight(4))
-		if err != nil {
-			b.Fatal(err)
-		}
-		for j := range perServer {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				if _, err := c.Domains.Get(context.Background(), fmt.Sprintf("acct%d.s%d.test", j, i)); err != nil {
-					b.Error(err)
-				}
-			}()
+		reqs := vm.Server.Requests()
+		marks[i] = accBenchMark{requests: len(reqs), calls: accBenchPrograms(reqs)}
+	}
+	return marks
+}
+
+func accBenchPrograms(reqs []virtualmintest.Request) map[string]int {
+	m := map[string]int{}
+	for _, r := range reqs {
+		m[r.Program]++
+	}
+	return m
+}
+
+// accBenchCallsSince returns, per server, the calls by program since marks.
+func accBenchCallsSince(vms []*acctest.Virtualmin, marks []accBenchMark) []map[string]int {
+	out := make([]map[string]int, len(vms))
+	for i, vm := range vms {
+		out[i] = accBenchPrograms(vm.Server.Requests()[marks[i].requests:])
+	}
+	return out
+}
+
+// accBenchCallKinds renders calls on all servers by program:
+// "15 calls (list-domains 5, list-features 5, ...)".
+func accBenchCallKinds(calls []map[string]int) string {
+	total := map[string]int{}
+	n := 0
+	for _, c := range calls {
+		for p, k := range c {
+			total[p] += k
+			n += k
 		}
 	}
-	wg.Wait()
-	l1, a1 := calls()
-	b.ReportMetric(time.Since(start).Seconds(), "per-account-s")
-	b.ReportMetric(float64(l1-l0), "per-account-list-domains")
-	b.ReportMetric(float64(a1-a0), "per-account-api-calls")
+	progs := make([]string, 0, len(total))
+	for p := range total {
+		progs = append(progs, p)
+	}
+	sort.Slice(progs, func(i, j int) bool {
+		if total[progs[i]] != total[progs[j]] {
+			return total[progs[i]] > total[progs[j]]
+		}
+		return progs[i] < progs[j]
+	})
+	parts := make([]string, len(progs))
+	for i, p := range progs {
+		parts[i] = fmt.Sprintf("%s %d", p, total[p])
+	}
+	if len(parts) == 0 {
+		return nCalls(0)
+	}
+	return fmt.Sprintf("%s (%s)", nCalls(n), strings.Join(parts, ", "))
+}
+
+// accBenchLoad is what one server saw of an apply.
+type accBenchLoad struct {
+	calls         int
+	maxInFlight   int
+	meanInFlight  float64 // the time requests were held, over the wall time
+	rate          float64 // calls per second over the wall time
+	busiestSecond int     // the most calls that arrived within one second
+}
+
+func accBenchServerLoad(reqs []virtualmintest.Request, maxInFlight int, wall time.Duration) accBenchLoad {
+	l := accBenchLoad{calls: len(reqs), maxInFlight: maxInFlight, rate: float64(len(reqs)) / wall.Seconds()}
+	var held time.Duration
+	at := make([]time.Time, len(reqs))
+	for i, r := range reqs {
+		held += r.Done.Sub(r.At)
+		at[i] = r.At
+	}
+	l.meanInFlight = held.Seconds() / wall.Seconds()
+	slices.SortFunc(at, func(a, b time.Time) int { return a.Compare(b) })
+	for i, j := 0, 0; j < len(at); j++ {
+		for at[j].Sub(at[i]) >= time.Second {
+			i++
+		}
+		l.busiestSecond = max(l.busiestSecond, j-i+1)
+	}
+	return l
+}
+
+type accBenchPlan struct {
+	column string
+	d      time.Duration
+	calls  []map[string]int
+}
+
+type accBenchApply struct {
+	layout  string
+	d, cli  time.Duration
+	calls   []map[string]int
+	servers []accBenchLoad
+}
+
+type accBenchResults struct {
+	plans   []accBenchPlan
+	applies []accBenchApply
+}
+
+func (r *accBenchResults) markdown(title string) string {
+	var sb strings.Builder
+	secs := map[string][]float64{}
+	var last accBenchPlan
+	for _, p := range r.plans {
+		secs[p.column] = append(secs[p.column], p.d.Seconds())
+		if p.column == "accounts" {
+			last = p
+		}
+	}
+	if len(secs["accounts"]) > 0 && len(secs["cli"]) > 0 {
+		acc, base := median(secs["accounts"]), median(secs["cli"])
+		fmt.Fprintf(&sb, "| no-change plan (%s, `-parallelism=10`, median of %d) | 1,000 `praho_hosting_account` on %d servers | ratio | the CLI alone (1,000 `terraform_data`) |\n",
+			title, len(secs["accounts"]), accBenchServers)
+		sb.WriteString("|---|---|---|---|\n")
+		fmt.Fprintf(&sb, "| time | %.1f s | %.2f× | %.1f s |\n", acc, acc/base, base)
+		perServer := make([]string, len(last.calls))
+		for i, c := range last.calls {
+			perServer[i] = fmt.Sprint(c["list-domains"])
+		}
+		fmt.Fprintf(&sb, "| API calls | %s; `list-domains` per server: %s | | none |\n\n", accBenchCallKinds(last.calls), strings.Join(perServer, ", "))
+	}
+
+	if len(r.applies) == 0 {
+		return sb.String()
+	}
+	floor := time.Duration(accBenchNew) * accBenchCreate / time.Duration(defaultMaxInFlight)
+	serial := time.Duration(accBenchNew) * accBenchCreate
+	fmt.Fprintf(&sb, "| apply creating %d accounts, %d on each of %d servers (%s, `-parallelism=10`) | wall time | ratio to %d × %.0f s / %d = %.0f s | ratio to %d × %.0f s = %.0f s | most requests in flight per server (cap %d) | mean in flight per server | calls per second per server (limit %g) | busiest second per server | API calls | the CLI alone (%d `terraform_data`) |\n",
+		accBenchNew*accBenchServers, accBenchNew, accBenchServers, title,
+		accBenchNew, accBenchCreate.Seconds(), defaultMaxInFlight, floor.Seconds(),
+		accBenchNew, accBenchCreate.Seconds(), serial.Seconds(),
+		defaultMaxInFlight, defaultRateLimit, accBenchNew*accBenchServers)
+	sb.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, a := range r.applies {
+		var maxes, means, rates, busiest []float64
+		for _, l := range a.servers {
+			maxes = append(maxes, float64(l.maxInFlight))
+			means = append(means, l.meanInFlight)
+			rates = append(rates, l.rate)
+			busiest = append(busiest, float64(l.busiestSecond))
+		}
+		fmt.Fprintf(&sb, "| %s | %.0f s | %.2f× | %.2f× | %s | %s | %s | %s | %s | %.1f s |\n",
+			a.layout, a.d.Seconds(), a.d.Seconds()/floor.Seconds(), a.d.Seconds()/serial.Seconds(),
+			accBenchRange(maxes, "%.0f"), accBenchRange(means, "%.1f"), accBenchRange(rates, "%.2f"), accBenchRange(busiest, "%.0f"),
+			accBenchCallKinds(a.calls), a.cli.Seconds())
+	}
+	return sb.String()
+}
+
+// accBenchRange renders the values of the servers as "lo-hi", or one value
+// when they agree.
+func accBenchRange(v []float64, format string) string {
+	lo, hi := fmt.Sprintf(format, slices.Min(v)), fmt.Sprintf(format, slices.Max(v))
+	if lo == hi {
+		return lo
+	}
+	return lo + "–" + hi
 }
