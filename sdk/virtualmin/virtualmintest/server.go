@@ -335,8 +335,10 @@ type Request struct {
 	Params [][2]string
 	// Status is the HTTP status answered.
 	Status int
-	// At is when the request reached the handler (WithClock's time).
-	At time.Time
+	// At is when the request reached the handler and Done when the server
+	// recorded it, after the program ran and before the answer was written
+	// (WithClock's time): Done - At is how long the server held it.
+	At, Done time.Time
 }
 
 // NewServer starts a simulator. Close it when done.
@@ -914,7 +916,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	now := s.cfg.now() // WithClock lets tests expire a block without waiting
 	lf := s.fails[ip]
 	if lf != nil && now.Before(lf.blockedUntil) {
-		rec.Status = 403
+		rec.Status, rec.Done = 403, now
 		if r.URL.Path != rpcPath { // Requests lists remote.cgi calls only
 			s.reqs = append(s.reqs, rec)
 		}
@@ -948,6 +950,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		} else {
 			rec.Status = 401
 		}
+		rec.Done = now
 		if r.URL.Path != rpcPath { // Requests lists remote.cgi calls only
 			s.reqs = append(s.reqs, rec)
 		}
@@ -1015,7 +1018,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) record(rec Request, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec.Status = status
+	rec.Status, rec.Done = status, s.cfg.now()
 	s.reqs = append(s.reqs, rec)
 }
 

@@ -626,8 +626,16 @@ func TestOutage(t *testing.T) {
 }
 
 func TestMaxInFlight(t *testing.T) {
-	at := time.Date(2026, 12, 2, 22, 0, 0, 0, time.UTC)
-	s, c := newTestServer(t, WithClock(func() time.Time { return at }))
+	// A clock that moves one second at each reading.
+	var clockMu sync.Mutex
+	clock := time.Date(2026, 12, 2, 22, 0, 0, 0, time.UTC)
+	start := clock
+	s, c := newTestServer(t, WithClock(func() time.Time {
+		clockMu.Lock()
+		defer clockMu.Unlock()
+		clock = clock.Add(time.Second)
+		return clock
+	}))
 	if n := s.MaxInFlight(); n != 0 {
 		t.Fatalf("MaxInFlight of a new server = %d, want 0", n)
 	}
@@ -666,10 +674,14 @@ func TestMaxInFlight(t *testing.T) {
 	if n := s.MaxInFlight(); n != 4 {
 		t.Fatalf("MaxInFlight after one more call = %d, want 4", n)
 	}
-	// Requests carry their arrival time, from the server's clock.
-	for _, r := range s.Requests() {
-		if !r.At.Equal(at) {
-			t.Fatalf("request %s at %v, want %v", r.Program, r.At, at)
+	// Requests carry their arrival and their end, from the server's clock.
+	reqs := s.Requests()
+	if len(reqs) == 0 {
+		t.Fatal("no requests recorded")
+	}
+	for _, r := range reqs {
+		if !r.At.After(start) || !r.Done.After(r.At) {
+			t.Fatalf("request %s at %v, done %v (clock started at %v)", r.Program, r.At, r.Done, start)
 		}
 	}
 }
