@@ -3,14 +3,19 @@ package provider
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/go-hclog"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+	"github.com/hashicorp/terraform-plugin-log/tfsdklog"
 
 	"github.com/praho/terraform-provider-praho/internal/acctest"
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
@@ -173,5 +178,34 @@ func TestInsecureSkipVerifyWarns(t *testing.T) {
 				t.Errorf("not logged: %s", out.String())
 			}
 		})
+	}
+}
+
+// countingValue counts how often a log record's value was resolved.
+type countingValue struct{ n *atomic.Int32 }
+
+func (c countingValue) LogValue() slog.Value {
+	c.n.Add(1)
+	return slog.StringValue("resolved value")
+}
+
+// TestSDKLoggerResolvesOnlyWrittenRecords: a record below the provider's log
+// level costs no resolving (the SDK redacts a response body when its value
+// is resolved); a written one is resolved once.
+func TestSDKLoggerResolvesOnlyWrittenRecords(t *testing.T) {
+	var n atomic.Int32
+	ctx := tfsdklog.NewRootProviderLogger(context.Background(), tfsdklog.WithLevel(hclog.Info))
+	sdkLogger(ctx).DebugContext(ctx, "dropped", "body", countingValue{&n})
+	if got := n.Load(); got != 0 {
+		t.Fatalf("a dropped debug record was resolved %d times", got)
+	}
+	var out lockedBuffer
+	ctx = tflogtest.RootLogger(context.Background(), &out)
+	sdkLogger(ctx).DebugContext(ctx, "kept", "body", countingValue{&n})
+	if got := n.Load(); got != 1 {
+		t.Fatalf("a written debug record was resolved %d times, want 1", got)
+	}
+	if e := findEntry(logEntries(t, &out), "kept"); e == nil || e["body"] != "resolved value" {
+		t.Fatalf("written record: %v", e)
 	}
 }
