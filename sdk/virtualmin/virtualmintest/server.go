@@ -515,7 +515,7 @@ func (s *Server) Requests() []Request {
 }
 
 // MaxInFlight is the most requests the server was handling at once (from
-// their arrival at the handler to the end of their answer), since it started
+// their arrival at the handler to the start of their answer), since it started
 // or since ResetMaxInFlight: what a client's cap on calls in flight
 // (virtualmin.WithMaxInFlight) let through, as the server saw it.
 func (s *Server) MaxInFlight() int {
@@ -795,6 +795,9 @@ type rawResponse struct {
 }
 
 func (s *Server) write(w http.ResponseWriter, r rawResponse) {
+	if iw, ok := w.(*inFlightWriter); ok {
+		iw.release()
+	}
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		w.Header().Set("Content-Type", r.ctype)
@@ -884,6 +887,23 @@ func htmlPage(name, ip, user string) string {
 	return strings.NewReplacer("{{IP}}", ip, "{{USER}}", user).Replace(asset(name))
 }
 
+// inFlightWriter is the ResponseWriter of a request while it counts in
+// MaxInFlight: the count ends when its answer starts (write), since the
+// client may send its next request as soon as it has read it, or when the
+// handler returns (a hang or a reset).
+type inFlightWriter struct {
+	http.ResponseWriter
+	release func()
+}
+
+func (w *inFlightWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := w.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, http.ErrNotSupported
+	}
+	return hj.Hijack()
+}
+
 // serveHTTP is miniserv + remote.cgi.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
@@ -891,11 +911,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.maxInFlight = max(s.maxInFlight, s.inFlight)
 	at := s.cfg.now()
 	s.mu.Unlock()
-	defer func() {
+	iw := &inFlightWriter{ResponseWriter: w, release: sync.OnceFunc(func() {
 		s.mu.Lock()
 		s.inFlight--
 		s.mu.Unlock()
-	}()
+	})}
+	defer iw.release()
+	w = iw
 	ip := clientIP(r)
 	user, pass, hasAuth := r.BasicAuth()
 	var params [][2]string
