@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -69,6 +70,7 @@ func BenchmarkAccAccounts1000(b *testing.B) {
 	if os.Getenv("TF_ACC") == "" {
 		b.Skip("acceptance benchmark: run it through tools/testacc.sh (TF_ACC=1 and a CLI)")
 	}
+	load0 := loadAverage()
 	vms := acctest.StartVirtualmin(b, accBenchServers)
 	cli, version := acctest.CLI(b)
 	bp := newBenchProvider(b)
@@ -175,7 +177,8 @@ func BenchmarkAccAccounts1000(b *testing.B) {
 		}
 	})
 
-	tables := res.markdown(cliTitle(cli, version))
+	tables := fmt.Sprintf("On %d cores, load average %s when the benchmark began and %s when it ended.\n\n",
+		runtime.NumCPU(), load0, loadAverage()) + res.markdown(cliTitle(cli, version))
 	fmt.Println(tables)
 	if os.Getenv("PRAHO_BENCH_DOCS") != "" {
 		if err := writeBenchDocs("BenchmarkAccAccounts1000", cli, tables); err != nil {
