@@ -108,8 +108,12 @@ func BenchmarkAccDNS1000(b *testing.B) {
 		}
 	})
 
-	tables := fmt.Sprintf("On %d cores, load average %s when the benchmark began and %s when it ended.\n\n",
-		runtime.NumCPU(), load0, loadAverage()) + res.markdown(cliTitle(cli, version))
+	runs := 0
+	for _, c := range res.cells {
+		runs = max(runs, len(c.runs))
+	}
+	tables := fmt.Sprintf("On %d cores, load average %s when the benchmark began and %s when it ended; medians of %d runs.\n\n",
+		runtime.NumCPU(), load0, loadAverage(), runs) + res.markdown(cliTitle(cli, version))
 	fmt.Println(tables)
 	if os.Getenv("PRAHO_BENCH_DOCS") != "" {
 		if err := writeBenchDocs("BenchmarkAccDNS1000", cli, tables); err != nil {
