@@ -112,8 +112,12 @@ func BenchmarkAccDNS1000(b *testing.B) {
 	for _, c := range res.cells {
 		runs = max(runs, len(c.runs))
 	}
-	tables := fmt.Sprintf("On %d cores, load average %s when the benchmark began and %s when it ended; medians of %d runs.\n\n",
-		runtime.NumCPU(), load0, loadAverage(), runs) + res.markdown(cliTitle(cli, version))
+	of := "one run"
+	if runs > 1 {
+		of = fmt.Sprintf("medians of %d runs", runs)
+	}
+	tables := fmt.Sprintf("On %d cores, load average %s when the benchmark began and %s when it ended; %s.\n\n",
+		runtime.NumCPU(), load0, loadAverage(), of) + res.markdown(cliTitle(cli, version))
 	fmt.Println(tables)
 	if os.Getenv("PRAHO_BENCH_DOCS") != "" {
 		if err := writeBenchDocs("BenchmarkAccDNS1000", cli, tables); err != nil {
