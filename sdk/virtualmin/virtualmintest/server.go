@@ -524,6 +524,14 @@ func (s *Server) MaxInFlight() int {
 	return s.maxInFlight
 }
 
+// InFlight is the number of requests the server is handling now: 0 once the
+// writes a client sent before it went away have all run.
+func (s *Server) InFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inFlight
+}
+
 // ResetMaxInFlight starts MaxInFlight again from the requests in flight now.
 func (s *Server) ResetMaxInFlight() {
 	s.mu.Lock()
