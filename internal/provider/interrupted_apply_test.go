@@ -44,9 +44,11 @@ func TestAccInterruptedApply_sigkill(t *testing.T) {
 	onServer := len(vm.Server.Domains())
 	ids, _ := stateIDs(t, w, "praho_hosting_account")
 	t.Logf("killed: %d accounts on the server, %d in the state", onServer, len(ids))
-	if len(ids) != 0 || onServer > n/3+inFlight {
-		t.Fatalf("after the kill: %d accounts on the server (want at most %d: those created and those in flight), %d in the state (want 0)",
-			onServer, n/3+inFlight, len(ids))
+	// Fewer than n: the recovery must both adopt and create. (A tighter
+	// bound, created + in flight, would race with a create finishing just
+	// before the signal.)
+	if len(ids) != 0 || onServer >= n {
+		t.Fatalf("after the kill: %d accounts on the server (want fewer than %d), %d in the state (want 0)", onServer, n, len(ids))
 	}
 
 	// A plain apply refuses what the killed apply left, and says what to do.
