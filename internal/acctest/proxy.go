@@ -161,20 +161,58 @@ func (c Calls) String() string {
 
 // union is the length of the union of the calls' intervals.
 func union(calls []call) time.Duration {
-	s := slices.Clone(calls)
-	slices.SortFunc(s, func(a, b call) int { return a.start.Compare(b.start) })
+	spans := make([]Span, len(calls))
+	for i, cl := range calls {
+		spans[i] = Span{Start: cl.start, End: cl.end}
+	}
+	return Busy(spans)
+}
+
+// Span is when one request was in flight.
+type Span struct{ Start, End time.Time }
+
+// Busy is the length of the union of the spans: how long at least one of
+// them was in flight.
+func Busy(spans []Span) time.Duration {
+	s := slices.Clone(spans)
+	slices.SortFunc(s, func(a, b Span) int { return a.Start.Compare(b.Start) })
 	var total time.Duration
 	var start, end time.Time
-	for i, cl := range s {
+	for i, sp := range s {
 		switch {
 		case i == 0:
-			start, end = cl.start, cl.end
-		case cl.start.After(end):
+			start, end = sp.Start, sp.End
+		case sp.Start.After(end):
 			total += end.Sub(start)
-			start, end = cl.start, cl.end
-		case cl.end.After(end):
-			end = cl.end
+			start, end = sp.Start, sp.End
+		case sp.End.After(end):
+			end = sp.End
 		}
 	}
 	return total + end.Sub(start)
+}
+
+// MostAtOnce is the largest number of spans in flight at one moment.
+func MostAtOnce(spans []Span) int {
+	type edge struct {
+		at    time.Time
+		delta int
+	}
+	edges := make([]edge, 0, 2*len(spans))
+	for _, sp := range spans {
+		edges = append(edges, edge{sp.Start, 1}, edge{sp.End, -1})
+	}
+	// Ends before starts at the same instant: touching spans do not overlap.
+	slices.SortFunc(edges, func(a, b edge) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return a.delta - b.delta
+	})
+	n, most := 0, 0
+	for _, e := range edges {
+		n += e.delta
+		most = max(most, n)
+	}
+	return most
 }

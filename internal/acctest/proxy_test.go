@@ -36,3 +36,23 @@ func TestCallsSince(t *testing.T) {
 		t.Errorf("no calls: %+v", empty)
 	}
 }
+
+func TestMostAtOnce(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	span := func(from, to int) Span {
+		return Span{Start: t0.Add(time.Duration(from) * time.Second), End: t0.Add(time.Duration(to) * time.Second)}
+	}
+	for _, tc := range []struct {
+		name  string
+		spans []Span
+		want  int
+	}{
+		{"none", nil, 0},
+		{"one after another, touching", []Span{span(0, 1), span(1, 2), span(2, 3)}, 1},
+		{"three overlapping in the middle", []Span{span(0, 4), span(1, 3), span(2, 5), span(6, 7)}, 3},
+	} {
+		if got := MostAtOnce(tc.spans); got != tc.want {
+			t.Errorf("%s: MostAtOnce = %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}

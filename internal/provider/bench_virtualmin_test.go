@@ -47,10 +47,14 @@ var accBenchLayouts = []struct {
 // server):
 //
 //   - a no-change `plan -parallelism=10` of 1,000 praho_hosting_account (200
-//     per server), beside the CLI alone planning 1,000 terraform_data in the
-//     same run, the two taking turns (accBenchPlanRounds each per iteration).
-//     A plan that is not empty, or that calls list-domains other than once
-//     per server, fails the benchmark: those are correctness conditions.
+//     per server), written two ways (a resource block per server, and one
+//     block with the servers taking turns: two sets of 1,000 accounts), beside
+//     the CLI alone planning 1,000 terraform_data in the same run, the three
+//     taking turns (accBenchPlanRounds each per iteration), with how long a
+//     list-domains was in flight and the CPU time of the provider and of
+//     the CLI. A plan that is not empty, or that calls list-domains other
+//     than once per server, fails the benchmark: those are correctness
+//     conditions.
 //   - an apply creating 100 accounts (20 per server) with -parallelism=10,
 //     in two layouts (accBenchLayouts): its wall time against the floors
 //     (accounts per server x create latency / in-flight cap, and without
@@ -99,9 +103,11 @@ func BenchmarkAccAccounts1000(b *testing.B) {
 
 	// Set-up at zero latency and without a rate limit.
 	policies(0, 1)
-	accounts, alone := newWorkdir(b), newWorkdir(b)
+	accounts, turns, alone := newWorkdir(b), newWorkdir(b), newWorkdir(b)
 	accounts.Write(accBenchAccounts(vms, accBenchPerServer, "acct"))
 	accounts.Run([]string{"apply", "-auto-approve", "-input=false", "-parallelism=20"})
+	turns.Write(accBenchInterleaved(vms, accBenchPerServer, "turn"))
+	turns.Run([]string{"apply", "-auto-approve", "-input=false", "-parallelism=20"})
 	alone.Write(accBenchTerraformData(vms, accBenchPerServer))
 	alone.Run([]string{"apply", "-auto-approve", "-input=false"})
 
@@ -117,8 +123,8 @@ func BenchmarkAccAccounts1000(b *testing.B) {
 	b.Run("plan", func(b *testing.B) {
 		for i := range b.N {
 			for round := range accBenchPlanRounds {
-				for _, col := range []string{"cli", "accounts"} {
-					w := map[string]*acctest.Workdir{"cli": alone, "accounts": accounts}[col]
+				for _, col := range []string{"cli", "accounts", "turns"} {
+					w := map[string]*acctest.Workdir{"cli": alone, "accounts": accounts, "turns": turns}[col]
 					before := accBenchSnapshot(vms)
 					stop := bp.profile(b, col, fmt.Sprintf("plan-%d-%d", i, round))
 					d, code := w.Run([]string{"plan", "-detailed-exitcode", "-input=false", "-parallelism=10"}, 0, 2)
@@ -127,15 +133,18 @@ func BenchmarkAccAccounts1000(b *testing.B) {
 						b.Fatalf("%s: the no-change plan is not empty:\n%s", col, w.Output())
 					}
 					calls := accBenchCallsSince(vms, before)
-					if col == "accounts" {
+					p := accBenchPlan{column: col, d: d, calls: calls, providerCPU: w.ProviderCPU(), cliCPU: w.CPU() - w.ProviderCPU()}
+					if col != "cli" {
+						p.waiting, p.atOnce = accBenchListWaits(vms, before)
 						for s, c := range calls {
 							if n := c["list-domains"]; n != 1 {
 								b.Fatalf("the plan called list-domains %d times on server %d (%s), want once per server", n, s, vms[s].Endpoint)
 							}
 						}
 					}
-					b.Logf("plan %-8s %6.2fs %s", col, d.Seconds(), accBenchCallKinds(calls))
-					res.plans = append(res.plans, accBenchPlan{column: col, d: d, calls: calls})
+					b.Logf("plan %-8s %6.2fs %s, a list-domains in flight %.2fs (%d at once at most); CPU: provider %.2fs, CLI %.2fs",
+						col, d.Seconds(), accBenchCallKinds(calls), p.waiting.Seconds(), p.atOnce, p.providerCPU.Seconds(), p.cliCPU.Seconds())
+					res.plans = append(res.plans, p)
 				}
 			}
 		}
@@ -272,6 +281,20 @@ func accBenchCallsSince(vms []*acctest.Virtualmin, marks []accBenchMark) []map[s
 	return out
 }
 
+// accBenchListWaits returns how long at least one list-domains of any
+// server was in flight since marks, and how many were at most at once.
+func accBenchListWaits(vms []*acctest.Virtualmin, marks []accBenchMark) (time.Duration, int) {
+	var spans []acctest.Span
+	for i, vm := range vms {
+		for _, r := range vm.Server.Requests()[marks[i].requests:] {
+			if r.Program == "list-domains" {
+				spans = append(spans, acctest.Span{Start: r.At, End: r.Done})
+			}
+		}
+	}
+	return acctest.Busy(spans), acctest.MostAtOnce(spans)
+}
+
 // accBenchCallKinds renders calls on all servers by program:
 // "15 calls (list-domains 5, list-features 5, ...)".
 func accBenchCallKinds(calls []map[string]int) string {
@@ -335,6 +358,13 @@ type accBenchPlan struct {
 	column string
 	d      time.Duration
 	calls  []map[string]int
+	// waiting is how long a list-domains was in flight, atOnce how many
+	// servers answered one at the same time at most.
+	waiting time.Duration
+	atOnce  int
+	// providerCPU and cliCPU are the CPU time of the provider processes
+	// and of the CLI.
+	providerCPU, cliCPU time.Duration
 }
 
 type accBenchApply struct {
@@ -351,25 +381,54 @@ type accBenchResults struct {
 
 func (r *accBenchResults) markdown(title string) string {
 	var sb strings.Builder
-	secs := map[string][]float64{}
-	var last accBenchPlan
+	secs, waits, rests, atOnce := map[string][]float64{}, map[string][]float64{}, map[string][]float64{}, map[string][]int{}
+	provCPU, cliCPU := map[string][]float64{}, map[string][]float64{}
+	last := map[string]accBenchPlan{}
 	for _, p := range r.plans {
 		secs[p.column] = append(secs[p.column], p.d.Seconds())
-		if p.column == "accounts" {
-			last = p
-		}
+		waits[p.column] = append(waits[p.column], p.waiting.Seconds())
+		rests[p.column] = append(rests[p.column], (p.d - p.waiting).Seconds())
+		atOnce[p.column] = append(atOnce[p.column], p.atOnce)
+		provCPU[p.column] = append(provCPU[p.column], p.providerCPU.Seconds())
+		cliCPU[p.column] = append(cliCPU[p.column], p.cliCPU.Seconds())
+		last[p.column] = p
 	}
-	if len(secs["accounts"]) > 0 && len(secs["cli"]) > 0 {
-		acc, base := median(secs["accounts"]), median(secs["cli"])
-		fmt.Fprintf(&sb, "| no-change plan (%s, `-parallelism=10`, median of %d) | 1,000 `praho_hosting_account` on %d servers | ratio | the CLI alone (1,000 `terraform_data`) |\n",
-			title, len(secs["accounts"]), accBenchServers)
-		sb.WriteString("|---|---|---|---|\n")
-		fmt.Fprintf(&sb, "| time | %.1f s | %.2f× | %.1f s |\n", acc, acc/base, base)
-		perServer := make([]string, len(last.calls))
-		for i, c := range last.calls {
-			perServer[i] = fmt.Sprint(c["list-domains"])
+	if len(secs["accounts"]) > 0 && len(secs["turns"]) > 0 && len(secs["cli"]) > 0 {
+		fmt.Fprintf(&sb, "| no-change plan (%s, `-parallelism=10`, medians of %d) | 1,000 `praho_hosting_account`, a resource block per server | ratio | 1,000 in one block, the servers taking turns | ratio | the CLI alone (1,000 `terraform_data`) |\n",
+			title, len(secs["accounts"]))
+		sb.WriteString("|---|---|---|---|---|---|\n")
+		// row writes the medians of v; with ratio, beside the CLI alone's.
+		row := func(label string, v map[string][]float64, ratio bool, alone string) {
+			fmt.Fprintf(&sb, "| %s |", label)
+			for _, col := range []string{"accounts", "turns"} {
+				switch {
+				case v == nil:
+					fmt.Fprintf(&sb, " %.1f s (%d at once at most) | |", median(waits[col]), median(atOnce[col]))
+				case ratio:
+					fmt.Fprintf(&sb, " %.1f s | %.2f× |", median(v[col]), median(v[col])/median(v["cli"]))
+				default:
+					fmt.Fprintf(&sb, " %.1f s | |", median(v[col]))
+				}
+			}
+			if alone == "" {
+				alone = fmt.Sprintf("%.1f s", median(v["cli"]))
+			}
+			fmt.Fprintf(&sb, " %s |\n", alone)
 		}
-		fmt.Fprintf(&sb, "| API calls | %s; `list-domains` per server: %s | | none |\n\n", accBenchCallKinds(last.calls), strings.Join(perServer, ", "))
+		row("wall time", secs, true, "")
+		row("waiting on the servers: a `list-domains` in flight", nil, false, "no calls")
+		row("the rest: the provider's and the CLI's own work", rests, true, "")
+		row("CPU time: the provider", provCPU, false, "none")
+		row("CPU time: the CLI", cliCPU, true, "")
+		fmt.Fprintf(&sb, "| API calls (`list-domains` per server) |")
+		for _, col := range []string{"accounts", "turns"} {
+			perServer := make([]string, len(last[col].calls))
+			for i, c := range last[col].calls {
+				perServer[i] = fmt.Sprint(c["list-domains"])
+			}
+			fmt.Fprintf(&sb, " %s (%s) | |", accBenchCallKinds(last[col].calls), strings.Join(perServer, ", "))
+		}
+		sb.WriteString(" none |\n\n")
 	}
 
 	if len(r.applies) == 0 {

@@ -334,18 +334,6 @@ func (r *hostingAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if ep, ascii, ok := r.data.plannedTarget(plan.Server, plan.Domain); ok && req.State.Raw.IsNull() {
 		r.data.claimCreate(&resp.Diagnostics, path.Root("domain"), "domain", domainObject(ascii), "praho_hosting_account", serverDomainID(ep, ascii))
 	}
-	if !req.State.Raw.IsNull() {
-		var prior hostingAccountModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-		resp.Diagnostics.Append(r.data.syncManagedServer(ctx, prior.Server.ValueString(), req.Private, nil)...)
-		if r.planServerChange(ctx, req, &plan, &prior, &config, &resp.Diagnostics) {
-			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-		}
-		if resp.Diagnostics.HasError() {
-			return
-		}
-	}
-	r.checkPHPVersion(ctx, &plan, &config, &resp.Diagnostics)
 	var state hostingAccountModel
 	var prior *hostingAccountModel // nil for a create
 	if !req.State.Raw.IsNull() {
@@ -354,7 +342,15 @@ func (r *hostingAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 			return
 		}
 		prior = &state
+		resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, nil)...)
+		if r.planServerChange(ctx, req, &plan, &state, &config, &resp.Diagnostics) {
+			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		}
+		if resp.Diagnostics.HasError() {
+			return
+		}
 	}
+	r.checkPHPVersion(ctx, &plan, &config, &resp.Diagnostics)
 	r.data.checkPasswords(&resp.Diagnostics, prior == nil,
 		passwordAttrs{config.Password, config.PasswordWO, config.PasswordWOVersion},
 		passwordAttrs{plan.Password, plan.PasswordWO, plan.PasswordWOVersion},
