@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"cmp"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -12,10 +14,12 @@ import (
 	"github.com/praho/terraform-provider-praho/internal/acctest"
 )
 
-// lossyProxy forwards to PowerDNS; once armed, it lets the next PATCH reach
-// PowerDNS, loses its answer (a reset) and then resets every connection, as
-// a network cut right after a write would, until disarmed.
+// lossyProxy forwards to PowerDNS; once armed, it lets the next write of
+// method (PATCH when empty) reach PowerDNS, loses its answer (a reset) and
+// then resets every connection, as a network cut right after a write would,
+// until disarmed.
 type lossyProxy struct {
+	method      string
 	armed, down atomic.Bool
 }
 
@@ -35,7 +39,7 @@ func (p *lossyProxy) start(t *testing.T, target string) string {
 		switch {
 		case p.down.Load():
 			cut(w)
-		case r.Method == http.MethodPatch && p.armed.CompareAndSwap(true, false):
+		case r.Method == cmp.Or(p.method, http.MethodPatch) && p.armed.CompareAndSwap(true, false):
 			rp.ServeHTTP(httptest.NewRecorder(), r) // PowerDNS applies it...
 			p.down.Store(true)
 			cut(w) // ...and the answer is lost
@@ -86,5 +90,38 @@ resource "praho_dns_record" "www" {
 	}
 	if ids, tainted := stateIDs(t, w, "praho_dns_record"); len(ids) != 1 || tainted != 0 {
 		t.Fatalf("state holds %v (%d tainted), want the RRset once, untainted", ids, tainted)
+	}
+}
+
+// TestAccDNSZone_lostAnswer: the POST that creates a zone with its records
+// reaches PowerDNS, and then PowerDNS cannot be reached. The zone is kept in
+// the state (tainted) instead of being lost; the next apply reads it, finds
+// it as asked, and keeps it once in PowerDNS and in the state, with an empty
+// plan after.
+func TestAccDNSZone_lostAnswer(t *testing.T) {
+	acctest.PreCheckCLI(t)
+	p := acctest.StartPowerDNS(t)
+	zone := acctest.UniqueName("lostzone") + ".example"
+	proxy := &lossyProxy{method: http.MethodPost}
+	w := acctest.NewWorkdir(t, "PDNS_API_URL="+proxy.start(t, p.Server.APIURL))
+	w.Write(zoneConfig{name: zone, nameservers: fmt.Sprintf(`["ns1.%s."]`, zone), records: zoneRecords(zone, "192.0.2.20")}.String())
+	proxy.armed.Store(true)
+	w.Run([]string{"apply", "-auto-approve"}, 1)
+	if first := w.Output(); !strings.Contains(first, "Cannot tell whether the zone was created") {
+		t.Fatalf("the first apply did not keep the zone of unknown outcome:\n%s", first)
+	}
+	if ids, tainted := stateIDs(t, w, "praho_dns_zone"); len(ids) != 1 || tainted != 1 {
+		t.Fatalf("state holds %v (%d tainted), want the zone kept, tainted", ids, tainted)
+	}
+	proxy.down.Store(false)
+	w.Run([]string{"apply", "-auto-approve"})
+	if _, code := w.Run([]string{"plan", "-detailed-exitcode"}, 0, 2); code != 0 {
+		t.Fatalf("the plan after the second apply is not empty:\n%s", w.Output())
+	}
+	if err := checkRRset(t, p, zone, "www", "A", 300, "192.0.2.20")(nil); err != nil {
+		t.Fatal(err)
+	}
+	if ids, tainted := stateIDs(t, w, "praho_dns_zone"); len(ids) != 1 || tainted != 0 {
+		t.Fatalf("state holds %v (%d tainted), want the zone once, untainted", ids, tainted)
 	}
 }
