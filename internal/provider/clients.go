@@ -44,6 +44,8 @@ type providerData struct {
 	featuresOff plannedFeaturesOff
 	// accounts are where this run saw each account (follow.go).
 	accounts accountHomes
+	// moves are the domains this plan moves to another server (follow.go).
+	moves plannedMoves
 	// vmOptions are extra client options (tests: metrics).
 	vmOptions []virtualmin.Option
 }

@@ -120,6 +120,10 @@ func (r *databaseResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	obj := databaseObject(ascii, typ, name)
 	if !req.State.Raw.IsNull() {
+		var prior followed
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("server"), &prior.server)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("domain"), &prior.domain)...)
+		r.data.planFollow(ctx, &resp.Diagnostics, followed{plan.Server, plan.Domain}, prior, "database", obj)
 		if r.data.featuresOff.turnsOff(serverDomainID(ep, ascii), typ) {
 			resp.Diagnostics.AddAttributeError(path.Root("type"), "This plan drops the database",
 				fmt.Sprintf("Server: %s\n%s\nThis plan turns %s off for the account %s, and Virtualmin drops the account's %s "+

@@ -53,10 +53,105 @@ func (h *accountHomes) movedFrom(domain, from string) string {
 	return ""
 }
 
+// plannedMoves are the domains this plan moves to another server (lower-case
+// ASCII → endpoint): accounts whose server changes, and the sub-servers and
+// aliases that follow them. What lives in a domain references the domain's
+// server, so it plans after the domain and can tell from this that its own
+// server change follows a move (planFollow).
+type plannedMoves struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+// record notes that this plan moves domain to endpoint.
+func (p *plannedMoves) record(domain, endpoint string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil {
+		p.m = map[string]string{}
+	}
+	p.m[strings.ToLower(domain)] = endpoint
+}
+
+// to returns where this plan moves domain, or "".
+func (p *plannedMoves) to(domain string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.m[strings.ToLower(domain)]
+}
+
+// followed is the server and domain of an object that lives in an account,
+// as planned or as in state.
+type followed struct{ server, domain types.String }
+
+// planFollow fails the plan of an object whose server changes while the
+// domains it lives in (its domain: the account's, or a sub-server's or
+// alias's own; and its parent's, if any) neither move to the new server in
+// this plan nor are there already: the update would not find it there
+// (followedAccount), so the plan says so instead of the apply. When the
+// object follows, its domain is recorded as moving, for what lives in it in
+// turn. A new domain replaces the object rather than moving it; a new server
+// unknown at plan time, or one that cannot be read now, is left to the apply.
+func (d *providerData) planFollow(ctx context.Context, diags *diag.Diagnostics, plan, state followed, what, object string, parents ...string) {
+	planServer, stateServer := plan.server, state.server
+	if d == nil || planServer.IsUnknown() || planServer.IsNull() || stateServer.IsUnknown() || stateServer.IsNull() ||
+		plan.domain.IsUnknown() || !sameDomain(plan.domain.ValueString(), state.domain.ValueString()) {
+		return
+	}
+	domains := []string{plan.domain.ValueString()}
+	for _, p := range parents {
+		if p != "" {
+			domains = append(domains, p)
+		}
+	}
+	port := d.cfg.Virtualmin.Port
+	to, err := normalizeEndpoint(planServer.ValueString(), port)
+	if err != nil {
+		return
+	}
+	if from, err := normalizeEndpoint(stateServer.ValueString(), port); err != nil || from == to {
+		return
+	}
+	ascii := make([]string, 0, len(domains))
+	for _, dom := range domains {
+		a, err := virtualmin.ValidateDomainName(dom)
+		if err != nil {
+			return // reported by the domain's own validation
+		}
+		ascii = append(ascii, a)
+	}
+	for _, a := range ascii {
+		if d.moves.to(a) == to {
+			d.moves.record(ascii[0], to)
+			return
+		}
+	}
+	srv, err := d.virtualminServer(to)
+	if err != nil {
+		return
+	}
+	all, err := srv.domains.Get(ctx)
+	if err != nil {
+		return
+	}
+	for _, a := range ascii {
+		if _, ok := all[a]; ok {
+			d.moves.record(ascii[0], to)
+			return
+		}
+	}
+	diags.AddAttributeError(path.Root("server"), "The "+what+" cannot move alone",
+		fmt.Sprintf("Server: %s (was %s)\n%s\nThe %s lives in %s, which is not on %s and which this plan does not move "+
+			"there. A %s follows its account: set its server from the account's (praho_hosting_account.<name>.server) and "+
+			"change the account's server; the account's move copies the %s along. Or set server back to %s.",
+			to, stateServer.ValueString(), object, what, ascii[0], to, what, what, stateServer.ValueString()))
+}
+
 // followServerDoc is what a child's server attribute says about a change.
 func followServerDoc(what string) string {
 	return "Changing it follows the account to its new server, in place: set it from the account " +
-		"(`praho_hosting_account.<name>.server`), whose move copies the " + what + " along; the update then finds it there."
+		"(`praho_hosting_account.<name>.server`), whose move copies the " + what + " along; the update then finds it there. " +
+		"A plan that changes it while the account neither moves there in the same plan nor is there already fails."
 }
 
 // serverChanges reports whether the plan moves the object to another

@@ -345,6 +345,9 @@ func (r *hostingAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 		resp.Diagnostics.Append(r.data.syncManagedServer(ctx, state.Server.ValueString(), req.Private, nil)...)
 		if r.planServerChange(ctx, req, &plan, &state, &config, &resp.Diagnostics) {
 			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+			if ep, ascii, ok := r.data.plannedTarget(plan.Server, plan.Domain); ok {
+				r.data.moves.record(ascii, ep)
+			}
 		}
 		if resp.Diagnostics.HasError() {
 			return

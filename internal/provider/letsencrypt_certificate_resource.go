@@ -183,6 +183,8 @@ func (r *letsEncryptCertificateResource) ModifyPlan(ctx context.Context, req res
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.data.planFollow(ctx, &resp.Diagnostics, followed{plan.Server, plan.Domain}, followed{state.Server, state.Domain}, "certificate",
+		domainObject(plan.Domain.ValueString()))
 	reasons := certRenewalReasons(ctx, r.now(), &plan, &state, &resp.Diagnostics)
 	if len(reasons) == 0 {
 		if !plan.Hostnames.IsUnknown() && !plan.Hostnames.Equal(state.Hostnames) {

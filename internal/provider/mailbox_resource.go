@@ -201,6 +201,10 @@ func (r *mailboxResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		passwordAttrs{config.Password, config.PasswordWO, config.PasswordWOVersion},
 		passwordAttrs{plan.Password, plan.PasswordWO, plan.PasswordWOVersion},
 		passwordAttrs{state.Password, state.PasswordWO, state.PasswordWOVersion})
+	if !creating {
+		r.data.planFollow(ctx, &resp.Diagnostics, followed{plan.Server, plan.Domain}, followed{state.Server, state.Domain}, "mailbox",
+			mailboxObject(plan.Domain.ValueString(), plan.Name.ValueString()))
+	}
 	if ep, ascii, ok := r.data.plannedTarget(plan.Server, plan.Domain); ok && creating && !plan.Name.IsUnknown() {
 		name := plan.Name.ValueString()
 		r.data.claimCreate(&resp.Diagnostics, path.Root("name"), "mailbox", mailboxObject(ascii, name), "praho_mailbox", mailboxID(ep, ascii, name))

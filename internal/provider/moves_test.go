@@ -747,3 +747,55 @@ func TestAccHostingAccount_moveKilledAfterDelete(t *testing.T) {
 	w.Run([]string{"plan", "-detailed-exitcode"})
 	w.Run([]string{"destroy", "-auto-approve"})
 }
+
+// TestAccHostingAccount_childServerAlone: what lives in an account follows
+// the account's moves. A plan that changes only the server of a mailbox and
+// of a sub-server, the account staying, fails and says how to move them (it
+// would fail at the apply, on the new server); the same server change made
+// by moving the account, with them referencing its server, plans.
+func TestAccHostingAccount_childServerAlone(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: run tools/testacc.sh")
+	}
+	acctest.PreCheck(t)
+	vms := acctest.StartVirtualmin(t, 2)
+	store := startStore(t)
+	children := func(server string) string {
+		return fmt.Sprintf(`
+resource "praho_mailbox" "office" {
+  server   = %[1]q
+  domain   = praho_hosting_account.shop.domain
+  name     = "office"
+  password = "Mailbox-Pass-1"
+}
+
+resource "praho_sub_server" "blog" {
+  server   = %[1]q
+  parent   = praho_hosting_account.shop.domain
+  domain   = "blog.shop.moves.test"
+  features = ["dir", "web"]
+}
+`, server)
+	}
+	initial := store.providerBlock("") + moveAccount(vms[0].Endpoint, "") + children(vms[0].Endpoint)
+	w := acctest.NewWorkdir(t)
+	w.Write(initial)
+	w.Run([]string{"apply", "-auto-approve"})
+
+	w.Write(store.providerBlock("") + moveAccount(vms[0].Endpoint, "") + children(vms[1].Endpoint))
+	w.Run([]string{"plan"}, 1)
+	out := strings.Join(strings.Fields(w.Output()), " ")
+	for _, want := range []string{"The mailbox cannot move alone", "The sub-server cannot move alone",
+		"which is not on " + vms[1].Endpoint, "praho_hosting_account.<name>.server", "Or set server back to " + vms[0].Endpoint} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the plan lacks %q:\n%s", want, w.Output())
+		}
+	}
+
+	w.Write(store.providerBlock("") + moveAccount(vms[1].Endpoint, "") + children("${praho_hosting_account.shop.server}"))
+	if _, code := w.Run([]string{"plan", "-detailed-exitcode"}, 2); code != 2 || strings.Contains(w.Output(), "cannot move alone") {
+		t.Errorf("moving the account with its mailbox and sub-server does not plan:\n%s", w.Output())
+	}
+	w.Write(initial)
+	w.Run([]string{"destroy", "-auto-approve"})
+}

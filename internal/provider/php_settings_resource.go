@@ -128,6 +128,8 @@ func (r *phpSettingsResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if !req.State.Raw.IsNull() {
 		state = &phpSettingsModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		r.data.planFollow(ctx, &resp.Diagnostics, followed{plan.Server, plan.Domain}, followed{state.Server, state.Domain}, "PHP settings",
+			domainObject(plan.Domain.ValueString()))
 	}
 	// Without a configured version, the version follows the mode: known
 	// from state only while the mode and the server stay.

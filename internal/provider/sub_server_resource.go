@@ -365,6 +365,10 @@ func (r *childDomainResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if ep, ascii, ok := r.data.plannedTarget(plan.Server, plan.Domain); ok && req.State.Raw.IsNull() {
 		r.data.claimCreate(&resp.Diagnostics, path.Root("domain"), "domain", k.object(ascii), "praho"+k.typeSuffix, serverDomainID(ep, ascii))
 	}
+	if !req.State.Raw.IsNull() {
+		r.data.planFollow(ctx, &resp.Diagnostics, followed{plan.Server, plan.Domain}, followed{state.Server, state.Domain}, strings.ToLower(k.what),
+			k.object(plan.Domain.ValueString()), plan.Parent.ValueString())
+	}
 	if plan.Features.IsUnknown() {
 		return
 	}
