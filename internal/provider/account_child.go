@@ -85,7 +85,7 @@ func lookupAccount(ctx context.Context, srv *vmServer, ascii string) (*virtualmi
 func removeWithParentGone(ctx context.Context, resp *resource.ReadResponse, data *providerData, srv *vmServer, what, object, parentRole, parent string) {
 	p, err := lookupAccount(ctx, srv, parent)
 	if err == nil && p == nil && data != nil {
-		if home := data.accounts.movedFrom(parent, srv.endpoint); home != "" {
+		if home := data.accounts.get(parent); home != "" && home != srv.endpoint {
 			// The account moved (an apply stopped before this object
 			// followed it): kept, for the plan to show it following.
 			resp.Diagnostics.AddWarning(what+" moved with its "+parentRole,

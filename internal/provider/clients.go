@@ -42,10 +42,15 @@ type providerData struct {
 	// featuresOff are the features this plan turns off on accounts
 	// (features.go).
 	featuresOff plannedFeaturesOff
-	// accounts are where this run saw each account (follow.go).
-	accounts accountHomes
-	// moves are the domains this plan moves to another server (follow.go).
-	moves plannedMoves
+	// accounts are where this run saw each account, so that what lives in
+	// an account can tell at refresh that it moved (follow.go).
+	accounts domainEndpoints
+	// moves are the domains this plan moves to another server: accounts
+	// whose server changes, and the sub-servers and aliases that follow
+	// them. What lives in a domain references the domain's server, so it
+	// plans after it and can tell that its own server change follows a move
+	// (planFollow).
+	moves domainEndpoints
 	// vmOptions are extra client options (tests: metrics).
 	vmOptions []virtualmin.Option
 }

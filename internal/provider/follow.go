@@ -24,16 +24,16 @@ import (
 	"github.com/praho/terraform-provider-praho/sdk/virtualmin"
 )
 
-// accountHomes are the servers this provider instance saw accounts on
-// (their domain, lower-case ASCII → endpoint), so that what lives in an
-// account can tell, at refresh, that its account moved.
-type accountHomes struct {
+// domainEndpoints maps domains (lower-case ASCII) to server endpoints, for
+// what one resource of the run tells the others: where it saw an account
+// (providerData.accounts), where the plan moves one (providerData.moves).
+type domainEndpoints struct {
 	mu sync.Mutex
 	m  map[string]string
 }
 
-// seen records that the account domain is on endpoint.
-func (h *accountHomes) seen(domain, endpoint string) {
+// set records that domain is (or goes) on endpoint.
+func (h *domainEndpoints) set(domain, endpoint string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.m == nil {
@@ -42,42 +42,11 @@ func (h *accountHomes) seen(domain, endpoint string) {
 	h.m[strings.ToLower(domain)] = endpoint
 }
 
-// movedFrom returns where the account domain is when that is not from, or
-// "".
-func (h *accountHomes) movedFrom(domain, from string) string {
+// get returns the endpoint of domain, or "".
+func (h *domainEndpoints) get(domain string) string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if ep := h.m[strings.ToLower(domain)]; ep != from {
-		return ep
-	}
-	return ""
-}
-
-// plannedMoves are the domains this plan moves to another server (lower-case
-// ASCII → endpoint): accounts whose server changes, and the sub-servers and
-// aliases that follow them. What lives in a domain references the domain's
-// server, so it plans after the domain and can tell from this that its own
-// server change follows a move (planFollow).
-type plannedMoves struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-// record notes that this plan moves domain to endpoint.
-func (p *plannedMoves) record(domain, endpoint string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.m == nil {
-		p.m = map[string]string{}
-	}
-	p.m[strings.ToLower(domain)] = endpoint
-}
-
-// to returns where this plan moves domain, or "".
-func (p *plannedMoves) to(domain string) string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.m[strings.ToLower(domain)]
+	return h.m[strings.ToLower(domain)]
 }
 
 // followed is the server and domain of an object that lives in an account,
@@ -121,8 +90,8 @@ func (d *providerData) planFollow(ctx context.Context, diags *diag.Diagnostics, 
 		ascii = append(ascii, a)
 	}
 	for _, a := range ascii {
-		if d.moves.to(a) == to {
-			d.moves.record(ascii[0], to)
+		if d.moves.get(a) == to {
+			d.moves.set(ascii[0], to)
 			return
 		}
 	}
@@ -136,7 +105,7 @@ func (d *providerData) planFollow(ctx context.Context, diags *diag.Diagnostics, 
 	}
 	for _, a := range ascii {
 		if _, ok := all[a]; ok {
-			d.moves.record(ascii[0], to)
+			d.moves.set(ascii[0], to)
 			return
 		}
 	}

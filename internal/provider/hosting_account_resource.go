@@ -346,7 +346,7 @@ func (r *hostingAccountResource) ModifyPlan(ctx context.Context, req resource.Mo
 		if r.planServerChange(ctx, req, &plan, &state, &config, &resp.Diagnostics) {
 			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 			if ep, ascii, ok := r.data.plannedTarget(plan.Server, plan.Domain); ok {
-				r.data.moves.record(ascii, ep)
+				r.data.moves.set(ascii, ep)
 			}
 		}
 		if resp.Diagnostics.HasError() {
@@ -690,7 +690,7 @@ func (r *hostingAccountResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	if ok {
-		r.data.accounts.seen(ascii, srv.endpoint)
+		r.data.accounts.set(ascii, srv.endpoint)
 	}
 	if !ok {
 		// Deleted outside Terraform: the next apply creates it again.
