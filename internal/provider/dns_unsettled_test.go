@@ -72,24 +72,34 @@ resource "praho_dns_record" "www" {
   timeouts = { create = "20s" }
 }
 `)
+	applyThroughLostAnswer(t, w, proxy, "praho_dns_record", "RRset")
+	if err := checkRRset(t, p, zone, "www", "A", defaultTTL, "192.0.2.10")(nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// applyThroughLostAnswer applies w's configuration, of one resource of type
+// typ, with the answer to its create lost by proxy: the first apply fails
+// and keeps the object (what) in the state, tainted; once PowerDNS answers
+// again, the next apply settles it, leaving it once in the state, untainted,
+// with an empty plan after.
+func applyThroughLostAnswer(t *testing.T, w *acctest.Workdir, proxy *lossyProxy, typ, what string) {
+	t.Helper()
 	proxy.armed.Store(true)
 	w.Run([]string{"apply", "-auto-approve"}, 1)
-	if first := w.Output(); !strings.Contains(first, "Cannot tell whether the RRset was created") {
-		t.Fatalf("the first apply did not keep the RRset of unknown outcome:\n%s", first)
+	if first := w.Output(); !strings.Contains(first, "Cannot tell whether the "+what+" was created") {
+		t.Fatalf("the first apply did not keep the %s of unknown outcome:\n%s", what, first)
 	}
-	if ids, tainted := stateIDs(t, w, "praho_dns_record"); len(ids) != 1 || tainted != 1 {
-		t.Fatalf("state holds %v (%d tainted), want the RRset kept, tainted", ids, tainted)
+	if ids, tainted := stateIDs(t, w, typ); len(ids) != 1 || tainted != 1 {
+		t.Fatalf("state holds %v (%d tainted), want the %s kept, tainted", ids, tainted, what)
 	}
 	proxy.down.Store(false)
 	w.Run([]string{"apply", "-auto-approve"})
 	if _, code := w.Run([]string{"plan", "-detailed-exitcode"}, 0, 2); code != 0 {
 		t.Fatalf("the plan after the second apply is not empty:\n%s", w.Output())
 	}
-	if err := checkRRset(t, p, zone, "www", "A", defaultTTL, "192.0.2.10")(nil); err != nil {
-		t.Fatal(err)
-	}
-	if ids, tainted := stateIDs(t, w, "praho_dns_record"); len(ids) != 1 || tainted != 0 {
-		t.Fatalf("state holds %v (%d tainted), want the RRset once, untainted", ids, tainted)
+	if ids, tainted := stateIDs(t, w, typ); len(ids) != 1 || tainted != 0 {
+		t.Fatalf("state holds %v (%d tainted), want the %s once, untainted", ids, tainted, what)
 	}
 }
 
@@ -105,23 +115,8 @@ func TestAccDNSZone_lostAnswer(t *testing.T) {
 	proxy := &lossyProxy{method: http.MethodPost}
 	w := acctest.NewWorkdir(t, "PDNS_API_URL="+proxy.start(t, p.Server.APIURL))
 	w.Write(zoneConfig{name: zone, nameservers: fmt.Sprintf(`["ns1.%s."]`, zone), records: zoneRecords(zone, "192.0.2.20")}.String())
-	proxy.armed.Store(true)
-	w.Run([]string{"apply", "-auto-approve"}, 1)
-	if first := w.Output(); !strings.Contains(first, "Cannot tell whether the zone was created") {
-		t.Fatalf("the first apply did not keep the zone of unknown outcome:\n%s", first)
-	}
-	if ids, tainted := stateIDs(t, w, "praho_dns_zone"); len(ids) != 1 || tainted != 1 {
-		t.Fatalf("state holds %v (%d tainted), want the zone kept, tainted", ids, tainted)
-	}
-	proxy.down.Store(false)
-	w.Run([]string{"apply", "-auto-approve"})
-	if _, code := w.Run([]string{"plan", "-detailed-exitcode"}, 0, 2); code != 0 {
-		t.Fatalf("the plan after the second apply is not empty:\n%s", w.Output())
-	}
+	applyThroughLostAnswer(t, w, proxy, "praho_dns_zone", "zone")
 	if err := checkRRset(t, p, zone, "www", "A", 300, "192.0.2.20")(nil); err != nil {
 		t.Fatal(err)
-	}
-	if ids, tainted := stateIDs(t, w, "praho_dns_zone"); len(ids) != 1 || tainted != 0 {
-		t.Fatalf("state holds %v (%d tainted), want the zone once, untainted", ids, tainted)
 	}
 }
